@@ -1,0 +1,253 @@
+"""Load and validate a catalogue: the workloads, their parameters and their programs.
+
+The lab's own catalogue is ``harness/catalogue.toml``; ``--suite FILE`` loads a user's
+own in the same format. Every error names the file, the workload and the key.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from harness.errors import CatalogueError
+
+BUILTIN = Path(__file__).with_name("catalogue.toml")
+LANGUAGES = ("python", "java", "node")
+PROFILES = ("quick", "full")
+KINDS = ("batch",)
+SOURCE_SUFFIX = {"python": ".py", "java": ".java", "node": ".js"}
+
+WORKLOAD_KEYS = {"family", "question", "claim", "kind", "params", "programs", "report_metrics", "timeout_s"}
+PROGRAM_KEYS = {"language", "variant", "source", "args", "runtime_args", "params"}
+
+
+@dataclass(frozen=True)
+class Program:
+    """One way to run a workload: a language, a named variant, a source file and its flags."""
+
+    language: str
+    variant: str
+    source: Path  # absolute
+    root: Path  # the language root the source lives under (module path / classpath)
+    args: dict = field(default_factory=dict)  # fixed key=value arguments (mode=list)
+    runtime_args: tuple = ()  # flags for the runtime itself (-Xmx256m, --expose-gc)
+    params: dict = field(default_factory=dict)  # overrides of the workload's params
+
+    @property
+    def label(self) -> str:
+        """``language/variant``, as tables show it."""
+        return f"{self.language}/{self.variant}"
+
+
+@dataclass(frozen=True)
+class Workload:
+    """A question, answered by running equivalent programs with the same parameters."""
+
+    name: str
+    family: str
+    question: str
+    kind: str
+    params: dict  # name -> {"quick": value, "full": value}; a value may be a sweep list
+    programs: tuple
+    claim: str = ""
+    report_metrics: tuple = ()
+    timeout_s: float | None = None
+
+    def languages(self) -> list[str]:
+        """The languages this workload has programs in, in the lab's order."""
+        return [lang for lang in LANGUAGES if any(p.language == lang for p in self.programs)]
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """Every workload of one catalogue file, by name."""
+
+    path: Path
+    workloads: dict
+
+    def families(self) -> list[str]:
+        """Families in catalogue order."""
+        return list(dict.fromkeys(w.family for w in self.workloads.values()))
+
+
+def load(path: Path = BUILTIN) -> Catalogue:
+    """Read and validate the catalogue at ``path``."""
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text())
+    except FileNotFoundError:
+        raise CatalogueError(f"{path}: no such catalogue file; check the --suite path") from None
+    except tomllib.TOMLDecodeError as error:
+        raise CatalogueError(f"{path}: not valid TOML: {error}") from None
+    return _catalogue(path.resolve(), data)
+
+
+def _catalogue(path: Path, data: dict) -> Catalogue:
+    where = _Where(path)
+    unknown = set(data) - {"languages", "workloads"}
+    if unknown:
+        where.fail(f"unknown top-level key(s) {sorted(unknown)}; expected 'languages' and 'workloads'")
+    roots = _language_roots(where, data.get("languages", {}))
+    workloads = data.get("workloads")
+    if not isinstance(workloads, dict) or not workloads:
+        where.fail("no workloads; add at least one [workloads.NAME] table")
+    parsed = {name: _workload(where.at(name), name, body, roots) for name, body in workloads.items()}
+    return Catalogue(path, parsed)
+
+
+class _Where:
+    """Where in a catalogue an error is, so messages name the file, workload and key."""
+
+    def __init__(self, path: Path, workload: str = "", key: str = ""):
+        self.path, self.workload, self.key = path, workload, key
+
+    def at(self, workload: str) -> "_Where":
+        return _Where(self.path, workload)
+
+    def key_(self, key: str) -> "_Where":
+        return _Where(self.path, self.workload, f"{self.key}.{key}" if self.key else key)
+
+    def fail(self, message: str):
+        place = str(self.path)
+        if self.workload:
+            place += f": workload '{self.workload}'"
+        if self.key:
+            place += f": key '{self.key}'"
+        raise CatalogueError(f"{place}: {message}")
+
+
+def _language_roots(where: _Where, table: dict) -> dict:
+    roots = {lang: where.path.parent for lang in LANGUAGES}
+    for lang, body in table.items():
+        here = where.key_(f"languages.{lang}")
+        if lang not in LANGUAGES:
+            here.fail(f"unknown language; expected one of {', '.join(LANGUAGES)}")
+        if not isinstance(body, dict) or not isinstance(body.get("root"), str):
+            here.fail("expected a table with root = \"DIR\"")
+        roots[lang] = (where.path.parent / body["root"]).resolve()
+    return roots
+
+
+def _workload(where: _Where, name: str, body: dict, roots: dict) -> Workload:
+    if not isinstance(body, dict):
+        where.fail("expected a table")
+    _check_keys(where, body, WORKLOAD_KEYS)
+    for key in ("family", "question"):
+        if not isinstance(body.get(key), str) or not body[key].strip():
+            where.key_(key).fail("missing; give it a short text")
+    kind = body.get("kind", "batch")
+    if kind not in KINDS:
+        where.key_("kind").fail(f"'{kind}' is not one of {', '.join(KINDS)}")
+    params = {key: _param(where.key_(f"params.{key}"), value) for key, value in body.get("params", {}).items()}
+    programs = body.get("programs")
+    if not isinstance(programs, list) or not programs:
+        where.fail("no programs; add at least one [[workloads.NAME.programs]] table")
+    parsed = tuple(_program(where.key_(f"programs[{i}]"), p, roots, params) for i, p in enumerate(programs))
+    _check_unique_variants(where, parsed)
+    return Workload(
+        name=name,
+        family=body["family"],
+        question=body["question"],
+        kind=kind,
+        params=params,
+        programs=parsed,
+        claim=_text(where.key_("claim"), body.get("claim", "")),
+        report_metrics=tuple(_strings(where.key_("report_metrics"), body.get("report_metrics", []))),
+        timeout_s=_timeout(where.key_("timeout_s"), body.get("timeout_s")),
+    )
+
+
+def _program(where: _Where, body: dict, roots: dict, workload_params: dict) -> Program:
+    if not isinstance(body, dict):
+        where.fail("expected a table")
+    _check_keys(where, body, PROGRAM_KEYS)
+    language = body.get("language")
+    if language not in LANGUAGES:
+        where.key_("language").fail(f"'{language}' is not one of {', '.join(LANGUAGES)}")
+    variant = body.get("variant", "default")
+    if not isinstance(variant, str) or not variant.replace("_", "").replace("-", "").isalnum():
+        where.key_("variant").fail("expected a short name of letters, digits, '-' or '_'")
+    source = _source(where.key_("source"), body.get("source"), language, roots[language])
+    args = body.get("args", {})
+    if not isinstance(args, dict) or not all(_is_scalar(v) for v in args.values()):
+        where.key_("args").fail("expected a table of key = number or text")
+    params = {key: _param(where.key_(f"params.{key}"), value) for key, value in body.get("params", {}).items()}
+    clash = set(args) & (set(workload_params) | set(params))
+    if clash:
+        where.key_("args").fail(f"{sorted(clash)} also set as params; set each argument in one place")
+    return Program(
+        language=language,
+        variant=variant,
+        source=source,
+        root=roots[language],
+        args=dict(args),
+        runtime_args=tuple(_strings(where.key_("runtime_args"), body.get("runtime_args", []))),
+        params=params,
+    )
+
+
+def _source(where: _Where, source, language: str, root: Path) -> Path:
+    if not isinstance(source, str):
+        where.fail(f"missing; give the program's path relative to {root}")
+    path = (root / source).resolve()
+    if path.suffix != SOURCE_SUFFIX[language]:
+        where.fail(f"a {language} program must be a {SOURCE_SUFFIX[language]} file, not '{source}'")
+    if not path.is_file():
+        where.fail(f"{path} does not exist")
+    return path
+
+
+def _param(where: _Where, value) -> dict:
+    """A parameter as {"quick": v, "full": v}; each v a scalar or a non-empty sweep list."""
+    if isinstance(value, dict):
+        if set(value) != set(PROFILES):
+            where.fail("a per-profile value needs exactly the keys quick and full")
+        return {profile: _param_value(where.key_(profile), value[profile]) for profile in PROFILES}
+    checked = _param_value(where, value)
+    return {profile: checked for profile in PROFILES}
+
+
+def _param_value(where: _Where, value):
+    values = value if isinstance(value, list) else [value]
+    if not values or not all(_is_scalar(v) for v in values):
+        where.fail("expected a number, a text, or a non-empty list of them (a sweep)")
+    return value
+
+
+def _is_scalar(value) -> bool:
+    return isinstance(value, (int, float, str)) and not isinstance(value, bool)
+
+
+def _check_keys(where: _Where, body: dict, allowed: set):
+    unknown = set(body) - allowed
+    if unknown:
+        where.fail(f"unknown key(s) {sorted(unknown)}; allowed: {', '.join(sorted(allowed))}")
+
+
+def _check_unique_variants(where: _Where, programs: tuple):
+    seen = set()
+    for program in programs:
+        if program.label in seen:
+            where.fail(f"two programs are both {program.label}; give each a distinct variant")
+        seen.add(program.label)
+
+
+def _text(where: _Where, value) -> str:
+    if not isinstance(value, str):
+        where.fail("expected a text")
+    return value
+
+
+def _strings(where: _Where, value) -> list:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        where.fail("expected a list of texts")
+    return value
+
+
+def _timeout(where: _Where, value):
+    if value is None:
+        return None
+    if not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0:
+        where.fail("expected a positive number of seconds")
+    return float(value)

@@ -1,0 +1,203 @@
+"""``python -m harness``: list, runtimes, compare, report.
+
+``main(argv)`` is the testable entry point. It is the one place where the lab's errors become
+one-line messages and exit codes: 2 for anything the user can fix, 130 for Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+from pathlib import Path
+
+from harness import catalogue, environment, plan, report, runner, runtimes, store
+from harness.errors import LabError, UsageError
+from harness.executors.native import NativeExecutor
+
+DEFAULT_OUT = Path("results")
+DEFAULT_RUNS = {"quick": 3, "full": 5}
+
+
+def main(argv=None) -> int:
+    """Run one subcommand; return the process exit code."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.command(args)
+    except LabError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted: every finished measurement is kept in the results file", file=sys.stderr)
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m harness", description="Runtime Lab: compare Python, Java and Node.js.")
+    sub = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    listing = sub.add_parser("list", help="every workload, its question, languages, variants and parameters")
+    listing.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    listing.add_argument("--suite", type=Path, default=catalogue.BUILTIN, help="a catalogue file of your own")
+    listing.set_defaults(command=cmd_list)
+
+    found = sub.add_parser("runtimes", help="the Python, Java and Node runtimes found, and their versions")
+    _runtime_options(found)
+    found.set_defaults(command=cmd_runtimes)
+
+    compare = sub.add_parser("compare", help="run, measure, verify, store and print the comparison")
+    profile = compare.add_mutually_exclusive_group()
+    profile.add_argument("--quick", dest="profile", action="store_const", const="quick", help="small parameters (default)")
+    profile.add_argument("--full", dest="profile", action="store_const", const="full", help="the sizes where differences are real")
+    compare.set_defaults(profile="quick")
+    compare.add_argument("--only", type=_names, default=[], metavar="W,...", help="only these workloads")
+    compare.add_argument("--family", help="only this family (memory, threading, async)")
+    compare.add_argument("--lang", type=_names, default=[], metavar="L,...", help="only these languages")
+    compare.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="override a parameter (n=1000, threads=1,2,4)")
+    compare.add_argument("--runs", type=_positive_int, help="measured runs per program (quick 3, full 5)")
+    compare.add_argument("--warmup", type=_non_negative_int, default=1, help="discarded warm-up runs per program (1)")
+    compare.add_argument("--timeout", type=_positive_float, help="seconds before a run is killed (quick 120, full 900)")
+    compare.add_argument("--out", type=Path, default=DEFAULT_OUT, help="results directory (results)")
+    compare.add_argument("--suite", type=Path, default=catalogue.BUILTIN, help="a catalogue file of your own")
+    compare.add_argument("--seed", type=int, default=0, help="seed of the shuffled run order")
+    compare.add_argument("--sample-ms", type=_positive_float, default=5.0, help="process-tree sampling interval (5)")
+    compare.add_argument("--no-cgroup", action="store_true", help="measure peak memory by sampling only")
+    _runtime_options(compare)
+    compare.set_defaults(command=cmd_compare)
+
+    regenerate = sub.add_parser("report", help="regenerate results.md and results.csv from a run's results.json")
+    regenerate.add_argument("run_dir", type=Path, metavar="RUN_DIR")
+    regenerate.set_defaults(command=cmd_report)
+    return parser
+
+
+def _runtime_options(parser) -> None:
+    parser.add_argument("--python", metavar="PATH", help="the Python to measure (default: this one)")
+    parser.add_argument("--java", metavar="PATH", help="a java executable or JDK home (default: the newest JDK found)")
+    parser.add_argument("--node", metavar="PATH", help="the node executable (default: node on PATH)")
+
+
+def cmd_list(args) -> int:
+    """Print the catalogue."""
+    loaded = catalogue.load(args.suite)
+    entries = [_describe_workload(w) for w in loaded.workloads.values()]
+    if args.json:
+        print(json.dumps(entries, indent=2))
+        return 0
+    for entry in entries:
+        print(f"{entry['name']} [{entry['family']}]: {entry['question']}")
+        for language, variants in entry["programs"].items():
+            print(f"    {language}: {', '.join(variants)}")
+        params = "; ".join(f"{k} quick={v['quick']} full={v['full']}" for k, v in entry["params"].items())
+        print(f"    params: {params or '(none)'}")
+    return 0
+
+
+def _describe_workload(workload) -> dict:
+    programs = {}
+    for program in workload.programs:
+        programs.setdefault(program.language, []).append(program.variant)
+    return {
+        "name": workload.name,
+        "family": workload.family,
+        "question": workload.question,
+        "claim": workload.claim,
+        "languages": workload.languages(),
+        "programs": programs,
+        "params": workload.params,
+    }
+
+
+def cmd_runtimes(args) -> int:
+    """Print the runtimes found."""
+    toolchain = runtimes.discover(args.python, args.java, args.node)
+    for language, runtime in toolchain.runtimes.items():
+        print(f"{language:7} {runtime.version:12} {runtime.executable}")
+    for language, why in toolchain.missing.items():
+        print(f"{language:7} {'missing':12} {why}")
+    return 0
+
+
+def cmd_compare(args) -> int:
+    """Run the comparison and print its tables."""
+    loaded = catalogue.load(args.suite)
+    workloads = plan.select(loaded, args.only, args.family, args.lang)
+    jobs = plan.jobs_for(workloads, args.profile, args.lang, plan.parse_overrides(args.param))
+    toolchain = runtimes.discover(args.python, args.java, args.node)
+    runtimes.require(toolchain, args.lang)
+    java_roots = {j.program.root for j in jobs if j.program.language == "java"}
+    if java_roots and "java" in toolchain.runtimes:
+        runtimes.compile_java(toolchain, java_roots)
+    executor = NativeExecutor(toolchain, args.sample_ms / 1000, use_cgroups=not args.no_cgroup)
+    options = runner.RunOptions(args.runs or DEFAULT_RUNS[args.profile], args.warmup, args.timeout, args.profile, args.seed)
+    results = store.ResultsStore(
+        args.out, store.new_run_id(), environment.collect(toolchain, executor),
+        {"profile": args.profile, "runs": options.runs, "warmup": options.warmup, "seed": args.seed,
+         "suite": str(loaded.path), "argv": sys.argv[1:]},
+        {w.name: _describe_workload(w) | {"report_metrics": list(w.report_metrics)} for w in workloads},
+    )
+    _warn_missing(toolchain)
+    try:
+        measurements = runner.run_all(jobs, executor, results, options, toolchain.missing)
+    finally:
+        _publish(results, args.out)
+    print(report.render_markdown(results.document))
+    print(f"results: {results.run_dir}", file=sys.stderr)
+    return 0 if all(m.status in ("ok", "skipped") for m in measurements) else 1
+
+
+def _publish(results: store.ResultsStore, out_dir: Path) -> None:
+    """Write the run's tables and make them the results directory's README."""
+    paths = report.write_reports(results.document, results.run_dir)
+    shutil.copyfile(paths[0], Path(out_dir) / "README.md")
+
+
+def _warn_missing(toolchain) -> None:
+    for why in toolchain.missing.values():
+        print(f"warning: skipping {why}", file=sys.stderr)
+
+
+def cmd_report(args) -> int:
+    """Regenerate one run's Markdown and CSV from its JSON."""
+    document = store.load(args.run_dir)
+    run_dir = args.run_dir if args.run_dir.is_dir() else args.run_dir.parent
+    for path in report.write_reports(document, run_dir):
+        print(path)
+    return 0
+
+
+def _names(text: str) -> list:
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    if not names:
+        raise argparse.ArgumentTypeError("expected one or more comma-separated names")
+    return names
+
+
+def _positive_int(text: str) -> int:
+    value = _number(text, int)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
+def _non_negative_int(text: str) -> int:
+    value = _number(text, int)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, not {value}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    value = _number(text, float)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be above 0, not {value}")
+    return value
+
+
+def _number(text: str, kind):
+    try:
+        return kind(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number") from None

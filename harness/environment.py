@@ -1,0 +1,62 @@
+"""What a reader needs to reproduce or judge a run: machine, kernel, runtimes and their settings."""
+
+from __future__ import annotations
+
+import os
+import platform
+import subprocess
+from pathlib import Path
+
+import psutil
+
+from harness import __version__, runtimes
+
+
+def collect(toolchain, executor) -> dict:
+    """The environment record stored at the top of every results file."""
+    return {
+        "host": platform.node(),
+        "cpu_model": _cpu_model(),
+        "cores_logical": os.cpu_count(),
+        "cores_available": len(os.sched_getaffinity(0)),
+        "memory_total_bytes": psutil.virtual_memory().total,
+        "kernel": platform.release(),
+        "os": _os_name(),
+        "harness_version": __version__,
+        "lab_commit": _git_commit(),
+        "harness_python": platform.python_version(),
+        **executor.environment(),
+        "runtimes": {lang: runtimes.describe(runtime) for lang, runtime in toolchain.runtimes.items()},
+        "runtimes_missing": toolchain.missing,
+    }
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def _os_name() -> str:
+    try:
+        for line in Path("/etc/os-release").read_text().splitlines():
+            if line.startswith("PRETTY_NAME="):
+                return line.split("=", 1)[1].strip('"')
+    except OSError:
+        pass
+    return platform.system()
+
+
+def _git_commit() -> str:
+    try:
+        done = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, timeout=10,
+            cwd=Path(__file__).resolve().parent,
+        )
+    except OSError:
+        return "unknown"
+    return done.stdout.strip() or "unknown"

@@ -1,0 +1,56 @@
+"""The interface every backend (native, docker) implements, and the result it returns."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+
+from harness.plan import Job
+
+
+@dataclass
+class RunResult:
+    """Everything measured about one run of one program, before it is interpreted."""
+
+    command: list
+    exit_code: int | None  # None when killed by a signal
+    signal: int | None
+    timed_out: bool
+    wall_s: float  # spawn to exit, monotonic clock
+    cpu_user_s: float  # wait4 on the child: the child and every descendant it reaped
+    cpu_sys_s: float
+    ru_maxrss_bytes: int  # the largest single process (what /usr/bin/time %M reports)
+    rss_sampled_peak_bytes: int  # peak of the summed RSS of the whole tree, sampled
+    threads_peak: int
+    processes_peak: int
+    ctx_voluntary: int
+    ctx_involuntary: int
+    samples: int
+    stdout: str
+    stderr: str
+    memory_method: str  # how peak memory was measured: "cgroup-v1", "cgroup-v2" or "sampled"
+    cgroup: dict = field(default_factory=dict)  # peak_bytes, file_bytes, anon_peak_bytes, cpu_s
+    oom_killed: bool = False
+    leftovers: int = 0  # processes still running after the program exited (then killed)
+
+    @property
+    def peak_rss_bytes(self) -> int:
+        """Both figures are lower bounds of the tree's true peak; the larger is the better one."""
+        return max(self.rss_sampled_peak_bytes, self.ru_maxrss_bytes)
+
+
+class Executor(ABC):
+    """Runs a job in some environment, measures it from outside, and leaves nothing running."""
+
+    name = "abstract"
+
+    @abstractmethod
+    def run(self, job: Job, timeout_s: float) -> RunResult:
+        """Run ``job`` once, killing it and all its processes after ``timeout_s``."""
+
+    @abstractmethod
+    def environment(self) -> dict:
+        """What a reader needs to know about this backend (limits, measurement method)."""
+
+    def close(self) -> None:
+        """Release whatever the backend holds (containers, cgroups)."""

@@ -1,0 +1,89 @@
+"""Sample a running process tree: summed RSS, threads and processes, every few milliseconds.
+
+Children are re-enumerated at every sample (from the run's cgroup when there is one, else by
+walking the tree), so a child that lives for a moment is still counted if a sample sees it.
+Each process's RSS and thread count come from one read of ``/proc/<pid>/stat``.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+
+import psutil
+
+PAGE = os.sysconf("SC_PAGE_SIZE")
+DEFAULT_INTERVAL_S = 0.005
+
+
+class TreeSampler:
+    """A background thread that records the peak summed RSS and threads of a process tree."""
+
+    def __init__(self, root_pid: int, interval_s: float = DEFAULT_INTERVAL_S, cgroup=None):
+        self.root_pid = root_pid
+        self.interval_s = interval_s
+        self.cgroup = cgroup
+        self.peak_rss_bytes = 0
+        self.peak_anon_bytes = 0
+        self.peak_threads = 0
+        self.peak_processes = 0
+        self.samples = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="tree-sampler", daemon=True)
+
+    def start(self) -> "TreeSampler":
+        """Begin sampling now."""
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop sampling and wait for the thread."""
+        self._stop.set()
+        self._thread.join()
+
+    def _loop(self) -> None:
+        while True:
+            self.sample()
+            if self._stop.wait(self.interval_s):
+                return
+
+    def sample(self) -> None:
+        """Read every process of the tree once and update the peaks."""
+        rss = threads = processes = 0
+        for pid in self._pids():
+            stat = _read_stat(pid)
+            if stat is None:
+                continue
+            rss += stat[0]
+            threads += stat[1]
+            processes += 1
+        if processes:
+            self.samples += 1
+            self.peak_rss_bytes = max(self.peak_rss_bytes, rss)
+            self.peak_threads = max(self.peak_threads, threads)
+            self.peak_processes = max(self.peak_processes, processes)
+        if self.cgroup is not None:
+            self.peak_anon_bytes = max(self.peak_anon_bytes, self.cgroup.anon_bytes())
+
+    def _pids(self) -> list[int]:
+        if self.cgroup is not None:
+            return self.cgroup.pids()
+        try:
+            root = psutil.Process(self.root_pid)
+            return [self.root_pid] + [child.pid for child in root.children(recursive=True)]
+        except psutil.Error:
+            return []
+
+
+def _read_stat(pid: int):
+    """(rss bytes, threads) of one process, or None once it has gone or is a zombie."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            text = handle.read()
+    except OSError:
+        return None
+    fields = text[text.rfind(b")") + 2 :].split()
+    if fields[0] == b"Z":
+        return None
+    # After the command name: field 3 is state, so num_threads (20) is index 17, rss (24) index 21.
+    return int(fields[21]) * PAGE, int(fields[17])

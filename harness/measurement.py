@@ -1,0 +1,143 @@
+"""One measurement: a job, its runs, its status, and the record the results file keeps."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from harness import stats
+from harness.executors.base import RunResult
+from harness.plan import Job
+from harness.protocol import ProtocolError, parse_result
+
+STATUSES = ("ok", "failed", "timeout", "oom", "mismatch", "skipped")
+# Run fields summarised with a median and a confidence interval, in table order.
+SUMMARY_FIELDS = (
+    "wall_s", "work_cold_s", "work_warm_s", "cpu_s", "peak_rss_bytes", "cgroup_peak_bytes",
+    "cgroup_anon_peak_bytes", "threads_peak", "processes_peak", "ctx_voluntary", "ctx_involuntary",
+)
+STDERR_TAIL = 4000
+
+
+class RunFailed(Exception):
+    """A run that did not produce a result: carries the status and the reason."""
+
+    def __init__(self, status: str, reason: str):
+        super().__init__(reason)
+        self.status, self.reason = status, reason
+
+
+@dataclass
+class Measurement:
+    """A job's measured runs and what became of it."""
+
+    job: Job
+    runs: list = field(default_factory=list)
+    status: str = "ok"
+    reason: str = ""
+    checksum: str | None = None
+    stderr_tail: str = ""
+    command: list = field(default_factory=list)
+    summary: dict = field(default_factory=dict)
+
+    @property
+    def finished_badly(self) -> bool:
+        """True once a run failed: the job is not run again."""
+        return self.status not in ("ok", "mismatch")
+
+    def mark(self, status: str, reason: str) -> None:
+        """Set a non-ok status with its reason."""
+        self.status, self.reason = status, reason
+
+    def add(self, result: RunResult, keep: bool) -> None:
+        """Interpret one run; keep its figures unless it was a warm-up."""
+        self.command = result.command
+        self.stderr_tail = result.stderr[-STDERR_TAIL:]
+        try:
+            record = run_record(result)
+        except RunFailed as failure:
+            self.mark(failure.status, failure.reason)
+            return
+        if self.checksum is not None and record["checksum"] != self.checksum:
+            self.mark("mismatch", f"checksum changed between runs: {self.checksum} then {record['checksum']}")
+        self.checksum = record.pop("checksum")
+        if keep:
+            self.runs.append(record)
+
+    def summarize(self) -> None:
+        """Median, confidence interval and CV of every summary field and metric."""
+        self.summary = {name: stats.summarize(run.get(name) for run in self.runs) for name in SUMMARY_FIELDS}
+        metric_names = dict.fromkeys(name for run in self.runs for name in run.get("metrics", {}))
+        self.summary["metrics"] = {
+            name: stats.summarize(_numeric(run.get("metrics", {}).get(name)) for run in self.runs) for name in metric_names
+        }
+
+    def to_record(self) -> dict:
+        """The JSON-ready record the results file keeps."""
+        job = self.job
+        return {
+            "workload": job.workload.name,
+            "family": job.workload.family,
+            "language": job.program.language,
+            "variant": job.program.variant,
+            "params": dict(job.params),
+            "args": job.program.args,
+            "runtime_args": list(job.program.runtime_args),
+            "status": self.status,
+            "reason": self.reason,
+            "checksum": self.checksum,
+            "command": self.command,
+            "stderr_tail": self.stderr_tail if self.status != "ok" else "",
+            "runs": self.runs,
+            "summary": self.summary,
+        }
+
+
+def run_record(result: RunResult) -> dict:
+    """The figures of one successful run, or RunFailed with why it was not successful."""
+    if result.timed_out:
+        raise RunFailed("timeout", f"killed after the {result.wall_s:.0f} s timeout")
+    if result.oom_killed:
+        raise RunFailed("oom", "killed by the kernel's out-of-memory killer")
+    if result.exit_code != 0:
+        how = f"exit code {result.exit_code}" if result.exit_code is not None else f"signal {result.signal}"
+        raise RunFailed("failed", f"ended with {how}: {_last_line(result.stderr)}")
+    try:
+        output = parse_result(result.stdout)
+    except ProtocolError as error:
+        raise RunFailed("failed", str(error)) from None
+    cold, warm = stats.cold_and_warm(output["work_s"])
+    return {
+        "checksum": output["checksum"],
+        "wall_s": result.wall_s,
+        "work_s": output["work_s"],
+        "work_cold_s": cold,
+        "work_warm_s": warm,
+        "cpu_user_s": result.cpu_user_s,
+        "cpu_sys_s": result.cpu_sys_s,
+        "cpu_s": result.cpu_user_s + result.cpu_sys_s,
+        "peak_rss_bytes": result.peak_rss_bytes,
+        "rss_sampled_peak_bytes": result.rss_sampled_peak_bytes,
+        "ru_maxrss_bytes": result.ru_maxrss_bytes,
+        "cgroup_peak_bytes": result.cgroup.get("peak_bytes"),
+        "cgroup_anon_peak_bytes": result.cgroup.get("anon_peak_bytes"),
+        "cgroup_file_bytes": result.cgroup.get("file_bytes"),
+        "cgroup_cpu_s": result.cgroup.get("cpu_s"),
+        "memory_method": result.memory_method,
+        "threads_peak": result.threads_peak,
+        "processes_peak": result.processes_peak,
+        "ctx_voluntary": result.ctx_voluntary,
+        "ctx_involuntary": result.ctx_involuntary,
+        "samples": result.samples,
+        "leftover_processes": result.leftovers,
+        "ops": output["ops"],
+        "metrics": output["metrics"],
+    }
+
+
+def _numeric(value):
+    return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def _last_line(text: str) -> str:
+    lines = [line for line in text.strip().splitlines() if line.strip()]
+    return lines[-1][:200] if lines else "(no stderr)"

@@ -1,0 +1,33 @@
+"""Read a program's result: the last line of its stdout, one JSON object (see DESIGN.md)."""
+
+from __future__ import annotations
+
+import json
+
+
+class ProtocolError(Exception):
+    """A program's output that does not follow the protocol; the run counts as failed."""
+
+
+def parse_result(stdout: str) -> dict:
+    """The final JSON line as ``{"checksum", "work_s", "ops", "metrics"}``."""
+    lines = [line for line in stdout.splitlines() if line.strip()]
+    if not lines:
+        raise ProtocolError("printed nothing on stdout; the last line must be the JSON result")
+    try:
+        result = json.loads(lines[-1])
+    except json.JSONDecodeError:
+        raise ProtocolError(f"last stdout line is not JSON: {lines[-1][:120]!r}") from None
+    if not isinstance(result, dict) or "checksum" not in result:
+        raise ProtocolError("the JSON result has no 'checksum'")
+    work = result.get("work_s")
+    if work is not None and not _numbers(work if isinstance(work, list) else [work]):
+        raise ProtocolError("'work_s' must be a number of seconds or a list of them")
+    metrics = result.get("metrics", {})
+    if not isinstance(metrics, dict):
+        raise ProtocolError("'metrics' must be a JSON object")
+    return {"checksum": str(result["checksum"]), "work_s": work, "ops": result.get("ops"), "metrics": metrics}
+
+
+def _numbers(values) -> bool:
+    return all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values)

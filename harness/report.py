@@ -1,0 +1,218 @@
+"""Render a results document as Markdown tables and CSV; reads nothing but the JSON."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import defaultdict
+from pathlib import Path
+
+from tabulate import tabulate
+
+from harness import stats
+from harness.measurement import SUMMARY_FIELDS
+
+MB = 1e6
+# Table columns: (header, summary field, scale, decimals).
+COLUMNS = (
+    ("wall s", "wall_s", 1, 3),
+    ("work cold s", "work_cold_s", 1, 4),
+    ("work warm s", "work_warm_s", 1, 4),
+    ("CPU s", "cpu_s", 1, 3),
+    ("peak RSS MB", "peak_rss_bytes", MB, 1),
+    ("cgroup peak MB", "cgroup_peak_bytes", MB, 1),
+    ("threads", "threads_peak", 1, 0),
+)
+LOUD = {"failed": "**FAILED**", "timeout": "**TIMEOUT**", "oom": "**OOM**", "mismatch": "**MISMATCH**", "skipped": "skipped"}
+
+
+def write_reports(document: dict, run_dir: Path) -> list[Path]:
+    """Write results.md and results.csv beside results.json; return their paths."""
+    run_dir = Path(run_dir)
+    markdown, table = run_dir / "results.md", run_dir / "results.csv"
+    markdown.write_text(render_markdown(document))
+    table.write_text(render_csv(document))
+    return [markdown, table]
+
+
+def render_markdown(document: dict) -> str:
+    """The whole report: environment, then one section per family and workload."""
+    parts = [f"# Runtime Lab results: run {document['run_id']}\n", _overview(document), _environment(document)]
+    by_workload = defaultdict(list)
+    for record in document["measurements"]:
+        by_workload[record["workload"]].append(record)
+    family = None
+    for name, records in by_workload.items():
+        info = document.get("workloads", {}).get(name, {})
+        if records[0]["family"] != family:
+            family = records[0]["family"]
+            parts.append(f"## {family}\n")
+        parts.append(_workload_section(name, info, records))
+    parts.append(_failures(document["measurements"]))
+    parts.append(_legend())
+    return "\n".join(part for part in parts if part)
+
+
+def _overview(document: dict) -> str:
+    options, env = document.get("options", {}), document["environment"]
+    counts = defaultdict(int)
+    for record in document["measurements"]:
+        counts[record["status"]] += 1
+    status = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
+    finished = document.get("finished") or "not finished (interrupted or still running)"
+    return (
+        f"Profile **{options.get('profile', '?')}**, {options.get('runs', '?')} measured runs after "
+        f"{options.get('warmup', '?')} warm-up, languages interleaved in a shuffled order. "
+        f"Backend **{env.get('backend', '?')}**; peak memory from **{env.get('memory_method', '?')}**. "
+        f"Started {document.get('started')}, finished {finished}. Measurements: {status}.\n"
+    )
+
+
+def _environment(document: dict) -> str:
+    env = document["environment"]
+    machine = [
+        ["host", env.get("host")],
+        ["CPU", f"{env.get('cpu_model')} ({env.get('cores_available')} of {env.get('cores_logical')} cores available)"],
+        ["memory", f"{env.get('memory_total_bytes', 0) / 2**30:.1f} GiB"],
+        ["OS, kernel", f"{env.get('os')}, {env.get('kernel')}"],
+        ["lab commit", env.get("lab_commit")],
+    ]
+    rows = [[lang, info.get("version"), _runtime_settings(lang, info), info.get("executable")] for lang, info in env.get("runtimes", {}).items()]
+    rows += [[lang, "missing", why, ""] for lang, why in env.get("runtimes_missing", {}).items()]
+    return (
+        "### Environment\n\n"
+        + tabulate(machine, headers=["", ""], tablefmt="github")
+        + "\n\n"
+        + tabulate(rows, headers=["runtime", "version", "memory settings", "executable"], tablefmt="github")
+        + "\n"
+    )
+
+
+def _runtime_settings(language: str, info: dict) -> str:
+    if language == "java":
+        return f"default max heap {info.get('max_heap_bytes', 0) / 2**20:.0f} MiB, {info.get('collector')} GC"
+    if language == "node":
+        return f"default heap limit {info.get('heap_limit_bytes', 0) / 2**20:.0f} MiB"
+    if language == "python":
+        return f"{info.get('implementation')}, gc thresholds {info.get('gc_thresholds')}, GIL {'on' if info.get('gil') else 'off'}"
+    return ""
+
+
+def _workload_section(name: str, info: dict, records: list) -> str:
+    lines = [f"### {name}\n", f"*{info.get('question', '')}*\n"]
+    if info.get("claim"):
+        lines.append(f"Claim tested: \"{info['claim']}\"\n")
+    cases = defaultdict(list)
+    for record in records:
+        cases[_params_text(record["params"])].append(record)
+    metrics = info.get("report_metrics", [])
+    for params, members in cases.items():
+        lines.append(f"Parameters: `{params or '(none)'}`\n")
+        lines.append(_case_table(members, metrics) + "\n")
+    return "\n".join(lines)
+
+
+def _case_table(records: list, metrics: list) -> str:
+    headers = ["program", "status"] + [c[0] for c in COLUMNS] + [_metric_header(m) for m in metrics] + ["checksum"]
+    rows = []
+    for record in records:
+        summary = record.get("summary") or {}
+        row = [f"{record['language']}/{record['variant']}{_flags(record)}", LOUD.get(record["status"], record["status"])]
+        row += [_cell(summary.get(field), scale, decimals) for _, field, scale, decimals in COLUMNS]
+        row += [_cell((summary.get("metrics") or {}).get(metric), *_metric_scale(metric)) for metric in metrics]
+        row.append(record.get("checksum") or "")
+        rows.append(row)
+    return tabulate(rows, headers=headers, tablefmt="github", disable_numparse=True)
+
+
+def _metric_scale(metric: str) -> tuple:
+    return (MB, 1) if metric.endswith("_bytes") and "per_" not in metric else (1, None)
+
+
+def _metric_header(metric: str) -> str:
+    return metric[: -len("_bytes")] + " MB" if _metric_scale(metric)[0] == MB else metric.replace("_", " ")
+
+
+def _flags(record: dict) -> str:
+    flags = " ".join(record.get("runtime_args") or [])
+    return f" `{flags}`" if flags else ""
+
+
+def _cell(summary: dict | None, scale: float, decimals: int | None) -> str:
+    """``median ±h%`` (h: the wider side of the 95 % CI), with ``~`` when the runs were noisy."""
+    if not summary:
+        return ""
+    middle = summary["median"]
+    text = _format(decimals, middle / scale)(middle / scale)
+    if summary["n"] > 1 and middle:
+        half = max(summary["ci_high"] - middle, middle - summary["ci_low"]) / abs(middle)
+        if half >= 0.0005:
+            text += f" ±{half:.0%}" if half >= 0.01 else f" ±{half:.1%}"
+    return text + (" ~" if stats.is_noisy(summary) else "")
+
+
+def _format(decimals: int | None, example: float):
+    if decimals is None:  # metrics: pick a precision that suits the magnitude
+        magnitude = abs(example)
+        decimals = 0 if magnitude >= 100 else 2 if magnitude >= 1 else 4
+    return lambda value: f"{value:,.{decimals}f}"
+
+
+def _params_text(params: dict) -> str:
+    return " ".join(f"{key}={value}" for key, value in params.items())
+
+
+def _failures(records: list) -> str:
+    bad = [r for r in records if r["status"] not in ("ok", "skipped")]
+    skipped = [r for r in records if r["status"] == "skipped"]
+    if not bad and not skipped:
+        return ""
+    lines = ["## Problems\n"]
+    for record in bad:
+        lines.append(f"- **{record['status'].upper()}** {record['workload']} {record['language']}/{record['variant']} "
+                     f"`{_params_text(record['params'])}`: {record['reason']}")
+        tail = (record.get("stderr_tail") or "").strip().splitlines()[-8:]
+        if tail:
+            lines.append("\n  ```\n" + "\n".join(f"  {line}" for line in tail) + "\n  ```")
+    for record in skipped:
+        lines.append(f"- skipped {record['workload']} {record['language']}/{record['variant']}: {record['reason']}")
+    return "\n".join(lines) + "\n"
+
+
+def _legend() -> str:
+    return (
+        "## Reading the tables\n\n"
+        "Each cell is the median over the measured runs; ±h% is the wider side of its 95 % bootstrap "
+        "confidence interval, relative to the median; `~` marks a row whose runs varied by more than 5 % (coefficient of variation). "
+        "*wall s* is spawn to exit (startup included); *work cold s* is the program's own timing of its "
+        "first measured iteration, *work warm s* the median of the later ones. *CPU s* is user + system "
+        "time of the whole process tree (wait4). *peak RSS MB* is the peak of the summed resident memory "
+        "of every process in the tree, sampled every few milliseconds (never below the largest single "
+        "process's ru_maxrss). *cgroup peak MB* is the kernel's exact peak of all memory charged to the "
+        "run's own cgroup (anonymous and page cache, every descendant). See the README for details.\n"
+    )
+
+
+def render_csv(document: dict) -> str:
+    """One row per measurement: identity, status, then median/CI/CV of every field and metric."""
+    records = document["measurements"]
+    metric_names = list(dict.fromkeys(m for r in records for m in ((r.get("summary") or {}).get("metrics") or {})))
+    header = ["workload", "family", "language", "variant", "params", "runtime_args", "status", "reason", "checksum", "runs"]
+    for field in SUMMARY_FIELDS:
+        header += [f"{field}_median", f"{field}_ci_low", f"{field}_ci_high", f"{field}_cv"]
+    header += [f"metric_{name}_median" for name in metric_names]
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    for record in records:
+        summary = record.get("summary") or {}
+        row = [record["workload"], record["family"], record["language"], record["variant"], _params_text(record["params"]),
+               " ".join(record.get("runtime_args") or []), record["status"], record["reason"], record.get("checksum") or "",
+               len(record.get("runs", []))]
+        for field in SUMMARY_FIELDS:
+            s = summary.get(field) or {}
+            row += [s.get("median", ""), s.get("ci_low", ""), s.get("ci_high", ""), s.get("cv", "")]
+        metrics = summary.get("metrics") or {}
+        row += [(metrics.get(name) or {}).get("median", "") for name in metric_names]
+        writer.writerow(row)
+    return out.getvalue()

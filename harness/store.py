@@ -1,0 +1,69 @@
+"""The versioned results file, rewritten atomically after every run so nothing finished is lost."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import datetime, timezone
+from pathlib import Path
+
+from harness.errors import StoreError
+
+SCHEMA = 1
+RESULTS = "results.json"
+
+
+def new_run_id(now: datetime | None = None) -> str:
+    """A sortable, filesystem-safe id: ``20261125-193000``."""
+    return (now or datetime.now(timezone.utc)).strftime("%Y%m%d-%H%M%S")
+
+
+class ResultsStore:
+    """``<out>/runs/<run-id>/results.json`` for one comparison run."""
+
+    def __init__(self, out_dir: Path, run_id: str, environment: dict, options: dict, workloads: dict):
+        self.run_dir = Path(out_dir) / "runs" / run_id
+        try:
+            self.run_dir.mkdir(parents=True, exist_ok=False)
+        except FileExistsError:
+            raise StoreError(f"{self.run_dir} already exists; wait a second or choose another --out") from None
+        except OSError as error:
+            raise StoreError(f"cannot create {self.run_dir}: {error.strerror}; choose a writable --out") from None
+        self.document = {
+            "schema": SCHEMA,
+            "run_id": run_id,
+            "started": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "finished": None,
+            "options": options,
+            "environment": environment,
+            "workloads": workloads,
+            "measurements": [],
+        }
+
+    @property
+    def path(self) -> Path:
+        return self.run_dir / RESULTS
+
+    def save(self, measurements, finished: bool = False) -> None:
+        """Write every measurement so far; the old file stays whole until the new one is complete."""
+        self.document["measurements"] = [m.to_record() for m in measurements]
+        if finished:
+            self.document["finished"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        temporary = self.path.with_suffix(".json.tmp")
+        temporary.write_text(json.dumps(self.document, indent=1, default=str))
+        os.replace(temporary, self.path)
+
+
+def load(run_dir: Path) -> dict:
+    """Read a run's results.json, refusing files of another schema."""
+    path = Path(run_dir)
+    path = path / RESULTS if path.is_dir() else path
+    try:
+        document = json.loads(path.read_text())
+    except FileNotFoundError:
+        raise StoreError(f"{path} not found; give a run directory such as results/runs/<run-id>") from None
+    except json.JSONDecodeError as error:
+        raise StoreError(f"{path} is not valid JSON ({error}); it may be from an interrupted write") from None
+    if not isinstance(document, dict) or document.get("schema") != SCHEMA:
+        raise StoreError(f"{path} has schema {document.get('schema') if isinstance(document, dict) else '?'}; this harness reads schema {SCHEMA}")
+    return document

@@ -1,0 +1,65 @@
+'use strict';
+/**
+ * Allocation churn: the Benchmarks Game binary-trees algorithm, single-threaded.
+ *
+ * A stretch tree of depth+1 is built, checked and dropped; a tree of depth `depth` stays alive
+ * throughout; then for d = 4, 6, ..., depth, 2^(depth - d + 4) trees of depth d are built,
+ * checked and dropped. Measures how fast the runtime allocates and reclaims millions of small,
+ * short-lived objects while a long-lived structure is held.
+ */
+const { parseArgs, measure, emit, runtimeMemory, GcRecorder } = require('../labkit');
+
+const MIN_DEPTH = 4;
+let seen = {};
+
+class TreeNode {
+  constructor(left, right) {
+    this.left = left;
+    this.right = right;
+  }
+}
+
+function makeTree(depth) {
+  if (depth === 0) return new TreeNode(null, null);
+  return new TreeNode(makeTree(depth - 1), makeTree(depth - 1));
+}
+
+function check(node) {
+  return node.left === null ? 1 : 1 + check(node.left) + check(node.right);
+}
+
+function binaryTrees(maxDepth) {
+  let stretch = makeTree(maxDepth + 1);
+  seen = runtimeMemory(); // the stretch tree is as much as is ever held at once
+  let total = check(stretch);
+  stretch = null;
+  const longLived = makeTree(maxDepth);
+  for (let depth = MIN_DEPTH; depth <= maxDepth; depth += 2) {
+    const trees = 2 ** (maxDepth - depth + MIN_DEPTH);
+    for (let i = 0; i < trees; i++) total += check(makeTree(depth));
+  }
+  return total + check(longLived);
+}
+
+/** Every node of every tree that binaryTrees builds. */
+function nodesBuilt(maxDepth) {
+  let nodes = (2 ** (maxDepth + 2) - 1) + (2 ** (maxDepth + 1) - 1);
+  for (let depth = MIN_DEPTH; depth <= maxDepth; depth += 2) {
+    nodes += 2 ** (maxDepth - depth + MIN_DEPTH) * (2 ** (depth + 1) - 1);
+  }
+  return nodes;
+}
+
+async function main() {
+  const args = parseArgs({ depth: 12, iterations: 1 });
+  if (args.depth < MIN_DEPTH) {
+    process.stderr.write(`error: depth must be at least ${MIN_DEPTH}\n`);
+    process.exit(2);
+  }
+  const recorder = new GcRecorder();
+  const { seconds, result } = measure(() => binaryTrees(args.depth), args.iterations);
+  const gc = await recorder.stop();
+  emit(result, seconds, nodesBuilt(args.depth), { ...gc, ...seen });
+}
+
+main();
