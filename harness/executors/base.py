@@ -19,7 +19,9 @@ class RunResult:
     wall_s: float  # spawn to exit, monotonic clock
     cpu_user_s: float  # wait4 on the child: the child and every descendant it reaped
     cpu_sys_s: float
-    ru_maxrss_bytes: int  # the largest single process (what /usr/bin/time %M reports)
+    # The largest single process, as wait4 reports it. Linux carries the parent's high-water mark
+    # into a forked child, so this includes the harness's own RSS: a cross-check, not a figure.
+    ru_maxrss_bytes: int
     rss_sampled_peak_bytes: int  # peak of the summed RSS of the whole tree, sampled
     threads_peak: int
     processes_peak: int
@@ -35,8 +37,8 @@ class RunResult:
 
     @property
     def peak_rss_bytes(self) -> int:
-        """Both figures are lower bounds of the tree's true peak; the larger is the better one."""
-        return max(self.rss_sampled_peak_bytes, self.ru_maxrss_bytes)
+        """The sampled peak; ru_maxrss only for a program too short to be sampled even once."""
+        return self.rss_sampled_peak_bytes if self.samples else self.ru_maxrss_bytes
 
 
 class Executor(ABC):

@@ -1,0 +1,60 @@
+package lab.memory;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import lab.Kit;
+
+/**
+ * Object footprint: the bytes each of n small records costs while an ArrayList retains them.
+ *
+ * <p>A record is an int id = i and a double value = i * 0.5 (mode=class, a record class). The
+ * measured region builds the list; afterwards it is built once more between two settled heap
+ * readings (after full collections), and bytes_per_object = (after - before) / n. That figure
+ * includes the list's 4-byte reference slot (compressed oops); the list is sized up front, so
+ * it has no spare capacity.
+ */
+public final class ObjectFootprint {
+    record Reading(int id, double value) {}
+
+    /** The records built between two settled heap readings, and the bytes each costs. */
+    record Footprint(List<Reading> records, double bytesPerObject) {}
+
+    static List<Reading> build(int n) {
+        List<Reading> records = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) records.add(new Reading(i, i * 0.5));
+        return records;
+    }
+
+    static Footprint settledFootprint(int n) {
+        long before = Kit.settledHeapUsed();
+        List<Reading> records = build(n);
+        long after = Kit.settledHeapUsed();
+        return new Footprint(records, (after - before) / (double) n);
+    }
+
+    static long checksum(List<Reading> records) {
+        long total = 0;
+        for (Reading record : records) total += record.id() + (long) (record.value() * 2);
+        return total;
+    }
+
+    public static void main(String[] argv) {
+        Kit.Args args = Kit.parse(argv);
+        int n = args.getInt("n", 200_000);
+        String mode = args.getString("mode", "class");
+        int iterations = args.getInt("iterations", 1);
+        args.checkAllUsed();
+        if (!mode.equals("class")) {
+            System.err.println("error: mode must be class");
+            System.exit(2);
+        }
+        List<Double> seconds = Kit.measure(() -> build(n), iterations).seconds();
+        Footprint footprint = settledFootprint(n);
+        Map<String, Object> metrics = new LinkedHashMap<>();
+        metrics.put("bytes_per_object", footprint.bytesPerObject());
+        metrics.putAll(Kit.runtimeMemory()); // while the n records are held
+        Kit.emit(checksum(footprint.records()), seconds, n, metrics);
+    }
+}

@@ -1,0 +1,52 @@
+"""Ctrl-C during a comparison keeps every finished measurement and leaves no process behind."""
+
+import json
+import signal
+import subprocess
+import sys
+import time
+import uuid
+
+from tests.conftest import PROGRAMS, ROOT
+from tests.measure.test_native import leftovers
+
+SUITE = """
+[workloads.quick]
+family = "t"
+question = "finishes"
+[[workloads.quick.programs]]
+language = "python"
+source = "{programs}/hold_memory.py"
+
+[workloads.slow]
+family = "t"
+question = "hangs until interrupted"
+[[workloads.slow.programs]]
+language = "python"
+source = "{programs}/hang.py"
+args = {{ tag = "{tag}" }}
+"""
+
+
+def test_ctrl_c_keeps_finished_runs_and_kills_the_running_one(tmp_path):
+    tag = f"tag={uuid.uuid4().hex}"
+    suite = tmp_path / "suite.toml"
+    suite.write_text(SUITE.format(programs=PROGRAMS, tag=tag.split("=")[1]))
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "harness", "compare", "--suite", suite, "--out", out, "--runs", "1", "--warmup", "0", "--seed", "0"]  # seed 0 runs quick first
+    harness = subprocess.Popen(list(map(str, command)), cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not leftovers(tag) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert leftovers(tag), "the hanging program never started"
+    time.sleep(0.5)
+    harness.send_signal(signal.SIGINT)
+    _, stderr = harness.communicate(timeout=60)
+    assert harness.returncode == 130, stderr
+    assert "interrupted" in stderr and "Traceback" not in stderr
+    assert leftovers(tag) == []
+    document = json.loads(next(out.glob("runs/*/results.json")).read_text())
+    statuses = {m["workload"]: m["status"] for m in document["measurements"]}
+    assert statuses["quick"] == "ok"
+    assert statuses["slow"] == "skipped"
+    assert (out / "README.md").exists()

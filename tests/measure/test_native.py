@@ -1,0 +1,86 @@
+"""The native executor measures known memory, counts children, and kills hung trees completely."""
+
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import psutil
+import pytest
+
+from harness import cgroup
+from harness.executors.native import run_measured
+from tests.conftest import PROGRAMS
+
+MIB = 2**20
+SUPPORT = cgroup.detect()
+METHODS = [pytest.param(SUPPORT, id="cgroup"), pytest.param(cgroup.Support(None, {}, "off"), id="sampled")]
+
+
+def run(program, *args, support=SUPPORT, timeout=60):
+    return run_measured([sys.executable, str(PROGRAMS / program), *args], None, timeout, 0.005, support)
+
+
+def leftovers(tag):
+    """Processes whose command line carries ``tag``."""
+    found = []
+    for process in psutil.process_iter(["cmdline"]):
+        if tag in (process.info["cmdline"] or []):
+            found.append(process)
+    return found
+
+
+@pytest.mark.parametrize("support", METHODS)
+def test_a_known_amount_of_memory_is_measured_within_two_percent(support):
+    baseline = run("hold_memory.py", "mb=0", support=support)
+    holding = run("hold_memory.py", "mb=200", support=support)
+    assert holding.exit_code == 0, holding.stderr
+    grown = holding.peak_rss_bytes - baseline.peak_rss_bytes
+    assert grown == pytest.approx(200 * MIB, rel=0.02)
+
+
+@pytest.mark.skipif(not Path("/usr/bin/time").exists(), reason="GNU time missing (apt-get install time)")
+def test_a_single_process_peak_agrees_with_gnu_time():
+    timed = subprocess.run(["/usr/bin/time", "-f", "%M", sys.executable, str(PROGRAMS / "hold_memory.py"), "mb=200"],
+                           capture_output=True, text=True, check=True)
+    gnu_time_bytes = int(timed.stderr.strip().splitlines()[-1]) * 1024
+    assert run("hold_memory.py", "mb=200").peak_rss_bytes == pytest.approx(gnu_time_bytes, rel=0.02)
+
+
+@pytest.mark.skipif(not SUPPORT.available, reason=f"no cgroup here: {SUPPORT.reason}")
+def test_the_cgroup_peak_matches_the_known_amount():
+    baseline = run("hold_memory.py", "mb=0")
+    holding = run("hold_memory.py", "mb=200")
+    assert holding.memory_method.startswith("cgroup-v")
+    grown = holding.cgroup["peak_bytes"] - baseline.cgroup["peak_bytes"]
+    assert grown == pytest.approx(200 * MIB, rel=0.02)
+    assert holding.cgroup["cpu_s"] > 0
+
+
+@pytest.mark.parametrize("support", METHODS)
+def test_children_are_counted_in_the_peak(support):
+    result = run("children_hold_memory.py", "children=4", "mb=100", support=support)
+    assert result.exit_code == 0, result.stderr
+    assert result.peak_rss_bytes >= 400 * MIB
+    assert result.ru_maxrss_bytes < 150 * MIB  # what /usr/bin/time would say: the largest one only
+    assert result.processes_peak >= 5
+    if support.available:
+        assert result.cgroup["peak_bytes"] >= 400 * MIB
+
+
+@pytest.mark.parametrize("support", METHODS)
+def test_a_hanging_tree_is_killed_at_its_timeout_with_nothing_left(support):
+    tag = f"lab-test-{uuid.uuid4().hex}"
+    result = run("hang.py", tag, support=support, timeout=1.5)
+    assert result.timed_out
+    assert 1.5 <= result.wall_s < 10
+    assert result.stdout.startswith("started")
+    assert leftovers(tag) == []
+
+
+def test_exit_status_cpu_and_context_switches_come_from_wait4():
+    result = run_measured([sys.executable, "-c", "import sys; sum(range(3_000_000)); sys.exit(3)"], None, 60, 0.005, SUPPORT)
+    assert result.exit_code == 3
+    assert result.cpu_user_s > 0
+    assert result.ctx_voluntary + result.ctx_involuntary > 0
+    assert result.threads_peak >= 1
