@@ -5,8 +5,9 @@
  * A record is an object literal { id: i, value: i * 0.5 } (mode=object). The measured region
  * builds the Array; afterwards it is built once more between two settled heap readings (after
  * full collections, so run with node --expose-gc), and bytes_per_object = (after - before) / n.
- * That figure includes the Array's 4-byte element slot (pointer compression) and its spare
- * capacity from growing by push. Integer ids are Smis, stored in the object itself.
+ * That figure includes the Array's element slot (8 bytes: Node's builds do not enable V8's
+ * pointer compression) and its spare capacity from growing by push. Integer ids are Smis,
+ * stored in the object itself; the double value is boxed in a separate HeapNumber.
  */
 const { parseArgs, measure, emit, runtimeMemory, settledHeapUsed } = require('../labkit');
 

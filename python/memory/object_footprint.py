@@ -17,20 +17,20 @@ from labkit import BadArgument, emit, measure, parse_args, runtime_memory
 
 
 class Record:
-    def __init__(self, id, value):
-        self.id = id
+    def __init__(self, id_, value):
+        self.id = id_
         self.value = value
 
 
 class SlotsRecord:
     __slots__ = ("id", "value")
 
-    def __init__(self, id, value):
-        self.id = id
+    def __init__(self, id_, value):
+        self.id = id_
         self.value = value
 
 
-MODES = {"class": Record, "slots": SlotsRecord, "tuple": lambda id, value: (id, value)}
+MODES = {"class": Record, "slots": SlotsRecord, "tuple": lambda id_, value: (id_, value)}
 
 
 def build(n, make):
@@ -51,7 +51,7 @@ def traced_footprint(n, make):
 
 def checksum(records, mode):
     if mode == "tuple":
-        return sum(id + int(value * 2) for id, value in records)
+        return sum(id_ + int(value * 2) for id_, value in records)
     return sum(record.id + int(record.value * 2) for record in records)
 
 

@@ -1,0 +1,49 @@
+"""A user's own programs are measured exactly as the lab's: verified, stored, reported."""
+
+import pytest
+
+from tests.conftest import SUITE, only_run, require_runtime, run_cli
+
+
+@pytest.fixture(scope="module")
+def suite_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("suite")
+    done = run_cli("compare", "--suite", SUITE, "--out", out, "--runs", "2", "--warmup", "0")
+    return done, only_run(out), out
+
+
+def rows(document, workload):
+    return {f"{m['language']}/{m['variant']}": m for m in document["measurements"] if m["workload"] == workload}
+
+
+@pytest.mark.parametrize("language", ["python", "java", "node"])
+def test_each_language_of_the_suite_is_measured_and_agrees(suite_run, toolchain, language):
+    require_runtime(toolchain, language)
+    _, document, _ = suite_run
+    row = rows(document, "triangle")[f"{language}/default"]
+    assert row["status"] == "ok", row["reason"]
+    assert row["checksum"] == str(1000 * 1001 // 2)
+    assert len(row["runs"]) == 2
+    run = row["runs"][0]
+    assert run["wall_s"] > 0 and run["peak_rss_bytes"] > 1e6 and run["cpu_s"] > 0
+
+
+def test_a_wrong_checksum_is_a_mismatch_and_a_crash_is_failed_while_the_rest_is_measured(suite_run):
+    done, document, _ = suite_run
+    broken = rows(document, "broken")
+    assert broken["python/wrong"]["status"] == "mismatch"
+    assert "differs from 500500" in broken["python/wrong"]["reason"]
+    assert broken["python/crash"]["status"] == "failed"
+    assert "boom" in broken["python/crash"]["stderr_tail"]
+    assert broken["python/right"]["status"] == broken["python/right-again"]["status"] == "ok"
+    assert done.returncode == 1  # some rows failed
+    assert "**MISMATCH**" in done.stdout and "**FAILED**" in done.stdout
+
+
+def test_the_run_writes_json_markdown_csv_and_the_readme(suite_run):
+    _, document, out = suite_run
+    run_dir = next((out / "runs").iterdir())
+    assert {p.name for p in run_dir.iterdir()} >= {"results.json", "results.md", "results.csv"}
+    assert (out / "README.md").read_text() == (run_dir / "results.md").read_text()
+    assert document["schema"] == 1 and document["finished"]
+    assert set(document["environment"]["runtimes"]) >= {"python"}
