@@ -18,8 +18,11 @@ PROFILES = ("quick", "full")
 KINDS = ("batch",)
 SOURCE_SUFFIX = {"python": ".py", "java": ".java", "node": ".js"}
 
-WORKLOAD_KEYS = {"family", "question", "claim", "kind", "params", "programs", "report_metrics", "timeout_s"}
-PROGRAM_KEYS = {"language", "variant", "source", "args", "runtime_args", "params"}
+WORKLOAD_KEYS = {
+    "family", "question", "claim", "kind", "params", "programs", "report_metrics", "timeout_s", "spawns", "scaling", "slope",
+}
+PROGRAM_KEYS = {"language", "variant", "source", "args", "runtime_args", "params", "spawns", "parallel", "not_applicable"}
+PARALLEL = ("threads", "processes")
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,9 @@ class Program:
     args: dict = field(default_factory=dict)  # fixed key=value arguments (mode=list)
     runtime_args: tuple = ()  # flags for the runtime itself (-Xmx256m, --expose-gc)
     params: dict = field(default_factory=dict)  # overrides of the workload's params
+    spawns: str = ""  # the param counting the OS threads or processes it starts ("" for none)
+    parallel: str = ""  # "threads" or "processes": must be seen running that many at once
+    not_applicable: str = ""  # why this language has no honest equivalent (never run)
 
     @property
     def label(self) -> str:
@@ -53,6 +59,8 @@ class Workload:
     claim: str = ""
     report_metrics: tuple = ()
     timeout_s: float | None = None
+    scaling: str = ""  # a swept param to report speedup and efficiency against (threads)
+    slope: str = ""  # a swept param to report memory per unit of (count, tasks)
 
     def languages(self) -> list[str]:
         """The languages this workload has programs in, in the lab's order."""
@@ -143,7 +151,8 @@ def _workload(where: _Where, name: str, body: dict, roots: dict) -> Workload:
     programs = body.get("programs")
     if not isinstance(programs, list) or not programs:
         where.fail("no programs; add at least one [[workloads.NAME.programs]] table")
-    parsed = tuple(_program(where.key_(f"programs[{i}]"), p, roots, params) for i, p in enumerate(programs))
+    spawns = _param_name(where.key_("spawns"), body.get("spawns", ""), params)
+    parsed = tuple(_program(where.key_(f"programs[{i}]"), p, roots, params, spawns) for i, p in enumerate(programs))
     _check_unique_variants(where, parsed)
     return Workload(
         name=name,
@@ -155,10 +164,12 @@ def _workload(where: _Where, name: str, body: dict, roots: dict) -> Workload:
         claim=_text(where.key_("claim"), body.get("claim", "")),
         report_metrics=tuple(_strings(where.key_("report_metrics"), body.get("report_metrics", []))),
         timeout_s=_timeout(where.key_("timeout_s"), body.get("timeout_s")),
+        scaling=_param_name(where.key_("scaling"), body.get("scaling", ""), params),
+        slope=_param_name(where.key_("slope"), body.get("slope", ""), params),
     )
 
 
-def _program(where: _Where, body: dict, roots: dict, workload_params: dict) -> Program:
+def _program(where: _Where, body: dict, roots: dict, workload_params: dict, spawns: str) -> Program:
     if not isinstance(body, dict):
         where.fail("expected a table")
     _check_keys(where, body, PROGRAM_KEYS)
@@ -168,7 +179,11 @@ def _program(where: _Where, body: dict, roots: dict, workload_params: dict) -> P
     variant = body.get("variant", "default")
     if not isinstance(variant, str) or not variant.replace("_", "").replace("-", "").isalnum():
         where.key_("variant").fail("expected a short name of letters, digits, '-' or '_'")
-    source = _source(where.key_("source"), body.get("source"), language, roots[language])
+    not_applicable = _text(where.key_("not_applicable"), body.get("not_applicable", ""))
+    if not_applicable:
+        source = roots[language]
+    else:
+        source = _source(where.key_("source"), body.get("source"), language, roots[language])
     args = body.get("args", {})
     if not isinstance(args, dict) or not all(_is_scalar(v) for v in args.values()):
         where.key_("args").fail("expected a table of key = number or text")
@@ -176,6 +191,13 @@ def _program(where: _Where, body: dict, roots: dict, workload_params: dict) -> P
     clash = set(args) & (set(workload_params) | set(params))
     if clash:
         where.key_("args").fail(f"{sorted(clash)} also set as params; set each argument in one place")
+    all_params = {**workload_params, **params}
+    parallel = body.get("parallel", "")
+    if parallel and parallel not in PARALLEL:
+        where.key_("parallel").fail(f"'{parallel}' is not one of {', '.join(PARALLEL)}")
+    program_spawns = _param_name(where.key_("spawns"), body.get("spawns", spawns), all_params)
+    if parallel and not program_spawns:
+        where.key_("parallel").fail("needs spawns = \"PARAM\" naming the parameter that counts them")
     return Program(
         language=language,
         variant=variant,
@@ -184,6 +206,9 @@ def _program(where: _Where, body: dict, roots: dict, workload_params: dict) -> P
         args=dict(args),
         runtime_args=tuple(_strings(where.key_("runtime_args"), body.get("runtime_args", []))),
         params=params,
+        spawns=program_spawns,
+        parallel=parallel,
+        not_applicable=not_applicable,
     )
 
 
@@ -212,7 +237,15 @@ def _param_value(where: _Where, value):
     values = value if isinstance(value, list) else [value]
     if not values or not all(_is_scalar(v) for v in values):
         where.fail("expected a number, a text, or a non-empty list of them (a sweep)")
+    if any(not isinstance(v, str) and v <= 0 for v in values):
+        where.fail("numbers must be above 0")
     return value
+
+
+def _param_name(where: _Where, name, params: dict) -> str:
+    if not isinstance(name, str) or (name and name not in params):
+        where.fail(f"expected the name of one of this workload's params ({', '.join(params) or 'none'})")
+    return name
 
 
 def _is_scalar(value) -> bool:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
 import sys
 from pathlib import Path
 
@@ -125,6 +124,7 @@ def cmd_compare(args) -> int:
     loaded = catalogue.load(args.suite)
     workloads = plan.select(loaded, args.only, args.family, args.lang)
     jobs = plan.jobs_for(workloads, args.profile, args.lang, plan.parse_overrides(args.param))
+    plan.check_thread_limits(jobs)
     toolchain = runtimes.discover(args.python, args.java, args.node)
     runtimes.require(toolchain, args.lang)
     java_roots = {j.program.root for j in jobs if j.program.language == "java"}
@@ -136,11 +136,12 @@ def cmd_compare(args) -> int:
         args.out, store.new_run_id(), environment.collect(toolchain, executor),
         {"profile": args.profile, "runs": options.runs, "warmup": options.warmup, "seed": args.seed,
          "suite": str(loaded.path), "argv": sys.argv[1:]},
-        {w.name: _describe_workload(w) | {"report_metrics": list(w.report_metrics)} for w in workloads},
+        {w.name: _describe_workload(w) | {"report_metrics": list(w.report_metrics), "scaling": w.scaling, "slope": w.slope}
+         for w in workloads},
     )
     _warn_missing(toolchain)
     try:
-        measurements = runner.run_all(jobs, executor, results, options, toolchain.missing)
+        measurements = runner.run_all(jobs, executor, results, options, lambda job: runtimes.skip_reason(toolchain, job.program))
     finally:
         _publish(results, args.out)
     print(report.render_markdown(results.document))
@@ -150,8 +151,9 @@ def cmd_compare(args) -> int:
 
 def _publish(results: store.ResultsStore, out_dir: Path) -> None:
     """Write the run's tables and make them the results directory's README."""
-    paths = report.write_reports(results.document, results.run_dir)
-    shutil.copyfile(paths[0], Path(out_dir) / "README.md")
+    report.write_reports(results.document, results.run_dir)
+    prefix = results.run_dir.relative_to(Path(out_dir)).as_posix() + "/"
+    (Path(out_dir) / "README.md").write_text(report.render_markdown(results.document, link_prefix=prefix))
 
 
 def _warn_missing(toolchain) -> None:

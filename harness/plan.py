@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 
+from harness import limits
 from harness.catalogue import LANGUAGES, Catalogue, Program, Workload
 from harness.errors import UsageError
 
@@ -75,6 +76,18 @@ def jobs_for(workloads, profile: str, languages=(), overrides=None) -> list[Job]
     return jobs
 
 
+def check_thread_limits(jobs, budget=None) -> None:
+    """Refuse, before anything starts, a job that would start more threads than the machine allows."""
+    allowed, binding = budget or limits.thread_budget()
+    for job in jobs:
+        spawns = job.program.spawns
+        if spawns and not job.program.not_applicable and dict(job.params).get(spawns, 0) > allowed:
+            raise UsageError(
+                f"{job.workload.name} {job.program.label}: {spawns}={dict(job.params)[spawns]} is more threads than this "
+                f"machine allows ({allowed}, bound by {binding}); choose a smaller --param {spawns}=..."
+            )
+
+
 def parse_overrides(pairs) -> dict:
     """``["n=1000", "threads=1,2"]`` -> ``{"n": "1000", "threads": "1,2"}`` (typed later)."""
     overrides = {}
@@ -125,10 +138,12 @@ def _typed_override(name: str, raw: str, catalogue_value):
 
 def _number(name: str, raw: str):
     try:
-        return int(raw)
+        value = int(raw)
     except ValueError:
-        pass
-    try:
-        return float(raw)
-    except ValueError:
-        raise UsageError(f"--param {name}={raw}: not a number; give a number such as {name}=1000") from None
+        try:
+            value = float(raw)
+        except ValueError:
+            raise UsageError(f"--param {name}={raw}: not a number; give a number such as {name}=1000") from None
+    if value <= 0:
+        raise UsageError(f"--param {name}={raw}: must be above 0")
+    return value

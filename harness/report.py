@@ -9,7 +9,7 @@ from pathlib import Path
 
 from tabulate import tabulate
 
-from harness import stats
+from harness import analysis, plots, stats
 from harness.measurement import SUMMARY_FIELDS
 
 MB = 1e6
@@ -27,30 +27,50 @@ LOUD = {"failed": "**FAILED**", "timeout": "**TIMEOUT**", "oom": "**OOM**", "mis
 
 
 def write_reports(document: dict, run_dir: Path) -> list[Path]:
-    """Write results.md and results.csv beside results.json; return their paths."""
+    """Write results.md, results.csv and plots/ beside results.json; return the paths."""
     run_dir = Path(run_dir)
     markdown, table = run_dir / "results.md", run_dir / "results.csv"
+    drawn = write_plots(document, run_dir / "plots")
     markdown.write_text(render_markdown(document))
     table.write_text(render_csv(document))
-    return [markdown, table]
+    return [markdown, table, *drawn]
 
 
-def render_markdown(document: dict) -> str:
-    """The whole report: environment, then one section per family and workload."""
+def write_plots(document: dict, plot_dir: Path) -> list[Path]:
+    """One PNG per swept workload: speedup for scaling sweeps, memory for slope sweeps."""
+    drawn = []
+    for name, records in _by_workload(document).items():
+        info = document.get("workloads", {}).get(name, {})
+        if info.get("scaling"):
+            drawn.append(plots.speedup_plot(records, info["scaling"], name, plot_dir / f"{name}-speedup.png"))
+        if info.get("slope"):
+            drawn.append(plots.memory_plot(records, info["slope"], name, plot_dir / f"{name}-memory.png"))
+    return [path for path in drawn if path]
+
+
+def render_markdown(document: dict, link_prefix: str = "") -> str:
+    """The whole report: environment, then one section per family and workload.
+
+    ``link_prefix`` is prepended to plot links, for a copy of the report kept elsewhere.
+    """
     parts = [f"# Runtime Lab results: run {document['run_id']}\n", _overview(document), _environment(document)]
-    by_workload = defaultdict(list)
-    for record in document["measurements"]:
-        by_workload[record["workload"]].append(record)
     family = None
-    for name, records in by_workload.items():
+    for name, records in _by_workload(document).items():
         info = document.get("workloads", {}).get(name, {})
         if records[0]["family"] != family:
             family = records[0]["family"]
             parts.append(f"## {family}\n")
-        parts.append(_workload_section(name, info, records))
+        parts.append(_workload_section(name, info, records, link_prefix))
     parts.append(_failures(document["measurements"]))
     parts.append(_legend())
     return "\n".join(part for part in parts if part)
+
+
+def _by_workload(document: dict) -> dict:
+    grouped = defaultdict(list)
+    for record in document["measurements"]:
+        grouped[record["workload"]].append(record)
+    return grouped
 
 
 def _overview(document: dict) -> str:
@@ -98,10 +118,16 @@ def _runtime_settings(language: str, info: dict) -> str:
     return ""
 
 
-def _workload_section(name: str, info: dict, records: list) -> str:
+def _workload_section(name: str, info: dict, records: list, link_prefix: str) -> str:
     lines = [f"### {name}\n", f"*{info.get('question', '')}*\n"]
     if info.get("claim"):
         lines.append(f"Claim tested: \"{info['claim']}\"\n")
+    if info.get("scaling"):
+        lines.append(_scaling_table(records, info["scaling"]))
+        lines.append(f"![speedup of {name}]({link_prefix}plots/{name}-speedup.png)\n")
+    if info.get("slope"):
+        lines.append(_slope_table(records, info["slope"]))
+        lines.append(f"![memory of {name}]({link_prefix}plots/{name}-memory.png)\n")
     cases = defaultdict(list)
     for record in records:
         cases[_params_text(record["params"])].append(record)
@@ -110,6 +136,43 @@ def _workload_section(name: str, info: dict, records: list) -> str:
         lines.append(f"Parameters: `{params or '(none)'}`\n")
         lines.append(_case_table(members, metrics) + "\n")
     return "\n".join(lines)
+
+
+def _scaling_table(records: list, param: str) -> str:
+    rows = [
+        [r["program"], r["params"], r[param], _num(r["time_s"], 4), _num(r["speedup"], 2), _percent(r["efficiency"]),
+         _percent(r["cpu_utilisation"]), _num(r["memory_bytes"] and r["memory_bytes"] / MB, 1)]
+        for r in analysis.scaling(records, param)
+    ]
+    if not rows:
+        return ""
+    headers = ["program", "other params", param, "time s", "speedup", "efficiency", "CPU use", "peak MB"]
+    title = (f"Scaling with {param}: speedup is the same variant's time at {param}=1 over its time here (warm "
+             f"iterations where the program repeats its work); efficiency is speedup / {param}; CPU use is CPU "
+             f"seconds per wall second (100 % = one core busy).\n")
+    return title + "\n" + tabulate(rows, headers=headers, tablefmt="github", disable_numparse=True) + "\n"
+
+
+def _slope_table(records: list, param: str) -> str:
+    rows = [
+        [r["program"], r["params"], f"{r['from']}–{r['to']}", _num(r["memory_first_bytes"] / MB, 1),
+         _num(r["memory_last_bytes"] / MB, 1), _num(r["bytes_per_unit"] and r["bytes_per_unit"] / 1024, 2)]
+        for r in analysis.slope(records, param)
+    ]
+    if not rows:
+        return ""
+    headers = ["program", "other params", param, "peak MB first", "peak MB last", f"KiB per {param}"]
+    title = (f"Memory per {param}: the least-squares slope of peak memory (cgroup where measured, else RSS) "
+             f"over the {param} sweep, so the runtime's fixed start-up memory drops out.\n")
+    return title + "\n" + tabulate(rows, headers=headers, tablefmt="github", disable_numparse=True) + "\n"
+
+
+def _num(value, decimals: int) -> str:
+    return "" if value is None else f"{value:,.{decimals}f}"
+
+
+def _percent(value) -> str:
+    return "" if value is None else f"{value:.0%}"
 
 
 def _case_table(records: list, metrics: list) -> str:

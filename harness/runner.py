@@ -23,14 +23,17 @@ class RunOptions:
     seed: int = 0
 
 
-def run_all(jobs, executor, store, options: RunOptions, missing: dict, progress=None) -> list:
-    """Measure every job and return its Measurement; Ctrl-C keeps what was finished."""
+def run_all(jobs, executor, store, options: RunOptions, skip_reason=None, progress=None) -> list:
+    """Measure every job and return its Measurement; Ctrl-C keeps what was finished.
+
+    ``skip_reason(job)`` says why a job cannot run here (a missing runtime, say), or "".
+    """
     progress = progress or _print_progress
     measurements = {job.key: Measurement(job) for job in jobs}
     for measurement in measurements.values():
-        language = measurement.job.program.language
-        if language in missing:
-            measurement.mark("skipped", missing[language])
+        reason = skip_reason(measurement.job) if skip_reason else ""
+        if reason:
+            measurement.mark("skipped", reason)
     store.save(measurements.values())
     rounds = options.warmup + options.runs
     done, total = 0, rounds * sum(1 for m in measurements.values() if m.status == "ok")
@@ -59,6 +62,7 @@ def _finish(measurements, store) -> None:
     for measurement in measurements:
         measurement.summarize()
     verify.check_checksums(measurements)
+    verify.check_parallelism(measurements)
     store.save(measurements, finished=True)
 
 

@@ -61,6 +61,29 @@ class Toolchain:
         return [str(runtime.executable), *program.runtime_args, str(program.source), *args], env
 
 
+def skip_reason(toolchain: Toolchain, program: Program) -> str:
+    """Why ``program`` cannot run with this toolchain, or "" if it can."""
+    if program.not_applicable:
+        return f"not applicable: {program.not_applicable}"
+    if program.language in toolchain.missing:
+        return toolchain.missing[program.language]
+    needed = required_version(program.source) if program.language == "java" else None
+    runtime = toolchain.runtimes[program.language]
+    if needed and runtime.major < needed:
+        return f"needs Java {needed} or newer; found {runtime.version} (install a newer JDK or pass --java PATH)"
+    return ""
+
+
+REQUIRES = re.compile(r"//\s*requires:\s*java\s+(\d+)")
+
+
+def required_version(source: Path) -> int | None:
+    """The Java feature version a source declares on its first line (``// requires: java 21``)."""
+    with open(source, encoding="utf-8") as handle:
+        match = REQUIRES.match(handle.readline().strip())
+    return int(match.group(1)) if match else None
+
+
 def java_class(program: Program) -> str:
     """``<root>/lab/memory/EagerLazy.java`` -> ``lab.memory.EagerLazy``."""
     return ".".join(program.source.relative_to(program.root).with_suffix("").parts)
@@ -176,7 +199,8 @@ def compile_java(toolchain: Toolchain, roots) -> None:
     """Compile every .java file under each root once per source state and JDK (cached)."""
     java = toolchain.runtimes["java"]
     for root in sorted(set(roots)):
-        sources = sorted(Path(root).rglob("*.java"))
+        # Sources that need a newer JDK are left out; their programs are skipped (skip_reason).
+        sources = [s for s in sorted(Path(root).rglob("*.java")) if (required_version(s) or 0) <= java.major]
         digest = hashlib.sha256(f"{java.compiler}{java.version}".encode())
         for source in sources:
             digest.update(str(source).encode() + source.read_bytes())

@@ -30,3 +30,41 @@ def _check_case(members) -> None:
             member.mark("mismatch", f"checksum {member.checksum} disagrees with {others}; none has a majority")
         elif member.checksum != top:
             member.mark("mismatch", f"checksum {member.checksum} differs from {top} printed by {', '.join(agreed)}")
+
+
+def check_parallelism(measurements) -> None:
+    """Mark ``mismatch`` a parallel variant that was never seen running its T threads or processes.
+
+    Runtimes start helper threads of their own (a JVM runs about twenty), so a threaded variant
+    must show T - 1 threads more than its own T=1 run where there is one, else at least T.
+    """
+    baselines = {}
+    for m in measurements:
+        if m.job.program.parallel == "threads" and m.status == "ok" and _workers(m) == 1:
+            baselines[_variant_key(m)] = _peak(m, "threads_peak")
+    for m in measurements:
+        program = m.job.program
+        if m.status != "ok" or not program.parallel:
+            continue
+        workers = _workers(m)
+        if program.parallel == "processes":
+            seen, needed = _peak(m, "processes_peak"), workers
+        else:
+            base = baselines.get(_variant_key(m))
+            seen, needed = _peak(m, "threads_peak"), (base + workers - 1 if base is not None else workers)
+        if seen < needed:
+            m.mark("mismatch", f"{program.spawns}={workers} but at most {seen} {program.parallel} were seen at once (need {needed})")
+
+
+def _workers(measurement) -> int:
+    return dict(measurement.job.params).get(measurement.job.program.spawns, 0)
+
+
+def _variant_key(measurement) -> tuple:
+    params = tuple((k, v) for k, v in measurement.job.params if k != measurement.job.program.spawns)
+    return (measurement.job.workload.name, measurement.job.program.label, params)
+
+
+def _peak(measurement, field: str) -> int:
+    """The largest count any run saw (a sample may miss the moment all were alive)."""
+    return max((run.get(field) or 0 for run in measurement.runs), default=0)

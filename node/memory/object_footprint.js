@@ -33,8 +33,8 @@ function checksum(records) {
 
 function main() {
   const args = parseArgs({ n: 200000, mode: 'object', iterations: 1 });
-  if (args.mode !== 'object') {
-    process.stderr.write('error: mode must be object\n');
+  if (args.mode !== 'object' || args.n < 1) {
+    process.stderr.write('error: mode must be object and n at least 1\n');
     process.exit(2);
   }
   const { seconds } = measure(() => build(args.n), args.iterations);

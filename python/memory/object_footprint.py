@@ -59,6 +59,8 @@ def main():
     args = parse_args({"n": 200_000, "mode": "class", "iterations": 1})
     if args["mode"] not in MODES:
         raise BadArgument(f"mode must be one of {sorted(MODES)}")
+    if args["n"] < 1:
+        raise BadArgument("n must be at least 1")
     n, make = args["n"], MODES[args["mode"]]
     seconds = measure(lambda: build(n, make), args["iterations"])[0]
     records, bytes_per_object = traced_footprint(n, make)

@@ -44,6 +44,6 @@ def test_the_run_writes_json_markdown_csv_and_the_readme(suite_run):
     _, document, out = suite_run
     run_dir = next((out / "runs").iterdir())
     assert {p.name for p in run_dir.iterdir()} >= {"results.json", "results.md", "results.csv"}
-    assert (out / "README.md").read_text() == (run_dir / "results.md").read_text()
+    assert "# Runtime Lab results" in (out / "README.md").read_text()
     assert document["schema"] == 1 and document["finished"]
     assert set(document["environment"]["runtimes"]) >= {"python"}

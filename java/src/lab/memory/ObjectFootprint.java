@@ -46,8 +46,8 @@ public final class ObjectFootprint {
         String mode = args.getString("mode", "class");
         int iterations = args.getInt("iterations", 1);
         args.checkAllUsed();
-        if (!mode.equals("class")) {
-            System.err.println("error: mode must be class");
+        if (!mode.equals("class") || n < 1) {
+            System.err.println("error: mode must be class and n at least 1");
             System.exit(2);
         }
         List<Double> seconds = Kit.measure(() -> build(n), iterations).seconds();

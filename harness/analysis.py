@@ -1,0 +1,72 @@
+"""Figures derived across the rows of a sweep: speedup and efficiency, and memory per unit."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+
+def timing(record: dict) -> float | None:
+    """The steady-state time of a row: warm work, else cold work, else wall time (medians)."""
+    summary = record.get("summary") or {}
+    for field in ("work_warm_s", "work_cold_s", "wall_s"):
+        if summary.get(field):
+            return summary[field]["median"]
+    return None
+
+
+def memory(record: dict) -> float | None:
+    """The peak memory of a row: the exact cgroup peak where measured, else the sampled RSS."""
+    summary = record.get("summary") or {}
+    for field in ("cgroup_peak_bytes", "peak_rss_bytes"):
+        if summary.get(field):
+            return summary[field]["median"]
+    return None
+
+
+def series(records: list, param: str) -> dict:
+    """Rows grouped into lines: (program label, other params) -> [(param value, record)] sorted."""
+    lines = defaultdict(list)
+    for record in records:
+        if record["status"] != "ok" or param not in record["params"]:
+            continue
+        others = " ".join(f"{k}={v}" for k, v in record["params"].items() if k != param)
+        label = f"{record['language']}/{record['variant']}"
+        lines[(label, others)].append((record["params"][param], record))
+    return {key: sorted(points, key=lambda p: p[0]) for key, points in lines.items()}
+
+
+def scaling(records: list, param: str) -> list[dict]:
+    """Speedup, efficiency and CPU use against the same variant's run at ``param`` = 1."""
+    rows = []
+    for (label, others), points in series(records, param).items():
+        base = next((timing(r) for value, r in points if value == 1), None)
+        for value, record in points:
+            seconds = timing(record)
+            speedup = base / seconds if base and seconds else None
+            summary = record["summary"]
+            wall, cpu = summary.get("wall_s"), summary.get("cpu_s")
+            rows.append({
+                "program": label, "params": others, param: value, "time_s": seconds, "speedup": speedup,
+                "efficiency": speedup / value if speedup else None,
+                "cpu_utilisation": cpu["median"] / wall["median"] if cpu and wall else None,
+                "memory_bytes": memory(record),
+            })
+    return rows
+
+
+def slope(records: list, param: str) -> list[dict]:
+    """Memory per unit of ``param``: the least-squares slope of peak memory over the sweep."""
+    rows = []
+    for (label, others), points in series(records, param).items():
+        xs = [value for value, _ in points]
+        ys = [memory(record) for _, record in points]
+        if len(xs) < 2 or None in ys:
+            continue
+        mean_x, mean_y = sum(xs) / len(xs), sum(ys) / len(ys)
+        spread = sum((x - mean_x) ** 2 for x in xs)
+        per_unit = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys)) / spread if spread else None
+        rows.append({
+            "program": label, "params": others, "from": xs[0], "to": xs[-1],
+            "memory_first_bytes": ys[0], "memory_last_bytes": ys[-1], "bytes_per_unit": per_unit,
+        })
+    return rows

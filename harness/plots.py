@@ -1,0 +1,60 @@
+"""PNG plots of sweeps, drawn with matplotlib from the same rows the tables show."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from harness import analysis
+
+
+def _pyplot():
+    import matplotlib
+
+    matplotlib.use("Agg")  # files only, no display
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def speedup_plot(records: list, param: str, title: str, path: Path) -> Path | None:
+    """Speedup against ``param``, one line per program, with the ideal line for reference."""
+    lines = analysis.series(records, param)
+    rows = analysis.scaling(records, param)
+    if not rows:
+        return None
+    plt = _pyplot()
+    figure, axes = plt.subplots(figsize=(7, 4.5))
+    top = max(value for points in lines.values() for value, _ in points)
+    axes.plot([1, top], [1, top], linestyle=":", color="grey", label="ideal")
+    for (label, others), _ in lines.items():
+        mine = [r for r in rows if r["program"] == label and r["params"] == others and r["speedup"]]
+        if mine:
+            axes.plot([r[param] for r in mine], [r["speedup"] for r in mine], marker="o", label=f"{label} {others}".strip())
+    axes.set(xlabel=param, ylabel="speedup against 1", title=title)
+    axes.legend(fontsize="small")
+    axes.grid(alpha=0.3)
+    return _save(plt, figure, path)
+
+
+def memory_plot(records: list, param: str, title: str, path: Path) -> Path | None:
+    """Peak memory against ``param`` on log-log axes, one line per program."""
+    lines = analysis.series(records, param)
+    if not lines:
+        return None
+    plt = _pyplot()
+    figure, axes = plt.subplots(figsize=(7, 4.5))
+    for (label, others), points in lines.items():
+        values = [(value, analysis.memory(record)) for value, record in points if analysis.memory(record)]
+        axes.plot([v for v, _ in values], [m / 1e6 for _, m in values], marker="o", label=f"{label} {others}".strip())
+    axes.set(xscale="log", yscale="log", xlabel=param, ylabel="peak memory (MB)", title=title)
+    axes.legend(fontsize="small")
+    axes.grid(alpha=0.3, which="both")
+    return _save(plt, figure, path)
+
+
+def _save(plt, figure, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.tight_layout()
+    figure.savefig(path, dpi=100)
+    plt.close(figure)
+    return path
