@@ -133,6 +133,16 @@ class RunCgroup:
         oom = _stat(self.memory_dir / "memory.events").get("oom_kill", 0)
         return CgroupReading("cgroup-v2", peak, stat.get("file", 0), cpu_s, oom)
 
+    def reset_peak(self) -> bool:
+        """Restart the peak from the current usage (v1 only); False where the kernel cannot."""
+        if self.version != 1:
+            return False
+        try:
+            (self.memory_dir / "memory.max_usage_in_bytes").write_text("0")
+        except OSError:
+            return False
+        return True
+
     def kill_all(self) -> None:
         """SIGKILL every process still inside, until none is left."""
         for _ in range(100):

@@ -28,6 +28,7 @@ class TreeSampler:
         self.peak_threads = 0
         self.peak_processes = 0
         self.samples = 0
+        self.last_pids = [root_pid]
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="tree-sampler", daemon=True)
 
@@ -41,6 +42,11 @@ class TreeSampler:
         self._stop.set()
         self._thread.join()
 
+    def reset(self) -> None:
+        """Forget the peaks so far: a measurement window starts now."""
+        self.peak_rss_bytes = self.peak_anon_bytes = self.peak_threads = self.peak_processes = 0
+        self.sample()
+
     def _loop(self) -> None:
         while True:
             self.sample()
@@ -50,7 +56,10 @@ class TreeSampler:
     def sample(self) -> None:
         """Read every process of the tree once and update the peaks."""
         rss = threads = processes = 0
-        for pid in self._pids():
+        pids = self._pids()
+        if pids:
+            self.last_pids = pids
+        for pid in pids:
             stat = _read_stat(pid)
             if stat is None:
                 continue
@@ -73,6 +82,28 @@ class TreeSampler:
             return [self.root_pid] + [child.pid for child in root.children(recursive=True)]
         except psutil.Error:
             return []
+
+
+def tree_counters(pids) -> dict:
+    """CPU seconds (user, system) and context switches summed over ``pids``, from /proc."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    totals = {"cpu_user_s": 0.0, "cpu_sys_s": 0.0, "ctx_voluntary": 0, "ctx_involuntary": 0}
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat", "rb") as handle:
+                fields = handle.read().rsplit(b")", 1)[1].split()
+            with open(f"/proc/{pid}/status", "rb") as handle:
+                status = handle.read().decode()
+        except OSError:
+            continue
+        totals["cpu_user_s"] += int(fields[11]) / ticks  # utime, field 14
+        totals["cpu_sys_s"] += int(fields[12]) / ticks  # stime, field 15
+        for line in status.splitlines():
+            if line.startswith("voluntary_ctxt_switches:"):
+                totals["ctx_voluntary"] += int(line.split()[1])
+            elif line.startswith("nonvoluntary_ctxt_switches:"):
+                totals["ctx_involuntary"] += int(line.split()[1])
+    return totals
 
 
 def _read_stat(pid: int):

@@ -11,11 +11,12 @@ import time
 
 from harness import cgroup as cgroups
 from harness.executors.base import Executor, RunResult
-from harness.measure import DEFAULT_INTERVAL_S, TreeSampler
+from harness.measure import DEFAULT_INTERVAL_S, TreeSampler, tree_counters
 from harness.plan import Job
 from harness.runtimes import Toolchain
 
 OUTPUT_LIMIT = 1 << 20  # keep the last MiB of stdout/stderr
+STOP_GRACE_S = 5.0
 
 
 class NativeExecutor(Executor):
@@ -37,95 +38,209 @@ class NativeExecutor(Executor):
             "sample_interval_s": self.sample_interval_s,
         }
 
-    def run(self, job: Job, timeout_s: float) -> RunResult:
+    def run(self, job: Job, timeout_s: float, extra_args=None, cpus=None) -> RunResult:
         """Run the job's program once; see RunResult for what is measured."""
-        command, env = self.toolchain.launch(job.program, job.arguments())
-        return run_measured(command, env, timeout_s, self.sample_interval_s, self.cgroups)
+        command, env = self.toolchain.launch(job.program, {**job.arguments(), **(extra_args or {})})
+        return run_measured(command, env, timeout_s, self.sample_interval_s, self.cgroups, cpus)
+
+    def start(self, job: Job, extra_args=None, cpus=None) -> "NativeServer":
+        """Start the job's program as a server; the caller stops it."""
+        command, env = self.toolchain.launch(job.program, {**job.arguments(), **(extra_args or {})})
+        return NativeServer(Spawned(command, env, self.cgroups, self.sample_interval_s, cpus))
+
+    def start_command(self, command: list, cpus=None) -> "NativeServer":
+        """Start a helper server of the harness's own (a fixture), measured the same way."""
+        return NativeServer(Spawned(command, None, self.cgroups, self.sample_interval_s, cpus))
 
 
-def run_measured(command, env, timeout_s, interval_s, support) -> RunResult:
+def run_measured(command, env, timeout_s, interval_s, support, cpus=None) -> RunResult:
     """Spawn ``command`` in a new process group (and cgroup), sample it, wait4 it, clean up."""
-    group = cgroups.RunCgroup(support) if support.available else None
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+    spawned = Spawned(command, env, support, interval_s, cpus)
+    killer = _Killer(spawned, timeout_s)
+    try:
+        status, usage = spawned.wait()
+    finally:
+        killer.cancel()
+    return spawned.finish(status, usage, timed_out=killer.fired)
+
+
+class Spawned:
+    """A program started in its own process group (and cgroup, and CPUs), watched by a sampler."""
+
+    def __init__(self, command, env, support, interval_s, cpus=None):
+        self.command = command
+        self.cpus = cpus
+        self.group = cgroups.RunCgroup(support) if support.available else None
+        self.out, self.err = tempfile.TemporaryFile(), tempfile.TemporaryFile()
         try:
-            started = time.perf_counter()
-            # No other harness thread runs during fork, so joining the cgroup in the child is safe.
-            child = subprocess.Popen(
-                command, stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=env,
-                process_group=0, preexec_fn=group.join if group else None,
+            self.started = time.perf_counter()
+            # No other harness thread runs during fork, so the child's set-up before exec is safe.
+            self.child = subprocess.Popen(
+                command, stdin=subprocess.DEVNULL, stdout=self.out, stderr=self.err, env=env,
+                process_group=0, preexec_fn=self._enter,
             )
-            sampler = TreeSampler(child.pid, interval_s, group).start()
-            killer = _Killer(child.pid, group, timeout_s)
-            try:
-                _, status, usage = _wait(child)
-                ended = time.perf_counter()
-            finally:
-                killer.cancel()
-                sampler.stop()
-            leftovers = _kill_leftovers(child.pid, group)
-            reading = group.read() if group else None
+        except BaseException:
+            self._close()
+            raise
+        self.sampler = TreeSampler(self.child.pid, interval_s, self.group).start()
+        self.ended = None
+
+    @property
+    def pid(self) -> int:
+        return self.child.pid
+
+    def _enter(self) -> None:
+        if self.group:
+            self.group.join()
+        if self.cpus:
+            os.sched_setaffinity(0, self.cpus)
+
+    def wait(self, timeout_s: float | None = None):
+        """wait4 the child (status, rusage); on Ctrl-C kill its group first so nothing is left behind."""
+        try:
+            _, status, usage = os.wait4(self.pid, 0)
+        except BaseException:
+            self.kill()
+            _, status, usage = os.wait4(self.pid, 0)
+            self.child.returncode = -1
+            self.finish(status, usage, timed_out=False)
+            raise
+        self.ended = time.perf_counter()
+        self.child.returncode = os.waitstatus_to_exitcode(status)  # so Popen does not wait again
+        return status, usage
+
+    def alive(self) -> bool:
+        """True while the program has not exited (a zombie counts as exited)."""
+        try:
+            with open(f"/proc/{self.pid}/stat", "rb") as handle:
+                return handle.read().rsplit(b")", 1)[1].split()[0] != b"Z"
+        except OSError:
+            return False
+
+    def kill(self) -> None:
+        """SIGKILL the process group and everything in the cgroup."""
+        _signal_group(self.pid, signal.SIGKILL)
+        if self.group:
+            self.group.kill_all()
+
+    def finish(self, status, usage, timed_out: bool) -> RunResult:
+        """Stop sampling, kill leftovers, read the cgroup, clean up, and build the RunResult."""
+        self.sampler.stop()
+        try:
+            leftovers = _kill_leftovers(self.pid, self.group)
+            reading = self.group.read() if self.group else None
+            return RunResult(
+                command=self.command,
+                exit_code=os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,
+                signal=os.WTERMSIG(status) if os.WIFSIGNALED(status) else None,
+                timed_out=timed_out,
+                wall_s=(self.ended or time.perf_counter()) - self.started,
+                cpu_user_s=usage.ru_utime,
+                cpu_sys_s=usage.ru_stime,
+                ru_maxrss_bytes=usage.ru_maxrss * 1024,
+                rss_sampled_peak_bytes=self.sampler.peak_rss_bytes,
+                threads_peak=self.sampler.peak_threads,
+                processes_peak=self.sampler.peak_processes,
+                ctx_voluntary=usage.ru_nvcsw,
+                ctx_involuntary=usage.ru_nivcsw,
+                samples=self.sampler.samples,
+                stdout=_tail(self.out),
+                stderr=_tail(self.err),
+                memory_method=reading.method if reading else "sampled",
+                cgroup=_cgroup_figures(reading, self.sampler),
+                oom_killed=bool(reading and reading.oom_kills),
+                leftovers=leftovers,
+            )
         finally:
-            if group:
-                group.remove()
-        return RunResult(
-            command=command,
-            exit_code=os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,
-            signal=os.WTERMSIG(status) if os.WIFSIGNALED(status) else None,
-            timed_out=killer.fired,
-            wall_s=ended - started,
-            cpu_user_s=usage.ru_utime,
-            cpu_sys_s=usage.ru_stime,
-            ru_maxrss_bytes=usage.ru_maxrss * 1024,
+            self._close()
+
+    def stdout_so_far(self) -> str:
+        """What the program has printed on stdout until now."""
+        return _read_all(self.out)
+
+    def stderr_tail(self) -> str:
+        """The end of what the program has printed on stderr until now."""
+        return _tail(self.err)
+
+    def _close(self) -> None:
+        if self.group:
+            self.group.remove()
+            self.group = None
+        self.out.close()
+        self.err.close()
+
+
+class NativeServer:
+    """A running server: its readiness, a measurement window, and a clean stop."""
+
+    def __init__(self, spawned: Spawned):
+        self.spawned = spawned
+        self._window = None
+
+    def stdout_so_far(self) -> str:
+        return self.spawned.stdout_so_far()
+
+    def stderr_tail(self) -> str:
+        return self.spawned.stderr_tail()
+
+    def alive(self) -> bool:
+        return self.spawned.alive()
+
+    def begin_window(self) -> None:
+        """Start a measurement window: reset the peaks, read the CPU and context-switch counters."""
+        sampler, group = self.spawned.sampler, self.spawned.group
+        sampler.reset()
+        self.window_peak_exact = bool(group and group.reset_peak())
+        self._window = (time.perf_counter(), tree_counters(sampler.last_pids))
+
+    def end_window(self) -> dict:
+        """CPU, context switches, peak memory and threads of the server over the window."""
+        started, before = self._window
+        sampler, group = self.spawned.sampler, self.spawned.group
+        sampler.sample()
+        after = tree_counters(sampler.last_pids)
+        figures = {name: after[name] - before.get(name, 0) for name in after}
+        figures.update(
+            window_s=time.perf_counter() - started,
             rss_sampled_peak_bytes=sampler.peak_rss_bytes,
             threads_peak=sampler.peak_threads,
             processes_peak=sampler.peak_processes,
-            ctx_voluntary=usage.ru_nvcsw,
-            ctx_involuntary=usage.ru_nivcsw,
-            samples=sampler.samples,
-            stdout=_tail(out),
-            stderr=_tail(err),
-            memory_method=reading.method if reading else "sampled",
-            cgroup=_cgroup_figures(reading, sampler),
-            oom_killed=bool(reading and reading.oom_kills),
-            leftovers=leftovers,
+            cgroup_peak_bytes=group.read().peak_bytes if group and self.window_peak_exact else None,
         )
+        return figures
 
-
-def _wait(child: subprocess.Popen):
-    """wait4 the child; on Ctrl-C kill its group first so nothing is left behind."""
-    try:
-        result = os.wait4(child.pid, 0)
-    except BaseException:
-        _kill_group(child.pid)
-        result = os.wait4(child.pid, 0)
-        child.returncode = -1
-        raise
-    child.returncode = os.waitstatus_to_exitcode(result[1])  # so Popen does not wait again
-    return result
+    def stop(self) -> RunResult:
+        """SIGTERM the group, then SIGKILL after a grace period; the result of the whole life."""
+        spawned = self.spawned
+        _signal_group(spawned.pid, signal.SIGTERM)
+        killer = _Killer(spawned, STOP_GRACE_S)
+        try:
+            status, usage = spawned.wait()
+        finally:
+            killer.cancel()
+        return spawned.finish(status, usage, timed_out=killer.fired)
 
 
 class _Killer:
-    """Kills the run's process group (and cgroup) when the timeout expires."""
+    """Kills a spawned program's process group (and cgroup) when the timeout expires."""
 
-    def __init__(self, pid: int, group, timeout_s: float):
-        self.pid, self.group, self.fired = pid, group, False
+    def __init__(self, spawned: Spawned, timeout_s: float):
+        self.spawned, self.fired = spawned, False
         self._timer = threading.Timer(timeout_s, self._fire)
         self._timer.daemon = True
         self._timer.start()
 
     def _fire(self) -> None:
         self.fired = True
-        _kill_group(self.pid)
-        if self.group:
-            self.group.kill_all()
+        self.spawned.kill()
 
     def cancel(self) -> None:
         self._timer.cancel()
 
 
-def _kill_group(pgid: int) -> None:
+def _signal_group(pgid: int, signum: int) -> None:
     try:
-        os.killpg(pgid, signal.SIGKILL)
+        os.killpg(pgid, signum)
     except (ProcessLookupError, PermissionError):
         pass
 
@@ -139,7 +254,7 @@ def _kill_leftovers(pgid: int, group) -> int:
     except (ProcessLookupError, PermissionError):
         pass
     if survivors:
-        _kill_group(pgid)
+        _signal_group(pgid, signal.SIGKILL)
         if group:
             group.kill_all()
     return len(survivors)
@@ -161,3 +276,8 @@ def _tail(handle) -> str:
     size = handle.tell()
     handle.seek(max(0, size - OUTPUT_LIMIT))
     return handle.read().decode("utf-8", errors="replace")
+
+
+def _read_all(handle) -> str:
+    handle.seek(0)
+    return handle.read(OUTPUT_LIMIT).decode("utf-8", errors="replace")

@@ -58,8 +58,8 @@ async function main() {
   }
   const recorder = new GcRecorder();
   const { seconds, result } = measure(() => binaryTrees(args.depth), args.iterations);
-  const gc = await recorder.stop();
-  emit(result, seconds, nodesBuilt(args.depth), { ...gc, ...seen });
+  const collections = await recorder.stop();
+  emit(result, seconds, nodesBuilt(args.depth), { ...collections, ...seen });
 }
 
 main();

@@ -40,8 +40,8 @@ async function main() {
   }
   const recorder = new GcRecorder();
   const { seconds, result } = measure(() => churn(args.m), args.iterations);
-  const gc = await recorder.stop();
-  emit(result, seconds, args.m, { ...gc, ...seen });
+  const collections = await recorder.stop();
+  emit(result, seconds, args.m, { ...collections, ...seen });
 }
 
 main();
