@@ -1,0 +1,53 @@
+"""Every memory workload runs in every available language at tiny sizes, ok and agreeing."""
+
+import pytest
+
+from harness import catalogue
+from tests.conftest import only_run, require_runtime, run_cli
+
+TINY = {"n": 20000, "depth": 6, "m": 2000, "iterations": 2}
+MEMORY = [w for w in catalogue.load().workloads.values() if w.family == "memory"]
+
+
+@pytest.fixture(scope="module")
+def memory_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("memory")
+    params = [f"--param={k}={v}" for k, v in TINY.items()]
+    done = run_cli("compare", "--family", "memory", "--out", out, "--runs", "1", "--warmup", "0", *params)
+    assert "Traceback" not in done.stderr, done.stderr
+    return only_run(out)["measurements"]
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("language", ["python", "java", "node"])
+@pytest.mark.parametrize("workload", [w.name for w in MEMORY])
+def test_every_program_runs_ok(memory_run, toolchain, workload, language):
+    require_runtime(toolchain, language)
+    rows = [m for m in memory_run if m["workload"] == workload and m["language"] == language]
+    assert rows, f"{workload} has no {language} program"
+    for row in rows:
+        assert row["status"] == "ok", f"{row['variant']}: {row['reason']}\n{row['stderr_tail']}"
+        run = row["runs"][0]
+        assert run["work_s"] and run["peak_rss_bytes"] > 1e6 and run["metrics"]
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("workload", [w.name for w in MEMORY])
+def test_checksums_are_equal_across_languages(memory_run, workload):
+    rows = [m for m in memory_run if m["workload"] == workload and m["status"] != "skipped"]
+    assert len({row["checksum"] for row in rows}) == 1, {f"{r['language']}/{r['variant']}": r["checksum"] for r in rows}
+
+
+@pytest.mark.integration
+def test_gc_off_keeps_the_cycles_and_gc_on_frees_them(memory_run):
+    rows = {m["variant"]: m for m in memory_run if m["workload"] == "cyclic_garbage" and m["language"] == "python"}
+    left = {variant: row["runs"][0]["metrics"]["uncollected_objects"] for variant, row in rows.items()}
+    assert left["gc_off"] >= 3 * TINY["m"]  # two objects and their dicts per pair, never freed
+    assert left["gc_on"] < left["gc_off"]
+
+
+@pytest.mark.integration
+def test_footprint_reports_bytes_per_object_in_every_language(memory_run):
+    rows = [m for m in memory_run if m["workload"] == "object_footprint" and m["status"] == "ok"]
+    for row in rows:
+        assert 8 < row["runs"][0]["metrics"]["bytes_per_object"] < 1000, row["variant"]
