@@ -15,11 +15,14 @@ from harness.errors import CatalogueError
 BUILTIN = Path(__file__).with_name("catalogue.toml")
 LANGUAGES = ("python", "java", "node")
 PROFILES = ("quick", "full")
-KINDS = ("batch",)
+KINDS = ("batch", "server", "client")
+GENERATORS = ("echo", "http")
+LOAD_PARAMS = ("connections", "duration_s")  # a server workload must have these params
 SOURCE_SUFFIX = {"python": ".py", "java": ".java", "node": ".js"}
 
 WORKLOAD_KEYS = {
     "family", "question", "claim", "kind", "params", "programs", "report_metrics", "timeout_s", "spawns", "scaling", "slope",
+    "load", "fixture",
 }
 PROGRAM_KEYS = {"language", "variant", "source", "args", "runtime_args", "params", "spawns", "parallel", "not_applicable"}
 PARALLEL = ("threads", "processes")
@@ -61,6 +64,9 @@ class Workload:
     timeout_s: float | None = None
     scaling: str = ""  # a swept param to report speedup and efficiency against (threads)
     slope: str = ""  # a swept param to report memory per unit of (count, tasks)
+    generator: str = ""  # server workloads: the load generator's protocol, "echo" or "http"
+    fixture: Path | None = None  # client workloads: the harness's server the clients talk to
+    fixture_params: tuple = ()  # the params passed to that fixture server
 
     def languages(self) -> list[str]:
         """The languages this workload has programs in, in the lab's order."""
@@ -166,7 +172,40 @@ def _workload(where: _Where, name: str, body: dict, roots: dict) -> Workload:
         timeout_s=_timeout(where.key_("timeout_s"), body.get("timeout_s")),
         scaling=_param_name(where.key_("scaling"), body.get("scaling", ""), params),
         slope=_param_name(where.key_("slope"), body.get("slope", ""), params),
+        generator=_load(where.key_("load"), body.get("load"), kind, params),
+        **_fixture(where.key_("fixture"), body.get("fixture"), kind, params),
     )
+
+
+def _load(where: _Where, load, kind: str, params: dict) -> str:
+    """A server workload's ``load = { generator = "http" }`` and the params it needs."""
+    if kind != "server":
+        if load is not None:
+            where.fail("only a kind = \"server\" workload takes a load table")
+        return ""
+    if not isinstance(load, dict) or load.get("generator") not in GENERATORS or set(load) != {"generator"}:
+        where.fail(f"a server workload needs load = {{ generator = \"{GENERATORS[0]}\" or \"{GENERATORS[1]}\" }}")
+    missing = [name for name in LOAD_PARAMS if name not in params]
+    if missing:
+        where.fail(f"a server workload needs the params {', '.join(missing)}")
+    return load["generator"]
+
+
+def _fixture(where: _Where, fixture, kind: str, params: dict) -> dict:
+    """A client workload's ``fixture = { server = "fixtures/x.py", params = ["delay_ms"] }``."""
+    if kind != "client":
+        if fixture is not None:
+            where.fail("only a kind = \"client\" workload takes a fixture table")
+        return {}
+    if not isinstance(fixture, dict) or not isinstance(fixture.get("server"), str):
+        where.fail("a client workload needs fixture = { server = \"PATH.py\", params = [...] }")
+    server = (where.path.parent / fixture["server"]).resolve()
+    if not server.is_file():
+        where.key_("server").fail(f"{server} does not exist")
+    names = _strings(where.key_("params"), fixture.get("params", []))
+    for name in names:
+        _param_name(where.key_("params"), name, params)
+    return {"fixture": server, "fixture_params": tuple(names)}
 
 
 def _program(where: _Where, body: dict, roots: dict, workload_params: dict, spawns: str) -> Program:

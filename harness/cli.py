@@ -11,7 +11,7 @@ import json
 import sys
 from pathlib import Path
 
-from harness import catalogue, environment, plan, report, runner, runtimes, store
+from harness import catalogue, environment, lifecycle, plan, report, runner, runtimes, store
 from harness.errors import LabError, UsageError
 from harness.executors.native import NativeExecutor
 
@@ -63,6 +63,7 @@ def _parser() -> argparse.ArgumentParser:
     compare.add_argument("--seed", type=int, default=0, help="seed of the shuffled run order")
     compare.add_argument("--sample-ms", type=_positive_float, default=5.0, help="process-tree sampling interval (5)")
     compare.add_argument("--no-cgroup", action="store_true", help="measure peak memory by sampling only")
+    compare.add_argument("--no-wrk", action="store_true", help="drive HTTP servers with the lab's own generator even if wrk is installed")
     _runtime_options(compare)
     compare.set_defaults(command=cmd_compare)
 
@@ -100,6 +101,7 @@ def _describe_workload(workload) -> dict:
         programs.setdefault(program.language, []).append(program.variant)
     return {
         "name": workload.name,
+        "kind": workload.kind,
         "family": workload.family,
         "question": workload.question,
         "claim": workload.claim,
@@ -131,9 +133,10 @@ def cmd_compare(args) -> int:
     if java_roots and "java" in toolchain.runtimes:
         runtimes.compile_java(toolchain, java_roots)
     executor = NativeExecutor(toolchain, args.sample_ms / 1000, use_cgroups=not args.no_cgroup)
+    running = lifecycle.Lifecycle(executor, jobs, use_wrk=not args.no_wrk)
     options = runner.RunOptions(args.runs or DEFAULT_RUNS[args.profile], args.warmup, args.timeout, args.profile, args.seed)
     results = store.ResultsStore(
-        args.out, store.new_run_id(), environment.collect(toolchain, executor),
+        args.out, store.new_run_id(), environment.collect(toolchain, executor) | running.describe(),
         {"profile": args.profile, "runs": options.runs, "warmup": options.warmup, "seed": args.seed,
          "suite": str(loaded.path), "argv": sys.argv[1:]},
         {w.name: _describe_workload(w) | {"report_metrics": list(w.report_metrics), "scaling": w.scaling, "slope": w.slope}
@@ -141,7 +144,7 @@ def cmd_compare(args) -> int:
     )
     _warn_missing(toolchain)
     try:
-        measurements = runner.run_all(jobs, executor, results, options, lambda job: runtimes.skip_reason(toolchain, job.program))
+        measurements = runner.run_all(jobs, running, results, options, lambda job: runtimes.skip_reason(toolchain, job.program))
     finally:
         _publish(results, args.out)
     print(report.render_markdown(results.document))

@@ -14,6 +14,7 @@ STATUSES = ("ok", "failed", "timeout", "oom", "mismatch", "skipped")
 SUMMARY_FIELDS = (
     "wall_s", "work_cold_s", "work_warm_s", "cpu_s", "peak_rss_bytes", "cgroup_peak_bytes",
     "cgroup_anon_peak_bytes", "threads_peak", "processes_peak", "ctx_voluntary", "ctx_involuntary",
+    "requests_per_s", "latency_p50_us", "latency_p90_us", "latency_p99_us", "latency_max_us", "generator_cpu_util",
 )
 STDERR_TAIL = 4000
 
@@ -94,6 +95,8 @@ class Measurement:
 
 def run_record(result: RunResult) -> dict:
     """The figures of one successful run, or RunFailed with why it was not successful."""
+    if result.failure:
+        raise RunFailed(*result.failure)
     if result.timed_out:
         raise RunFailed("timeout", f"killed after the {result.wall_s:.0f} s timeout")
     if result.oom_killed:
@@ -106,8 +109,8 @@ def run_record(result: RunResult) -> dict:
     except ProtocolError as error:
         raise RunFailed("failed", str(error)) from None
     cold, warm = stats.cold_and_warm(output["work_s"])
-    return {
-        "checksum": output["checksum"],
+    record = {
+        "checksum": result.probe_checksum or output["checksum"],
         "wall_s": result.wall_s,
         "work_s": output["work_s"],
         "work_cold_s": cold,
@@ -131,6 +134,23 @@ def run_record(result: RunResult) -> dict:
         "leftover_processes": result.leftovers,
         "ops": output["ops"],
         "metrics": output["metrics"],
+    }
+    if result.load:
+        record.update(_load_figures(result.load))
+    return record
+
+
+def _load_figures(load: dict) -> dict:
+    """The load generator's figures, flattened so they summarise like any other field."""
+    latency = load.get("latency_us") or {}
+    return {
+        "load": load,
+        "requests_per_s": load.get("requests_per_s"),
+        "latency_p50_us": latency.get("p50"),
+        "latency_p90_us": latency.get("p90"),
+        "latency_p99_us": latency.get("p99"),
+        "latency_max_us": latency.get("max"),
+        "generator_cpu_util": load.get("generator_cpu_util"),
     }
 
 

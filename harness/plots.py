@@ -52,6 +52,24 @@ def memory_plot(records: list, param: str, title: str, path: Path) -> Path | Non
     return _save(plt, figure, path)
 
 
+def field_plot(records: list, param: str, field: str, ylabel: str, title: str, path: Path) -> Path | None:
+    """A summary field's median against ``param`` (log x), one line per program."""
+    lines = analysis.series(records, param)
+    if not lines:
+        return None
+    plt = _pyplot()
+    figure, axes = plt.subplots(figsize=(7, 4.5))
+    for (label, others), points in lines.items():
+        values = [(v, (r["summary"].get(field) or {}).get("median")) for v, r in points]
+        values = [(v, y) for v, y in values if y is not None]
+        if values:
+            axes.plot([v for v, _ in values], [y for _, y in values], marker="o", label=f"{label} {others}".strip())
+    axes.set(xscale="log", xlabel=param, ylabel=ylabel, title=title)
+    axes.legend(fontsize="small")
+    axes.grid(alpha=0.3, which="both")
+    return _save(plt, figure, path)
+
+
 def _save(plt, figure, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     figure.tight_layout()

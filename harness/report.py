@@ -23,6 +23,18 @@ COLUMNS = (
     ("cgroup peak MB", "cgroup_peak_bytes", MB, 1),
     ("threads", "threads_peak", 1, 0),
 )
+SERVER_COLUMNS = (
+    ("req/s", "requests_per_s", 1, 0),
+    ("p50 µs", "latency_p50_us", 1, 0),
+    ("p90 µs", "latency_p90_us", 1, 0),
+    ("p99 µs", "latency_p99_us", 1, 0),
+    ("max µs", "latency_max_us", 1, 0),
+    ("server CPU s", "cpu_s", 1, 2),
+    ("peak RSS MB", "peak_rss_bytes", MB, 1),
+    ("cgroup peak MB", "cgroup_peak_bytes", MB, 1),
+    ("threads", "threads_peak", 1, 0),
+    ("generator CPU %", "generator_cpu_util", 0.01, 0),
+)
 LOUD = {"failed": "**FAILED**", "timeout": "**TIMEOUT**", "oom": "**OOM**", "mismatch": "**MISMATCH**", "skipped": "skipped"}
 
 
@@ -45,6 +57,9 @@ def write_plots(document: dict, plot_dir: Path) -> list[Path]:
             drawn.append(plots.speedup_plot(records, info["scaling"], name, plot_dir / f"{name}-speedup.png"))
         if info.get("slope"):
             drawn.append(plots.memory_plot(records, info["slope"], name, plot_dir / f"{name}-memory.png"))
+        if info.get("kind") == "server":
+            drawn.append(plots.field_plot(records, "connections", "requests_per_s", "requests/s", name, plot_dir / f"{name}-throughput.png"))
+            drawn.append(plots.field_plot(records, "connections", "latency_p99_us", "p99 latency (µs)", name, plot_dir / f"{name}-p99.png"))
     return [path for path in drawn if path]
 
 
@@ -128,13 +143,18 @@ def _workload_section(name: str, info: dict, records: list, link_prefix: str) ->
     if info.get("slope"):
         lines.append(_slope_table(records, info["slope"]))
         lines.append(f"![memory of {name}]({link_prefix}plots/{name}-memory.png)\n")
+    if info.get("kind") == "server":
+        lines.append(_server_note(records))
+        lines.append(f"![requests/s of {name}]({link_prefix}plots/{name}-throughput.png) "
+                     f"![p99 latency of {name}]({link_prefix}plots/{name}-p99.png)\n")
     cases = defaultdict(list)
     for record in records:
         cases[_params_text(record["params"])].append(record)
     metrics = info.get("report_metrics", [])
+    columns = SERVER_COLUMNS if info.get("kind") == "server" else COLUMNS
     for params, members in cases.items():
         lines.append(f"Parameters: `{params or '(none)'}`\n")
-        lines.append(_case_table(members, metrics) + "\n")
+        lines.append(_case_table(members, metrics, columns) + "\n")
     return "\n".join(lines)
 
 
@@ -175,13 +195,28 @@ def _percent(value) -> str:
     return "" if value is None else f"{value:.0%}"
 
 
-def _case_table(records: list, metrics: list) -> str:
-    headers = ["program", "status"] + [c[0] for c in COLUMNS] + [_metric_header(m) for m in metrics] + ["checksum"]
+def _server_note(records: list) -> str:
+    generators = sorted({run["load"]["generator"] for r in records for run in r.get("runs", []) if run.get("load")})
+    return (
+        f"Servers are measured over the load window only (server pinned to its own CPUs, the generator to the "
+        f"others); load from {', '.join(generators) or 'the lab generator'}. *generator-bound* marks a row whose "
+        f"rate came within 1/{1.5} of the generator's own ceiling against a minimal C server, or whose generator "
+        f"used over 90 % of its CPU: there the server may be faster than the figure shows.\n"
+    )
+
+
+def _generator_bound(record: dict) -> bool:
+    return any((run.get("load") or {}).get("generator_saturated") for run in record.get("runs", []))
+
+
+def _case_table(records: list, metrics: list, columns=COLUMNS) -> str:
+    headers = ["program", "status"] + [c[0] for c in columns] + [_metric_header(m) for m in metrics] + ["checksum"]
     rows = []
     for record in records:
         summary = record.get("summary") or {}
-        row = [f"{record['language']}/{record['variant']}{_flags(record)}", LOUD.get(record["status"], record["status"])]
-        row += [_cell(summary.get(field), scale, decimals) for _, field, scale, decimals in COLUMNS]
+        status = LOUD.get(record["status"], record["status"]) + (" (generator-bound)" if _generator_bound(record) else "")
+        row = [f"{record['language']}/{record['variant']}{_flags(record)}", status]
+        row += [_cell(summary.get(field), scale, decimals) for _, field, scale, decimals in columns]
         row += [_cell((summary.get("metrics") or {}).get(metric), *_metric_scale(metric)) for metric in metrics]
         row.append(record.get("checksum") or "")
         rows.append(row)

@@ -23,7 +23,7 @@ class RunOptions:
     seed: int = 0
 
 
-def run_all(jobs, executor, store, options: RunOptions, skip_reason=None, progress=None) -> list:
+def run_all(jobs, lifecycle, store, options: RunOptions, skip_reason=None, progress=None) -> list:
     """Measure every job and return its Measurement; Ctrl-C keeps what was finished.
 
     ``skip_reason(job)`` says why a job cannot run here (a missing runtime, say), or "".
@@ -36,16 +36,17 @@ def run_all(jobs, executor, store, options: RunOptions, skip_reason=None, progre
             measurement.mark("skipped", reason)
     store.save(measurements.values())
     rounds = options.warmup + options.runs
-    done, total = 0, rounds * sum(1 for m in measurements.values() if m.status == "ok")
+    done, total = 0, sum(_rounds(m.job, options) for m in measurements.values() if m.status == "ok")
     try:
         for round_index in range(rounds):
             order = list(measurements.values())
             random.Random(options.seed + round_index).shuffle(order)
             for measurement in order:
-                if measurement.finished_badly:
-                    continue
                 job = measurement.job
-                result = executor.run(job, _timeout(job, options))
+                # A server's warm-up is the load generator's own warm-up seconds in every window.
+                if measurement.finished_badly or (round_index < options.warmup and job.workload.kind == "server"):
+                    continue
+                result = lifecycle.run(job, _timeout(job, options))
                 measurement.add(result, keep=round_index >= options.warmup)
                 done += 1
                 progress(done, total, measurement, result, round_index < options.warmup)
@@ -73,6 +74,10 @@ def _note_interrupted(measurements, runs: int) -> None:
                 measurement.reason = f"interrupted after {len(measurement.runs)} of {runs} runs"
             else:
                 measurement.mark("skipped", "interrupted before it was measured")
+
+
+def _rounds(job, options: RunOptions) -> int:
+    return options.runs + (options.warmup if job.workload.kind != "server" else 0)
 
 
 def _timeout(job, options: RunOptions) -> float:

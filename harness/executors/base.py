@@ -34,6 +34,9 @@ class RunResult:
     cgroup: dict = field(default_factory=dict)  # peak_bytes, file_bytes, anon_peak_bytes, cpu_s
     oom_killed: bool = False
     leftovers: int = 0  # processes still running after the program exited (then killed)
+    load: dict | None = None  # server workloads: what the load generator measured
+    probe_checksum: str | None = None  # server workloads: the hash of the server's probe answer
+    failure: tuple | None = None  # (status, reason) decided by the harness, e.g. a server never ready
 
     @property
     def peak_rss_bytes(self) -> int:

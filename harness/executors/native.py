@@ -43,9 +43,9 @@ class NativeExecutor(Executor):
         command, env = self.toolchain.launch(job.program, {**job.arguments(), **(extra_args or {})})
         return run_measured(command, env, timeout_s, self.sample_interval_s, self.cgroups, cpus)
 
-    def start(self, job: Job, extra_args=None, cpus=None) -> "NativeServer":
-        """Start the job's program as a server; the caller stops it."""
-        command, env = self.toolchain.launch(job.program, {**job.arguments(), **(extra_args or {})})
+    def start(self, job: Job, arguments: dict, cpus=None) -> "NativeServer":
+        """Start the job's program as a server with exactly ``arguments``; the caller stops it."""
+        command, env = self.toolchain.launch(job.program, arguments)
         return NativeServer(Spawned(command, env, self.cgroups, self.sample_interval_s, cpus))
 
     def start_command(self, command: list, cpus=None) -> "NativeServer":

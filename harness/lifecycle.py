@@ -1,0 +1,233 @@
+"""How each kind of workload is run once: a batch program, a server under load, a client against a fixture.
+
+Servers start on a free port and say when they are ready; the harness probes them (the probe's
+answer is their checksum), measures them over the load window only, then stops them with
+SIGTERM and, after a grace period, SIGKILL to the whole group.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import http.client
+import json
+import os
+import signal
+import socket
+import sys
+import time
+
+from harness.executors.base import RunResult
+from harness.loadgen import GeneratorError, LoadGenerator, LoadSpec, build
+from harness.plan import Job
+
+READY_TIMEOUT_S = 30.0
+ECHO_PROBE = b"runtime-lab probe: every byte must come back\n"
+SATURATION = 1.5  # the generator's ceiling must be this many times the server's rate
+CALIBRATION_S = 2.0
+
+
+class NotReady(Exception):
+    """A server that exited or never said it was ready."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Pinning:
+    """Which CPUs the measured program gets, and which the load generator or fixture gets."""
+
+    program: frozenset | None
+    helper: frozenset | None
+
+    @classmethod
+    def split(cls) -> "Pinning":
+        """Halve the available CPUs between the program and its helper (none with one CPU)."""
+        cpus = sorted(os.sched_getaffinity(0))
+        if len(cpus) < 2:
+            return cls(None, None)
+        half = len(cpus) // 2
+        return cls(frozenset(cpus[:half]), frozenset(cpus[half:]))
+
+    def describe(self) -> dict:
+        return {"program_cpus": sorted(self.program or []), "helper_cpus": sorted(self.helper or [])}
+
+
+class Lifecycle:
+    """Runs a job of any kind once and returns its RunResult."""
+
+    def __init__(self, executor, jobs, pinning: Pinning | None = None, use_wrk: bool = True):
+        self.executor = executor
+        self.pinning = pinning or Pinning.split()
+        needs_load = any(job.workload.kind == "server" for job in jobs)
+        self.generator = LoadGenerator(self.pinning.helper, use_wrk) if needs_load else None
+        self._ceilings = {}
+
+    def describe(self) -> dict:
+        """Pinning and load generators, for the environment record."""
+        info = {"pinning": self.pinning.describe()}
+        if self.generator:
+            info["load_generator"] = self.generator.describe()
+        return info
+
+    def run(self, job: Job, timeout_s: float) -> RunResult:
+        """One run of ``job``, whatever its kind."""
+        if job.workload.kind == "server":
+            return self._server(job)
+        if job.workload.kind == "client":
+            return self._client(job, timeout_s)
+        return self.executor.run(job, timeout_s)
+
+    def _server(self, job: Job) -> RunResult:
+        params = dict(job.params)
+        spec = LoadSpec(job.workload.generator, int(params["connections"]), float(params["duration_s"]),
+                        float(params.get("warmup_s", 1.0)), int(params.get("size", 64)))
+        label = f"{job.workload.name} {job.program.label}"
+        server = self.executor.start(job, {**job.program.args, "port": 0}, self.pinning.program)
+        failure = load = window = checksum = None
+        try:
+            port = wait_ready(server, label)
+            checksum = probe(spec.protocol, port)
+            server.begin_window()
+            load = self.generator.run(spec, port)
+            window = server.end_window()
+            if load["server_failed"] or not server.alive():
+                failure = ("failed", f"server {label} failed during the load: {_last_line(server.stderr_tail())}")
+            else:
+                load.update(self._saturation(spec, load))
+        except NotReady as error:
+            failure = ("timeout", str(error))
+        except (OSError, ProbeError, GeneratorError) as error:
+            failure = ("failed", f"server {label}: {error}")
+        finally:
+            result = server.stop()
+        return _server_result(result, window, load, checksum, failure)
+
+    def _client(self, job: Job, timeout_s: float) -> RunResult:
+        params = dict(job.params)
+        command = [sys.executable, str(job.workload.fixture), "port=0", *(f"{n}={params[n]}" for n in job.workload.fixture_params)]
+        fixture = self.executor.start_command(command, self.pinning.helper)
+        try:
+            port = wait_ready(fixture, f"fixture {job.workload.fixture.name}")
+            result = self.executor.run(job, timeout_s, {"url": f"http://127.0.0.1:{port}"}, self.pinning.program)
+            if not fixture.alive():
+                result.failure = ("failed", f"the fixture server died: {_last_line(fixture.stderr_tail())}")
+        except NotReady as error:
+            raise GeneratorError(str(error)) from None
+        finally:
+            fixture.stop()
+        return result
+
+    def _saturation(self, spec: LoadSpec, load: dict) -> dict:
+        """Compare the server's rate with the generator's ceiling against the fastest reference server."""
+        ceiling = self._ceiling(spec)
+        busy = load["cpu_s"] / load["duration_s"] if load.get("duration_s") else None
+        saturated = bool((ceiling and load["requests_per_s"] * SATURATION > ceiling) or (busy and busy > 0.9))
+        return {"ceiling_rps": ceiling, "generator_cpu_util": busy, "generator_saturated": saturated}
+
+    def _ceiling(self, spec: LoadSpec) -> float | None:
+        """Requests/s the generator reaches against the C reference server, measured once per shape."""
+        key = (spec.protocol, spec.connections, spec.size)
+        if key not in self._ceilings:
+            self._ceilings[key] = calibrate(self.executor, self.generator, self.pinning, spec)
+        return self._ceilings[key]
+
+
+def calibrate(executor, generator: LoadGenerator, pinning: Pinning, spec: LoadSpec) -> float | None:
+    """The generator's ceiling: its rate against a minimal C server on the program's CPUs."""
+    try:
+        binary = build("ceiling_server")
+    except GeneratorError:
+        return None
+    server = executor.start_command([str(binary), "--mode", spec.protocol, "--port", "0"], pinning.program)
+    try:
+        port = wait_ready(server, "ceiling_server")
+        short = dataclasses.replace(spec, duration_s=CALIBRATION_S, warmup_s=0.5)
+        return generator.run(short, port)["requests_per_s"]
+    except (NotReady, GeneratorError, OSError):
+        return None
+    finally:
+        server.stop()
+
+
+def wait_ready(server, label: str, timeout_s: float = READY_TIMEOUT_S) -> int:
+    """The port from the server's ``{"ready": true, "port": N}`` line; NotReady if it never comes."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        for line in server.stdout_so_far().splitlines():
+            port = _ready_port(line)
+            if port:
+                return port
+        if not server.alive():
+            raise NotReady(f"server {label} exited before it was ready: {_last_line(server.stderr_tail())}")
+        time.sleep(0.02)
+    raise NotReady(f"server {label} never became ready within {timeout_s:.0f} s (is its port in use?)")
+
+
+def _ready_port(line: str) -> int | None:
+    try:
+        message = json.loads(line)
+    except json.JSONDecodeError:
+        return None
+    if isinstance(message, dict) and message.get("ready") and isinstance(message.get("port"), int):
+        return message["port"]
+    return None
+
+
+class ProbeError(Exception):
+    """A server that answered the probe wrongly or not at all."""
+
+
+def probe(protocol: str, port: int) -> str:
+    """Ask the server one thing and hash its answer: equal servers have equal checksums."""
+    try:
+        answer = _probe_echo(port) if protocol == "echo" else _probe_http(port)
+    except (OSError, http.client.HTTPException) as error:
+        raise ProbeError(f"the probe request failed: {error}") from None
+    return hashlib.sha256(answer).hexdigest()[:16]
+
+
+def _probe_echo(port: int) -> bytes:
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as connection:
+        connection.sendall(ECHO_PROBE)
+        received = b""
+        while len(received) < len(ECHO_PROBE):
+            chunk = connection.recv(4096)
+            if not chunk:
+                raise ProbeError(f"the echo closed after {len(received)} of {len(ECHO_PROBE)} bytes")
+            received += chunk
+    return received
+
+
+def _probe_http(port: int) -> bytes:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    try:
+        connection.request("GET", "/")
+        response = connection.getresponse()
+        body = response.read()
+    finally:
+        connection.close()
+    if response.status != 200:
+        raise ProbeError(f"GET / answered {response.status}")
+    return body
+
+
+def _server_result(result: RunResult, window, load, checksum, failure) -> RunResult:
+    """The whole-life result, with the load window's figures in place of the whole life's."""
+    if result.signal == signal.SIGTERM or result.exit_code == 128 + signal.SIGTERM:
+        result = dataclasses.replace(result, exit_code=0, signal=None)  # the JVM's answer to SIGTERM is 143
+    if result.timed_out and not failure:
+        failure = ("failed", "the server did not stop within 5 s of SIGTERM; killed")
+    changes = {"load": load, "probe_checksum": checksum, "failure": failure or result.failure}
+    if window:
+        cgroup = dict(result.cgroup, peak_bytes=window["cgroup_peak_bytes"], cpu_s=None)
+        changes.update(
+            wall_s=window["window_s"], cpu_user_s=window["cpu_user_s"], cpu_sys_s=window["cpu_sys_s"],
+            ctx_voluntary=window["ctx_voluntary"], ctx_involuntary=window["ctx_involuntary"],
+            rss_sampled_peak_bytes=window["rss_sampled_peak_bytes"], threads_peak=window["threads_peak"],
+            processes_peak=window["processes_peak"], cgroup=cgroup,
+        )
+    return dataclasses.replace(result, **changes)
+
+
+def _last_line(text: str) -> str:
+    lines = [line for line in text.strip().splitlines() if line.strip()]
+    return lines[-1][:200] if lines else "(no stderr)"

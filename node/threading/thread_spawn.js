@@ -1,0 +1,101 @@
+'use strict';
+/**
+ * Thread spawn: start `count` worker threads, hold them all alive, then release and join them.
+ *
+ * Each worker (worker_threads: an OS thread running its own V8 isolate and event loop) counts
+ * itself ready, blocks in Atomics.wait on one shared release flag, adds its index to a shared
+ * total with Atomics.add and exits. Measured: starting them all (metric start_s), then releasing
+ * and joining them; the memory view is taken while all of them are alive. Each worker carries a
+ * whole isolate, so counts are far smaller than for Python or Java threads.
+ */
+const fs = require('node:fs');
+const { Worker, isMainThread, workerData } = require('node:worker_threads');
+const { once } = require('node:events');
+const { parseArgs, measureAsync, emit, runtimeMemory } = require('../labkit');
+
+const READY = 0;
+const RELEASED = 1;
+let seen = {};
+
+function waitAndAdd({ control, total, index }) {
+  Atomics.add(control, READY, 1);
+  Atomics.notify(control, READY);
+  Atomics.wait(control, RELEASED, 0);
+  Atomics.add(total, 0, BigInt(index));
+}
+
+/** Blocks until every one of `count` workers has counted itself ready. */
+function awaitReady(control, count) {
+  let ready;
+  while ((ready = Atomics.load(control, READY)) < count) Atomics.wait(control, READY, ready);
+}
+
+async function spawnAndJoin(count) {
+  const control = new Int32Array(new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT));
+  const total = new BigInt64Array(new SharedArrayBuffer(BigInt64Array.BYTES_PER_ELEMENT));
+  const started = process.hrtime.bigint();
+  const workers = [];
+  for (let index = 0; index < count; index++) {
+    workers.push(new Worker(__filename, { workerData: { control, total, index } }));
+  }
+  const exited = workers.map((worker) => once(worker, 'exit'));
+  awaitReady(control, count);
+  seen.start_s = Number(process.hrtime.bigint() - started) / 1e9;
+  Object.assign(seen, runtimeMemory()); // while all count workers are alive
+  Atomics.store(control, RELEASED, 1);
+  Atomics.notify(control, RELEASED);
+  await Promise.all(exited);
+  return total[0];
+}
+
+/** How many more threads the kernel and RLIMIT_NPROC let this process start, or Infinity. */
+function threadBudget() {
+  const limits = [readInt('/proc/sys/kernel/threads-max'), readInt('/proc/sys/kernel/pid_max'), maxProcesses()];
+  const known = limits.filter((limit) => limit !== null);
+  return known.length ? Math.min(...known) - tasksRunning() : Infinity;
+}
+
+/** The soft RLIMIT_NPROC, from the 'Max processes' line of /proc/self/limits. */
+function maxProcesses() {
+  const line = readText('/proc/self/limits').split('\n').find((text) => text.startsWith('Max processes'));
+  const soft = line ? line.slice('Max processes'.length).trim().split(/\s+/)[0] : 'unlimited';
+  return soft === 'unlimited' ? null : Number(soft);
+}
+
+/** Threads alive on the whole machine (the 'running/total' field of /proc/loadavg). */
+function tasksRunning() {
+  const field = readText('/proc/loadavg').split(/\s+/)[3] ?? '';
+  return Number(field.split('/')[1]) || 0;
+}
+
+function readInt(path) {
+  const value = parseInt(readText(path), 10);
+  return Number.isNaN(value) ? null : value;
+}
+
+function readText(path) {
+  try {
+    return fs.readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+function fail(message) {
+  process.stderr.write(`error: ${message}\n`);
+  process.exit(2);
+}
+
+async function main() {
+  const args = parseArgs({ count: 1000, mode: 'workers', iterations: 1 });
+  if (args.mode !== 'workers') fail('mode must be workers');
+  if (!Number.isInteger(args.count) || args.count < 1) fail('count must be an integer of at least 1');
+  const budget = threadBudget();
+  if (args.count > budget) fail(`count=${args.count} exceeds the ${budget} more threads this machine allows`);
+  seen = { count: args.count };
+  const { seconds, result } = await measureAsync(() => spawnAndJoin(args.count), args.iterations);
+  emit(result, seconds, args.count, seen);
+}
+
+if (isMainThread) main();
+else waitAndAdd(workerData);

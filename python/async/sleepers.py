@@ -1,0 +1,125 @@
+"""Concurrent sleepers: start ``tasks`` tasks that each sleep ``sleep_ms``, then add their index to a total.
+
+The tasks do no work, so everything beyond one sleep (metric ``overhead_s``) is what the runtime
+charges to start, park, time and wake that many tasks; what one sleeping task holds shows in the
+peak RSS as ``tasks`` grows, and in the runtime's heap view taken while all of them sleep.
+``spawn_s`` is the time until every task has been started.
+
+``asyncio`` runs coroutines as Tasks on the standard event loop, ``uvloop`` the same code on
+uvloop's libuv-based loop (a third-party package), ``threads`` one OS thread per task, which the
+machine's thread limits bound.
+"""
+
+import asyncio
+import resource
+import sys
+import threading
+import time
+from pathlib import Path
+
+from labkit import BadArgument, emit, measure, parse_args, runtime_memory
+
+
+class Total:
+    """The shared sum. Threads add under its lock; coroutines on one loop need none."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.value = 0
+
+
+async def sleep_then_add(index, delay, total):
+    await asyncio.sleep(delay)
+    total.value += index
+
+
+async def sleep_all_async(tasks, delay, seen):
+    total = Total()
+    started = time.perf_counter()
+    async with asyncio.TaskGroup() as group:
+        for index in range(tasks):
+            group.create_task(sleep_then_add(index, delay, total))
+        await asyncio.sleep(0)  # every task runs up to its sleep before this resumes
+        seen["spawn_s"] = time.perf_counter() - started
+        seen.update(runtime_memory())  # while all tasks sleep
+    return total.value
+
+
+def sleep_then_add_blocking(index, delay, total):
+    time.sleep(delay)
+    with total.lock:
+        total.value += index
+
+
+def sleep_all_threads(tasks, delay, seen):
+    total = Total()
+    started = time.perf_counter()
+    threads = [threading.Thread(target=sleep_then_add_blocking, args=(i, delay, total)) for i in range(tasks)]
+    for thread in threads:
+        thread.start()  # returns once the new thread is running
+    seen["spawn_s"] = time.perf_counter() - started
+    seen.update(runtime_memory())
+    for thread in threads:
+        thread.join()
+    return total.value
+
+
+def thread_budget():
+    """How many more threads the kernel and RLIMIT_NPROC let this process start."""
+    limits = [_read_int("/proc/sys/kernel/threads-max"), _read_int("/proc/sys/kernel/pid_max")]
+    soft, _ = resource.getrlimit(resource.RLIMIT_NPROC)
+    limits.append(None if soft == resource.RLIM_INFINITY else soft)
+    known = [limit for limit in limits if limit is not None]
+    return min(known) - _tasks_running() if known else None
+
+
+def _tasks_running():
+    """Threads alive on the whole machine (the 'running/total' field of /proc/loadavg)."""
+    try:
+        return int(Path("/proc/loadavg").read_text().split()[3].split("/")[1])
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+def _read_int(path):
+    try:
+        return int(Path(path).read_text().split()[0])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def uvloop_factory():
+    try:
+        import uvloop
+    except ImportError:
+        print("not available: uvloop is not installed for this Python (pip install uvloop)", file=sys.stderr)
+        raise SystemExit(3) from None
+    return uvloop.new_event_loop
+
+
+MODES = {"asyncio", "uvloop", "threads"}
+
+
+def main():
+    args = parse_args({"tasks": 1000, "sleep_ms": 1000, "mode": "asyncio", "iterations": 1})
+    tasks, mode, delay = args["tasks"], args["mode"], args["sleep_ms"] / 1000
+    if mode not in MODES:
+        raise BadArgument(f"mode must be one of {sorted(MODES)}")
+    if tasks < 1 or delay < 0:
+        raise BadArgument("tasks must be at least 1 and sleep_ms at least 0")
+    seen = {"tasks": tasks}
+    if mode == "threads":
+        budget = thread_budget()
+        if budget is not None and tasks > budget:
+            raise BadArgument(f"tasks={tasks} exceeds the {budget} more threads this machine allows")
+        seconds, total = measure(lambda: sleep_all_threads(tasks, delay, seen), args["iterations"])
+    else:
+        # One loop for every iteration, as one program would keep it.
+        with asyncio.Runner(loop_factory=uvloop_factory() if mode == "uvloop" else None) as runner:
+            seconds, total = measure(lambda: runner.run(sleep_all_async(tasks, delay, seen)), args["iterations"])
+    seen["overhead_s"] = seconds[-1] - delay
+    emit(total, seconds, tasks, seen)
+
+
+if __name__ == "__main__":
+    main()

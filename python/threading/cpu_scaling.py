@@ -1,0 +1,86 @@
+"""CPU-bound scaling: a fixed amount of pure computation, split over ``threads`` workers.
+
+There are ``chunks`` independent chunks of equal cost; chunk c starts from x = c + 1 and runs
+``steps`` rounds of xorshift32 on it. The checksum is the sum of the chunks' final x. Worker w
+takes chunks w, w + threads, w + 2 * threads, ...
+
+``sequential`` is a plain loop (it ignores ``threads``). ``threads`` runs the shares on a
+ThreadPoolExecutor: the GIL lets one thread at a time run bytecode, so expect no speedup.
+``processes`` runs them on a ProcessPoolExecutor: each worker is its own interpreter.
+
+The pool is started before the timed region and shut down after it, so the measure is the
+parallel compute alone (handing out the shares and collecting the sums included); the
+pool's start-up is reported as ``pool_start_s``.
+"""
+
+import threading
+import time
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+
+from labkit import BadArgument, emit, measure, parse_args
+
+MASK = 0xFFFFFFFF
+
+
+def xorshift32(x, steps):
+    for _ in range(steps):
+        x ^= (x << 13) & MASK
+        x ^= x >> 17
+        x ^= (x << 5) & MASK
+    return x
+
+
+def share_sum(first, stride, chunks, steps):
+    """The chunks first, first + stride, ... below chunks: one worker's share."""
+    return sum(xorshift32(c + 1, steps) for c in range(first, chunks, stride))
+
+
+def sequential_sum(chunks, steps):
+    return share_sum(0, 1, chunks, steps)
+
+
+def parallel_sum(pool, workers, chunks, steps):
+    shares = [pool.submit(share_sum, w, workers, chunks, steps) for w in range(workers)]
+    return sum(share.result() for share in shares)
+
+
+def start_threads(workers):
+    pool = ThreadPoolExecutor(workers)
+    # The executor starts a thread per task while none is idle: tasks that wait for one
+    # another make it start all of them now.
+    everyone = threading.Barrier(workers)
+    list(pool.map(lambda _: everyone.wait(), range(workers)))
+    return pool
+
+
+def start_processes(workers):
+    pool = ProcessPoolExecutor(workers)
+    # The executor starts its processes on the first tasks; these bring them all up now.
+    list(pool.map(abs, range(workers)))
+    return pool
+
+
+POOLS = {"threads": start_threads, "processes": start_processes}
+
+
+def main():
+    args = parse_args({"chunks": 64, "steps": 100_000, "threads": 1, "mode": "sequential", "iterations": 1})
+    mode, workers, chunks, steps = args["mode"], args["threads"], args["chunks"], args["steps"]
+    if mode != "sequential" and mode not in POOLS:
+        raise BadArgument(f"mode must be one of {['sequential', *POOLS]}")
+    if workers < 1:
+        raise BadArgument("threads must be at least 1")
+    if mode == "sequential":
+        seconds, total = measure(lambda: sequential_sum(chunks, steps), args["iterations"])
+        pool_start = 0.0
+    else:
+        started = time.perf_counter()
+        pool = POOLS[mode](workers)
+        pool_start = time.perf_counter() - started
+        with pool:
+            seconds, total = measure(lambda: parallel_sum(pool, workers, chunks, steps), args["iterations"])
+    emit(total, seconds, chunks * steps, {"pool_start_s": pool_start, "threads": workers})
+
+
+if __name__ == "__main__":
+    main()
