@@ -9,7 +9,7 @@ from pathlib import Path
 
 from tabulate import tabulate
 
-from harness import analysis, plots, stats
+from harness import analysis, plots, stats, verdicts
 from harness.measurement import SUMMARY_FIELDS
 
 MB = 1e6
@@ -137,6 +137,8 @@ def _workload_section(name: str, info: dict, records: list, link_prefix: str) ->
     lines = [f"### {name}\n", f"*{info.get('question', '')}*\n"]
     if info.get("claim"):
         lines.append(f"Claim tested: \"{info['claim']}\"\n")
+        found = verdicts.verdict(name, records)
+        lines.append(f"**Verdict:** {found}\n" if found else "**Verdict:** not measured in this run.\n")
     if info.get("scaling"):
         lines.append(_scaling_table(records, info["scaling"]))
         lines.append(f"![speedup of {name}]({link_prefix}plots/{name}-speedup.png)\n")
