@@ -12,7 +12,7 @@ from harness.protocol import ProtocolError, parse_result
 STATUSES = ("ok", "failed", "timeout", "oom", "mismatch", "skipped")
 # Run fields summarised with a median and a confidence interval, in table order.
 SUMMARY_FIELDS = (
-    "wall_s", "work_cold_s", "work_warm_s", "cpu_s", "peak_rss_bytes", "cgroup_peak_bytes",
+    "wall_s", "work_cold_s", "work_warm_s", "ns_per_op", "cpu_s", "peak_rss_bytes", "cgroup_peak_bytes",
     "cgroup_anon_peak_bytes", "threads_peak", "processes_peak", "ctx_voluntary", "ctx_involuntary",
     "requests_per_s", "latency_p50_us", "latency_p90_us", "latency_p99_us", "latency_max_us", "generator_cpu_util",
 )
@@ -115,6 +115,7 @@ def run_record(result: RunResult) -> dict:
         "work_s": output["work_s"],
         "work_cold_s": cold,
         "work_warm_s": warm,
+        "ns_per_op": _per_op(warm if warm is not None else cold, output["ops"]),
         "cpu_user_s": result.cpu_user_s,
         "cpu_sys_s": result.cpu_sys_s,
         "cpu_s": result.cpu_user_s + result.cpu_sys_s,
@@ -152,6 +153,13 @@ def _load_figures(load: dict) -> dict:
         "latency_max_us": latency.get("max"),
         "generator_cpu_util": load.get("generator_cpu_util"),
     }
+
+
+def _per_op(seconds, ops):
+    """Nanoseconds of the measured region per operation the program says it did."""
+    if not seconds or not isinstance(ops, (int, float)) or isinstance(ops, bool) or ops <= 0:
+        return None
+    return seconds / ops * 1e9
 
 
 def _numeric(value):

@@ -18,6 +18,7 @@ COLUMNS = (
     ("wall s", "wall_s", 1, 3),
     ("work cold s", "work_cold_s", 1, 4),
     ("work warm s", "work_warm_s", 1, 4),
+    ("ns/op", "ns_per_op", 1, 1),
     ("CPU s", "cpu_s", 1, 3),
     ("peak RSS MB", "peak_rss_bytes", MB, 1),
     ("cgroup peak MB", "cgroup_peak_bytes", MB, 1),
@@ -285,7 +286,8 @@ def _legend() -> str:
         "Each cell is the median over the measured runs; ±h% is the wider side of its 95 % bootstrap "
         "confidence interval, relative to the median; `~` marks a row whose runs varied by more than 5 % (coefficient of variation). "
         "*wall s* is spawn to exit (startup included); *work cold s* is the program's own timing of its "
-        "first measured iteration, *work warm s* the median of the later ones. *CPU s* is user + system "
+        "first measured iteration, *work warm s* the median of the later ones; *ns/op* divides the warm (else "
+        "cold) time by the operations the program reports. *CPU s* is user + system "
         "time of the whole process tree (wait4). *peak RSS MB* is the peak of the summed resident memory "
         "of every process in the tree, sampled every few milliseconds (never below the largest single "
         "process's ru_maxrss). *cgroup peak MB* is the kernel's exact peak of all memory charged to the "

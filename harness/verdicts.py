@@ -71,4 +71,20 @@ def cyclic_garbage(records):
     return text + ". Java's and Node's tracing collectors free cycles as a matter of course."
 
 
-VERDICTS = {"eager_lazy": eager_lazy, "cyclic_garbage": cyclic_garbage}
+def thread_spawn(records):
+    slopes = {row["program"]: row for row in analysis.slope(records, "count")}
+    parts = []
+    for label, row in slopes.items():
+        language, variant = label.split("/")
+        top = _rows(records, language, variant, count=row["to"])
+        started = _metric(top[0], "start_s") if top else None
+        timing = f" and started them in {started:.2f} s" if started is not None else ""
+        parts.append(f"{label} held {row['memory_last_bytes'] / MB:.0f} MB at {row['to']:,} threads "
+                     f"({row['bytes_per_unit'] / 1024:.0f} KiB each){timing}")
+    if not parts:
+        return None
+    return ("Measured, not assumed: " + "; ".join(parts) + ". Whether that is feasible is a matter of these "
+            "figures against your memory and latency budget; the OS limits (pid_max, ulimit -u) bind long before memory does.")
+
+
+VERDICTS = {"eager_lazy": eager_lazy, "cyclic_garbage": cyclic_garbage, "thread_spawn": thread_spawn}

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import math
 from collections import Counter, defaultdict
+
+SEEN_FRACTION = 0.9
 
 
 def check_checksums(measurements) -> None:
@@ -36,7 +39,8 @@ def check_parallelism(measurements) -> None:
     """Mark ``mismatch`` a parallel variant that was never seen running its T threads or processes.
 
     Runtimes start helper threads of their own (a JVM runs about twenty), so a threaded variant
-    must show T - 1 threads more than its own T=1 run where there is one, else at least T.
+    must show T - 1 threads more than its own T=1 run where there is one, else at least T
+    (both with 10 % slack for what sampling misses).
     """
     baselines = {}
     for m in measurements:
@@ -47,11 +51,13 @@ def check_parallelism(measurements) -> None:
         if m.status != "ok" or not program.parallel:
             continue
         workers = _workers(m)
+        # A sample every few ms can miss the instant the last few start: 90 % of T still proves parallel form.
+        expected = math.ceil(SEEN_FRACTION * workers)
         if program.parallel == "processes":
-            seen, needed = _peak(m, "processes_peak"), workers
+            seen, needed = _peak(m, "processes_peak"), expected
         else:
             base = baselines.get(_variant_key(m))
-            seen, needed = _peak(m, "threads_peak"), (base + workers - 1 if base is not None else workers)
+            seen, needed = _peak(m, "threads_peak"), (base + expected - 1 if base is not None else expected)
         if seen < needed:
             m.mark("mismatch", f"{program.spawns}={workers} but at most {seen} {program.parallel} were seen at once (need {needed})")
 

@@ -2,9 +2,9 @@
 
 Each worker takes and releases the lock once per increment, so the measured time is what the
 runtime charges for a contended lock. The workers are started before the timed region and wait
-on a barrier; each run releases them together and ends when the last has finished. Under the
-GIL only one thread runs Python code at a time, so the workers take turns rather than run in
-parallel; that is the behaviour being measured.
+on a barrier; each run releases them together and ends when the last has finished. With the
+GIL (CPython's default build) only one thread runs Python code at a time, so the workers take
+turns rather than run in parallel; that is part of what is measured.
 """
 
 import threading

@@ -11,7 +11,7 @@ import java.util.OptionalLong;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.LongStream;
+import java.util.stream.Stream;
 import lab.Kit;
 
 /**
@@ -69,26 +69,26 @@ public final class ThreadSpawn {
 
     /** How many more threads the kernel and RLIMIT_NPROC let this process start, if known. */
     static OptionalLong threadBudget() {
-        LongStream limits = LongStream.concat(
-                LongStream.concat(readLong("/proc/sys/kernel/threads-max"), readLong("/proc/sys/kernel/pid_max")),
-                maxProcesses());
-        OptionalLong tightest = limits.min();
+        OptionalLong tightest = Stream.of(
+                        readLong("/proc/sys/kernel/threads-max"), readLong("/proc/sys/kernel/pid_max"), maxProcesses())
+                .flatMapToLong(OptionalLong::stream)
+                .min();
         return tightest.isPresent() ? OptionalLong.of(tightest.getAsLong() - tasksRunning()) : tightest;
     }
 
     /** The soft RLIMIT_NPROC, from the 'Max processes' line of /proc/self/limits. */
-    private static LongStream maxProcesses() {
+    private static OptionalLong maxProcesses() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/limits"))) {
                 if (line.startsWith("Max processes")) {
                     String soft = line.substring("Max processes".length()).trim().split("\\s+")[0];
-                    return soft.equals("unlimited") ? LongStream.empty() : LongStream.of(Long.parseLong(soft));
+                    return soft.equals("unlimited") ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(soft));
                 }
             }
         } catch (IOException | NumberFormatException e) {
-            // no /proc: leave the limit unknown
+            // no /proc: the limit is unknown
         }
-        return LongStream.empty();
+        return OptionalLong.empty();
     }
 
     /** Threads alive on the whole machine (the 'running/total' field of /proc/loadavg). */
@@ -101,19 +101,19 @@ public final class ThreadSpawn {
         }
     }
 
-    // Not Files.readString: a /proc file reports size 0, so it reads one byte first, and a sysctl
-    // file then reads as ended; a buffered reader asks for a whole buffer at once.
+    private static OptionalLong readLong(String path) {
+        try {
+            return OptionalLong.of(Long.parseLong(firstLine(path).split("\\s+")[0]));
+        } catch (IOException | NumberFormatException e) {
+            return OptionalLong.empty();
+        }
+    }
+
+    // Not Files.readString: a /proc file reports size 0, so that reads one byte first, and a
+    // sysctl file then reads as ended; a buffered reader asks for a whole buffer at once.
     private static String firstLine(String path) throws IOException {
         List<String> lines = Files.readAllLines(Path.of(path));
         return lines.isEmpty() ? "" : lines.get(0).trim();
-    }
-
-    private static LongStream readLong(String path) {
-        try {
-            return LongStream.of(Long.parseLong(firstLine(path).split("\\s+")[0]));
-        } catch (IOException | NumberFormatException e) {
-            return LongStream.empty();
-        }
     }
 
     /** The main of both thread kinds: {@code mode} is the only one {@code factory} makes. */
