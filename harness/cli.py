@@ -17,6 +17,7 @@ from harness.executors.native import NativeExecutor
 
 DEFAULT_OUT = Path("results")
 DEFAULT_RUNS = {"quick": 3, "full": 5}
+BACKENDS = ("native", "docker")
 
 
 def main(argv=None) -> int:
@@ -64,6 +65,15 @@ def _parser() -> argparse.ArgumentParser:
     compare.add_argument("--sample-ms", type=_positive_float, default=5.0, help="process-tree sampling interval (5)")
     compare.add_argument("--no-cgroup", action="store_true", help="measure peak memory by sampling only")
     compare.add_argument("--no-wrk", action="store_true", help="drive HTTP servers with the lab's own generator even if wrk is installed")
+    compare.add_argument("--backend", choices=BACKENDS, default="native",
+                         help="native: the runtimes installed here (default); docker: every run in a fresh container")
+    docker = compare.add_argument_group("docker backend", "the same limits for every container, whatever its language")
+    docker.add_argument("--docker-cpus", type=_positive_float, metavar="N", help="CPU quota (default: none)")
+    docker.add_argument("--docker-cpuset", metavar="LIST", help="the CPUs it may run on, e.g. 0-1 (default: all)")
+    docker.add_argument("--docker-memory", default="4g", metavar="SIZE", help="memory limit, no swap (4g)")
+    docker.add_argument("--docker-pids", type=_positive_int, default=16384, metavar="N", help="processes and threads (16384)")
+    docker.add_argument("--docker-build", choices=("auto", "never", "always"), default="auto",
+                        help="build the images when missing or out of date (auto), never (use the images as tagged), always")
     _runtime_options(compare)
     compare.set_defaults(command=cmd_compare)
 
@@ -127,13 +137,36 @@ def cmd_compare(args) -> int:
     workloads = plan.select(loaded, args.only, args.family, args.lang)
     jobs = plan.jobs_for(workloads, args.profile, args.lang, plan.parse_overrides(args.param))
     plan.check_thread_limits(jobs)
+    toolchain, executor, skip_reason = _backend(args, jobs)
+    try:
+        return _compare(args, loaded, workloads, jobs, toolchain, executor, skip_reason)
+    finally:
+        executor.close()
+
+
+def _backend(args, jobs):
+    """The toolchain, the executor and the skip rule of the chosen backend."""
+    if args.backend == "docker":
+        from harness.executors.docker import DockerExecutor  # imports the docker SDK only when asked for
+
+        languages = [lang for lang in catalogue.LANGUAGES if any(j.program.language == lang for j in jobs)]
+        executor = DockerExecutor(
+            languages, cpus=args.docker_cpus, cpuset=args.docker_cpuset, memory=args.docker_memory,
+            pids=args.docker_pids, build=args.docker_build, sample_interval_s=args.sample_ms / 1000,
+            progress=lambda message: print(message, file=sys.stderr, flush=True),
+        )
+        return runtimes.Toolchain(runtimes={}), executor, executor.skip_reason
     toolchain = runtimes.discover(args.python, args.java, args.node)
     runtimes.require(toolchain, args.lang)
     java_roots = {j.program.root for j in jobs if j.program.language == "java"}
     if java_roots and "java" in toolchain.runtimes:
         runtimes.compile_java(toolchain, java_roots)
     executor = NativeExecutor(toolchain, args.sample_ms / 1000, use_cgroups=not args.no_cgroup)
-    running = lifecycle.Lifecycle(executor, jobs, use_wrk=not args.no_wrk)
+    return toolchain, executor, lambda job: runtimes.skip_reason(toolchain, job.program)
+
+
+def _compare(args, loaded, workloads, jobs, toolchain, executor, skip_reason) -> int:
+    running = lifecycle.Lifecycle(executor, [job for job in jobs if not skip_reason(job)], use_wrk=not args.no_wrk)
     options = runner.RunOptions(args.runs or DEFAULT_RUNS[args.profile], args.warmup, args.timeout, args.profile, args.seed)
     results = store.ResultsStore(
         args.out, store.new_run_id(), environment.collect(toolchain, executor) | running.describe(),
@@ -144,7 +177,7 @@ def cmd_compare(args) -> int:
     )
     _warn_missing(toolchain)
     try:
-        measurements = runner.run_all(jobs, running, results, options, lambda job: runtimes.skip_reason(toolchain, job.program))
+        measurements = runner.run_all(jobs, running, results, options, skip_reason)
     finally:
         _publish(results, args.out)
     print(report.render_markdown(results.document))

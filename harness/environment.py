@@ -25,9 +25,10 @@ def collect(toolchain, executor) -> dict:
         "harness_version": __version__,
         "lab_commit": _git_commit(),
         "harness_python": platform.python_version(),
-        **executor.environment(),
         "runtimes": {lang: runtimes.describe(runtime) for lang, runtime in toolchain.runtimes.items()},
         "runtimes_missing": toolchain.missing,
+        # Last: a backend may describe the runtimes itself (docker: those inside its images).
+        **executor.environment(),
     }
 
 

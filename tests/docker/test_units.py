@@ -1,0 +1,60 @@
+"""The docker backend's pure parts: the wrapper's report, sizes, the engine-missing message."""
+
+import subprocess
+
+import pytest
+
+from harness.executors import docker as backend
+
+
+def run_wrapper(*program) -> subprocess.CompletedProcess:
+    return subprocess.run(["/bin/sh", "-c", backend.WRAPPER, "lab-wrapper", *program], capture_output=True, text=True)
+
+
+def test_the_wrapper_keeps_the_programs_output_and_exit_code_and_adds_its_report():
+    done = run_wrapper("sh", "-c", "echo out; printf 'no newline' >&2; exit 3")
+    assert done.returncode == 3 and done.stdout == "out\n"
+    stderr, report = backend.split_report(done.stderr)
+    assert stderr == "no newline"
+    assert report["rc"] == 3 and report["leftovers"] >= 0
+    assert len(report["times"]) == 2 and all(t >= 0 for t in report["times"])
+
+
+def test_a_stderr_without_the_report_is_returned_whole():
+    assert backend.split_report("killed before the end\n") == ("killed before the end\n", {})
+
+
+def test_report_parsing_of_both_cgroup_versions_and_times_formats():
+    text = (f"boom\n{backend.MARK}\nrc=137 cgroup=2 peak=1048576 file=4096 anon=8192 cpu_ns=1500000000 oom_kill=1 leftovers=0\n"
+            "0m0.001s 0m0.000s\n1m2.500000s 0m0.250000s\n")
+    stderr, report = backend.split_report(text)
+    assert stderr == "boom"
+    assert report["cgroup"] == "2" and report["peak"] == 1048576 and report["oom_kill"] == 1
+    assert report["times"] == (62.5, 0.25)
+
+
+@pytest.mark.parametrize("text, expected", [("512m", 512 << 20), ("4g", 4 << 30), ("1.5g", int(1.5 * 2**30)), ("1048576", 1 << 20)])
+def test_memory_sizes(text, expected):
+    assert backend.parse_bytes(text) == expected
+
+
+def test_a_bad_memory_size_says_what_to_give():
+    with pytest.raises(backend.LabError, match="512m or 4g"):
+        backend.parse_bytes("lots")
+
+
+def test_no_engine_gives_one_line_that_says_how_to_start_one(monkeypatch, tmp_path):
+    monkeypatch.setenv("DOCKER_HOST", f"unix://{tmp_path}/no-such.sock")
+    with pytest.raises(backend.EngineUnavailable) as raised:
+        backend.DockerExecutor()
+    message = str(raised.value)
+    assert "\n" not in message
+    assert "dockerd" in message and "systemctl start docker" in message and "--backend native" in message
+
+
+def test_the_build_context_hash_follows_the_sources_and_the_bases():
+    spec = backend.IMAGES["node"]
+    context, digest = backend.build_context(spec, {"LAB_NODE_BASE": "sha256:aaa"})
+    again, same = backend.build_context(spec, {"LAB_NODE_BASE": "sha256:aaa"})
+    _, other = backend.build_context(spec, {"LAB_NODE_BASE": "sha256:bbb"})
+    assert context == again and digest == same and digest != other
