@@ -5,6 +5,33 @@ from __future__ import annotations
 from collections import defaultdict
 
 
+def label(record: dict) -> str:
+    """``language/variant``, with ``[backend]`` for a row not run natively."""
+    backend = record.get("backend", "native")
+    return f"{record['language']}/{record['variant']}" + (f" [{backend}]" if backend != "native" else "")
+
+
+def overhead(records: list) -> list[dict]:
+    """Container/native ratios for every row measured on both backends."""
+    native = {_identity(r): r for r in records if r.get("backend", "native") == "native" and r["status"] == "ok"}
+    rows = []
+    for record in records:
+        twin = native.get(_identity(record))
+        if record.get("backend", "native") == "native" or record["status"] != "ok" or twin is None:
+            continue
+        ratios = {}
+        for field in ("wall_s", "work_warm_s", "cpu_s", "peak_rss_bytes", "cgroup_peak_bytes"):
+            mine, theirs = (record["summary"].get(field) or {}), (twin["summary"].get(field) or {})
+            ratios[field] = mine["median"] / theirs["median"] if mine.get("median") and theirs.get("median") else None
+        rows.append({"workload": record["workload"], "program": label(record),
+                     "params": " ".join(f"{k}={v}" for k, v in record["params"].items()), **ratios})
+    return rows
+
+
+def _identity(record: dict) -> tuple:
+    return (record["workload"], record["language"], record["variant"], tuple(sorted(record["params"].items())))
+
+
 def timing(record: dict) -> float | None:
     """The steady-state time of a row: warm work, else cold work, else wall time (medians)."""
     summary = record.get("summary") or {}
@@ -30,8 +57,7 @@ def series(records: list, param: str) -> dict:
         if record["status"] != "ok" or param not in record["params"]:
             continue
         others = " ".join(f"{k}={v}" for k, v in record["params"].items() if k != param)
-        label = f"{record['language']}/{record['variant']}"
-        lines[(label, others)].append((record["params"][param], record))
+        lines[(label(record), others)].append((record["params"][param], record))
     return {key: sorted(points, key=lambda p: p[0]) for key, points in lines.items()}
 
 

@@ -11,13 +11,11 @@ import json
 import sys
 from pathlib import Path
 
-from harness import catalogue, environment, lifecycle, plan, report, runner, runtimes, store
+from harness import backends, catalogue, environment, plan, report, runner, runtimes, store
 from harness.errors import LabError, UsageError
-from harness.executors.native import NativeExecutor
 
 DEFAULT_OUT = Path("results")
 DEFAULT_RUNS = {"quick": 3, "full": 5}
-BACKENDS = ("native", "docker")
 
 
 def main(argv=None) -> int:
@@ -65,8 +63,9 @@ def _parser() -> argparse.ArgumentParser:
     compare.add_argument("--sample-ms", type=_positive_float, default=5.0, help="process-tree sampling interval (5)")
     compare.add_argument("--no-cgroup", action="store_true", help="measure peak memory by sampling only")
     compare.add_argument("--no-wrk", action="store_true", help="drive HTTP servers with the lab's own generator even if wrk is installed")
-    compare.add_argument("--backend", choices=BACKENDS, default="native",
-                         help="native: the runtimes installed here (default); docker: every run in a fresh container")
+    compare.add_argument("--backend", type=_backend_names, default=("native",), metavar="B[,B]",
+                         help="native: the runtimes installed here (default); docker: every run in a fresh "
+                              "container; native,docker: both, interleaved, with a container-overhead table")
     docker = compare.add_argument_group("docker backend", "the same limits for every container, whatever its language")
     docker.add_argument("--docker-cpus", type=_positive_float, metavar="N", help="CPU quota (default: none)")
     docker.add_argument("--docker-cpuset", metavar="LIST", help="the CPUs it may run on, e.g. 0-1 (default: all)")
@@ -135,49 +134,27 @@ def cmd_compare(args) -> int:
     """Run the comparison and print its tables."""
     loaded = catalogue.load(args.suite)
     workloads = plan.select(loaded, args.only, args.family, args.lang)
-    jobs = plan.jobs_for(workloads, args.profile, args.lang, plan.parse_overrides(args.param))
+    jobs = plan.jobs_for(workloads, args.profile, args.lang, plan.parse_overrides(args.param), args.backend)
     plan.check_thread_limits(jobs)
-    toolchain, executor, skip_reason = _backend(args, jobs)
+    chosen = backends.Backends(args, jobs)
     try:
-        return _compare(args, loaded, workloads, jobs, toolchain, executor, skip_reason)
+        return _compare(args, loaded, workloads, jobs, chosen)
     finally:
-        executor.close()
+        chosen.close()
 
 
-def _backend(args, jobs):
-    """The toolchain, the executor and the skip rule of the chosen backend."""
-    if args.backend == "docker":
-        from harness.executors.docker import DockerExecutor  # imports the docker SDK only when asked for
-
-        languages = [lang for lang in catalogue.LANGUAGES if any(j.program.language == lang for j in jobs)]
-        executor = DockerExecutor(
-            languages, cpus=args.docker_cpus, cpuset=args.docker_cpuset, memory=args.docker_memory,
-            pids=args.docker_pids, build=args.docker_build, sample_interval_s=args.sample_ms / 1000,
-            progress=lambda message: print(message, file=sys.stderr, flush=True),
-        )
-        return runtimes.Toolchain(runtimes={}), executor, executor.skip_reason
-    toolchain = runtimes.discover(args.python, args.java, args.node)
-    runtimes.require(toolchain, args.lang)
-    java_roots = {j.program.root for j in jobs if j.program.language == "java"}
-    if java_roots and "java" in toolchain.runtimes:
-        runtimes.compile_java(toolchain, java_roots)
-    executor = NativeExecutor(toolchain, args.sample_ms / 1000, use_cgroups=not args.no_cgroup)
-    return toolchain, executor, lambda job: runtimes.skip_reason(toolchain, job.program)
-
-
-def _compare(args, loaded, workloads, jobs, toolchain, executor, skip_reason) -> int:
-    running = lifecycle.Lifecycle(executor, [job for job in jobs if not skip_reason(job)], use_wrk=not args.no_wrk)
+def _compare(args, loaded, workloads, jobs, chosen) -> int:
     options = runner.RunOptions(args.runs or DEFAULT_RUNS[args.profile], args.warmup, args.timeout, args.profile, args.seed)
     results = store.ResultsStore(
-        args.out, store.new_run_id(), environment.collect(toolchain, executor) | running.describe(),
+        args.out, store.new_run_id(), environment.collect(chosen.toolchain, chosen.primary()) | chosen.describe(),
         {"profile": args.profile, "runs": options.runs, "warmup": options.warmup, "seed": args.seed,
          "suite": str(loaded.path), "argv": sys.argv[1:]},
         {w.name: _describe_workload(w) | {"report_metrics": list(w.report_metrics), "scaling": w.scaling, "slope": w.slope}
          for w in workloads},
     )
-    _warn_missing(toolchain)
+    _warn_missing(chosen.toolchain)
     try:
-        measurements = runner.run_all(jobs, running, results, options, skip_reason)
+        measurements = runner.run_all(jobs, chosen, results, options, chosen.skip_reason)
     finally:
         _publish(results, args.out)
     print(report.render_markdown(results.document))
@@ -204,6 +181,13 @@ def cmd_report(args) -> int:
     for path in report.write_reports(document, run_dir):
         print(path)
     return 0
+
+
+def _backend_names(text: str) -> tuple:
+    try:
+        return backends.parse(text)
+    except LabError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def _names(text: str) -> list:

@@ -80,6 +80,7 @@ class Measurement:
             "family": job.workload.family,
             "language": job.program.language,
             "variant": job.program.variant,
+            "backend": job.backend,
             "params": dict(job.params),
             "args": job.program.args,
             "runtime_args": list(job.program.runtime_args),

@@ -21,6 +21,7 @@ class Job:
     workload: Workload
     program: Program
     params: tuple  # sorted (name, value) pairs, hashable
+    backend: str = "native"  # where it runs: "native" or "docker"
 
     @property
     def case(self) -> tuple:
@@ -30,7 +31,7 @@ class Job:
     @property
     def key(self) -> tuple:
         """Identifies this job's measurement in a results file."""
-        return (self.workload.name, self.program.language, self.program.variant, self.params)
+        return (self.workload.name, self.program.language, self.program.variant, self.params, self.backend)
 
     def arguments(self) -> dict:
         """Every key=value argument the program gets: its parameters, then its fixed args."""
@@ -60,8 +61,11 @@ def select(catalogue: Catalogue, only=(), family=None, languages=()) -> list[Wor
     return chosen
 
 
-def jobs_for(workloads, profile: str, languages=(), overrides=None) -> list[Job]:
-    """Every job of ``workloads`` at ``profile``, with ``--param`` overrides applied."""
+def jobs_for(workloads, profile: str, languages=(), overrides=None, backends=("native",)) -> list[Job]:
+    """Every job of ``workloads`` at ``profile``, with ``--param`` overrides applied, on each backend.
+
+    The backend is not part of the case: a program must print the same checksum in a container.
+    """
     overrides = overrides or {}
     _check_overrides_apply(workloads, overrides)
     jobs = []
@@ -72,7 +76,8 @@ def jobs_for(workloads, profile: str, languages=(), overrides=None) -> list[Job]
             values = _resolve(workload, program, profile, overrides)
             names = sorted(values)
             for combination in itertools.product(*(values[name] for name in names)):
-                jobs.append(Job(workload, program, tuple(zip(names, combination))))
+                for backend in backends:
+                    jobs.append(Job(workload, program, tuple(zip(names, combination)), backend))
     return jobs
 
 

@@ -77,6 +77,7 @@ def render_markdown(document: dict, link_prefix: str = "") -> str:
             family = records[0]["family"]
             parts.append(f"## {family}\n")
         parts.append(_workload_section(name, info, records, link_prefix))
+    parts.append(_overhead(document["measurements"]))
     parts.append(_failures(document["measurements"]))
     parts.append(_legend())
     return "\n".join(part for part in parts if part)
@@ -218,7 +219,7 @@ def _case_table(records: list, metrics: list, columns=COLUMNS) -> str:
     for record in records:
         summary = record.get("summary") or {}
         status = LOUD.get(record["status"], record["status"]) + (" (generator-bound)" if _generator_bound(record) else "")
-        row = [f"{record['language']}/{record['variant']}{_flags(record)}", status]
+        row = [f"{analysis.label(record)}{_flags(record)}", status]
         row += [_cell(summary.get(field), scale, decimals) for _, field, scale, decimals in columns]
         row += [_cell((summary.get("metrics") or {}).get(metric), *_metric_scale(metric)) for metric in metrics]
         row.append(record.get("checksum") or "")
@@ -263,6 +264,19 @@ def _params_text(params: dict) -> str:
     return " ".join(f"{key}={value}" for key, value in params.items())
 
 
+def _overhead(records: list) -> str:
+    rows = [
+        [r["workload"], r["program"], r["params"]] + [_num(r[f], 2) for f in ("wall_s", "work_warm_s", "cpu_s", "peak_rss_bytes", "cgroup_peak_bytes")]
+        for r in analysis.overhead(records)
+    ]
+    if not rows:
+        return ""
+    headers = ["workload", "program", "params", "wall", "work warm", "CPU", "peak RSS", "cgroup peak"]
+    return ("## Container overhead\n\nThe same program and parameters in a container, over natively: medians' "
+            "ratios (1.00 = no difference). Runtime versions may differ between the images and this machine; "
+            "the environment records both.\n\n" + tabulate(rows, headers=headers, tablefmt="github", disable_numparse=True) + "\n")
+
+
 def _failures(records: list) -> str:
     bad = [r for r in records if r["status"] not in ("ok", "skipped")]
     skipped = [r for r in records if r["status"] == "skipped"]
@@ -270,13 +284,13 @@ def _failures(records: list) -> str:
         return ""
     lines = ["## Problems\n"]
     for record in bad:
-        lines.append(f"- **{record['status'].upper()}** {record['workload']} {record['language']}/{record['variant']} "
+        lines.append(f"- **{record['status'].upper()}** {record['workload']} {analysis.label(record)} "
                      f"`{_params_text(record['params'])}`: {record['reason']}")
         tail = (record.get("stderr_tail") or "").strip().splitlines()[-8:]
         if tail:
             lines.append("\n  ```\n" + "\n".join(f"  {line}" for line in tail) + "\n  ```")
     for record in skipped:
-        lines.append(f"- skipped {record['workload']} {record['language']}/{record['variant']}: {record['reason']}")
+        lines.append(f"- skipped {record['workload']} {analysis.label(record)}: {record['reason']}")
     return "\n".join(lines) + "\n"
 
 
@@ -299,7 +313,7 @@ def render_csv(document: dict) -> str:
     """One row per measurement: identity, status, then median/CI/CV of every field and metric."""
     records = document["measurements"]
     metric_names = list(dict.fromkeys(m for r in records for m in ((r.get("summary") or {}).get("metrics") or {})))
-    header = ["workload", "family", "language", "variant", "params", "runtime_args", "status", "reason", "checksum", "runs"]
+    header = ["workload", "family", "language", "variant", "backend", "params", "runtime_args", "status", "reason", "checksum", "runs"]
     for field in SUMMARY_FIELDS:
         header += [f"{field}_median", f"{field}_ci_low", f"{field}_ci_high", f"{field}_cv"]
     header += [f"metric_{name}_median" for name in metric_names]
@@ -308,7 +322,8 @@ def render_csv(document: dict) -> str:
     writer.writerow(header)
     for record in records:
         summary = record.get("summary") or {}
-        row = [record["workload"], record["family"], record["language"], record["variant"], _params_text(record["params"]),
+        row = [record["workload"], record["family"], record["language"], record["variant"],
+               record.get("backend", "native"), _params_text(record["params"]),
                " ".join(record.get("runtime_args") or []), record["status"], record["reason"], record.get("checksum") or "",
                len(record.get("runs", []))]
         for field in SUMMARY_FIELDS:

@@ -1,0 +1,85 @@
+"""Build the executors a comparison runs on (native, docker, or both) and route each job to its own."""
+
+from __future__ import annotations
+
+import sys
+
+from harness import catalogue, lifecycle, runtimes
+from harness.errors import UsageError
+from harness.executors.native import NativeExecutor
+
+NAMES = ("native", "docker")
+
+
+def parse(text: str) -> tuple:
+    """``"native,docker"`` -> ``("native", "docker")``, refusing unknown names."""
+    names = tuple(dict.fromkeys(name.strip() for name in text.split(",") if name.strip()))
+    unknown = [name for name in names if name not in NAMES]
+    if unknown or not names:
+        raise UsageError(f"unknown backend '{','.join(unknown) or text}'; choose native, docker or native,docker")
+    return names
+
+
+class Backends:
+    """One executor, lifecycle and skip rule per backend; ``run`` sends each job to its own."""
+
+    def __init__(self, args, jobs):
+        self.executors, self.skips, self.toolchain = {}, {}, runtimes.Toolchain(runtimes={})
+        try:
+            for name in args.backend:
+                mine = [job for job in jobs if job.backend == name]
+                self.executors[name], self.skips[name] = _make(name, args, mine, self)
+        except BaseException:
+            self.close()
+            raise
+        self.lifecycles = {
+            name: lifecycle.Lifecycle(executor, [j for j in jobs if j.backend == name and not self.skip_reason(j)],
+                                      use_wrk=not args.no_wrk)
+            for name, executor in self.executors.items()
+        }
+
+    def run(self, job, timeout_s: float):
+        """Run ``job`` once on its backend."""
+        return self.lifecycles[job.backend].run(job, timeout_s)
+
+    def skip_reason(self, job) -> str:
+        """Why ``job`` cannot run on its backend, or ""."""
+        return self.skips[job.backend](job)
+
+    def primary(self):
+        """The executor whose runtimes head the environment record (native when it runs)."""
+        return self.executors.get("native") or next(iter(self.executors.values()))
+
+    def describe(self) -> dict:
+        """Pinning, generators and, with several backends, each backend's own record."""
+        info = {}
+        for lifecycle_ in self.lifecycles.values():
+            info.update(lifecycle_.describe())
+        if len(self.executors) > 1:
+            info["backends"] = {name: executor.environment() for name, executor in self.executors.items()}
+        return info
+
+    def close(self) -> None:
+        for executor in self.executors.values():
+            executor.close()
+
+
+def _make(name: str, args, jobs, backends: Backends):
+    if name == "docker":
+        from harness.executors.docker import DockerExecutor  # imports the docker SDK only when asked for
+
+        languages = [lang for lang in catalogue.LANGUAGES if any(j.program.language == lang for j in jobs)]
+        executor = DockerExecutor(
+            languages, cpus=args.docker_cpus, cpuset=args.docker_cpuset, memory=args.docker_memory,
+            pids=args.docker_pids, build=args.docker_build, sample_interval_s=args.sample_ms / 1000,
+            progress=lambda message: print(message, file=sys.stderr, flush=True),
+        )
+        return executor, executor.skip_reason
+    toolchain = runtimes.discover(args.python, args.java, args.node)
+    runtimes.require(toolchain, args.lang)
+    java_roots = {j.program.root for j in jobs if j.program.language == "java"}
+    if java_roots and "java" in toolchain.runtimes:
+        runtimes.compile_java(toolchain, java_roots)
+    backends.toolchain = toolchain
+    executor = NativeExecutor(toolchain, args.sample_ms / 1000, use_cgroups=not args.no_cgroup)
+    return executor, lambda job: runtimes.skip_reason(toolchain, job.program)
