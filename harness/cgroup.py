@@ -118,19 +118,19 @@ class RunCgroup:
 
     def anon_bytes(self) -> int:
         """Anonymous memory charged now (heap, stacks), without page cache."""
-        return _stat(self.memory_dir / "memory.stat").get("rss" if self.version == 1 else "anon", 0)
+        return read_counters(self.memory_dir / "memory.stat").get("rss" if self.version == 1 else "anon", 0)
 
     def read(self) -> CgroupReading:
         """The peak, the file pages, the CPU time and OOM kills of the whole run."""
-        stat = _stat(self.memory_dir / "memory.stat")
+        stat = read_counters(self.memory_dir / "memory.stat")
         if self.version == 1:
             peak = int((self.memory_dir / "memory.max_usage_in_bytes").read_text())
             cpu_s = int((self.dirs["cpuacct"] / "cpuacct.usage").read_text()) / 1e9
-            oom = _stat(self.memory_dir / "memory.oom_control").get("oom_kill", 0)
+            oom = read_counters(self.memory_dir / "memory.oom_control").get("oom_kill", 0)
             return CgroupReading("cgroup-v1", peak, stat.get("cache", 0), cpu_s, oom)
         peak = int((self.memory_dir / "memory.peak").read_text())
-        cpu_s = _stat(self.memory_dir / "cpu.stat").get("usage_usec", 0) / 1e6
-        oom = _stat(self.memory_dir / "memory.events").get("oom_kill", 0)
+        cpu_s = read_counters(self.memory_dir / "cpu.stat").get("usage_usec", 0) / 1e6
+        oom = read_counters(self.memory_dir / "memory.events").get("oom_kill", 0)
         return CgroupReading("cgroup-v2", peak, stat.get("file", 0), cpu_s, oom)
 
     def reset_peak(self) -> bool:
@@ -170,7 +170,7 @@ class RunCgroup:
                     time.sleep(0.01)
 
 
-def _stat(path: Path) -> dict:
+def read_counters(path: Path) -> dict:
     """A ``key value`` per line file (memory.stat, cpu.stat, memory.events) as ints."""
     try:
         lines = path.read_text().splitlines()

@@ -39,6 +39,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+from harness.cgroup import read_counters
 from harness.errors import LabError
 from harness.executors.base import Executor, RunResult
 from harness.measure import DEFAULT_INTERVAL_S, TreeSampler
@@ -569,7 +570,7 @@ class ContainerCgroup:
         return [pid for pid in pids if pid != self._wrapper]
 
     def anon_bytes(self) -> int:
-        stat = _stat(self.directory / "memory.stat")
+        stat = read_counters(self.directory / "memory.stat")
         return stat.get("rss" if self.version == 1 else "anon", 0)
 
 
@@ -730,19 +731,6 @@ def remove_labelled(client, run_id: str | None = None) -> int:
 
 def _tail(data: bytes) -> str:
     return data[-OUTPUT_LIMIT:].decode("utf-8", errors="replace")
-
-
-def _stat(path: Path) -> dict:
-    try:
-        lines = path.read_text().splitlines()
-    except OSError:
-        return {}
-    values = {}
-    for line in lines:
-        parts = line.split()
-        if len(parts) == 2 and parts[1].isdigit():
-            values[parts[0]] = int(parts[1])
-    return values
 
 
 def _major(version: str) -> int:

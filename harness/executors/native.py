@@ -55,7 +55,11 @@ class NativeExecutor(Executor):
 
 def run_measured(command, env, timeout_s, interval_s, support, cpus=None) -> RunResult:
     """Spawn ``command`` in a new process group (and cgroup), sample it, wait4 it, clean up."""
-    spawned = Spawned(command, env, support, interval_s, cpus)
+    return _wait_or_kill(Spawned(command, env, support, interval_s, cpus), timeout_s)
+
+
+def _wait_or_kill(spawned: "Spawned", timeout_s: float) -> RunResult:
+    """Wait for the program, killing its group and cgroup if it outlives ``timeout_s``."""
     killer = _Killer(spawned, timeout_s)
     try:
         status, usage = spawned.wait()
@@ -211,14 +215,8 @@ class NativeServer:
 
     def stop(self) -> RunResult:
         """SIGTERM the group, then SIGKILL after a grace period; the result of the whole life."""
-        spawned = self.spawned
-        _signal_group(spawned.pid, signal.SIGTERM)
-        killer = _Killer(spawned, STOP_GRACE_S)
-        try:
-            status, usage = spawned.wait()
-        finally:
-            killer.cancel()
-        return spawned.finish(status, usage, timed_out=killer.fired)
+        _signal_group(self.spawned.pid, signal.SIGTERM)
+        return _wait_or_kill(self.spawned, STOP_GRACE_S)
 
 
 class _Killer:

@@ -60,16 +60,22 @@ function serveShares() {
   parentPort.postMessage('ready');
 }
 
+function isCount(value, least) {
+  return Number.isInteger(value) && value >= least;
+}
+
 function fail(message) {
   process.stderr.write(`error: ${message}\n`);
   process.exit(2);
 }
 
 async function main() {
-  const args = parseArgs({ chunks: 64, steps: 5000000, threads: 1, mode: 'sequential', iterations: 1 });
+  const args = parseArgs({ chunks: 64, steps: 50000, threads: 1, mode: 'sequential', iterations: 1 });
   const { mode, threads, chunks, steps } = args;
   if (mode !== 'sequential' && mode !== 'workers') fail('mode must be sequential or workers');
-  if (threads < 1) fail('threads must be at least 1');
+  if (!isCount(threads, 1) || !isCount(chunks, 0) || !isCount(steps, 0)) {
+    fail('threads must be an integer of at least 1, chunks and steps integers of at least 0');
+  }
   let timed;
   let poolStart = 0;
   if (mode === 'sequential') {

@@ -34,3 +34,29 @@ def test_cases_are_compared_separately_and_failed_rows_ignored():
     failed.mark("failed", "crashed")
     verify.check_checksums(rows + [failed])
     assert [m.status for m in rows] == ["ok", "ok"]
+
+
+def parallel_measurement(threads_seen, samples, threads=4, parallel="threads"):
+    program = SimpleNamespace(label="java/threads", language="java", variant="threads", parallel=parallel, spawns="threads")
+    job = SimpleNamespace(case=("w", ()), program=program, params=(("threads", threads),), workload=SimpleNamespace(name="w"))
+    m = Measurement(job)
+    m.runs = [{"threads_peak": threads_seen, "processes_peak": threads_seen, "samples": samples}]
+    return m
+
+
+def test_a_parallel_variant_seen_with_too_few_threads_is_a_mismatch():
+    m = parallel_measurement(threads_seen=1, samples=100)
+    verify.check_parallelism([m])
+    assert m.status == "mismatch" and "threads=4 but at most 1" in m.reason
+
+
+def test_a_parallel_variant_seen_with_its_threads_passes():
+    m = parallel_measurement(threads_seen=4, samples=100)
+    verify.check_parallelism([m])
+    assert m.status == "ok"
+
+
+def test_a_run_too_short_to_sample_is_not_judged_but_says_so():
+    m = parallel_measurement(threads_seen=1, samples=3)
+    verify.check_parallelism([m])
+    assert m.status == "ok" and "too short to verify" in m.reason

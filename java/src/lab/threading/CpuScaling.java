@@ -63,13 +63,13 @@ public final class CpuScaling {
     public static void main(String[] argv) {
         Kit.Args args = Kit.parse(argv);
         int chunks = args.getInt("chunks", 64);
-        int steps = args.getInt("steps", 5_000_000);
+        int steps = args.getInt("steps", 50_000);
         int workers = args.getInt("threads", 1);
         String mode = args.getString("mode", "sequential");
         int iterations = args.getInt("iterations", 1);
         args.checkAllUsed();
         if (!mode.equals("sequential") && !mode.equals("threads")) fail("mode must be sequential or threads");
-        if (workers < 1) fail("threads must be at least 1");
+        if (workers < 1 || chunks < 0 || steps < 0) fail("threads must be at least 1, chunks and steps at least 0");
         Kit.Timed<Long> timed;
         double poolStart = 0.0;
         if (mode.equals("sequential")) {

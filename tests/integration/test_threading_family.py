@@ -1,0 +1,69 @@
+"""Every threading workload runs in every available language at tiny sizes: ok, agreeing, really parallel."""
+
+import pytest
+
+from harness import catalogue
+from tests.conftest import only_run, require_runtime, run_cli
+
+TINY = {"chunks": 8, "steps": 20000, "threads": "1,2", "waits": 2, "wait_ms": 5, "increments": 2000, "count": "4,8", "iterations": 2}
+THREADING = [w for w in catalogue.load().workloads.values() if w.family == "threading"]
+
+
+@pytest.fixture(scope="module")
+def threading_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("threading")
+    params = [f"--param={k}={v}" for k, v in TINY.items()]
+    done = run_cli("compare", "--family", "threading", "--out", out, "--runs", "1", "--warmup", "0", *params)
+    assert "Traceback" not in done.stderr, done.stderr
+    return only_run(out)["measurements"], done.stdout
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("language", ["python", "java", "node"])
+@pytest.mark.parametrize("workload", [w.name for w in THREADING])
+def test_every_program_runs_ok(threading_run, toolchain, workload, language):
+    require_runtime(toolchain, language)
+    rows = [m for m in threading_run[0] if m["workload"] == workload and m["language"] == language]
+    assert rows, f"{workload} has no {language} program"
+    for row in rows:
+        if row["status"] == "skipped" and "needs Java 21" in row["reason"]:
+            continue  # virtual threads on an older JDK: skipped with the reason, as designed
+        assert row["status"] == "ok", f"{row['variant']} {row['params']}: {row['reason']}\n{row['stderr_tail']}"
+
+
+@pytest.mark.integration
+def test_checksums_agree_within_every_case(threading_run):
+    cases = {}
+    for row in threading_run[0]:
+        if row["status"] == "ok":
+            cases.setdefault((row["workload"], tuple(sorted(row["params"].items()))), set()).add(row["checksum"])
+    assert cases and all(len(sums) == 1 for sums in cases.values()), cases
+
+
+@pytest.mark.integration
+def test_parallel_variants_were_seen_running_their_workers(threading_run):
+    rows = [m for m in threading_run[0] if m["workload"] == "cpu_scaling" and m["status"] == "ok" and m["params"]["threads"] == 2]
+    processes = [r for r in rows if r["variant"] == "processes"]
+    assert processes and processes[0]["runs"][0]["processes_peak"] >= 2
+    for row in rows:
+        if row["variant"] in ("threads", "workers"):
+            assert row["runs"][0]["threads_peak"] >= 2
+
+
+@pytest.mark.integration
+def test_threading_report_has_scaling_and_memory_per_thread_with_plots(threading_run):
+    stdout = threading_run[1]
+    assert "Scaling with threads" in stdout and "plots/cpu_scaling-speedup.png" in stdout
+    assert "Memory per count" in stdout and "KiB per count" in stdout
+
+
+def test_a_zero_or_negative_thread_count_is_refused_before_anything_starts():
+    for value in ("0", "-2"):
+        done = run_cli("compare", "--only", "cpu_scaling", f"--param=threads={value}")
+        assert done.returncode == 2 and "must be above 0" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_more_threads_than_the_machine_allows_is_refused_up_front():
+    done = run_cli("compare", "--only", "thread_spawn", "--param", "count=5000000")
+    assert done.returncode == 2
+    assert "more threads than this machine allows" in done.stderr and "pid_max" in done.stderr or "threads-max" in done.stderr
