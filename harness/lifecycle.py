@@ -17,7 +17,7 @@ import socket
 import sys
 import time
 
-from harness.executors.base import RunResult
+from harness.executors.base import RunResult, not_run
 from harness.loadgen import GeneratorError, LoadGenerator, LoadSpec, build
 from harness.plan import Job
 
@@ -28,7 +28,11 @@ CALIBRATION_S = 2.0
 
 
 class NotReady(Exception):
-    """A server that exited or never said it was ready."""
+    """A server that exited ("failed") or never said it was ready ("timeout")."""
+
+    def __init__(self, status: str, reason: str):
+        super().__init__(reason)
+        self.status = status
 
 
 @dataclasses.dataclass(frozen=True)
@@ -71,12 +75,12 @@ class Lifecycle:
     def run(self, job: Job, timeout_s: float) -> RunResult:
         """One run of ``job``, whatever its kind."""
         if job.workload.kind == "server":
-            return self._server(job)
+            return self._server(job, timeout_s)
         if job.workload.kind == "client":
             return self._client(job, timeout_s)
         return self.executor.run(job, timeout_s)
 
-    def _server(self, job: Job) -> RunResult:
+    def _server(self, job: Job, timeout_s: float) -> RunResult:
         params = dict(job.params)
         spec = LoadSpec(job.workload.generator, int(params["connections"]), float(params["duration_s"]),
                         float(params.get("warmup_s", 1.0)), int(params.get("size", 64)))
@@ -84,7 +88,7 @@ class Lifecycle:
         server = self.executor.start(job, {**job.program.args, "port": 0}, self.pinning.program)
         failure = load = window = checksum = None
         try:
-            port = wait_ready(server, label)
+            port = wait_ready(server, label, min(READY_TIMEOUT_S, timeout_s))
             checksum = probe(spec.protocol, port)
             server.begin_window()
             load = self.generator.run(spec, port)
@@ -94,7 +98,7 @@ class Lifecycle:
             else:
                 load.update(self._saturation(spec, load))
         except NotReady as error:
-            failure = ("timeout", str(error))
+            failure = (error.status, str(error))
         except (OSError, ProbeError, GeneratorError) as error:
             failure = ("failed", f"server {label}: {error}")
         finally:
@@ -111,7 +115,7 @@ class Lifecycle:
             if not fixture.alive():
                 result.failure = ("failed", f"the fixture server died: {_last_line(fixture.stderr_tail())}")
         except NotReady as error:
-            raise GeneratorError(str(error)) from None
+            result = not_run(command, error.status, str(error))
         finally:
             fixture.stop()
         return result
@@ -157,9 +161,9 @@ def wait_ready(server, label: str, timeout_s: float = READY_TIMEOUT_S) -> int:
             if port:
                 return port
         if not server.alive():
-            raise NotReady(f"server {label} exited before it was ready: {_last_line(server.stderr_tail())}")
+            raise NotReady("failed", f"server {label} exited before it was ready: {_last_line(server.stderr_tail())}")
         time.sleep(0.02)
-    raise NotReady(f"server {label} never became ready within {timeout_s:.0f} s (is its port in use?)")
+    raise NotReady("timeout", f"server {label} never became ready within {timeout_s:g} s (is its port in use?)")
 
 
 def _ready_port(line: str) -> int | None:

@@ -96,6 +96,9 @@ class Measurement:
 
 def run_record(result: RunResult) -> dict:
     """The figures of one successful run, or RunFailed with why it was not successful."""
+    unavailable = _not_available(result)
+    if unavailable:
+        raise RunFailed("skipped", unavailable)
     if result.failure:
         raise RunFailed(*result.failure)
     if result.timed_out:
@@ -154,6 +157,19 @@ def _load_figures(load: dict) -> dict:
         "latency_max_us": latency.get("max"),
         "generator_cpu_util": load.get("generator_cpu_util"),
     }
+
+
+NOT_AVAILABLE_EXIT = 3  # protocol: "this variant cannot run here", with the reason on stderr
+
+
+def _not_available(result: RunResult) -> str:
+    """The reason a program gave for not being able to run here (exit 3, `not available: ...`)."""
+    if result.exit_code != NOT_AVAILABLE_EXIT:
+        return ""
+    for line in result.stderr.splitlines():
+        if line.startswith("not available:"):
+            return line.strip()
+    return ""
 
 
 def _per_op(seconds, ops):

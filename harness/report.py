@@ -290,7 +290,7 @@ def _failures(records: list) -> str:
         if tail:
             lines.append("\n  ```\n" + "\n".join(f"  {line}" for line in tail) + "\n  ```")
     for record in skipped:
-        lines.append(f"- skipped {record['workload']} {analysis.label(record)}: {record['reason']}")
+        lines.append(f"- skipped {record['workload']} {analysis.label(record)} `{_params_text(record['params'])}`: {record['reason']}")
     return "\n".join(lines) + "\n"
 
 

@@ -44,6 +44,15 @@ class RunResult:
         return self.rss_sampled_peak_bytes if self.samples else self.ru_maxrss_bytes
 
 
+def not_run(command: list, status: str, reason: str) -> RunResult:
+    """A result for a run that could not even start (its fixture failed, say)."""
+    return RunResult(
+        command=command, exit_code=None, signal=None, timed_out=False, wall_s=0.0, cpu_user_s=0.0, cpu_sys_s=0.0,
+        ru_maxrss_bytes=0, rss_sampled_peak_bytes=0, threads_peak=0, processes_peak=0, ctx_voluntary=0,
+        ctx_involuntary=0, samples=0, stdout="", stderr="", memory_method="none", failure=(status, reason),
+    )
+
+
 class Executor(ABC):
     """Runs a job in some environment, measures it from outside, and leaves nothing running."""
 

@@ -1,0 +1,174 @@
+package lab.async;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.channels.UnresolvedAddressException;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import lab.Kit;
+
+/**
+ * TCP echo server: every byte a connection sends comes straight back, on many connections at once.
+ *
+ * <p>Each connection does almost no work, so what is measured is the event loop itself: readiness
+ * polling, the socket calls, and what each open connection costs in memory.
+ *
+ * <p>{@code nio} is one thread running a {@link Selector} over non-blocking channels, with one
+ * buffer per connection. A write the client is not ready to take stays in that buffer: the
+ * connection then waits for OP_WRITE instead of OP_READ, so a client that does not read stops
+ * being read from. {@code virtual} ({@link TcpEchoVirtual}, Java 21) is a virtual thread per
+ * connection doing blocking reads and writes.
+ *
+ * <p>A server program: it prints {"ready": true, "port": N} once listening, serves until SIGTERM,
+ * then prints the final line. A stream has no messages, so ops = bytes echoed.
+ */
+public final class TcpEcho {
+    /** Per connection: more means fewer calls per bulk byte, less means less memory per idle connection. */
+    static final int BUFFER_BYTES = 16 * 1024;
+
+    static final int BACKLOG = 511; // the same listen backlog in every language: Node's default
+
+    private final ServerSocketChannel server;
+    private final Selector selector;
+    private volatile boolean running = true;
+    private long connections;
+    private long echoed;
+
+    TcpEcho(ServerSocketChannel server) throws IOException {
+        this.server = server;
+        this.selector = Selector.open();
+        server.configureBlocking(false);
+        server.register(selector, SelectionKey.OP_ACCEPT);
+    }
+
+    void serve() throws IOException {
+        while (running) selector.select(this::handle);
+        server.close();
+    }
+
+    void stop() {
+        running = false;
+        selector.wakeup();
+    }
+
+    private void handle(SelectionKey key) {
+        if (key.isAcceptable()) {
+            accept();
+            return;
+        }
+        try {
+            if (key.isReadable()) read(key);
+            else write(key);
+        } catch (IOException e) {
+            closeQuietly((SocketChannel) key.channel()); // a reset by the peer ends only this connection
+        }
+    }
+
+    private void accept() {
+        try {
+            SocketChannel channel = server.accept();
+            if (channel == null) return;
+            channel.configureBlocking(false);
+            channel.setOption(StandardSocketOptions.TCP_NODELAY, true); // as asyncio and Node's http do
+            channel.register(selector, SelectionKey.OP_READ, ByteBuffer.allocateDirect(BUFFER_BYTES));
+            connections++;
+        } catch (IOException e) {
+            System.err.println("accept failed: " + e.getMessage()); // e.g. out of file descriptors
+        }
+    }
+
+    private void read(SelectionKey key) throws IOException {
+        SocketChannel channel = (SocketChannel) key.channel();
+        ByteBuffer buffer = (ByteBuffer) key.attachment();
+        if (channel.read(buffer) < 0) {
+            channel.close();
+            return;
+        }
+        buffer.flip();
+        write(key);
+    }
+
+    private void write(SelectionKey key) throws IOException {
+        ByteBuffer buffer = (ByteBuffer) key.attachment();
+        echoed += ((SocketChannel) key.channel()).write(buffer);
+        if (buffer.hasRemaining()) {
+            key.interestOps(SelectionKey.OP_WRITE);
+        } else {
+            buffer.clear();
+            key.interestOps(SelectionKey.OP_READ);
+        }
+    }
+
+    private static void closeQuietly(SocketChannel channel) {
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // already broken; nothing more to release
+        }
+    }
+
+    /** Prints the line that tells the harness the server is listening, and on which port. */
+    static void ready(int port) {
+        System.out.println("{\"ready\": true, \"port\": " + port + "}");
+        System.out.flush();
+    }
+
+    /** Exits 1 with a one-line error naming the address that could not be listened on. */
+    static void listenFailed(String host, int port, Exception e) {
+        System.err.println("error: cannot listen on " + host + ":" + port + ": " + Objects.toString(e.getMessage(), e.toString()));
+        System.exit(1);
+    }
+
+    /**
+     * On SIGTERM the JVM runs its shutdown hooks: this one stops the server, waits for the main
+     * thread to print the final line, and exits 0 (a JVM that SIGTERM ends would exit 143).
+     */
+    static void onTerm(Runnable stop) {
+        Thread main = Thread.currentThread();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            stop.run();
+            try {
+                main.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            Runtime.getRuntime().halt(0);
+        }));
+    }
+
+    static Map<String, Object> metrics(long connections) {
+        Map<String, Object> metrics = Kit.runtimeMemory();
+        metrics.put("connections_total", connections);
+        return metrics;
+    }
+
+    public static void main(String[] argv) throws IOException {
+        Kit.Args args = Kit.parse(argv);
+        String host = args.getString("host", "127.0.0.1");
+        int port = args.getInt("port", 0);
+        String mode = args.getString("mode", "nio");
+        args.checkAllUsed();
+        if (!mode.equals("nio")) {
+            System.err.println("error: mode must be nio (virtual is lab.async.TcpEchoVirtual)");
+            System.exit(2);
+        }
+        ServerSocketChannel server = ServerSocketChannel.open();
+        try {
+            server.bind(new InetSocketAddress(host, port), BACKLOG);
+        } catch (IOException | UnresolvedAddressException e) {
+            listenFailed(host, port, e);
+        }
+        TcpEcho echo = new TcpEcho(server);
+        onTerm(echo::stop);
+        ready(((InetSocketAddress) server.getLocalAddress()).getPort());
+        echo.serve();
+        Kit.emit("0", List.of(), echo.echoed, metrics(echo.connections));
+    }
+}

@@ -1,0 +1,83 @@
+// requires: java 21
+package lab.async;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
+import lab.Kit;
+
+/**
+ * TCP echo server, {@code virtual}: a virtual thread per connection doing blocking reads and
+ * writes; see {@link TcpEcho} for what is measured.
+ *
+ * <p>The code is the plain thread-per-connection server; virtual threads make it affordable for
+ * many connections, since a thread blocked on a socket parks and frees its carrier thread. A
+ * blocking write returns only once the kernel has taken the bytes, so a client that does not
+ * read stops being read from.
+ */
+public final class TcpEchoVirtual {
+    private static final LongAdder echoed = new LongAdder();
+
+    static void echo(Socket socket) {
+        try (socket; InputStream in = socket.getInputStream(); OutputStream out = socket.getOutputStream()) {
+            socket.setTcpNoDelay(true); // as asyncio and Node's http do
+            byte[] buffer = new byte[TcpEcho.BUFFER_BYTES];
+            for (int n; (n = in.read(buffer)) > 0; ) {
+                out.write(buffer, 0, n);
+                echoed.add(n);
+            }
+        } catch (IOException e) {
+            // a reset by the peer ends only this connection
+        }
+    }
+
+    /** Accepts until the server socket is closed; returns the number of connections accepted. */
+    static long serve(ServerSocket server) {
+        long connections = 0;
+        while (!server.isClosed()) {
+            try {
+                Socket socket = server.accept();
+                connections++;
+                Thread.ofVirtual().start(() -> echo(socket));
+            } catch (IOException e) {
+                if (!server.isClosed()) System.err.println("accept failed: " + e.getMessage());
+            }
+        }
+        return connections;
+    }
+
+    public static void main(String[] argv) throws IOException {
+        Kit.Args args = Kit.parse(argv);
+        String host = args.getString("host", "127.0.0.1");
+        int port = args.getInt("port", 0);
+        String mode = args.getString("mode", "virtual");
+        args.checkAllUsed();
+        if (!mode.equals("virtual")) {
+            System.err.println("error: mode must be virtual (nio is lab.async.TcpEcho)");
+            System.exit(2);
+        }
+        ServerSocket server = new ServerSocket();
+        try {
+            server.bind(new InetSocketAddress(host, port), TcpEcho.BACKLOG);
+        } catch (IOException e) {
+            TcpEcho.listenFailed(host, port, e);
+        }
+        TcpEcho.onTerm(() -> closeQuietly(server));
+        TcpEcho.ready(server.getLocalPort());
+        long connections = serve(server);
+        Kit.emit("0", List.of(), echoed.sum(), TcpEcho.metrics(connections));
+    }
+
+    private static void closeQuietly(ServerSocket server) {
+        try {
+            server.close();
+        } catch (IOException ignored) {
+            // closing is all we wanted
+        }
+    }
+}

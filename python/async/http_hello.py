@@ -1,0 +1,193 @@
+"""HTTP hello server: keep-alive HTTP/1.1, every GET answers 200 "Hello, World!".
+
+The smallest useful request-response server: the cost per request of parsing a request head,
+writing a response and going back to wait on the connection, with many connections at once.
+
+``asyncio`` is a minimal HTTP/1.1 server on asyncio streams: read the head up to the blank
+line, answer, keep the connection open unless the client sent ``Connection: close`` (or spoke
+HTTP/1.0). It reads no request bodies, so any method but GET is answered 405 and the connection
+closed. ``uvloop`` is the same server on uvloop's libuv-based event loop (``pip install uvloop``).
+``threaded`` is the standard library's http.server.ThreadingHTTPServer: one thread per
+connection, blocking reads; protocol_version HTTP/1.1 keeps connections alive.
+
+A server program: it prints {"ready": true, "port": N} once listening, serves until SIGTERM,
+then prints the final line with ops = requests served.
+"""
+
+import asyncio
+import json
+import os
+import signal
+import sys
+import threading
+from contextlib import suppress
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from labkit import BadArgument, emit, parse_args, runtime_memory
+
+BODY = b"Hello, World!"
+BACKLOG = 511  # the same listen backlog in every language: Node's default
+HELLO = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 13\r\n\r\n" + BODY
+HELLO_CLOSE = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 13\r\nConnection: close\r\n\r\n" + BODY
+NOT_ALLOWED = b"HTTP/1.1 405 Method Not Allowed\r\nAllow: GET\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+BAD_REQUEST = b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+
+
+@dataclass
+class Counters:
+    connections: int = 0
+    requests: int = 0
+    streams: dict = field(default_factory=dict)  # asyncio: each open stream's writer -> its handler task
+    lock: threading.Lock = field(default_factory=threading.Lock)  # threaded: guards requests
+
+
+def respond(head):
+    """The response to one request head, and whether to close the connection after it."""
+    lines = head.split(b"\r\n")
+    request_line = lines[0].split()
+    if len(request_line) != 3 or not request_line[2].startswith(b"HTTP/1."):
+        return BAD_REQUEST, True
+    method, _, version = request_line
+    if method != b"GET":
+        return NOT_ALLOWED, True
+    close = version == b"HTTP/1.0" or asks_to_close(lines[1:])
+    return (HELLO_CLOSE if close else HELLO), close
+
+
+def asks_to_close(header_lines):
+    for line in header_lines:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"connection":
+            return b"close" in value.lower()
+    return False
+
+
+async def hello_stream(reader, writer, counters):
+    counters.connections += 1
+    counters.streams[writer] = asyncio.current_task()
+    try:
+        close = False
+        while not close:
+            response, close = respond(await reader.readuntil(b"\r\n\r\n"))
+            writer.write(response)
+            counters.requests += 1
+            await writer.drain()
+    except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, ConnectionError):
+        pass  # the client closed, sent a head over the 64 KiB limit, or reset: end this connection
+    finally:
+        writer.close()
+        with suppress(ConnectionError):
+            await writer.wait_closed()  # and retrieves a reset, which asyncio would log otherwise
+        del counters.streams[writer]
+
+
+async def serve_asyncio(host, port):
+    counters = Counters()
+    try:
+        server = await asyncio.start_server(lambda r, w: hello_stream(r, w, counters), host, port, backlog=BACKLOG)
+    except OSError as error:
+        listen_failed(host, port, error)
+    stop = asyncio.Event()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+    ready(server.sockets[0].getsockname()[1])
+    await stop.wait()
+    server.close()
+    await abort_open(counters.streams)
+    emit("0", [], counters.requests, {**runtime_memory(), "connections_total": counters.connections})
+
+
+class HelloHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive; every response must then carry Content-Length
+    disable_nagle_algorithm = True  # headers and body go out in two writes: do not hold the second
+
+    def do_GET(self):
+        self.send_response(200)
+        self.send_header("Content-Type", "text/plain")
+        self.send_header("Content-Length", str(len(BODY)))
+        self.end_headers()
+        self.wfile.write(BODY)
+        with self.server.counters.lock:
+            self.server.counters.requests += 1
+
+    def log_message(self, format, *args):
+        pass  # no line on stderr per request
+
+
+class HelloServer(ThreadingHTTPServer):
+    request_queue_size = BACKLOG
+
+    def __init__(self, address, counters):
+        self.counters = counters
+        super().__init__(address, HelloHandler)
+
+    def process_request(self, request, client_address):
+        self.counters.connections += 1  # only the accepting thread runs this
+        super().process_request(request, client_address)
+
+    def handle_error(self, request, client_address):
+        if not isinstance(sys.exception(), ConnectionError):  # a reset by the peer is no error
+            super().handle_error(request, client_address)
+
+
+def serve_threaded(host, port):
+    counters = Counters()
+    try:
+        server = HelloServer((host, port), counters)
+    except OSError as error:
+        listen_failed(host, port, error)
+    # shutdown() waits for serve_forever() to return, so it cannot run on the serving thread.
+    signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.shutdown).start())
+    ready(server.server_address[1])
+    server.serve_forever(poll_interval=0.1)  # how soon it notices shutdown(): the default is 0.5 s
+    server.server_close()  # connection threads are daemons: open connections end with the process
+    emit("0", [], counters.requests, {**runtime_memory(), "connections_total": counters.connections})
+
+
+async def abort_open(streams):
+    """Aborts every open connection and waits for its handler to return (Python 3.13 has
+    Server.abort_clients()). Handlers left waiting would be cancelled as the event loop closes,
+    which Python 3.11 and 3.12 log as an error, one per connection."""
+    for writer in streams:
+        writer.transport.abort()
+    if streams:
+        await asyncio.wait(streams.values())
+
+
+def ready(port):
+    print(json.dumps({"ready": True, "port": port}), flush=True)
+
+
+def listen_failed(host, port, error):
+    reason = os.strerror(error.errno) if (error.errno or 0) > 0 else error
+    sys.exit(f"error: cannot listen on {host}:{port}: {reason}")
+
+
+def loop_factory(mode):
+    """uvloop's event loop for the uvloop mode, asyncio's own (None) otherwise."""
+    if mode != "uvloop":
+        return None
+    try:
+        import uvloop
+    except ImportError:
+        print("not available: uvloop is not installed (pip install uvloop)", file=sys.stderr)
+        sys.exit(3)
+    return uvloop.new_event_loop
+
+
+MODES = ("asyncio", "threaded", "uvloop")
+
+
+def main():
+    args = parse_args({"host": "127.0.0.1", "port": 0, "mode": "asyncio"})
+    if args["mode"] not in MODES:
+        raise BadArgument(f"mode must be one of {list(MODES)}")
+    if args["mode"] == "threaded":
+        serve_threaded(args["host"], args["port"])
+        return
+    with asyncio.Runner(loop_factory=loop_factory(args["mode"])) as runner:
+        runner.run(serve_asyncio(args["host"], args["port"]))
+
+
+if __name__ == "__main__":
+    main()

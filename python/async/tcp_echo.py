@@ -1,0 +1,142 @@
+"""TCP echo server: every byte a connection sends comes straight back, on many connections at once.
+
+Each connection does almost no work, so what is measured is the event loop itself: readiness
+polling, the socket calls, and what each open connection costs in memory.
+
+``streams`` is asyncio.start_server with StreamReader/StreamWriter: read up to 64 KiB, write it,
+and await drain(), so a client that does not read what it is sent stops being read from.
+``protocol`` is an asyncio.Protocol: data_received writes to the transport, and the transport's
+flow control (pause_writing) pauses reading for the same bound. ``uvloop`` is ``streams`` on
+uvloop's libuv-based event loop (``pip install uvloop``).
+
+A server program: it prints {"ready": true, "port": N} once listening, serves until SIGTERM,
+then prints the final line. A stream has no messages, so ops = bytes echoed.
+"""
+
+import asyncio
+import json
+import os
+import signal
+import sys
+from contextlib import suppress
+from dataclasses import dataclass, field
+
+from labkit import BadArgument, emit, parse_args, runtime_memory
+
+READ_BYTES = 65536
+BACKLOG = 511  # the same listen backlog in every language: Node's default
+
+
+@dataclass
+class Counters:
+    connections: int = 0
+    echoed: int = 0
+    streams: dict = field(default_factory=dict)  # each open stream's writer -> its handler task
+
+
+async def echo_stream(reader, writer, counters):
+    counters.connections += 1
+    counters.streams[writer] = asyncio.current_task()
+    try:
+        while data := await reader.read(READ_BYTES):
+            writer.write(data)
+            await writer.drain()
+            counters.echoed += len(data)
+    except ConnectionError:
+        pass  # a reset by the peer ends only this connection
+    finally:
+        writer.close()
+        with suppress(ConnectionError):
+            await writer.wait_closed()  # and retrieves a reset, which asyncio would log otherwise
+        del counters.streams[writer]
+
+
+class EchoProtocol(asyncio.Protocol):
+    def __init__(self, counters):
+        self.counters = counters
+        self.transport = None
+
+    def connection_made(self, transport):
+        self.transport = transport
+        self.counters.connections += 1
+
+    def data_received(self, data):
+        self.transport.write(data)
+        self.counters.echoed += len(data)
+
+    # The transport calls these as its write buffer crosses the high and low water marks.
+    def pause_writing(self):
+        self.transport.pause_reading()
+
+    def resume_writing(self):
+        self.transport.resume_reading()
+
+
+def start_streams(host, port, counters):
+    return asyncio.start_server(lambda r, w: echo_stream(r, w, counters), host, port, backlog=BACKLOG)
+
+
+def start_protocol(host, port, counters):
+    loop = asyncio.get_running_loop()
+    return loop.create_server(lambda: EchoProtocol(counters), host, port, backlog=BACKLOG)
+
+
+async def serve(start, host, port):
+    counters = Counters()
+    try:
+        server = await start(host, port, counters)
+    except OSError as error:
+        listen_failed(host, port, error)
+    stop = asyncio.Event()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+    ready(server.sockets[0].getsockname()[1])
+    await stop.wait()
+    server.close()
+    await abort_open(counters.streams)
+    emit("0", [], counters.echoed, {**runtime_memory(), "connections_total": counters.connections})
+
+
+async def abort_open(streams):
+    """Aborts every open connection and waits for its handler to return (Python 3.13 has
+    Server.abort_clients()). Handlers left waiting would be cancelled as the event loop closes,
+    which Python 3.11 and 3.12 log as an error, one per connection."""
+    for writer in streams:
+        writer.transport.abort()
+    if streams:
+        await asyncio.wait(streams.values())
+
+
+def ready(port):
+    print(json.dumps({"ready": True, "port": port}), flush=True)
+
+
+def listen_failed(host, port, error):
+    reason = os.strerror(error.errno) if (error.errno or 0) > 0 else error
+    sys.exit(f"error: cannot listen on {host}:{port}: {reason}")
+
+
+def loop_factory(mode):
+    """uvloop's event loop for the uvloop mode, asyncio's own (None) otherwise."""
+    if mode != "uvloop":
+        return None
+    try:
+        import uvloop
+    except ImportError:
+        print("not available: uvloop is not installed (pip install uvloop)", file=sys.stderr)
+        sys.exit(3)
+    return uvloop.new_event_loop
+
+
+MODES = {"streams": start_streams, "protocol": start_protocol, "uvloop": start_streams}
+
+
+def main():
+    args = parse_args({"host": "127.0.0.1", "port": 0, "mode": "streams"})
+    if args["mode"] not in MODES:
+        raise BadArgument(f"mode must be one of {sorted(MODES)}")
+    with asyncio.Runner(loop_factory=loop_factory(args["mode"])) as runner:
+        runner.run(serve(MODES[args["mode"]], args["host"], args["port"]))
+
+
+if __name__ == "__main__":
+    main()
