@@ -144,6 +144,22 @@ def alloc_churn(records):
                    "One workload, not a law: see the ns/op columns of the others.")
 
 
+def sleepers(records):
+    slopes = {row["program"]: row for row in analysis.slope(records, "tasks")}
+    parts = [f"{label} {row['bytes_per_unit'] / 1024:.1f} KiB per task up to {row['to']:,}" for label, row in slopes.items()]
+    if not parts:
+        return None
+    threaded = [r for r in records if r["variant"] in ("threads", "platform")]
+    async_top = max((r["params"]["tasks"] for r in records if r["status"] == "ok" and r not in threaded), default=0)
+    thread_top = max((r["params"]["tasks"] for r in threaded if r["status"] == "ok"), default=0)
+    threads_failed = [r for r in threaded if r["status"] in ("failed", "timeout", "oom")]
+    # The claim has two halves; it stands only if async tasks scaled and threads did not.
+    confirmed = async_top >= 10_000 and bool(threads_failed)
+    outcome = (f"async tasks ran up to {async_top:,}; threads ran up to {thread_top:,}"
+               + (" and then failed" if threads_failed else " without failing"))
+    return _judged(confirmed, "; ".join(parts) + f". {outcome}.")
+
+
 VERDICTS = {
     "eager_lazy": eager_lazy,
     "cyclic_garbage": cyclic_garbage,
@@ -151,4 +167,5 @@ VERDICTS = {
     "cpu_scaling": cpu_scaling,
     "blocking_io": blocking_io,
     "alloc_churn": alloc_churn,
+    "sleepers": sleepers,
 }

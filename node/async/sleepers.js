@@ -6,13 +6,13 @@
  * The tasks do no work, so everything beyond one sleep (metric overhead_s) is what the runtime
  * charges to start, park, time and wake that many tasks; what one sleeping task holds shows in the
  * peak RSS as `tasks` grows, and in the heap view taken while all of them sleep. spawn_s is the
- * time until every task has been started.
+ * time until every task has been started. The collections over all iterations are reported too.
  *
  * `promises` awaits setTimeout from node:timers/promises in each task and Promise.all on them all:
  * one thread, one event loop.
  */
 const { setTimeout: sleep } = require('node:timers/promises');
-const { parseArgs, measureAsync, emit, runtimeMemory } = require('../labkit');
+const { parseArgs, measureAsync, emit, runtimeMemory, GcRecorder } = require('../labkit');
 
 let seen = {};
 
@@ -45,8 +45,10 @@ async function main() {
     process.exit(2);
   }
   seen = { tasks };
+  const recorder = new GcRecorder();
   const { seconds, result } = await measureAsync(() => sleepAll(tasks, args.sleep_ms), iterations);
   seen.overhead_s = seconds[seconds.length - 1] - args.sleep_ms / 1000;
+  Object.assign(seen, await recorder.stop());
   emit(result, seconds, tasks, seen);
 }
 

@@ -3,7 +3,9 @@
 The tasks do no work, so everything beyond one sleep (metric ``overhead_s``) is what the runtime
 charges to start, park, time and wake that many tasks; what one sleeping task holds shows in the
 peak RSS as ``tasks`` grows, and in the runtime's heap view taken while all of them sleep.
-``spawn_s`` is the time until every task has been started.
+``spawn_s`` is the time until every task has been started; with ``sleep_ms`` shorter than that,
+the first threads finish before the last start. The cycle collector's runs over all iterations
+are reported too: tens of thousands of live tasks make each full collection long.
 
 ``asyncio`` runs coroutines as Tasks on the standard event loop, ``uvloop`` the same code on
 uvloop's libuv-based loop (a third-party package), ``threads`` one OS thread per task, which the
@@ -17,7 +19,7 @@ import threading
 import time
 from pathlib import Path
 
-from labkit import BadArgument, emit, measure, parse_args, runtime_memory
+from labkit import BadArgument, GcRecorder, emit, measure, parse_args, runtime_memory
 
 
 class Total:
@@ -107,17 +109,20 @@ def main():
         raise BadArgument(f"mode must be one of {sorted(MODES)}")
     if tasks < 1 or delay < 0:
         raise BadArgument("tasks must be at least 1 and sleep_ms at least 0")
-    seen = {"tasks": tasks}
     if mode == "threads":
         budget = thread_budget()
         if budget is not None and tasks > budget:
             raise BadArgument(f"tasks={tasks} exceeds the {budget} more threads this machine allows")
-        seconds, total = measure(lambda: sleep_all_threads(tasks, delay, seen), args["iterations"])
-    else:
-        # One loop for every iteration, as one program would keep it.
-        with asyncio.Runner(loop_factory=uvloop_factory() if mode == "uvloop" else None) as runner:
-            seconds, total = measure(lambda: runner.run(sleep_all_async(tasks, delay, seen)), args["iterations"])
+    seen = {"tasks": tasks}
+    with GcRecorder() as recorder:
+        if mode == "threads":
+            seconds, total = measure(lambda: sleep_all_threads(tasks, delay, seen), args["iterations"])
+        else:
+            # One loop for every iteration, as one program would keep it.
+            with asyncio.Runner(loop_factory=uvloop_factory() if mode == "uvloop" else None) as runner:
+                seconds, total = measure(lambda: runner.run(sleep_all_async(tasks, delay, seen)), args["iterations"])
     seen["overhead_s"] = seconds[-1] - delay
+    seen.update(recorder.metrics())
     emit(total, seconds, tasks, seen)
 
 

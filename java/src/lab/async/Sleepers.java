@@ -21,7 +21,10 @@ import lab.Kit;
  * <p>The tasks do no work, so everything beyond one sleep (metric {@code overhead_s}) is what the
  * runtime charges to start, park, time and wake that many threads; what one sleeping thread holds
  * shows in the peak RSS as {@code tasks} grows, and in the heap view taken while all of them sleep.
- * {@code spawn_s} is the time until every thread has been started and reached its sleep.
+ * {@code spawn_s} is the time until every thread has been started and reached its sleep; with
+ * {@code sleep_ms} shorter than that, the first threads finish before the last start. The
+ * collections over all iterations are reported too: a sleeping virtual thread's stack is a heap
+ * object.
  *
  * <p>{@code platform} gives each task an OS thread, which the machine's thread limits bound; {@link
  * SleepersVirtual} runs the same code on virtual threads (Java 21).
@@ -143,9 +146,11 @@ public final class Sleepers {
         }
         Map<String, Object> seen = new LinkedHashMap<>();
         seen.put("tasks", tasks);
+        Map<String, Object> gcBefore = Kit.gcTotals();
         Kit.Timed<Long> timed = Kit.measure(() -> sleepAll(tasks, sleepMs, start, seen), iterations);
         List<Double> seconds = timed.seconds();
         seen.put("overhead_s", seconds.get(seconds.size() - 1) - sleepMs / 1000.0);
+        seen.putAll(Kit.gcSince(gcBefore));
         Kit.emit(timed.result(), seconds, tasks, seen);
     }
 
