@@ -53,12 +53,22 @@ def memory(record: dict) -> float | None:
 def series(records: list, param: str) -> dict:
     """Rows grouped into lines: (program label, other params) -> [(param value, record)] sorted."""
     lines = defaultdict(list)
+    varying = _varying(records, param)
     for record in records:
         if record["status"] != "ok" or param not in record["params"]:
             continue
-        others = " ".join(f"{k}={v}" for k, v in record["params"].items() if k != param)
+        others = " ".join(f"{k}={v}" for k, v in record["params"].items() if k in varying)
         lines[(label(record), others)].append((record["params"][param], record))
     return {key: sorted(points, key=lambda p: p[0]) for key, points in lines.items()}
+
+
+def _varying(records: list, param: str) -> set:
+    """Parameters other than ``param`` that differ between rows: the ones worth naming on a line."""
+    seen = defaultdict(set)
+    for record in records:
+        for key, value in record["params"].items():
+            seen[key].add(value)
+    return {key for key, values in seen.items() if key != param and len(values) > 1}
 
 
 def scaling(records: list, param: str) -> list[dict]:

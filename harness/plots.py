@@ -28,7 +28,7 @@ def speedup_plot(records: list, param: str, title: str, path: Path) -> Path | No
     axes.plot([1, top], [1, top], linestyle=":", color="grey", label="ideal")
     for (label, others), _ in lines.items():
         mine = [r for r in rows if r["program"] == label and r["params"] == others and r["speedup"]]
-        if mine:
+        if len(mine) > 1:  # a single point (a sequential baseline) is no line
             axes.plot([r[param] for r in mine], [r["speedup"] for r in mine], marker="o", label=f"{label} {others}".strip())
     axes.set(xlabel=param, ylabel="speedup against 1", title=title)
     axes.legend(fontsize="small")
@@ -71,6 +71,14 @@ def field_plot(records: list, param: str, field: str, ylabel: str, title: str, p
 
 
 def _save(plt, figure, path: Path) -> Path:
+    from matplotlib.ticker import FuncFormatter
+
+    for axes in figure.axes:  # plain numbers on log axes, not powers of ten
+        for axis in (axes.xaxis, axes.yaxis):
+            if axis.get_scale() == "log":
+                plain = FuncFormatter(lambda value, _: f"{value:,.0f}" if value >= 1 else f"{value:g}")
+                axis.set_major_formatter(plain)
+                axis.set_minor_formatter(plain)
     path.parent.mkdir(parents=True, exist_ok=True)
     figure.tight_layout()
     figure.savefig(path, dpi=100)
