@@ -6,6 +6,7 @@
  * times in one process: the first time is the cold run), and prints one JSON line as the
  * last line on stdout. Mirrors python/labkit.py and java/src/lab/Kit.java.
  */
+const fs = require('node:fs');
 const { PerformanceObserver } = require('node:perf_hooks');
 
 /** Returns `defaults` updated from key=value arguments, typed like the defaults. */
@@ -29,9 +30,19 @@ function convert(key, raw, fallback) {
   return value;
 }
 
+/** Exits with status 2 and `error: <message>` on stderr: arguments the program cannot use. */
 function fail(message) {
   process.stderr.write(`error: ${message}\n`);
   process.exit(2);
+}
+
+/**
+ * Exits with status 3 and `not available: <why>` on stderr: this variant cannot run here, which
+ * the harness records as a skip, not a failure.
+ */
+function notAvailable(why) {
+  process.stderr.write(`not available: ${why}\n`);
+  process.exit(3);
 }
 
 /** Runs `region()` `iterations` times; returns { seconds, result } of the last run. */
@@ -105,4 +116,76 @@ function settledHeapUsed() {
   return process.memoryUsage().heapUsed;
 }
 
-module.exports = { parseArgs, measure, measureAsync, emit, runtimeMemory, GcRecorder, settledHeapUsed };
+// Server programs -----------------------------------------------------------------------------
+
+/** Prints the line that tells the harness the server is listening, and on which port. */
+function ready(port) {
+  process.stdout.write(`{"ready": true, "port": ${port}}\n`);
+}
+
+/** Exits 1 with a one-line error naming the address that could not be listened on. */
+function listenFailed(host, port, error) {
+  process.stderr.write(`error: cannot listen on ${host}:${port}: ${error.message}\n`);
+  process.exit(1);
+}
+
+/** A server's final metrics: V8's memory view and the connections it accepted. */
+function serverMetrics(connections) {
+  return { ...runtimeMemory(), connections_total: connections };
+}
+
+// Thread limits -------------------------------------------------------------------------------
+
+/**
+ * How many more threads the kernel and RLIMIT_NPROC let this process start, or Infinity if no
+ * limit is known: the tightest of threads-max, pid_max and the soft RLIMIT_NPROC, less the
+ * threads already alive on the machine.
+ */
+function threadBudget() {
+  const limits = [readInt('/proc/sys/kernel/threads-max'), readInt('/proc/sys/kernel/pid_max'), maxProcesses()];
+  const known = limits.filter((limit) => limit !== null);
+  return known.length ? Math.min(...known) - tasksRunning() : Infinity;
+}
+
+/** The soft RLIMIT_NPROC, from the 'Max processes' line of /proc/self/limits. */
+function maxProcesses() {
+  const line = readText('/proc/self/limits').split('\n').find((text) => text.startsWith('Max processes'));
+  const soft = line ? line.slice('Max processes'.length).trim().split(/\s+/)[0] : 'unlimited';
+  return soft === 'unlimited' ? null : Number(soft);
+}
+
+/** Threads alive on the whole machine (the 'running/total' field of /proc/loadavg). */
+function tasksRunning() {
+  const field = readText('/proc/loadavg').split(/\s+/)[3] ?? '';
+  return Number(field.split('/')[1]) || 0;
+}
+
+/** The first integer in a /proc file, or null if it cannot be read. */
+function readInt(path) {
+  const value = parseInt(readText(path), 10);
+  return Number.isNaN(value) ? null : value;
+}
+
+function readText(path) {
+  try {
+    return fs.readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+module.exports = {
+  parseArgs,
+  fail,
+  notAvailable,
+  measure,
+  measureAsync,
+  emit,
+  runtimeMemory,
+  GcRecorder,
+  settledHeapUsed,
+  ready,
+  listenFailed,
+  serverMetrics,
+  threadBudget,
+};

@@ -10,8 +10,12 @@ Diagnostics go to stderr. Mirrors ``java/src/lab/Kit.java`` and ``node/labkit.js
 """
 
 import json
+import os
 import sys
 import time
+
+# Modules only some programs need (asyncio, resource) are imported inside the helpers that use
+# them: every program imports this kit, and a memory workload should not pay for them.
 
 
 class BadArgument(SystemExit):
@@ -40,6 +44,13 @@ def _convert(key, raw, default):
         return type(default)(raw)
     except ValueError:
         raise BadArgument(f"{key}={raw!r} is not a {type(default).__name__}") from None
+
+
+def not_available(why):
+    """Exits with status 3 and ``not available: <why>`` on stderr: this variant cannot run here
+    (a missing optional package, say), which the harness records as a skip, not a failure."""
+    print(f"not available: {why}", file=sys.stderr)
+    raise SystemExit(3)
 
 
 def measure(region, iterations):
@@ -98,3 +109,85 @@ class GcRecorder:
     def metrics(self):
         """GC figures in the lab's common metric names."""
         return {"gc_count": self.collections, "gc_pause_s": self.pause_s, "gc_collected": self.collected}
+
+
+# Server programs ----------------------------------------------------------------------------
+
+
+def ready(port):
+    """Prints the line that tells the harness the server is listening, and on which port."""
+    print(json.dumps({"ready": True, "port": port}), flush=True)
+
+
+def listen_failed(host, port, error):
+    """Exits 1 with a one-line error naming the address that could not be listened on."""
+    reason = os.strerror(error.errno) if (error.errno or 0) > 0 else error
+    sys.exit(f"error: cannot listen on {host}:{port}: {reason}")
+
+
+def server_metrics(connections):
+    """A server's final metrics: the runtime's memory view and the connections it accepted."""
+    return {**runtime_memory(), "connections_total": connections}
+
+
+def loop_factory(mode, missing="uvloop is not installed (pip install uvloop)"):
+    """uvloop's event loop for the uvloop mode, asyncio's own (None) otherwise; without uvloop
+    installed, exits through :func:`not_available` with ``missing`` as the reason."""
+    if mode != "uvloop":
+        return None
+    try:
+        import uvloop
+    except ImportError:
+        not_available(missing)
+    return uvloop.new_event_loop
+
+
+async def abort_open(streams):
+    """Aborts every open connection and waits for its handler to return (Python 3.13 has
+    Server.abort_clients()). Handlers left waiting would be cancelled as the event loop closes,
+    which Python 3.11 and 3.12 log as an error, one per connection. ``streams`` maps each open
+    stream's writer to its handler task."""
+    import asyncio
+
+    for writer in streams:
+        writer.transport.abort()
+    if streams:
+        await asyncio.wait(streams.values())
+
+
+# Thread limits ------------------------------------------------------------------------------
+
+
+def thread_budget():
+    """How many more threads the kernel and RLIMIT_NPROC let this process start, or None if
+    no limit is known: the tightest of threads-max, pid_max and the soft RLIMIT_NPROC, less the
+    threads already alive on the machine."""
+    import resource
+
+    limits = [_read_int("/proc/sys/kernel/threads-max"), _read_int("/proc/sys/kernel/pid_max")]
+    soft, _ = resource.getrlimit(resource.RLIMIT_NPROC)
+    limits.append(None if soft == resource.RLIM_INFINITY else soft)
+    known = [limit for limit in limits if limit is not None]
+    return min(known) - _tasks_running() if known else None
+
+
+def _tasks_running():
+    """Threads alive on the whole machine (the 'running/total' field of /proc/loadavg)."""
+    try:
+        return int(_read_text("/proc/loadavg").split()[3].split("/")[1])
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+def _read_int(path):
+    """The first number in a /proc file, or None if it cannot be read."""
+    try:
+        return int(_read_text(path).split()[0])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def _read_text(path):
+    # Plain open(), not pathlib: importing pathlib would add to every program's startup.
+    with open(path) as file:
+        return file.read()

@@ -17,7 +17,7 @@
  * take page numbers from one shared iterator.
  */
 const http = require('node:http');
-const { parseArgs, measureAsync, emit, runtimeMemory } = require('../labkit');
+const { parseArgs, fail, measureAsync, emit, runtimeMemory } = require('../labkit');
 
 let seen = {};
 
@@ -87,12 +87,10 @@ async function main() {
   const { url, pages, concurrency, iterations } = args;
   const openClient = MODES[args.mode];
   if (!openClient) {
-    process.stderr.write(`error: mode must be one of ${Object.keys(MODES)}\n`);
-    process.exit(2);
+    fail(`mode must be one of ${Object.keys(MODES)}`);
   }
   if (!url.startsWith('http://') || !Number.isInteger(pages) || pages < 1 || !Number.isInteger(concurrency) || concurrency < 1) {
-    process.stderr.write('error: url must be http://HOST:PORT of the slow server; pages and concurrency integers of at least 1\n');
-    process.exit(2);
+    fail('url must be http://HOST:PORT of the slow server; pages and concurrency integers of at least 1');
   }
   const client = openClient(url, concurrency);
   let timed;

@@ -13,7 +13,7 @@
  * then prints the final line with ops = requests served.
  */
 const http = require('node:http');
-const { parseArgs, emit, runtimeMemory } = require('../labkit');
+const { parseArgs, fail, emit, ready, listenFailed, serverMetrics } = require('../labkit');
 
 const BODY = Buffer.from('Hello, World!');
 const HELLO_HEADERS = { 'Content-Type': 'text/plain', 'Content-Length': BODY.length };
@@ -33,17 +33,14 @@ function serve(server, host, port) {
   server.on('connection', () => {
     counters.connections += 1;
   });
-  server.on('error', (error) => {
-    process.stderr.write(`error: cannot listen on ${host}:${port}: ${error.message}\n`);
-    process.exit(1);
-  });
+  server.on('error', (error) => listenFailed(host, port, error));
   // The listen backlog stays at Node's default, 511, which the Python and Java servers copy.
   server.listen({ host, port }, () => {
-    process.stdout.write(`{"ready": true, "port": ${server.address().port}}\n`);
+    ready(server.address().port);
   });
   process.on('SIGTERM', () => {
     server.close();
-    emit('0', [], counters.requests, { ...runtimeMemory(), connections_total: counters.connections });
+    emit('0', [], counters.requests, serverMetrics(counters.connections));
     process.exit(0); // open connections end with the process; stdout is synchronous for files and pipes
   });
 }
@@ -51,8 +48,7 @@ function serve(server, host, port) {
 function main() {
   const args = parseArgs({ host: '127.0.0.1', port: 0, mode: 'http' });
   if (args.mode !== 'http') {
-    process.stderr.write('error: mode must be http\n');
-    process.exit(2);
+    fail('mode must be http');
   }
   serve(http.createServer(hello), args.host, args.port);
 }

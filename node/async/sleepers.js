@@ -12,7 +12,7 @@
  * one thread, one event loop.
  */
 const { setTimeout: sleep } = require('node:timers/promises');
-const { parseArgs, measureAsync, emit, runtimeMemory, GcRecorder } = require('../labkit');
+const { parseArgs, fail, measureAsync, emit, runtimeMemory, GcRecorder } = require('../labkit');
 
 let seen = {};
 
@@ -37,12 +37,10 @@ async function main() {
   const args = parseArgs({ tasks: 1000, sleep_ms: 1000, mode: 'promises', iterations: 1 });
   const { tasks, iterations } = args;
   if (args.mode !== 'promises') {
-    process.stderr.write('error: mode must be promises\n');
-    process.exit(2);
+    fail('mode must be promises');
   }
   if (!Number.isInteger(tasks) || tasks < 1 || !(args.sleep_ms >= 0)) {
-    process.stderr.write('error: tasks must be an integer of at least 1 and sleep_ms at least 0\n');
-    process.exit(2);
+    fail('tasks must be an integer of at least 1 and sleep_ms at least 0');
   }
   seen = { tasks };
   const recorder = new GcRecorder();

@@ -13,7 +13,7 @@
  * then prints the final line. A stream has no messages, so ops = bytes echoed.
  */
 const net = require('node:net');
-const { parseArgs, emit, runtimeMemory } = require('../labkit');
+const { parseArgs, fail, emit, ready, listenFailed, serverMetrics } = require('../labkit');
 
 const counters = { connections: 0, echoed: 0 };
 
@@ -29,17 +29,14 @@ function echo(socket) {
 
 /** Listens, prints the ready line, and on SIGTERM stops accepting and prints the final line. */
 function serve(server, host, port) {
-  server.on('error', (error) => {
-    process.stderr.write(`error: cannot listen on ${host}:${port}: ${error.message}\n`);
-    process.exit(1);
-  });
+  server.on('error', (error) => listenFailed(host, port, error));
   // The listen backlog stays at Node's default, 511, which the Python and Java servers copy.
   server.listen({ host, port }, () => {
-    process.stdout.write(`{"ready": true, "port": ${server.address().port}}\n`);
+    ready(server.address().port);
   });
   process.on('SIGTERM', () => {
     server.close();
-    emit('0', [], counters.echoed, { ...runtimeMemory(), connections_total: counters.connections });
+    emit('0', [], counters.echoed, serverMetrics(counters.connections));
     process.exit(0); // open connections end with the process; stdout is synchronous for files and pipes
   });
 }
@@ -47,8 +44,7 @@ function serve(server, host, port) {
 function main() {
   const args = parseArgs({ host: '127.0.0.1', port: 0, mode: 'net' });
   if (args.mode !== 'net') {
-    process.stderr.write('error: mode must be net\n');
-    process.exit(2);
+    fail('mode must be net');
   }
   serve(net.createServer({ noDelay: true }, echo), args.host, args.port); // noDelay: as asyncio does
 }

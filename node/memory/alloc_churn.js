@@ -7,7 +7,7 @@
  * checked and dropped. Measures how fast the runtime allocates and reclaims millions of small,
  * short-lived objects while a long-lived structure is held.
  */
-const { parseArgs, measure, emit, runtimeMemory, GcRecorder } = require('../labkit');
+const { parseArgs, fail, measure, emit, runtimeMemory, GcRecorder } = require('../labkit');
 
 const MIN_DEPTH = 4;
 let seen = {};
@@ -53,8 +53,7 @@ function nodesBuilt(maxDepth) {
 async function main() {
   const args = parseArgs({ depth: 12, iterations: 1 });
   if (args.depth < MIN_DEPTH) {
-    process.stderr.write(`error: depth must be at least ${MIN_DEPTH}\n`);
-    process.exit(2);
+    fail(`depth must be at least ${MIN_DEPTH}`);
   }
   const recorder = new GcRecorder();
   const { seconds, result } = measure(() => binaryTrees(args.depth), args.iterations);

@@ -6,7 +6,7 @@
  * other garbage. Only mode=default exists (Python also has gc_on and gc_off). The heap view is
  * taken at the end of the measured region.
  */
-const { parseArgs, measure, emit, runtimeMemory, GcRecorder } = require('../labkit');
+const { parseArgs, fail, measure, emit, runtimeMemory, GcRecorder } = require('../labkit');
 
 let seen = {};
 let latest = null;
@@ -35,8 +35,7 @@ function churn(m) {
 async function main() {
   const args = parseArgs({ m: 200000, mode: 'default', iterations: 1 });
   if (args.mode !== 'default') {
-    process.stderr.write('error: mode must be default\n');
-    process.exit(2);
+    fail('mode must be default');
   }
   const recorder = new GcRecorder();
   const { seconds, result } = measure(() => churn(args.m), args.iterations);

@@ -4,7 +4,7 @@
  *
  * The Array holds all n numbers at once; the generator function yields one at a time.
  */
-const { parseArgs, measure, emit, runtimeMemory } = require('../labkit');
+const { parseArgs, fail, measure, emit, runtimeMemory } = require('../labkit');
 
 let seen = {};
 
@@ -34,8 +34,7 @@ function main() {
   const args = parseArgs({ n: 1000000, mode: 'array', iterations: 1 });
   const summing = MODES[args.mode];
   if (!summing) {
-    process.stderr.write(`error: mode must be one of ${Object.keys(MODES)}\n`);
-    process.exit(2);
+    fail(`mode must be one of ${Object.keys(MODES)}`);
   }
   const { seconds, result } = measure(() => summing(args.n), args.iterations);
   emit(result, seconds, args.n, seen);

@@ -9,7 +9,7 @@
  * pointer compression) and its spare capacity from growing by push. Integer ids are Smis,
  * stored in the object itself; the double value is boxed in a separate HeapNumber.
  */
-const { parseArgs, measure, emit, runtimeMemory, settledHeapUsed } = require('../labkit');
+const { parseArgs, fail, measure, emit, runtimeMemory, settledHeapUsed } = require('../labkit');
 
 function build(n) {
   const records = [];
@@ -34,8 +34,7 @@ function checksum(records) {
 function main() {
   const args = parseArgs({ n: 200000, mode: 'object', iterations: 1 });
   if (args.mode !== 'object' || args.n < 1) {
-    process.stderr.write('error: mode must be object and n at least 1\n');
-    process.exit(2);
+    fail('mode must be object and n at least 1');
   }
   const { seconds } = measure(() => build(args.n), args.iterations);
   const { records, bytesPerObject } = settledFootprint(args.n);

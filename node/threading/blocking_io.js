@@ -17,7 +17,7 @@
  */
 const { once } = require('node:events');
 const { Worker, isMainThread, parentPort } = require('node:worker_threads');
-const { parseArgs, measure, measureAsync, emit } = require('../labkit');
+const { parseArgs, fail, measure, measureAsync, emit } = require('../labkit');
 
 /** One worker's share: `waits` blocking waits, counting w + 1 for each. */
 function waitRepeatedly(w, waits, waitMs) {
@@ -60,11 +60,6 @@ function serveShares() {
 
 function isCount(value, least) {
   return Number.isInteger(value) && value >= least;
-}
-
-function fail(message) {
-  process.stderr.write(`error: ${message}\n`);
-  process.exit(2);
 }
 
 async function main() {

@@ -16,7 +16,7 @@
  */
 const { once } = require('node:events');
 const { Worker, isMainThread, parentPort } = require('node:worker_threads');
-const { parseArgs, measure, measureAsync, emit } = require('../labkit');
+const { parseArgs, fail, measure, measureAsync, emit } = require('../labkit');
 
 function xorshift32(x, steps) {
   for (let i = 0; i < steps; i++) {
@@ -62,11 +62,6 @@ function serveShares() {
 
 function isCount(value, least) {
   return Number.isInteger(value) && value >= least;
-}
-
-function fail(message) {
-  process.stderr.write(`error: ${message}\n`);
-  process.exit(2);
 }
 
 async function main() {

@@ -9,7 +9,7 @@
  */
 const { Worker, isMainThread, workerData } = require('node:worker_threads');
 const { once } = require('node:events');
-const { parseArgs, measure, emit } = require('../labkit');
+const { parseArgs, fail, measure, emit } = require('../labkit');
 
 const ARRIVED = 0;
 const GENERATION = 1;
@@ -59,12 +59,10 @@ function sharedCounter(total) {
 async function main() {
   const args = parseArgs({ threads: 2, increments: 100000, mode: 'atomics', iterations: 1 });
   if (args.mode !== 'atomics') {
-    process.stderr.write('error: mode must be atomics\n');
-    process.exit(2);
+    fail('mode must be atomics');
   }
   if (!Number.isInteger(args.threads) || args.threads < 1 || !Number.isInteger(args.increments) || args.increments < 0) {
-    process.stderr.write('error: threads must be an integer of at least 1 and increments one of at least 0\n');
-    process.exit(2);
+    fail('threads must be an integer of at least 1 and increments one of at least 0');
   }
   const { threads, increments, iterations } = args;
   const data = {

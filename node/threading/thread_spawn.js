@@ -8,10 +8,9 @@
  * and joining them; the memory view is taken while all of them are alive. Each worker carries a
  * whole isolate, so counts are far smaller than for Python or Java threads.
  */
-const fs = require('node:fs');
 const { Worker, isMainThread, workerData } = require('node:worker_threads');
 const { once } = require('node:events');
-const { parseArgs, measureAsync, emit, runtimeMemory } = require('../labkit');
+const { parseArgs, fail, measureAsync, emit, runtimeMemory, threadBudget } = require('../labkit');
 
 const READY = 0;
 const RELEASED = 1;
@@ -46,44 +45,6 @@ async function spawnAndJoin(count) {
   Atomics.notify(control, RELEASED);
   await Promise.all(exited);
   return total[0];
-}
-
-/** How many more threads the kernel and RLIMIT_NPROC let this process start, or Infinity. */
-function threadBudget() {
-  const limits = [readInt('/proc/sys/kernel/threads-max'), readInt('/proc/sys/kernel/pid_max'), maxProcesses()];
-  const known = limits.filter((limit) => limit !== null);
-  return known.length ? Math.min(...known) - tasksRunning() : Infinity;
-}
-
-/** The soft RLIMIT_NPROC, from the 'Max processes' line of /proc/self/limits. */
-function maxProcesses() {
-  const line = readText('/proc/self/limits').split('\n').find((text) => text.startsWith('Max processes'));
-  const soft = line ? line.slice('Max processes'.length).trim().split(/\s+/)[0] : 'unlimited';
-  return soft === 'unlimited' ? null : Number(soft);
-}
-
-/** Threads alive on the whole machine (the 'running/total' field of /proc/loadavg). */
-function tasksRunning() {
-  const field = readText('/proc/loadavg').split(/\s+/)[3] ?? '';
-  return Number(field.split('/')[1]) || 0;
-}
-
-function readInt(path) {
-  const value = parseInt(readText(path), 10);
-  return Number.isNaN(value) ? null : value;
-}
-
-function readText(path) {
-  try {
-    return fs.readFileSync(path, 'utf8');
-  } catch {
-    return '';
-  }
-}
-
-function fail(message) {
-  process.stderr.write(`error: ${message}\n`);
-  process.exit(2);
 }
 
 async function main() {

@@ -13,10 +13,9 @@ connections). Both run ``concurrency`` worker tasks that take page numbers from 
 """
 
 import asyncio
-import sys
 from urllib.parse import urlsplit
 
-from labkit import BadArgument, emit, measure, parse_args, runtime_memory
+from labkit import BadArgument, emit, measure, not_available, parse_args, runtime_memory
 
 
 class Connection:
@@ -111,8 +110,7 @@ async def open_aiohttp(url, concurrency):
     try:
         import aiohttp
     except ImportError:
-        print("not available: aiohttp is not installed for this Python (pip install aiohttp)", file=sys.stderr)
-        raise SystemExit(3) from None
+        not_available("aiohttp is not installed for this Python (pip install aiohttp)")
     return AiohttpClient(aiohttp, url, concurrency)
 
 

@@ -15,8 +15,6 @@ then prints the final line with ops = requests served.
 """
 
 import asyncio
-import json
-import os
 import signal
 import sys
 import threading
@@ -24,7 +22,7 @@ from contextlib import suppress
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from labkit import BadArgument, emit, parse_args, runtime_memory
+from labkit import BadArgument, abort_open, emit, listen_failed, loop_factory, parse_args, ready, server_metrics
 
 BODY = b"Hello, World!"
 BACKLOG = 511  # the same listen backlog in every language: Node's default
@@ -94,7 +92,7 @@ async def serve_asyncio(host, port):
     await stop.wait()
     server.close()
     await abort_open(counters.streams)
-    emit("0", [], counters.requests, {**runtime_memory(), "connections_total": counters.connections})
+    emit("0", [], counters.requests, server_metrics(counters.connections))
 
 
 class HelloHandler(BaseHTTPRequestHandler):
@@ -141,38 +139,7 @@ def serve_threaded(host, port):
     ready(server.server_address[1])
     server.serve_forever(poll_interval=0.1)  # how soon it notices shutdown(): the default is 0.5 s
     server.server_close()  # connection threads are daemons: open connections end with the process
-    emit("0", [], counters.requests, {**runtime_memory(), "connections_total": counters.connections})
-
-
-async def abort_open(streams):
-    """Aborts every open connection and waits for its handler to return (Python 3.13 has
-    Server.abort_clients()). Handlers left waiting would be cancelled as the event loop closes,
-    which Python 3.11 and 3.12 log as an error, one per connection."""
-    for writer in streams:
-        writer.transport.abort()
-    if streams:
-        await asyncio.wait(streams.values())
-
-
-def ready(port):
-    print(json.dumps({"ready": True, "port": port}), flush=True)
-
-
-def listen_failed(host, port, error):
-    reason = os.strerror(error.errno) if (error.errno or 0) > 0 else error
-    sys.exit(f"error: cannot listen on {host}:{port}: {reason}")
-
-
-def loop_factory(mode):
-    """uvloop's event loop for the uvloop mode, asyncio's own (None) otherwise."""
-    if mode != "uvloop":
-        return None
-    try:
-        import uvloop
-    except ImportError:
-        print("not available: uvloop is not installed (pip install uvloop)", file=sys.stderr)
-        sys.exit(3)
-    return uvloop.new_event_loop
+    emit("0", [], counters.requests, server_metrics(counters.connections))
 
 
 MODES = ("asyncio", "threaded", "uvloop")

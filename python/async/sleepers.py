@@ -13,13 +13,10 @@ machine's thread limits bound.
 """
 
 import asyncio
-import resource
-import sys
 import threading
 import time
-from pathlib import Path
 
-from labkit import BadArgument, GcRecorder, emit, measure, parse_args, runtime_memory
+from labkit import BadArgument, GcRecorder, emit, loop_factory, measure, parse_args, runtime_memory, thread_budget
 
 
 class Total:
@@ -66,40 +63,8 @@ def sleep_all_threads(tasks, delay, seen):
     return total.value
 
 
-def thread_budget():
-    """How many more threads the kernel and RLIMIT_NPROC let this process start."""
-    limits = [_read_int("/proc/sys/kernel/threads-max"), _read_int("/proc/sys/kernel/pid_max")]
-    soft, _ = resource.getrlimit(resource.RLIMIT_NPROC)
-    limits.append(None if soft == resource.RLIM_INFINITY else soft)
-    known = [limit for limit in limits if limit is not None]
-    return min(known) - _tasks_running() if known else None
-
-
-def _tasks_running():
-    """Threads alive on the whole machine (the 'running/total' field of /proc/loadavg)."""
-    try:
-        return int(Path("/proc/loadavg").read_text().split()[3].split("/")[1])
-    except (OSError, IndexError, ValueError):
-        return 0
-
-
-def _read_int(path):
-    try:
-        return int(Path(path).read_text().split()[0])
-    except (OSError, IndexError, ValueError):
-        return None
-
-
-def uvloop_factory():
-    try:
-        import uvloop
-    except ImportError:
-        print("not available: uvloop is not installed for this Python (pip install uvloop)", file=sys.stderr)
-        raise SystemExit(3) from None
-    return uvloop.new_event_loop
-
-
 MODES = {"asyncio", "uvloop", "threads"}
+UVLOOP_MISSING = "uvloop is not installed for this Python (pip install uvloop)"
 
 
 def main():
@@ -119,7 +84,7 @@ def main():
             seconds, total = measure(lambda: sleep_all_threads(tasks, delay, seen), args["iterations"])
         else:
             # One loop for every iteration, as one program would keep it.
-            with asyncio.Runner(loop_factory=uvloop_factory() if mode == "uvloop" else None) as runner:
+            with asyncio.Runner(loop_factory=loop_factory(mode, UVLOOP_MISSING)) as runner:
                 seconds, total = measure(lambda: runner.run(sleep_all_async(tasks, delay, seen)), args["iterations"])
     seen["overhead_s"] = seconds[-1] - delay
     seen.update(recorder.metrics())

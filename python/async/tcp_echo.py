@@ -14,14 +14,11 @@ then prints the final line. A stream has no messages, so ops = bytes echoed.
 """
 
 import asyncio
-import json
-import os
 import signal
-import sys
 from contextlib import suppress
 from dataclasses import dataclass, field
 
-from labkit import BadArgument, emit, parse_args, runtime_memory
+from labkit import BadArgument, abort_open, emit, listen_failed, loop_factory, parse_args, ready, server_metrics
 
 READ_BYTES = 65536
 BACKLOG = 511  # the same listen backlog in every language: Node's default
@@ -93,38 +90,7 @@ async def serve(start, host, port):
     await stop.wait()
     server.close()
     await abort_open(counters.streams)
-    emit("0", [], counters.echoed, {**runtime_memory(), "connections_total": counters.connections})
-
-
-async def abort_open(streams):
-    """Aborts every open connection and waits for its handler to return (Python 3.13 has
-    Server.abort_clients()). Handlers left waiting would be cancelled as the event loop closes,
-    which Python 3.11 and 3.12 log as an error, one per connection."""
-    for writer in streams:
-        writer.transport.abort()
-    if streams:
-        await asyncio.wait(streams.values())
-
-
-def ready(port):
-    print(json.dumps({"ready": True, "port": port}), flush=True)
-
-
-def listen_failed(host, port, error):
-    reason = os.strerror(error.errno) if (error.errno or 0) > 0 else error
-    sys.exit(f"error: cannot listen on {host}:{port}: {reason}")
-
-
-def loop_factory(mode):
-    """uvloop's event loop for the uvloop mode, asyncio's own (None) otherwise."""
-    if mode != "uvloop":
-        return None
-    try:
-        import uvloop
-    except ImportError:
-        print("not available: uvloop is not installed (pip install uvloop)", file=sys.stderr)
-        sys.exit(3)
-    return uvloop.new_event_loop
+    emit("0", [], counters.echoed, server_metrics(counters.connections))
 
 
 MODES = {"streams": start_streams, "protocol": start_protocol, "uvloop": start_streams}

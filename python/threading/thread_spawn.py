@@ -6,12 +6,10 @@ and joining them; the runtime's memory view is taken while all of them are alive
 memory cost shows in the process's peak RSS as ``count`` grows.
 """
 
-import resource
 import threading
 import time
-from pathlib import Path
 
-from labkit import BadArgument, emit, measure, parse_args, runtime_memory
+from labkit import BadArgument, emit, measure, parse_args, runtime_memory, thread_budget
 
 
 class Total:
@@ -42,30 +40,6 @@ def spawn_and_join(count, seen):
     for thread in threads:
         thread.join()
     return total.value
-
-
-def thread_budget():
-    """How many more threads the kernel and RLIMIT_NPROC let this process start."""
-    limits = [_read_int("/proc/sys/kernel/threads-max"), _read_int("/proc/sys/kernel/pid_max")]
-    soft, _ = resource.getrlimit(resource.RLIMIT_NPROC)
-    limits.append(None if soft == resource.RLIM_INFINITY else soft)
-    known = [limit for limit in limits if limit is not None]
-    return min(known) - _tasks_running() if known else None
-
-
-def _tasks_running():
-    """Threads alive on the whole machine (the 'running/total' field of /proc/loadavg)."""
-    try:
-        return int(Path("/proc/loadavg").read_text().split()[3].split("/")[1])
-    except (OSError, IndexError, ValueError):
-        return 0
-
-
-def _read_int(path):
-    try:
-        return int(Path(path).read_text().split()[0])
-    except (OSError, IndexError, ValueError):
-        return None
 
 
 MODES = {"threads"}

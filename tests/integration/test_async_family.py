@@ -46,6 +46,7 @@ def test_sleepers_wait_at_least_their_sleep_and_fetches_report_their_ideal(async
             continue
         metrics = row["runs"][0]["metrics"]
         if row["workload"] == "sleepers":
-            assert row["runs"][0]["work_cold_s"] >= 0.1 and metrics["overhead_s"] >= 0
+            # Timers may fire up to a clock tick early (asyncio allows its clock resolution).
+            assert row["runs"][0]["work_cold_s"] >= 0.095 and metrics["overhead_s"] >= -0.005
         else:
             assert metrics["ideal_s"] == pytest.approx(20 * 0.010 / 5) and 0 < metrics["efficiency"] <= 1.05

@@ -1,15 +1,22 @@
 package lab;
 
+import java.io.IOException;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryUsage;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
+import java.util.OptionalLong;
+import java.util.concurrent.CountDownLatch;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 
 /**
  * The Runtime Lab program protocol, for Java workloads.
@@ -71,9 +78,19 @@ public final class Kit {
         return new Args(argv);
     }
 
-    private static void fail(String message) {
+    /** Exits with status 2 and {@code error: <message>} on stderr: arguments the program cannot use. */
+    public static void fail(String message) {
         System.err.println("error: " + message);
         System.exit(2);
+    }
+
+    /**
+     * Exits with status 3 and {@code not available: <why>} on stderr: this variant cannot run here,
+     * which the harness records as a skip, not a failure.
+     */
+    public static void notAvailable(String why) {
+        System.err.println("not available: " + why);
+        System.exit(3);
     }
 
     /** The seconds of each run of a measured region, and the last run's result. */
@@ -138,6 +155,120 @@ public final class Kit {
             System.gc();
         }
         return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+
+    // Server programs ---------------------------------------------------------------------------
+
+    /** Prints the line that tells the harness the server is listening, and on which port. */
+    public static void ready(int port) {
+        System.out.println("{\"ready\": true, \"port\": " + port + "}");
+        System.out.flush();
+    }
+
+    /** Exits 1 with a one-line error naming the address that could not be listened on. */
+    public static void listenFailed(String host, int port, Exception e) {
+        System.err.println("error: cannot listen on " + host + ":" + port + ": " + Objects.toString(e.getMessage(), e.toString()));
+        System.exit(1);
+    }
+
+    /**
+     * On SIGTERM the JVM runs its shutdown hooks: this one stops the server, waits for the calling
+     * (main) thread to print the final line, and exits 0 (a JVM that SIGTERM ends would exit 143).
+     */
+    public static void onTerm(Runnable stop) {
+        Thread main = Thread.currentThread();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            stop.run();
+            try {
+                main.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            Runtime.getRuntime().halt(0);
+        }));
+    }
+
+    /** A server's final metrics: the heap view and the connections it accepted. */
+    public static Map<String, Object> serverMetrics(long connections) {
+        Map<String, Object> metrics = runtimeMemory();
+        metrics.put("connections_total", connections);
+        return metrics;
+    }
+
+    // Threads -------------------------------------------------------------------------------------
+
+    /** Waits for {@code latch}; an interrupt (which the lab's programs never send) is an error. */
+    public static void await(CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Waits for {@code thread} to end; an interrupt (which the lab's programs never send) is an error. */
+    public static void join(Thread thread) {
+        try {
+            thread.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * How many more threads the kernel and RLIMIT_NPROC let this process start, if known: the
+     * tightest of threads-max, pid_max and the soft RLIMIT_NPROC, less the threads already alive
+     * on the machine.
+     */
+    public static OptionalLong threadBudget() {
+        OptionalLong tightest = Stream.of(
+                        readLong("/proc/sys/kernel/threads-max"), readLong("/proc/sys/kernel/pid_max"), maxProcesses())
+                .flatMapToLong(OptionalLong::stream)
+                .min();
+        return tightest.isPresent() ? OptionalLong.of(tightest.getAsLong() - tasksRunning()) : tightest;
+    }
+
+    /** The soft RLIMIT_NPROC, from the 'Max processes' line of /proc/self/limits. */
+    private static OptionalLong maxProcesses() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/limits"))) {
+                if (line.startsWith("Max processes")) {
+                    String soft = line.substring("Max processes".length()).trim().split("\\s+")[0];
+                    return soft.equals("unlimited") ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(soft));
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            // no /proc: the limit is unknown
+        }
+        return OptionalLong.empty();
+    }
+
+    /** Threads alive on the whole machine (the 'running/total' field of /proc/loadavg). */
+    private static long tasksRunning() {
+        try {
+            String field = firstLine("/proc/loadavg").split("\\s+")[3];
+            return Long.parseLong(field.substring(field.indexOf('/') + 1));
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+    }
+
+    /** The first number in a /proc file, if it can be read. */
+    private static OptionalLong readLong(String path) {
+        try {
+            return OptionalLong.of(Long.parseLong(firstLine(path).split("\\s+")[0]));
+        } catch (IOException | NumberFormatException e) {
+            return OptionalLong.empty();
+        }
+    }
+
+    // Not Files.readString: a /proc file reports size 0, so that reads one byte first, and a
+    // sysctl file then reads as ended; a buffered reader asks for a whole buffer at once.
+    private static String firstLine(String path) throws IOException {
+        List<String> lines = Files.readAllLines(Path.of(path));
+        return lines.isEmpty() ? "" : lines.get(0).trim();
     }
 
     private static String json(Object value) {

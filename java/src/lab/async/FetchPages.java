@@ -64,9 +64,9 @@ public final class FetchPages {
         String mode = args.getString("mode", "sendasync");
         int iterations = args.getInt("iterations", 1);
         args.checkAllUsed();
-        if (!mode.equals("sendasync")) fail("mode must be sendasync");
+        if (!mode.equals("sendasync")) Kit.fail("mode must be sendasync");
         if (!url.startsWith("http://") || pages < 1 || concurrency < 1) {
-            fail("url must be http://HOST:PORT of the slow server; pages and concurrency at least 1");
+            Kit.fail("url must be http://HOST:PORT of the slow server; pages and concurrency at least 1");
         }
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         URI base = URI.create(url);
@@ -77,10 +77,5 @@ public final class FetchPages {
         metrics.put("efficiency", idealS / timed.seconds().get(iterations - 1));
         metrics.putAll(seen);
         Kit.emit(timed.result(), timed.seconds(), pages, metrics);
-    }
-
-    private static void fail(String message) {
-        System.err.println("error: " + message);
-        System.exit(2);
     }
 }

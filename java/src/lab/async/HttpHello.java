@@ -6,8 +6,6 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -63,8 +61,7 @@ public final class HttpHello {
         String mode = args.getString("mode", modeName);
         args.checkAllUsed();
         if (!mode.equals(modeName)) {
-            System.err.println("error: mode must be " + modeName + " (pool is lab.async.HttpHello, virtual lab.async.HttpHelloVirtual)");
-            System.exit(2);
+            Kit.fail("mode must be " + modeName + " (pool is lab.async.HttpHello, virtual lab.async.HttpHelloVirtual)");
         }
         // Headers and body leave in separate writes; without TCP_NODELAY (off by default here, on in
         // asyncio and Node's http) the second waits for the client's delayed ACK, 40 ms on Linux.
@@ -73,51 +70,18 @@ public final class HttpHello {
         try {
             server = HttpServer.create(new InetSocketAddress(host, port), BACKLOG);
         } catch (IOException e) {
-            listenFailed(host, port, e);
+            Kit.listenFailed(host, port, e);
         }
         server.createContext("/", HttpHello::hello);
         server.setExecutor(executor);
         server.start();
         CountDownLatch stopping = new CountDownLatch(1);
-        onTerm(stopping::countDown);
-        ready(server.getAddress().getPort());
+        Kit.onTerm(stopping::countDown);
+        Kit.ready(server.getAddress().getPort());
         stopping.await();
         server.stop(0); // stop accepting and close the connections now, with no grace period
         executor.shutdownNow();
-        Kit.emit("0", List.of(), requests.sum(), metrics(clients.size()));
-    }
-
-    static void ready(int port) {
-        System.out.println("{\"ready\": true, \"port\": " + port + "}");
-        System.out.flush();
-    }
-
-    static void listenFailed(String host, int port, Exception e) {
-        System.err.println("error: cannot listen on " + host + ":" + port + ": " + Objects.toString(e.getMessage(), e.toString()));
-        System.exit(1);
-    }
-
-    /**
-     * On SIGTERM the JVM runs its shutdown hooks: this one stops the server, waits for the main
-     * thread to print the final line, and exits 0 (a JVM that SIGTERM ends would exit 143).
-     */
-    static void onTerm(Runnable stop) {
-        Thread main = Thread.currentThread();
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            stop.run();
-            try {
-                main.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            Runtime.getRuntime().halt(0);
-        }));
-    }
-
-    static Map<String, Object> metrics(long connections) {
-        Map<String, Object> metrics = Kit.runtimeMemory();
-        metrics.put("connections_total", connections);
-        return metrics;
+        Kit.emit("0", List.of(), requests.sum(), Kit.serverMetrics(clients.size()));
     }
 
     public static void main(String[] argv) throws InterruptedException {

@@ -1,8 +1,5 @@
 package lab.async;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,7 +8,6 @@ import java.util.OptionalLong;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
-import java.util.stream.LongStream;
 import lab.Kit;
 
 /**
@@ -51,10 +47,10 @@ public final class Sleepers {
             long index = i;
             threads.add(start.apply(() -> sleepThenAdd(index, sleepMs, total, asleep)));
         }
-        await(asleep);
+        Kit.await(asleep);
         seen.put("spawn_s", (System.nanoTime() - started) / 1e9);
         seen.putAll(Kit.runtimeMemory()); // while all tasks sleep
-        threads.forEach(Sleepers::join);
+        threads.forEach(Kit::join);
         return total.sum();
     }
 
@@ -62,72 +58,6 @@ public final class Sleepers {
         Thread thread = new Thread(task);
         thread.start();
         return thread;
-    }
-
-    /** How many more threads the kernel and RLIMIT_NPROC let this process start, if known. */
-    static OptionalLong threadBudget() {
-        OptionalLong limit = LongStream.of(
-                        readLong("/proc/sys/kernel/threads-max"), readLong("/proc/sys/kernel/pid_max"), nprocSoftLimit())
-                .filter(value -> value > 0)
-                .min();
-        return limit.isPresent() ? OptionalLong.of(limit.getAsLong() - tasksRunning()) : limit;
-    }
-
-    /** Threads alive on the whole machine (the 'running/total' field of /proc/loadavg). */
-    private static long tasksRunning() {
-        try {
-            String field = Files.readAllLines(Path.of("/proc/loadavg")).get(0).split("\\s+")[3];
-            return Long.parseLong(field.substring(field.indexOf('/') + 1));
-        } catch (IOException | RuntimeException e) {
-            return 0;
-        }
-    }
-
-    /** The soft 'Max processes' limit (ulimit -u), or -1 when unlimited or unknown. */
-    private static long nprocSoftLimit() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/limits"))) {
-                if (line.startsWith("Max processes")) {
-                    String soft = line.substring("Max processes".length()).trim().split("\\s+")[0];
-                    return soft.equals("unlimited") ? -1 : Long.parseLong(soft);
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            // fall through: unknown
-        }
-        return -1;
-    }
-
-    /** The first number in a /proc file (read by lines: Files.readString truncates some of them). */
-    private static long readLong(String path) {
-        try {
-            return Long.parseLong(Files.readAllLines(Path.of(path)).get(0).trim().split("\\s+")[0]);
-        } catch (IOException | RuntimeException e) {
-            return -1;
-        }
-    }
-
-    static void await(CountDownLatch latch) {
-        try {
-            latch.await();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
-    static void join(Thread thread) {
-        try {
-            thread.join();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static void fail(String message) {
-        System.err.println("error: " + message);
-        System.exit(2);
     }
 
     /** The whole program for one kind of thread; {@code osThreads} when each task takes an OS thread. */
@@ -138,11 +68,11 @@ public final class Sleepers {
         String given = args.getString("mode", mode);
         int iterations = args.getInt("iterations", 1);
         args.checkAllUsed();
-        if (!given.equals(mode)) fail("mode must be " + mode);
-        if (tasks < 1 || sleepMs < 0) fail("tasks must be at least 1 and sleep_ms at least 0");
-        OptionalLong budget = osThreads ? threadBudget() : OptionalLong.empty();
+        if (!given.equals(mode)) Kit.fail("mode must be " + mode);
+        if (tasks < 1 || sleepMs < 0) Kit.fail("tasks must be at least 1 and sleep_ms at least 0");
+        OptionalLong budget = osThreads ? Kit.threadBudget() : OptionalLong.empty();
         if (budget.isPresent() && tasks > budget.getAsLong()) {
-            fail("tasks=" + tasks + " exceeds the " + budget.getAsLong() + " more threads this machine allows");
+            Kit.fail("tasks=" + tasks + " exceeds the " + budget.getAsLong() + " more threads this machine allows");
         }
         Map<String, Object> seen = new LinkedHashMap<>();
         seen.put("tasks", tasks);

@@ -10,8 +10,6 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.channels.UnresolvedAddressException;
 import java.util.List;
-import java.util.Map;
-import java.util.Objects;
 import lab.Kit;
 
 /**
@@ -114,41 +112,6 @@ public final class TcpEcho {
         }
     }
 
-    /** Prints the line that tells the harness the server is listening, and on which port. */
-    static void ready(int port) {
-        System.out.println("{\"ready\": true, \"port\": " + port + "}");
-        System.out.flush();
-    }
-
-    /** Exits 1 with a one-line error naming the address that could not be listened on. */
-    static void listenFailed(String host, int port, Exception e) {
-        System.err.println("error: cannot listen on " + host + ":" + port + ": " + Objects.toString(e.getMessage(), e.toString()));
-        System.exit(1);
-    }
-
-    /**
-     * On SIGTERM the JVM runs its shutdown hooks: this one stops the server, waits for the main
-     * thread to print the final line, and exits 0 (a JVM that SIGTERM ends would exit 143).
-     */
-    static void onTerm(Runnable stop) {
-        Thread main = Thread.currentThread();
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            stop.run();
-            try {
-                main.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            Runtime.getRuntime().halt(0);
-        }));
-    }
-
-    static Map<String, Object> metrics(long connections) {
-        Map<String, Object> metrics = Kit.runtimeMemory();
-        metrics.put("connections_total", connections);
-        return metrics;
-    }
-
     public static void main(String[] argv) throws IOException {
         Kit.Args args = Kit.parse(argv);
         String host = args.getString("host", "127.0.0.1");
@@ -156,19 +119,18 @@ public final class TcpEcho {
         String mode = args.getString("mode", "nio");
         args.checkAllUsed();
         if (!mode.equals("nio")) {
-            System.err.println("error: mode must be nio (virtual is lab.async.TcpEchoVirtual)");
-            System.exit(2);
+            Kit.fail("mode must be nio (virtual is lab.async.TcpEchoVirtual)");
         }
         ServerSocketChannel server = ServerSocketChannel.open();
         try {
             server.bind(new InetSocketAddress(host, port), BACKLOG);
         } catch (IOException | UnresolvedAddressException e) {
-            listenFailed(host, port, e);
+            Kit.listenFailed(host, port, e);
         }
         TcpEcho echo = new TcpEcho(server);
-        onTerm(echo::stop);
-        ready(((InetSocketAddress) server.getLocalAddress()).getPort());
+        Kit.onTerm(echo::stop);
+        Kit.ready(((InetSocketAddress) server.getLocalAddress()).getPort());
         echo.serve();
-        Kit.emit("0", List.of(), echo.echoed, metrics(echo.connections));
+        Kit.emit("0", List.of(), echo.echoed, Kit.serverMetrics(echo.connections));
     }
 }

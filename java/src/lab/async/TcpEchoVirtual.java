@@ -58,19 +58,18 @@ public final class TcpEchoVirtual {
         String mode = args.getString("mode", "virtual");
         args.checkAllUsed();
         if (!mode.equals("virtual")) {
-            System.err.println("error: mode must be virtual (nio is lab.async.TcpEcho)");
-            System.exit(2);
+            Kit.fail("mode must be virtual (nio is lab.async.TcpEcho)");
         }
         ServerSocket server = new ServerSocket();
         try {
             server.bind(new InetSocketAddress(host, port), TcpEcho.BACKLOG);
         } catch (IOException e) {
-            TcpEcho.listenFailed(host, port, e);
+            Kit.listenFailed(host, port, e);
         }
-        TcpEcho.onTerm(() -> closeQuietly(server));
-        TcpEcho.ready(server.getLocalPort());
+        Kit.onTerm(() -> closeQuietly(server));
+        Kit.ready(server.getLocalPort());
         long connections = serve(server);
-        Kit.emit("0", List.of(), echoed.sum(), TcpEcho.metrics(connections));
+        Kit.emit("0", List.of(), echoed.sum(), Kit.serverMetrics(connections));
     }
 
     private static void closeQuietly(ServerSocket server) {

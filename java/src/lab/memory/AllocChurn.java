@@ -86,8 +86,7 @@ public final class AllocChurn {
         int iterations = args.getInt("iterations", 1);
         args.checkAllUsed();
         if (depth < MIN_DEPTH) {
-            System.err.println("error: depth must be at least " + MIN_DEPTH);
-            System.exit(2);
+            Kit.fail("depth must be at least " + MIN_DEPTH);
         }
         Map<String, Object> gcBefore = Kit.gcTotals();
         Map<String, long[]> collectorsBefore = collectorTotals();

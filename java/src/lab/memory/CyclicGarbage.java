@@ -44,8 +44,7 @@ public final class CyclicGarbage {
         int iterations = args.getInt("iterations", 1);
         args.checkAllUsed();
         if (!mode.equals("default")) {
-            System.err.println("error: mode must be default");
-            System.exit(2);
+            Kit.fail("mode must be default");
         }
         Map<String, Object> gcBefore = Kit.gcTotals();
         Kit.Timed<Long> timed = Kit.measure(() -> churn(m), iterations);

@@ -51,8 +51,7 @@ public final class EagerLazy {
             case "array" -> () -> arraySum(n);
             case "stream" -> () -> streamSum(n);
             default -> {
-                System.err.println("error: mode must be arraylist, array or stream");
-                System.exit(2);
+                Kit.fail("mode must be arraylist, array or stream");
                 yield null;
             }
         };

@@ -47,8 +47,7 @@ public final class ObjectFootprint {
         int iterations = args.getInt("iterations", 1);
         args.checkAllUsed();
         if (!mode.equals("class") || n < 1) {
-            System.err.println("error: mode must be class and n at least 1");
-            System.exit(2);
+            Kit.fail("mode must be class and n at least 1");
         }
         List<Double> seconds = Kit.measure(() -> build(n), iterations).seconds();
         Footprint footprint = settledFootprint(n);

@@ -74,8 +74,8 @@ public final class BlockingIo {
         String mode = args.getString("mode", "sequential");
         int iterations = args.getInt("iterations", 1);
         args.checkAllUsed();
-        if (!mode.equals("sequential") && !mode.equals("threads")) fail("mode must be sequential or threads");
-        if (workers < 1 || waits < 0 || waitMs < 0) fail("threads must be at least 1, waits and wait_ms at least 0");
+        if (!mode.equals("sequential") && !mode.equals("threads")) Kit.fail("mode must be sequential or threads");
+        if (workers < 1 || waits < 0 || waitMs < 0) Kit.fail("threads must be at least 1, waits and wait_ms at least 0");
         Kit.Timed<Long> timed;
         double poolStart = 0.0;
         if (mode.equals("sequential")) {
@@ -95,10 +95,5 @@ public final class BlockingIo {
         metrics.put("threads", workers);
         metrics.put("pool_start_s", poolStart);
         Kit.emit(timed.result(), timed.seconds(), (long) workers * waits, metrics);
-    }
-
-    private static void fail(String message) {
-        System.err.println("error: " + message);
-        System.exit(2);
     }
 }

@@ -68,8 +68,8 @@ public final class CpuScaling {
         String mode = args.getString("mode", "sequential");
         int iterations = args.getInt("iterations", 1);
         args.checkAllUsed();
-        if (!mode.equals("sequential") && !mode.equals("threads")) fail("mode must be sequential or threads");
-        if (workers < 1 || chunks < 0 || steps < 0) fail("threads must be at least 1, chunks and steps at least 0");
+        if (!mode.equals("sequential") && !mode.equals("threads")) Kit.fail("mode must be sequential or threads");
+        if (workers < 1 || chunks < 0 || steps < 0) Kit.fail("threads must be at least 1, chunks and steps at least 0");
         Kit.Timed<Long> timed;
         double poolStart = 0.0;
         if (mode.equals("sequential")) {
@@ -88,10 +88,5 @@ public final class CpuScaling {
         metrics.put("pool_start_s", poolStart);
         metrics.put("threads", workers);
         Kit.emit(timed.result(), timed.seconds(), (long) chunks * steps, metrics);
-    }
-
-    private static void fail(String message) {
-        System.err.println("error: " + message);
-        System.exit(2);
     }
 }

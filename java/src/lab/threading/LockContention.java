@@ -148,15 +148,6 @@ public final class LockContention {
         }
     }
 
-    static void join(Thread thread) {
-        try {
-            thread.join();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
     public static void main(String[] argv) {
         Kit.Args args = Kit.parse(argv);
         int threads = args.getInt("threads", 2);
@@ -165,8 +156,7 @@ public final class LockContention {
         int iterations = args.getInt("iterations", 1);
         args.checkAllUsed();
         if (threads < 1 || increments < 0) {
-            System.err.println("error: threads must be at least 1 and increments at least 0");
-            System.exit(2);
+            Kit.fail("threads must be at least 1 and increments at least 0");
         }
         Counter counter = switch (mode) {
             case "synchronized" -> new SynchronizedCounter();
@@ -174,8 +164,7 @@ public final class LockContention {
             case "atomiclong" -> new AtomicCounter();
             case "longadder" -> new AdderCounter();
             default -> {
-                System.err.println("error: mode must be synchronized, reentrantlock, atomiclong or longadder");
-                System.exit(2);
+                Kit.fail("mode must be synchronized, reentrantlock, atomiclong or longadder");
                 yield null;
             }
         };
@@ -184,7 +173,7 @@ public final class LockContention {
         List<Thread> workers = startWorkers(threads, counter, increments, iterations, barrier);
         double startS = (System.nanoTime() - started) / 1e9;
         Kit.Timed<Long> timed = Kit.measure(() -> contendedRun(counter, barrier), iterations);
-        workers.forEach(LockContention::join);
+        workers.forEach(Kit::join);
         Map<String, Object> metrics = new LinkedHashMap<>();
         metrics.put("start_s", startS);
         metrics.put("threads", threads);
