@@ -40,3 +40,12 @@ def require_runtime(toolchain, language: str) -> None:
     """Skip, saying why, only when the language's runtime is missing."""
     if language not in toolchain.runtimes:
         pytest.skip(f"{language} runtime missing: {toolchain.missing.get(language)}")
+
+
+def compare_once(tmp_path_factory, name: str, selection: list, params: dict) -> tuple[list, str]:
+    """One measured run of the selected workloads at ``params``: (measurements, printed tables)."""
+    out = tmp_path_factory.mktemp(name)
+    overrides = [f"--param={key}={value}" for key, value in params.items()]
+    done = run_cli("compare", *selection, "--out", out, "--runs", "1", "--warmup", "0", *overrides)
+    assert "Traceback" not in done.stderr, done.stderr
+    return only_run(out)["measurements"], done.stdout

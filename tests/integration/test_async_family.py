@@ -2,18 +2,14 @@
 
 import pytest
 
-from tests.conftest import only_run, require_runtime, run_cli
+from tests.conftest import compare_once, require_runtime
 
 TINY = {"tasks": "10,100", "sleep_ms": 100, "pages": 20, "concurrency": 5, "delay_ms": 10, "iterations": 2}
 
 
 @pytest.fixture(scope="module")
 def async_run(tmp_path_factory):
-    out = tmp_path_factory.mktemp("async")
-    params = [f"--param={k}={v}" for k, v in TINY.items()]
-    done = run_cli("compare", "--only", "sleepers,fetch_pages", "--out", out, "--runs", "1", "--warmup", "0", *params)
-    assert "Traceback" not in done.stderr, done.stderr
-    return only_run(out)["measurements"]
+    return compare_once(tmp_path_factory, "async", ["--only", "sleepers,fetch_pages"], TINY)[0]
 
 
 @pytest.mark.integration

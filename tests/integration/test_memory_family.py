@@ -3,7 +3,7 @@
 import pytest
 
 from harness import catalogue
-from tests.conftest import only_run, require_runtime, run_cli
+from tests.conftest import compare_once, require_runtime
 
 TINY = {"n": 20000, "depth": 6, "m": 2000, "iterations": 2}
 MEMORY = [w for w in catalogue.load().workloads.values() if w.family == "memory"]
@@ -11,11 +11,7 @@ MEMORY = [w for w in catalogue.load().workloads.values() if w.family == "memory"
 
 @pytest.fixture(scope="module")
 def memory_run(tmp_path_factory):
-    out = tmp_path_factory.mktemp("memory")
-    params = [f"--param={k}={v}" for k, v in TINY.items()]
-    done = run_cli("compare", "--family", "memory", "--out", out, "--runs", "1", "--warmup", "0", *params)
-    assert "Traceback" not in done.stderr, done.stderr
-    return only_run(out)["measurements"]
+    return compare_once(tmp_path_factory, "memory", ["--family", "memory"], TINY)[0]
 
 
 @pytest.mark.integration

@@ -3,7 +3,7 @@
 import pytest
 
 from harness import catalogue
-from tests.conftest import only_run, require_runtime, run_cli
+from tests.conftest import compare_once, require_runtime, run_cli
 
 TINY = {"chunks": 8, "steps": 20000, "threads": "1,2", "waits": 2, "wait_ms": 5, "increments": 2000, "count": "4,8", "iterations": 2}
 THREADING = [w for w in catalogue.load().workloads.values() if w.family == "threading"]
@@ -11,11 +11,7 @@ THREADING = [w for w in catalogue.load().workloads.values() if w.family == "thre
 
 @pytest.fixture(scope="module")
 def threading_run(tmp_path_factory):
-    out = tmp_path_factory.mktemp("threading")
-    params = [f"--param={k}={v}" for k, v in TINY.items()]
-    done = run_cli("compare", "--family", "threading", "--out", out, "--runs", "1", "--warmup", "0", *params)
-    assert "Traceback" not in done.stderr, done.stderr
-    return only_run(out)["measurements"], done.stdout
+    return compare_once(tmp_path_factory, "threading", ["--family", "threading"], TINY)
 
 
 @pytest.mark.integration
