@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from harness import backends, catalogue, environment, plan, report, runner, runtimes, store
-from harness.errors import LabError, UsageError
+from harness.errors import LabError
 
 DEFAULT_OUT = Path("results")
 DEFAULT_RUNS = {"quick": 3, "full": 5}

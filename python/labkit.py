@@ -158,6 +158,19 @@ async def abort_open(streams):
 # Thread limits ------------------------------------------------------------------------------
 
 
+async def serve_until_term(server, streams):
+    """Print the ready line, serve until SIGTERM, then stop listening and abort open connections."""
+    import asyncio
+    import signal
+
+    stop = asyncio.Event()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+    ready(server.sockets[0].getsockname()[1])
+    await stop.wait()
+    server.close()
+    await abort_open(streams)
+
+
 def thread_budget():
     """How many more threads the kernel and RLIMIT_NPROC let this process start, or None if
     no limit is known: the tightest of threads-max, pid_max and the soft RLIMIT_NPROC, less the

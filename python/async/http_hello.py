@@ -22,7 +22,7 @@ from contextlib import suppress
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from labkit import BadArgument, abort_open, emit, listen_failed, loop_factory, parse_args, ready, server_metrics
+from labkit import BadArgument, emit, listen_failed, loop_factory, parse_args, ready, serve_until_term, server_metrics
 
 BODY = b"Hello, World!"
 BACKLOG = 511  # the same listen backlog in every language: Node's default
@@ -86,12 +86,7 @@ async def serve_asyncio(host, port):
         server = await asyncio.start_server(lambda r, w: hello_stream(r, w, counters), host, port, backlog=BACKLOG)
     except OSError as error:
         listen_failed(host, port, error)
-    stop = asyncio.Event()
-    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
-    ready(server.sockets[0].getsockname()[1])
-    await stop.wait()
-    server.close()
-    await abort_open(counters.streams)
+    await serve_until_term(server, counters.streams)
     emit("0", [], counters.requests, server_metrics(counters.connections))
 
 

@@ -14,11 +14,10 @@ then prints the final line. A stream has no messages, so ops = bytes echoed.
 """
 
 import asyncio
-import signal
 from contextlib import suppress
 from dataclasses import dataclass, field
 
-from labkit import BadArgument, abort_open, emit, listen_failed, loop_factory, parse_args, ready, server_metrics
+from labkit import BadArgument, emit, listen_failed, loop_factory, parse_args, serve_until_term, server_metrics
 
 READ_BYTES = 65536
 BACKLOG = 511  # the same listen backlog in every language: Node's default
@@ -84,12 +83,7 @@ async def serve(start, host, port):
         server = await start(host, port, counters)
     except OSError as error:
         listen_failed(host, port, error)
-    stop = asyncio.Event()
-    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
-    ready(server.sockets[0].getsockname()[1])
-    await stop.wait()
-    server.close()
-    await abort_open(counters.streams)
+    await serve_until_term(server, counters.streams)
     emit("0", [], counters.echoed, server_metrics(counters.connections))
 
 

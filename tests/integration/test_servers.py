@@ -1,12 +1,10 @@
 """Server workloads: a broken server gets a clear status naming it, and nothing is left running."""
 
-import json
 import time
 import uuid
 
 import pytest
 
-from harness import catalogue
 from tests.conftest import PROGRAMS, only_run, require_runtime, run_cli
 from tests.measure.test_native import leftovers
 
