@@ -117,6 +117,9 @@ def _describe_workload(workload) -> dict:
         "languages": workload.languages(),
         "programs": programs,
         "params": workload.params,
+        "report_metrics": list(workload.report_metrics),
+        "scaling": workload.scaling,
+        "slope": workload.slope,
     }
 
 
@@ -149,8 +152,7 @@ def _compare(args, loaded, workloads, jobs, chosen) -> int:
         args.out, store.new_run_id(), environment.collect(chosen.toolchain, chosen.primary()) | chosen.describe(),
         {"profile": args.profile, "runs": options.runs, "warmup": options.warmup, "seed": args.seed,
          "suite": str(loaded.path), "argv": sys.argv[1:]},
-        {w.name: _describe_workload(w) | {"report_metrics": list(w.report_metrics), "scaling": w.scaling, "slope": w.slope}
-         for w in workloads},
+        {w.name: _describe_workload(w) for w in workloads},
     )
     _warn_missing(chosen.toolchain)
     try:

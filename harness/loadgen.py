@@ -14,7 +14,6 @@ import shutil
 import subprocess
 import tempfile
 import threading
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -156,17 +155,3 @@ def parse_wrk(text: str) -> dict | None:
 def _wrk_time(text: str) -> float:
     number, unit = re.match(r"([\d.]+)([a-z]+)", text).groups()
     return float(number) * WRK_UNITS[unit]
-
-
-def wait_until_listening(port: int, timeout_s: float = 5.0) -> None:
-    """Used by calibration: wait for a reference server's port to accept connections."""
-    import socket
-
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return
-        except OSError:
-            time.sleep(0.02)
-    raise GeneratorError(f"the reference server did not listen on port {port}")

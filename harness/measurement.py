@@ -9,7 +9,6 @@ from harness.executors.base import RunResult
 from harness.plan import Job
 from harness.protocol import ProtocolError, parse_result
 
-STATUSES = ("ok", "failed", "timeout", "oom", "mismatch", "skipped")
 # Run fields summarised with a median and a confidence interval, in table order.
 SUMMARY_FIELDS = (
     "wall_s", "work_cold_s", "work_warm_s", "ns_per_op", "cpu_s", "peak_rss_bytes", "cgroup_peak_bytes",

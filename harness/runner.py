@@ -36,20 +36,20 @@ def run_all(jobs, lifecycle, store, options: RunOptions, skip_reason=None, progr
             measurement.mark("skipped", reason)
     store.save(measurements.values())
     rounds = options.warmup + options.runs
-    done, total = 0, sum(_rounds(m.job, options) for m in measurements.values() if m.status == "ok")
+    done, total = 0, sum(options.runs + _warmups(m.job, options) for m in measurements.values() if m.status == "ok")
     try:
         for round_index in range(rounds):
             order = list(measurements.values())
             random.Random(options.seed + round_index).shuffle(order)
             for measurement in order:
                 job = measurement.job
-                # A server's warm-up is the load generator's own warm-up seconds in every window.
-                if measurement.finished_badly or (round_index < options.warmup and job.workload.kind == "server"):
+                warming = round_index < options.warmup
+                if measurement.finished_badly or (warming and not _warmups(job, options)):
                     continue
                 result = lifecycle.run(job, _timeout(job, options))
-                measurement.add(result, keep=round_index >= options.warmup)
+                measurement.add(result, keep=not warming)
                 done += 1
-                progress(done, total, measurement, result, round_index < options.warmup)
+                progress(done, total, measurement, result, warming)
                 store.save(measurements.values())
     except KeyboardInterrupt:
         _note_interrupted(measurements.values(), options.runs)
@@ -76,8 +76,9 @@ def _note_interrupted(measurements, runs: int) -> None:
                 measurement.mark("skipped", "interrupted before it was measured")
 
 
-def _rounds(job, options: RunOptions) -> int:
-    return options.runs + (options.warmup if job.workload.kind != "server" else 0)
+def _warmups(job, options: RunOptions) -> int:
+    """Warm-up runs of a job: none for a server, whose load generator warms up in every window."""
+    return 0 if job.workload.kind == "server" else options.warmup
 
 
 def _timeout(job, options: RunOptions) -> float:

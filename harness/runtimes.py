@@ -157,7 +157,7 @@ def _describe_java(java: Path) -> Runtime | None:
     except RuntimeNotFound:
         return None
     match = re.search(r'version "([^"]+)"', banner)
-    return Runtime("java", java, match.group(1) if match else "0", compiler=javac) if match else None
+    return Runtime("java", java, match.group(1), compiler=javac) if match else None
 
 
 def _version_key(version: str) -> tuple:

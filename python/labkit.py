@@ -171,6 +171,21 @@ async def serve_until_term(server, streams):
     await abort_open(streams)
 
 
+def started_thread_pool(workers):
+    """A ThreadPoolExecutor whose ``workers`` threads are all running already.
+
+    The executor starts a thread per task only while none is idle: tasks that wait for one
+    another make it start all of them now, outside any measured region.
+    """
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    pool = ThreadPoolExecutor(workers)
+    everyone = threading.Barrier(workers)
+    list(pool.map(lambda _: everyone.wait(), range(workers)))
+    return pool
+
+
 def thread_budget():
     """How many more threads the kernel and RLIMIT_NPROC let this process start, or None if
     no limit is known: the tightest of threads-max, pid_max and the soft RLIMIT_NPROC, less the

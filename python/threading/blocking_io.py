@@ -13,11 +13,9 @@ handing them out and collecting the counts. The pool's start-up is reported as
 ``pool_start_s``.
 """
 
-import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 
-from labkit import BadArgument, emit, measure, parse_args
+from labkit import BadArgument, emit, measure, parse_args, started_thread_pool
 
 
 def wait_repeatedly(w, waits, wait_s):
@@ -38,15 +36,6 @@ def threaded_waits(pool, workers, waits, wait_s):
     return sum(share.result() for share in shares)
 
 
-def start_threads(workers):
-    pool = ThreadPoolExecutor(workers)
-    # The executor starts a thread per task while none is idle: tasks that wait for one
-    # another make it start all of them now.
-    everyone = threading.Barrier(workers)
-    list(pool.map(lambda _: everyone.wait(), range(workers)))
-    return pool
-
-
 MODES = ("sequential", "threads")
 
 
@@ -63,7 +52,7 @@ def main():
         pool_start = 0.0
     else:
         started = time.perf_counter()
-        pool = start_threads(workers)
+        pool = started_thread_pool(workers)
         pool_start = time.perf_counter() - started
         with pool:
             seconds, total = measure(lambda: threaded_waits(pool, workers, waits, wait_s), args["iterations"])

@@ -14,11 +14,10 @@ parallel compute alone (handing out the shares and collecting the sums included)
 pool's start-up is reported as ``pool_start_s``.
 """
 
-import threading
 import time
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 
-from labkit import BadArgument, emit, measure, parse_args
+from labkit import BadArgument, emit, measure, parse_args, started_thread_pool
 
 MASK = 0xFFFFFFFF
 
@@ -45,15 +44,6 @@ def parallel_sum(pool, workers, chunks, steps):
     return sum(share.result() for share in shares)
 
 
-def start_threads(workers):
-    pool = ThreadPoolExecutor(workers)
-    # The executor starts a thread per task while none is idle: tasks that wait for one
-    # another make it start all of them now.
-    everyone = threading.Barrier(workers)
-    list(pool.map(lambda _: everyone.wait(), range(workers)))
-    return pool
-
-
 def start_processes(workers):
     pool = ProcessPoolExecutor(workers)
     # The executor starts its processes on the first tasks; these bring them all up now.
@@ -62,7 +52,7 @@ def start_processes(workers):
 
 
 MODES = ("sequential", "threads", "processes")
-POOLS = {"threads": start_threads, "processes": start_processes}
+POOLS = {"threads": started_thread_pool, "processes": start_processes}
 
 
 def main():

@@ -15,6 +15,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 
@@ -292,5 +295,12 @@ public final class Kit {
             return out.append('}').toString();
         }
         return json(value.toString());
+    }
+
+    /** A fixed pool of {@code workers} threads, all started now rather than at their first task. */
+    public static ExecutorService startedPool(int workers) {
+        ThreadPoolExecutor pool = (ThreadPoolExecutor) Executors.newFixedThreadPool(workers);
+        pool.prestartAllCoreThreads();
+        return pool;
     }
 }

@@ -5,8 +5,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.stream.IntStream;
 import lab.Kit;
 
@@ -50,13 +48,6 @@ public final class BlockingIo {
         return shares.stream().mapToLong(CompletableFuture::join).sum();
     }
 
-    static ExecutorService startThreads(int workers) {
-        ExecutorService pool = Executors.newFixedThreadPool(workers);
-        // The pool starts a thread per task until it is full; start them all now instead.
-        ((ThreadPoolExecutor) pool).prestartAllCoreThreads();
-        return pool;
-    }
-
     private static void sleep(long millis) {
         try {
             Thread.sleep(millis);
@@ -82,7 +73,7 @@ public final class BlockingIo {
             timed = Kit.measure(() -> sequentialWaits(workers, waits, waitMs), iterations);
         } else {
             long started = System.nanoTime();
-            ExecutorService pool = startThreads(workers);
+            ExecutorService pool = Kit.startedPool(workers);
             poolStart = (System.nanoTime() - started) / 1e9;
             try {
                 timed = Kit.measure(() -> threadedWaits(pool, workers, waits, waitMs), iterations);

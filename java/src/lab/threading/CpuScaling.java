@@ -5,8 +5,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.stream.IntStream;
 import lab.Kit;
 
@@ -53,13 +51,6 @@ public final class CpuScaling {
         return shares.stream().mapToLong(CompletableFuture::join).sum();
     }
 
-    static ExecutorService startThreads(int workers) {
-        ExecutorService pool = Executors.newFixedThreadPool(workers);
-        // The pool starts a thread per task until it is full; start them all now instead.
-        ((ThreadPoolExecutor) pool).prestartAllCoreThreads();
-        return pool;
-    }
-
     public static void main(String[] argv) {
         Kit.Args args = Kit.parse(argv);
         int chunks = args.getInt("chunks", 64);
@@ -76,7 +67,7 @@ public final class CpuScaling {
             timed = Kit.measure(() -> sequentialSum(chunks, steps), iterations);
         } else {
             long started = System.nanoTime();
-            ExecutorService pool = startThreads(workers);
+            ExecutorService pool = Kit.startedPool(workers);
             poolStart = (System.nanoTime() - started) / 1e9;
             try {
                 timed = Kit.measure(() -> parallelSum(pool, workers, chunks, steps), iterations);
