@@ -8,21 +8,17 @@ SIGTERM and, after a grace period, SIGKILL to the whole group.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import http.client
 import json
 import os
 import signal
-import socket
-import sys
 import time
 
 from harness.executors.base import RunResult, not_run
-from harness.loadgen import GeneratorError, LoadGenerator, LoadSpec, build
+from harness.loadgen import GeneratorError, LoadGenerator, LoadSpec
 from harness.plan import Job
 
 READY_TIMEOUT_S = 30.0
-ECHO_PROBE = b"runtime-lab probe: every byte must come back\n"
+PROBE_TIMEOUT_S = 20.0
 SATURATION = 1.5  # the generator's ceiling must be this many times the server's rate
 CALIBRATION_S = 2.0
 
@@ -62,7 +58,7 @@ class Lifecycle:
         self.executor = executor
         self.pinning = pinning or Pinning.split()
         needs_load = any(job.workload.kind == "server" for job in jobs)
-        self.generator = LoadGenerator(self.pinning.helper, use_wrk) if needs_load else None
+        self.generator = LoadGenerator(executor.helpers, self.pinning.helper, use_wrk) if needs_load else None
         self._ceilings = {}
 
     def describe(self) -> dict:
@@ -86,12 +82,13 @@ class Lifecycle:
                         float(params.get("warmup_s", 1.0)), int(params.get("size", 64)))
         label = f"{job.workload.name} {job.program.label}"
         server = self.executor.start(job, {**job.program.args, "port": 0}, self.pinning.program)
-        failure = load = window = checksum = None
+        neighbour = failure = load = window = checksum = None
         try:
             port = wait_ready(server, label, min(READY_TIMEOUT_S, timeout_s))
-            checksum = probe(spec.protocol, port)
+            neighbour = self.executor.neighbour(server, self.pinning.helper)
+            checksum = probe(neighbour, spec.protocol, port)
             server.begin_window()
-            load = self.generator.run(spec, port)
+            load = self.generator.run(spec, port, neighbour)
             window = server.end_window()
             if load["server_failed"] or not server.alive():
                 failure = ("failed", f"server {label} failed during the load: {_last_line(server.stderr_tail())}")
@@ -102,20 +99,23 @@ class Lifecycle:
         except (OSError, ProbeError, GeneratorError) as error:
             failure = ("failed", f"server {label}: {error}")
         finally:
+            if neighbour:
+                neighbour.close()
             result = server.stop()
         return _server_result(result, window, load, checksum, failure)
 
     def _client(self, job: Job, timeout_s: float) -> RunResult:
         params = dict(job.params)
-        command = [sys.executable, str(job.workload.fixture), "port=0", *(f"{n}={params[n]}" for n in job.workload.fixture_params)]
-        fixture = self.executor.start_command(command, self.pinning.helper)
+        arguments = ["port=0", *(f"{n}={params[n]}" for n in job.workload.fixture_params)]
+        fixture = self.executor.start_helper(job.workload.fixture, arguments, self.pinning.helper)
         try:
             port = wait_ready(fixture, f"fixture {job.workload.fixture.name}")
-            result = self.executor.run(job, timeout_s, {"url": f"http://127.0.0.1:{port}"}, self.pinning.program)
+            result = self.executor.run(job, timeout_s, {"url": f"http://127.0.0.1:{port}"}, self.pinning.program,
+                                       beside=fixture)
             if not fixture.alive():
                 result.failure = ("failed", f"the fixture server died: {_last_line(fixture.stderr_tail())}")
         except NotReady as error:
-            result = not_run(command, error.status, str(error))
+            result = not_run([str(job.workload.fixture), *arguments], error.status, str(error))
         finally:
             fixture.stop()
         return result
@@ -138,17 +138,20 @@ class Lifecycle:
 def calibrate(executor, generator: LoadGenerator, pinning: Pinning, spec: LoadSpec) -> float | None:
     """The generator's ceiling: its rate against a minimal C server on the program's CPUs."""
     try:
-        binary = build("ceiling_server")
+        server = executor.start_helper("ceiling_server", ["--mode", spec.protocol, "--port", "0"], pinning.program)
     except GeneratorError:
         return None
-    server = executor.start_command([str(binary), "--mode", spec.protocol, "--port", "0"], pinning.program)
+    neighbour = None
     try:
         port = wait_ready(server, "ceiling_server")
+        neighbour = executor.neighbour(server, pinning.helper)
         short = dataclasses.replace(spec, duration_s=CALIBRATION_S, warmup_s=0.5)
-        return generator.run(short, port)["requests_per_s"]
+        return generator.run(short, port, neighbour)["requests_per_s"]
     except (NotReady, GeneratorError, OSError):
         return None
     finally:
+        if neighbour:
+            neighbour.close()
         server.stop()
 
 
@@ -180,38 +183,16 @@ class ProbeError(Exception):
     """A server that answered the probe wrongly or not at all."""
 
 
-def probe(protocol: str, port: int) -> str:
-    """Ask the server one thing and hash its answer: equal servers have equal checksums."""
-    try:
-        answer = _probe_echo(port) if protocol == "echo" else _probe_http(port)
-    except (OSError, http.client.HTTPException) as error:
-        raise ProbeError(f"the probe request failed: {error}") from None
-    return hashlib.sha256(answer).hexdigest()[:16]
-
-
-def _probe_echo(port: int) -> bytes:
-    with socket.create_connection(("127.0.0.1", port), timeout=5) as connection:
-        connection.sendall(ECHO_PROBE)
-        received = b""
-        while len(received) < len(ECHO_PROBE):
-            chunk = connection.recv(4096)
-            if not chunk:
-                raise ProbeError(f"the echo closed after {len(received)} of {len(ECHO_PROBE)} bytes")
-            received += chunk
-    return received
-
-
-def _probe_http(port: int) -> bytes:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-    try:
-        connection.request("GET", "/")
-        response = connection.getresponse()
-        body = response.read()
-    finally:
-        connection.close()
-    if response.status != 200:
-        raise ProbeError(f"GET / answered {response.status}")
-    return body
+def probe(neighbour, protocol: str, port: int) -> str:
+    """Ask the server one thing from beside it (harness/probe.py) and return the hash of its answer."""
+    output, exit_code, _ = neighbour.run("probe", [protocol, str(port)], PROBE_TIMEOUT_S)
+    lines = output.strip().splitlines()
+    if exit_code == 0 and lines:
+        try:
+            return json.loads(lines[-1])["checksum"]
+        except (json.JSONDecodeError, KeyError, TypeError):
+            pass
+    raise ProbeError(_last_line(output) if exit_code else f"the probe printed no checksum: {output[-200:]}")
 
 
 def _server_result(result: RunResult, window, load, checksum, failure) -> RunResult:

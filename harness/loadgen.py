@@ -1,7 +1,9 @@
 """Drive a server with load: the lab's own C generator (echo and HTTP), or wrk for HTTP when installed.
 
-Both report requests/s, latency percentiles and errors in one shape, and their own CPU use, so a
-row where the generator, not the server, was the limit can be flagged.
+The generator runs beside the server, in its network: on this machine natively, in a container
+sharing the server container's network namespace in the docker backend (the "neighbour" an
+executor hands out). Both report requests/s, latency percentiles and errors in one shape, and
+their own CPU use, so a row where the generator, not the server, was the limit can be flagged.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 import threading
 from dataclasses import dataclass
@@ -20,7 +23,8 @@ from pathlib import Path
 from harness.errors import LabError
 from harness.runtimes import CACHE
 
-SOURCES = Path(__file__).resolve().parent.parent / "loadgen"
+HARNESS = Path(__file__).resolve().parent
+SOURCES = HARNESS.parent / "loadgen"
 GRACE_S = 15.0  # beyond warm-up + duration before the generator itself is killed
 SERVER_FAILED = 3  # the generator's exit code when the server went away
 
@@ -60,34 +64,56 @@ def build(name: str = "loadgen") -> Path:
     return binary
 
 
-class LoadGenerator:
-    """Runs load windows against a port, pinned to its own CPUs."""
+class HostHelpers:
+    """The helper programs of server and client workloads as this machine runs them."""
 
-    def __init__(self, cpus=None, use_wrk: bool = True):
-        self.cpus = cpus
-        self.binary = build()
-        self.wrk = shutil.which("wrk") if use_wrk else None
+    def __init__(self):
+        self.wrk = shutil.which("wrk")
+
+    def argv(self, name: str) -> list | None:
+        """The command that starts helper ``name``, or None when this machine lacks it.
+
+        Names: "loadgen" and "ceiling_server" (compiled here once), "wrk", "probe", and a
+        fixture server's path (a Python script run by the harness's own Python).
+        """
+        if name in ("loadgen", "ceiling_server"):
+            return [str(build(name))]
+        if name == "wrk":
+            return [self.wrk] if self.wrk else None
+        if name == "probe":
+            return [sys.executable, str(HARNESS / "probe.py")]
+        return [sys.executable, str(name)]
+
+
+class LoadGenerator:
+    """Runs load windows against a port, through a neighbour that shares the server's network."""
+
+    def __init__(self, helpers, cpus=None, use_wrk: bool = True):
+        self.helpers, self.cpus = helpers, cpus
+        self.use_wrk = use_wrk and helpers.argv("wrk") is not None
 
     def describe(self) -> dict:
         """Which generators this run uses, for the environment record."""
-        return {"echo": "lab loadgen (C, epoll)", "http": "wrk" if self.wrk else "lab loadgen (C, epoll)",
-                "wrk": self.wrk or "not installed", "cpus": sorted(self.cpus) if self.cpus else "any"}
+        return {"echo": "lab loadgen (C, epoll)", "http": "wrk" if self.use_wrk else "lab loadgen (C, epoll)",
+                "wrk": " ".join(self.helpers.argv("wrk") or ["not used"]), "cpus": sorted(self.cpus) if self.cpus else "any"}
 
     def name_for(self, protocol: str) -> str:
-        return "wrk" if protocol == "http" and self.wrk else "loadgen"
+        return "wrk" if protocol == "http" and self.use_wrk else "loadgen"
 
-    def run(self, spec: LoadSpec, port: int) -> dict:
+    def run(self, spec: LoadSpec, port: int, neighbour) -> dict:
         """One load window; a dict with requests_per_s, latency_us, errors, cpu_s, server_failed."""
         if self.name_for(spec.protocol) == "wrk":
-            return self._run_wrk(spec, port)
-        command = [str(self.binary), "--mode", spec.protocol, "--host", "127.0.0.1", "--port", str(port),
-                   "--connections", str(spec.connections), "--duration", str(spec.duration_s),
-                   "--warmup", str(spec.warmup_s), "--size", str(spec.size)]
-        output, exit_code, cpu_s = self._spawn(command, spec.warmup_s + spec.duration_s + GRACE_S)
+            return self._run_wrk(spec, port, neighbour)
+        arguments = ["--mode", spec.protocol, "--host", "127.0.0.1", "--port", str(port),
+                     "--connections", str(spec.connections), "--duration", str(spec.duration_s),
+                     "--warmup", str(spec.warmup_s), "--size", str(spec.size)]
+        output, exit_code, cpu_s = neighbour.run("loadgen", arguments, spec.warmup_s + spec.duration_s + GRACE_S)
         try:
             raw = json.loads(output.strip().splitlines()[-1])
         except (json.JSONDecodeError, IndexError):
             raise GeneratorError(f"the load generator printed no result (exit {exit_code}): {output[-300:]}") from None
+        if "cpu_user_s" in raw:  # its own getrusage over the recording window: the busy fraction's numerator
+            cpu_s = raw["cpu_user_s"] + raw.get("cpu_sys_s", 0.0)
         return {
             "generator": "loadgen",
             "requests": raw["requests"],
@@ -101,37 +127,39 @@ class LoadGenerator:
             "server_failed": exit_code == SERVER_FAILED,
         }
 
-    def _run_wrk(self, spec: LoadSpec, port: int) -> dict:
+    def _run_wrk(self, spec: LoadSpec, port: int, neighbour) -> dict:
         url = f"http://127.0.0.1:{port}/"
-        base = [self.wrk, "-t1", f"-c{spec.connections}", "--latency"]
+        base = ["-t1", f"-c{spec.connections}", "--latency"]
         if spec.warmup_s > 0:  # wrk has no warm-up of its own
-            self._spawn(base + [f"-d{max(1, round(spec.warmup_s))}s", url], spec.warmup_s + GRACE_S)
-        output, exit_code, cpu_s = self._spawn(base + [f"-d{max(1, round(spec.duration_s))}s", url], spec.duration_s + GRACE_S)
+            neighbour.run("wrk", base + [f"-d{max(1, round(spec.warmup_s))}s", url], spec.warmup_s + GRACE_S)
+        output, exit_code, cpu_s = neighbour.run("wrk", base + [f"-d{max(1, round(spec.duration_s))}s", url],
+                                                 spec.duration_s + GRACE_S)
         parsed = parse_wrk(output)
         if parsed is None:
             raise GeneratorError(f"wrk printed no result (exit {exit_code}): {output[-300:]}")
         parsed.update(generator="wrk", cpu_s=cpu_s, server_failed=parsed["requests"] == 0)
         return parsed
 
-    def _spawn(self, command: list, timeout_s: float) -> tuple[str, int, float]:
-        """Run the generator pinned; return (stdout + stderr, exit code, its CPU seconds from wait4)."""
-        with tempfile.TemporaryFile() as output:
-            child = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT,
-                                     preexec_fn=(lambda: os.sched_setaffinity(0, self.cpus)) if self.cpus else None)
-            killer = threading.Timer(timeout_s, child.kill)
-            killer.start()
-            try:
-                _, status, usage = os.wait4(child.pid, 0)
-            except BaseException:
-                child.kill()
-                child.wait()
-                raise
-            finally:
-                killer.cancel()
-            child.returncode = os.waitstatus_to_exitcode(status)
-            output.seek(0)
-            text = output.read().decode("utf-8", errors="replace")
-        return text, child.returncode, usage.ru_utime + usage.ru_stime
+
+def run_pinned(command: list, timeout_s: float, cpus=None) -> tuple[str, int, float]:
+    """Run a helper here, pinned; return (stdout + stderr, exit code, its CPU seconds from wait4)."""
+    with tempfile.TemporaryFile() as output:
+        child = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT,
+                                 preexec_fn=(lambda: os.sched_setaffinity(0, cpus)) if cpus else None)
+        killer = threading.Timer(timeout_s, child.kill)
+        killer.start()
+        try:
+            _, status, usage = os.wait4(child.pid, 0)
+        except BaseException:
+            child.kill()
+            child.wait()
+            raise
+        finally:
+            killer.cancel()
+        child.returncode = os.waitstatus_to_exitcode(status)
+        output.seek(0)
+        text = output.read().decode("utf-8", errors="replace")
+    return text, child.returncode, usage.ru_utime + usage.ru_stime
 
 
 WRK_UNITS = {"us": 1.0, "ms": 1e3, "s": 1e6, "m": 60e6}

@@ -11,6 +11,7 @@ import time
 
 from harness import cgroup as cgroups
 from harness.executors.base import Executor, RunResult
+from harness.loadgen import GeneratorError, HostHelpers, run_pinned
 from harness.measure import DEFAULT_INTERVAL_S, TreeSampler, tree_counters
 from harness.plan import Job
 from harness.runtimes import Toolchain
@@ -28,6 +29,7 @@ class NativeExecutor(Executor):
         self.toolchain = toolchain
         self.sample_interval_s = sample_interval_s
         self.cgroups = cgroups.detect() if use_cgroups else cgroups.Support(None, {}, "disabled with --no-cgroup")
+        self.helpers = HostHelpers()
 
     def environment(self) -> dict:
         """The backend, the memory method and the sampling interval."""
@@ -38,8 +40,11 @@ class NativeExecutor(Executor):
             "sample_interval_s": self.sample_interval_s,
         }
 
-    def run(self, job: Job, timeout_s: float, extra_args=None, cpus=None) -> RunResult:
-        """Run the job's program once; see RunResult for what is measured."""
+    def run(self, job: Job, timeout_s: float, extra_args=None, cpus=None, beside=None) -> RunResult:
+        """Run the job's program once; see RunResult for what is measured.
+
+        ``beside``: a server it talks to (a client's fixture); natively they share this machine's network.
+        """
         command, env = self.toolchain.launch(job.program, {**job.arguments(), **(extra_args or {})})
         return run_measured(command, env, timeout_s, self.sample_interval_s, self.cgroups, cpus)
 
@@ -48,9 +53,31 @@ class NativeExecutor(Executor):
         command, env = self.toolchain.launch(job.program, arguments)
         return NativeServer(Spawned(command, env, self.cgroups, self.sample_interval_s, cpus))
 
-    def start_command(self, command: list, cpus=None) -> "NativeServer":
-        """Start a helper server of the harness's own (a fixture), measured the same way."""
+    def start_helper(self, name, arguments: list, cpus=None) -> "NativeServer":
+        """Start a server of the harness's own (a fixture, the ceiling server), measured the same way."""
+        command = self.helpers.argv(name) + list(arguments)
         return NativeServer(Spawned(command, None, self.cgroups, self.sample_interval_s, cpus))
+
+    def neighbour(self, server, cpus=None) -> "LocalNeighbour":
+        """Where helpers that talk to ``server`` run (probe, load generator): here, pinned to ``cpus``."""
+        return LocalNeighbour(self.helpers, cpus)
+
+
+class LocalNeighbour:
+    """Runs helper programs on this machine, pinned to their own CPUs."""
+
+    def __init__(self, helpers: HostHelpers, cpus=None):
+        self.helpers, self.cpus = helpers, cpus
+
+    def run(self, name: str, arguments: list, timeout_s: float) -> tuple[str, int, float]:
+        """Run helper ``name`` to its end; (stdout + stderr, exit code, CPU seconds)."""
+        argv = self.helpers.argv(name)
+        if argv is None:
+            raise GeneratorError(f"{name} is not installed here")
+        return run_pinned(argv + list(arguments), timeout_s, self.cpus)
+
+    def close(self) -> None:
+        """Nothing to release: each helper has ended when run returns."""
 
 
 def run_measured(command, env, timeout_s, interval_s, support, cpus=None) -> RunResult:
