@@ -73,6 +73,7 @@ def _make(name: str, args, jobs, backends: Backends):
             languages, cpus=args.docker_cpus, cpuset=args.docker_cpuset, memory=args.docker_memory,
             pids=args.docker_pids, build=args.docker_build, sample_interval_s=args.sample_ms / 1000,
             progress=lambda message: print(message, file=sys.stderr, flush=True),
+            helpers=any(job.workload.kind != "batch" for job in jobs),
         )
         return executor, executor.skip_reason
     toolchain = runtimes.discover(args.python, args.java, args.node)

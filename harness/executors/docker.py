@@ -15,15 +15,17 @@ processes (the harness on the host, or in a container with ``pid: host`` and the
 /sys/fs/cgroup mounted), samples the summed RSS of the program's tree every few milliseconds,
 as the native backend does. The container is removed afterwards, whatever happened.
 
-Servers (kind = "server", not run by this backend yet; skip_reason says so): the design is a
-pair of containers sharing one network namespace and nothing else. The server runs as above
-(network "none": it has its own loopback and no other interface); the load generator runs in a
-second container, from the harness image (which holds the compiled loadgen), started with
-``network_mode="container:<server id>"`` so that it reaches the server on 127.0.0.1 of that
-namespace, and with the other half of the CPUs (cpuset) as Lifecycle's Pinning does natively.
-No bridge, no published port, no address outside the pair's loopback; the probe runs in the
-generator's container too. Clients (kind = "client") mirror it: the fixture is the first
-container, the measured program joins its namespace.
+Servers and clients: a pair of containers sharing one network namespace and nothing else. A
+server runs as above (network "none": it has its own loopback and no other interface); its
+neighbour, a container of the helpers image (loadgen/Dockerfile: the load generator, the ceiling
+server, the probe, the fixture servers), is started with ``network_mode="container:<server id>"``
+and pinned to the other half of the CPUs, as Lifecycle's Pinning does natively; the probe and the
+load generator are executed in it and reach the server on 127.0.0.1. A client mirrors it: the
+fixture server is the first container, the measured program joins its namespace. No bridge, no
+published port, no address outside the pair's loopback. A server is measured over the load
+window, from the host where its processes are visible (CPU and context switches from /proc, the
+sampled RSS, the cgroup's peak reset at the window's start on cgroup v1), else from the engine's
+stats (CPU only).
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ from pathlib import Path
 from harness.cgroup import read_counters
 from harness.errors import LabError
 from harness.executors.base import Executor, RunResult
-from harness.measure import DEFAULT_INTERVAL_S, TreeSampler
+from harness.measure import DEFAULT_INTERVAL_S, TreeSampler, tree_counters
 from harness.plan import Job
 from harness.runtimes import java_class, required_version
 
@@ -89,6 +91,11 @@ IMAGES = {
     "java": ImageSpec("java", "java/Dockerfile", ("java/src",), "java/src", ("LAB_JDK_BASE", "LAB_JRE_BASE")),
     "node": ImageSpec("node", "node/Dockerfile", ("node",), "node", ("LAB_NODE_BASE",)),
 }
+# What runs beside servers and clients; not a language, so no programs live under it.
+HELPERS = ImageSpec("helpers", "loadgen/Dockerfile", ("loadgen/loadgen.c", "loadgen/ceiling_server.c",
+                    "harness/probe.py", "harness/fixtures"), "", ("LAB_CC_BASE", "LAB_PYTHON_BASE"))
+HELPERS_ROOT = "/lab/helpers"
+FIXTURES = REPO / "harness" / "fixtures"
 # The local base (scripts/build-base-images.sh) for each build argument of the Dockerfiles.
 LOCAL_BASES = {
     "LAB_PYTHON_BASE": "base-python", "LAB_JDK_BASE": "base-jdk", "LAB_JRE_BASE": "base-jre",
@@ -133,10 +140,16 @@ def parse_bytes(text) -> int:
 
 # The wrapper runs the program, then reports what only the inside of the container can read once
 # the program is over: the container's cgroup (v2 or v1), the program's CPU time, and processes it
-# left behind. Shell built-ins only (no fork), so the report costs nothing measurable.
+# left behind. Shell built-ins only (no fork), so the report costs nothing measurable. It is the
+# container's PID 1, which the kernel shields from signals it does not handle: it hands a SIGTERM
+# (docker kill -s TERM, how servers are stopped) on to the program, then waits for its real status.
 WRAPPER = r'''
-"$@"
+"$@" &
+child=$!
+trap 'kill -TERM $child 2>/dev/null' TERM
+wait $child
 rc=$?
+while kill -0 $child 2>/dev/null; do wait $child; rc=$?; done
 v=none peak= file= anon= cpu= oom=0
 c=/sys/fs/cgroup
 if [ -r $c/memory.peak ]; then
@@ -202,7 +215,8 @@ class DockerExecutor(Executor):
 
     def __init__(self, languages=("python", "java", "node"), *, cpus: float | None = None, cpuset: str | None = None,
                  memory="4g", pids: int = 16384, build: str = "auto", sample_interval_s: float = DEFAULT_INTERVAL_S,
-                 bases: dict | None = None, run_id: str | None = None, client=None, progress=None):
+                 bases: dict | None = None, run_id: str | None = None, client=None, progress=None,
+                 helpers: bool = False):
         if build not in BUILD_MODES:
             raise LabError(f"--docker-build {build}: choose one of {', '.join(BUILD_MODES)}")
         self.client = client or connect()
@@ -211,6 +225,9 @@ class DockerExecutor(Executor):
         self.run_id = run_id or uuid.uuid4().hex[:12]
         self.progress = progress or (lambda message: None)
         self.images = {language: self._image(IMAGES[language], build, bases or {}) for language in languages}
+        # Only servers and clients need the helpers image (the caller knows whether it has any).
+        self.helper_image = self._image(HELPERS, build, bases or {}) if helpers else None
+        self.helpers = ImageHelpers()
         self.runtimes = {language: self._describe(image) for language, image in self.images.items()}
         self.visibility = self._host_visibility(next(iter(self.images.values()))) if self.images else None
         info = self.client.info()
@@ -318,9 +335,11 @@ class DockerExecutor(Executor):
             "memory_method": f"cgroup-v{version}",
             "docker": self.engine,
             "limits": self.limits.describe(),
-            "network": "none",
+            "network": "none; a server and its neighbour (probe, load generator), or a client and its fixture, "
+                       "share one private network namespace (the first container's loopback) and nothing else",
             "run_label": f"{RUN_LABEL}={self.run_id}",
             "images": {language: image.describe() for language, image in self.images.items()},
+            "helpers_image": self.helper_image.describe() if self.helper_image else "not needed in this run",
             "runtimes": self.runtimes,
             "runtimes_missing": {},
             "sample_interval_s": self.sample_interval_s,
@@ -352,8 +371,10 @@ class DockerExecutor(Executor):
         program = job.program
         if program.not_applicable:
             return f"not applicable: {program.not_applicable}"
-        if job.workload.kind != "batch":
-            return f"{job.workload.kind} workloads do not run in the docker backend yet; use --backend native"
+        if job.workload.kind != "batch" and self.helper_image is None:
+            return f"{job.workload.kind} workloads need the helpers image, which this executor was not given"
+        if job.workload.kind == "client" and not _inside(job.workload.fixture, FIXTURES):
+            return "the helpers image holds only the lab's own fixture servers (harness/fixtures); use --backend native"
         if program.language not in self.images:
             return f"no {program.language} image in this run"
         if Path(program.root).resolve() != (REPO / IMAGES[program.language].root).resolve():
@@ -375,36 +396,57 @@ class DockerExecutor(Executor):
         runtime = "python3" if program.language == "python" else "node"
         return [runtime, *program.runtime_args, source, *args]
 
-    def run(self, job: Job, timeout_s: float, extra_args=None, cpus=None) -> RunResult:
-        """Run the job once in a fresh container; see the module docstring for what is measured."""
+    def run(self, job: Job, timeout_s: float, extra_args=None, cpus=None, beside=None) -> RunResult:
+        """Run the job once in a fresh container; see the module docstring for what is measured.
+
+        ``beside``: a ContainerServer (a client's fixture) whose network namespace the run joins.
+        """
+        started = self._start_program(job, {**job.arguments(), **(extra_args or {})}, cpus, beside)
+        timed_out = not _wait(started.container, timeout_s)
+        return started.finish(timed_out)
+
+    def start(self, job: Job, arguments: dict, cpus=None) -> "ContainerServer":
+        """Start the job's program as a server with exactly ``arguments``; the caller stops it."""
+        return ContainerServer(self._start_program(job, arguments, cpus))
+
+    def start_helper(self, name, arguments: list, cpus=None) -> "ContainerServer":
+        """Start a server of the harness's own (a fixture, the ceiling server) from the helpers image."""
+        argv = self.helpers.argv(name) + list(arguments)
+        labels = {"runtime-lab.helper": Path(str(name)).name}
+        return ContainerServer(self._start(self.helper_image, argv, labels, cpus))
+
+    def neighbour(self, server: "ContainerServer", cpus=None) -> "ContainerNeighbour":
+        """A helpers container in ``server``'s network namespace, where the probe and load generator run."""
+        container = self._create(self.helper_image, ["sleep", "infinity"], {"runtime-lab.helper": "neighbour"}, cpus,
+                                 network_mode=f"container:{server.container.id}")
+        try:
+            container.start()
+        except BaseException:
+            _remove(container)
+            raise
+        return ContainerNeighbour(container, self.helpers)
+
+    def _start_program(self, job: Job, arguments: dict, cpus, beside=None) -> "Started":
         image = self.images[job.program.language]
-        argv = self.command(job, {**job.arguments(), **(extra_args or {})})
         labels = {"runtime-lab.workload": job.workload.name, "runtime-lab.program": job.program.label}
-        container = self._create(image, [image.shell, "-c", WRAPPER, "lab-wrapper", *argv], labels=labels, cpus=cpus)
-        sampler = None
+        network = f"container:{beside.container.id}" if beside else "none"
+        return self._start(image, self.command(job, arguments), labels, cpus, network)
+
+    def _start(self, image: "Image", argv: list, labels: dict, cpus, network: str = "none") -> "Started":
+        """Create and start a container running ``argv`` under the wrapper, sampled from the host."""
+        container = self._create(image, [image.shell, "-c", WRAPPER, "lab-wrapper", *argv], labels, cpus,
+                                 network_mode=network)
         try:
             started = time.perf_counter()
             container.start()
-            sampler = self._sampler(container.id)
-            timed_out = not _wait(container, timeout_s)
-            if timed_out:
-                _kill(container)
-                _wait(container, 60)
-            ended = time.perf_counter()
-            if sampler:
-                sampler.stop()
-            container.reload()
-            stdout = _tail(container.logs(stdout=True, stderr=False))
-            stderr = _tail(container.logs(stdout=False, stderr=True))
-            return _result(argv, container.attrs["State"], stdout, stderr, ended - started, timed_out, sampler)
-        finally:
-            if sampler:
-                sampler.stop()
+            return Started(argv, container, started, self._sampler(container.id))
+        except BaseException:
             _remove(container)
+            raise
 
-    def _create(self, image: "Image", command: list, labels=None, cpus=None, **extra):
+    def _create(self, image: "Image", command: list, labels=None, cpus=None, network_mode="none", **extra):
         return self.client.containers.create(
-            image.image.id, command, detach=True, network_mode="none",
+            image.image.id, command, detach=True, network_mode=network_mode,
             labels={**image.neutral_labels, LABEL: "1", RUN_LABEL: self.run_id, **(labels or {})},
             **self.limits.container_options(cpus), **extra,
         )
@@ -420,6 +462,147 @@ class DockerExecutor(Executor):
         """Remove any container this executor left (there should be none) and close the client."""
         remove_labelled(self.client, self.run_id)
         self.client.close()
+
+
+class Started:
+    """A started container running a program under the wrapper, and its sampler (None: not visible)."""
+
+    def __init__(self, argv: list, container, started: float, sampler):
+        self.argv, self.container, self.started, self.sampler = argv, container, started, sampler
+
+    def finish(self, timed_out: bool) -> RunResult:
+        """Kill it if it timed out, collect its logs and the wrapper's report, and remove it."""
+        try:
+            if timed_out:
+                _kill(self.container)
+                _wait(self.container, 60)
+            ended = time.perf_counter()
+            if self.sampler:
+                self.sampler.stop()
+            self.container.reload()
+            stdout = _tail(self.container.logs(stdout=True, stderr=False))
+            stderr = _tail(self.container.logs(stdout=False, stderr=True))
+            return _result(self.argv, self.container.attrs["State"], stdout, stderr, ended - self.started, timed_out,
+                           self.sampler)
+        finally:
+            if self.sampler:
+                self.sampler.stop()
+            _remove(self.container)
+
+
+class ContainerServer:
+    """A server in its own container: readiness from its logs, a measurement window, a clean stop.
+
+    The same interface as the native backend's NativeServer, so Lifecycle runs both alike.
+    """
+
+    def __init__(self, started: Started):
+        self.started = started
+        self.container = started.container
+        self._window = None
+
+    def stdout_so_far(self) -> str:
+        return _tail(self.container.logs(stdout=True, stderr=False))
+
+    def stderr_tail(self) -> str:
+        return split_report(_tail(self.container.logs(stdout=False, stderr=True)))[0]
+
+    def alive(self) -> bool:
+        try:
+            self.container.reload()
+        except Exception:  # removed meanwhile: the SDK's NotFound
+            return False
+        return self.container.status == "running"
+
+    def begin_window(self) -> None:
+        """Start a measurement window: reset the peaks, read the CPU and context-switch counters."""
+        sampler = self.started.sampler
+        if sampler:
+            sampler.reset()
+            self.window_peak_exact = sampler.cgroup.reset_peak()
+            before = tree_counters(sampler.last_pids)
+        else:
+            self.window_peak_exact = False
+            before = _engine_cpu(self.container)
+        self._window = (time.perf_counter(), before)
+
+    def end_window(self) -> dict:
+        """CPU, context switches, peak memory and threads of the server over the window."""
+        started, before = self._window
+        sampler = self.started.sampler
+        if sampler:
+            sampler.sample()
+            after = tree_counters(sampler.last_pids)
+        else:
+            after = _engine_cpu(self.container)
+        figures = {name: after[name] - before[name] if after[name] is not None else None for name in after}
+        figures.update(
+            window_s=time.perf_counter() - started,
+            rss_sampled_peak_bytes=sampler.peak_rss_bytes if sampler else 0,
+            threads_peak=sampler.peak_threads if sampler else 0,
+            processes_peak=sampler.peak_processes if sampler else 0,
+            cgroup_peak_bytes=sampler.cgroup.peak_bytes() if sampler and self.window_peak_exact else None,
+        )
+        return figures
+
+    def stop(self) -> RunResult:
+        """SIGTERM the program (the wrapper hands it on), SIGKILL after a grace period; the whole life's result."""
+        import docker.errors
+
+        try:
+            self.container.kill(signal="SIGTERM")
+        except docker.errors.APIError:  # it has exited already
+            pass
+        return self.started.finish(timed_out=not _wait(self.container, STOP_GRACE_S))
+
+
+class ContainerNeighbour:
+    """A helpers container sharing a server's network namespace: runs the probe and the load generator."""
+
+    def __init__(self, container, helpers: "ImageHelpers"):
+        self.container, self.helpers = container, helpers
+
+    def run(self, name: str, arguments: list, timeout_s: float) -> tuple[str, int, float | None]:
+        """Run helper ``name`` to its end inside; (stdout + stderr, exit code, None: CPU is not read here)."""
+        from harness.loadgen import GeneratorError
+
+        argv = self.helpers.argv(name)
+        if argv is None:
+            raise GeneratorError(f"{name} is not in the helpers image")
+        # coreutils timeout: an exec has no deadline of its own
+        exit_code, (out, err) = self.container.exec_run(
+            ["timeout", "-s", "KILL", f"{timeout_s:.0f}", *argv, *arguments], demux=True)
+        # The engine keeps the two streams apart; stdout goes last, where the helpers' result line is.
+        text = (err or b"") + (out or b"")
+        return text.decode("utf-8", errors="replace"), exit_code, None
+
+    def close(self) -> None:
+        _remove(self.container)
+
+
+class ImageHelpers:
+    """The helper programs of server and client workloads as the helpers image holds them."""
+
+    def argv(self, name) -> list | None:
+        """The command that starts helper ``name`` in the helpers image, or None (wrk is not there)."""
+        if name in ("loadgen", "ceiling_server"):
+            return [f"{HELPERS_ROOT}/bin/{name}"]
+        if name == "wrk":
+            return None
+        if name == "probe":
+            return ["python3", f"{HELPERS_ROOT}/probe.py"]
+        fixture = Path(name).resolve().relative_to(FIXTURES.resolve()).as_posix()
+        return ["python3", f"{HELPERS_ROOT}/fixtures/{fixture}"]
+
+
+def _engine_cpu(container) -> dict:
+    """The container's CPU seconds from the engine's stats, when its processes are not visible here."""
+    try:
+        usage = container.stats(stream=False, one_shot=True)["cpu_stats"]["cpu_usage"]
+        user, system = usage["usage_in_usermode"] / 1e9, usage["usage_in_kernelmode"] / 1e9
+    except Exception:  # an engine or cgroup without the split: no CPU figure for the window
+        user = system = None
+    return {"cpu_user_s": user, "cpu_sys_s": system, "ctx_voluntary": None, "ctx_involuntary": None}
 
 
 class Image:
@@ -477,8 +660,9 @@ def build_context(spec: ImageSpec, base_ids: dict) -> tuple[bytes, str]:
 
 def _context_files(spec: ImageSpec) -> list:
     files = [spec.dockerfile]
-    for folder in spec.sources:
-        for path in sorted((REPO / folder).rglob("*")):
+    for source in spec.sources:
+        paths = [REPO / source] if (REPO / source).is_file() else sorted((REPO / source).rglob("*"))
+        for path in paths:
             if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
                 files.append(path.relative_to(REPO).as_posix())
     return sorted(set(files))
@@ -572,6 +756,23 @@ class ContainerCgroup:
     def anon_bytes(self) -> int:
         stat = read_counters(self.directory / "memory.stat")
         return stat.get("rss" if self.version == 1 else "anon", 0)
+
+    def reset_peak(self) -> bool:
+        """Restart the peak from the current usage (v1, where the host's cgroup is writable)."""
+        if self.version != 1:
+            return False
+        try:
+            (self.directory / "memory.max_usage_in_bytes").write_text("0")
+        except OSError:
+            return False
+        return True
+
+    def peak_bytes(self) -> int | None:
+        name = "memory.max_usage_in_bytes" if self.version == 1 else "memory.peak"
+        try:
+            return int((self.directory / name).read_text())
+        except (OSError, ValueError):
+            return None
 
 
 def _outside_parent(pids: list) -> int | None:
@@ -736,6 +937,10 @@ def _tail(data: bytes) -> str:
 def _major(version: str) -> int:
     match = re.match(r"(\d+)", version)
     return int(match.group(1)) if match else 0
+
+
+def _inside(path, folder: Path) -> bool:
+    return path is not None and Path(path).resolve().is_relative_to(folder.resolve())
 
 
 def _first_line(error) -> str:
