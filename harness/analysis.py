@@ -11,6 +11,11 @@ def label(record: dict) -> str:
     return f"{record['language']}/{record['variant']}" + (f" [{backend}]" if backend != "native" else "")
 
 
+# The figures compared between backends, and their column headings.
+OVERHEAD_FIELDS = {"wall_s": "wall", "work_warm_s": "work warm", "cpu_s": "CPU", "peak_rss_bytes": "peak RSS",
+                   "cgroup_peak_bytes": "cgroup peak", "requests_per_s": "req/s"}
+
+
 def overhead(records: list) -> list[dict]:
     """Container/native ratios for every row measured on both backends."""
     native = {_identity(r): r for r in records if r.get("backend", "native") == "native" and r["status"] == "ok"}
@@ -20,7 +25,7 @@ def overhead(records: list) -> list[dict]:
         if record.get("backend", "native") == "native" or record["status"] != "ok" or twin is None:
             continue
         ratios = {}
-        for field in ("wall_s", "work_warm_s", "cpu_s", "peak_rss_bytes", "cgroup_peak_bytes"):
+        for field in OVERHEAD_FIELDS:
             mine, theirs = (record["summary"].get(field) or {}), (twin["summary"].get(field) or {})
             ratios[field] = mine["median"] / theirs["median"] if mine.get("median") and theirs.get("median") else None
         rows.append({"workload": record["workload"], "program": label(record),

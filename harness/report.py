@@ -266,12 +266,12 @@ def _params_text(params: dict) -> str:
 
 def _overhead(records: list) -> str:
     rows = [
-        [r["workload"], r["program"], r["params"]] + [_num(r[f], 2) for f in ("wall_s", "work_warm_s", "cpu_s", "peak_rss_bytes", "cgroup_peak_bytes")]
+        [r["workload"], r["program"], r["params"]] + [_num(r[f], 2) for f in analysis.OVERHEAD_FIELDS]
         for r in analysis.overhead(records)
     ]
     if not rows:
         return ""
-    headers = ["workload", "program", "params", "wall", "work warm", "CPU", "peak RSS", "cgroup peak"]
+    headers = ["workload", "program", "params", *analysis.OVERHEAD_FIELDS.values()]
     return ("## Container overhead\n\nThe same program and parameters in a container, over natively: medians' "
             "ratios (1.00 = no difference). Runtime versions may differ between the images and this machine; "
             "the environment records both.\n\n" + tabulate(rows, headers=headers, tablefmt="github", disable_numparse=True) + "\n")
