@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from harness.executors import docker as backend
+from harness.executors import containers
 
 
 def engine_or_skip():
@@ -33,5 +34,5 @@ def executor(engine):
 
 def labelled(client, run_id=None) -> list:
     """Every container (running or not) carrying the lab's label, or one run's label."""
-    label = f"{backend.RUN_LABEL}={run_id}" if run_id else f"{backend.LABEL}=1"
+    label = f"{containers.RUN_LABEL}={run_id}" if run_id else f"{containers.LABEL}=1"
     return client.containers.list(all=True, filters={"label": [label]})

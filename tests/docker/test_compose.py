@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from harness.executors import docker as backend
+from harness.executors import images
 from tests.conftest import ROOT, only_run, run_cli
 from tests.docker.conftest import labelled
 
@@ -57,7 +57,7 @@ def compose_env(engine, cli_has_backend, tmp_path_factory):
     assert wheels.returncode == 0, wheels.stderr[-2000:]
     env = dict(os.environ, LAB_RESULTS=str(tmp_path_factory.mktemp("compose-results")), LAB_MEMORY="1g",
                LAB_COMPARE=" ".join(SMALL))
-    for argument, name in backend.local_bases(engine).items():
+    for argument, name in images.local_bases(engine).items():
         env.setdefault(argument, name)
     yield env
     compose("down", "--remove-orphans", env=env, timeout=300)

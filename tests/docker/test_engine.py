@@ -11,6 +11,7 @@ import pytest
 
 from harness import catalogue, plan, verify
 from harness.executors import docker as backend
+from harness.executors import containers, images
 from harness.measurement import Measurement, RunFailed, run_record
 from tests.conftest import ROOT
 from tests.docker.conftest import labelled
@@ -122,7 +123,7 @@ def test_the_limits_are_those_declared(engine):
         assert host["NanoCpus"] == 500_000_000 and host["CpusetCpus"] == "0" and host["PidsLimit"] == 64
         assert host["NetworkMode"] == "none"
     finally:
-        backend._remove(container)
+        containers.remove_container(container)
 
 
 def eager_lazy(language: str, n: int, variant: str = "list") -> plan.Job:
@@ -183,11 +184,11 @@ def test_a_failed_build_says_why_with_the_end_of_its_log(engine, executor, tmp_p
     (tmp_path / "broken").mkdir()
     (tmp_path / "broken" / "Dockerfile").write_text(
         f"FROM {executor.images['python'].image.id}\nRUN echo the-last-words-of-the-build && exit 3\n")
-    monkeypatch.setattr(backend, "REPO", tmp_path)
-    spec = backend.ImageSpec("broken", "broken/Dockerfile", ("broken",), "broken", ())
-    context, digest = backend.build_context(spec, {})
-    with pytest.raises(backend.ImageBuildFailed) as failed:
-        executor._build(spec, context, digest, {})
+    monkeypatch.setattr(images, "REPO", tmp_path)
+    spec = images.ImageSpec("broken", "broken/Dockerfile", ("broken",), "broken", ())
+    context, digest = images.build_context(spec, {})
+    with pytest.raises(images.ImageBuildFailed) as failed:
+        images.build_image(executor.client, spec, context, digest, {})
     assert "the-last-words-of-the-build" in str(failed.value) and "runtime-lab/broken" in str(failed.value)
 
 

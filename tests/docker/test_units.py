@@ -1,33 +1,48 @@
 """The docker backend's pure parts: the wrapper's report, sizes, the engine-missing message."""
 
+import signal
 import subprocess
 
 import pytest
 
 from harness.executors import docker as backend
+from harness.executors import containers, images
 
 
 def run_wrapper(*program) -> subprocess.CompletedProcess:
-    return subprocess.run(["/bin/sh", "-c", backend.WRAPPER, "lab-wrapper", *program], capture_output=True, text=True)
+    return subprocess.run(["/bin/sh", "-c", containers.WRAPPER, "lab-wrapper", *program], capture_output=True, text=True)
 
 
 def test_the_wrapper_keeps_the_programs_output_and_exit_code_and_adds_its_report():
     done = run_wrapper("sh", "-c", "echo out; printf 'no newline' >&2; exit 3")
     assert done.returncode == 3 and done.stdout == "out\n"
-    stderr, report = backend.split_report(done.stderr)
+    stderr, report = containers.split_report(done.stderr)
     assert stderr == "no newline"
     assert report["rc"] == 3 and report["leftovers"] >= 0
     assert len(report["times"]) == 2 and all(t >= 0 for t in report["times"])
 
 
+def test_the_wrapper_hands_sigterm_on_to_the_program_and_reports_how_it_ended():
+    # The program says it is ready, then exits 7 on SIGTERM: the wrapper must pass the signal on
+    # (as PID 1 in a container it would otherwise ignore it) and report the program's own status.
+    program = "trap 'exit 7' TERM; echo ready; while :; do sleep 0.05; done"
+    wrapper = subprocess.Popen(["/bin/sh", "-c", containers.WRAPPER, "lab-wrapper", "sh", "-c", program],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert wrapper.stdout.readline() == "ready\n"
+    wrapper.send_signal(signal.SIGTERM)
+    _, stderr = wrapper.communicate(timeout=10)
+    assert wrapper.returncode == 7
+    assert containers.split_report(stderr)[1]["rc"] == 7
+
+
 def test_a_stderr_without_the_report_is_returned_whole():
-    assert backend.split_report("killed before the end\n") == ("killed before the end\n", {})
+    assert containers.split_report("killed before the end\n") == ("killed before the end\n", {})
 
 
 def test_report_parsing_of_both_cgroup_versions_and_times_formats():
-    text = (f"boom\n{backend.MARK}\nrc=137 cgroup=2 peak=1048576 file=4096 anon=8192 cpu_ns=1500000000 oom_kill=1 leftovers=0\n"
+    text = (f"boom\n{containers.MARK}\nrc=137 cgroup=2 peak=1048576 file=4096 anon=8192 cpu_ns=1500000000 oom_kill=1 leftovers=0\n"
             "0m0.001s 0m0.000s\n1m2.500000s 0m0.250000s\n")
-    stderr, report = backend.split_report(text)
+    stderr, report = containers.split_report(text)
     assert stderr == "boom"
     assert report["cgroup"] == "2" and report["peak"] == 1048576 and report["oom_kill"] == 1
     assert report["times"] == (62.5, 0.25)
@@ -53,8 +68,8 @@ def test_no_engine_gives_one_line_that_says_how_to_start_one(monkeypatch, tmp_pa
 
 
 def test_the_build_context_hash_follows_the_sources_and_the_bases():
-    spec = backend.IMAGES["node"]
-    context, digest = backend.build_context(spec, {"LAB_NODE_BASE": "sha256:aaa"})
-    again, same = backend.build_context(spec, {"LAB_NODE_BASE": "sha256:aaa"})
-    _, other = backend.build_context(spec, {"LAB_NODE_BASE": "sha256:bbb"})
+    spec = images.IMAGES["node"]
+    context, digest = images.build_context(spec, {"LAB_NODE_BASE": "sha256:aaa"})
+    again, same = images.build_context(spec, {"LAB_NODE_BASE": "sha256:aaa"})
+    _, other = images.build_context(spec, {"LAB_NODE_BASE": "sha256:bbb"})
     assert context == again and digest == same and digest != other

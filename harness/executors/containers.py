@@ -1,0 +1,320 @@
+"""One program in one container: the wrapper around it, its start, wait and stop, and its result.
+
+A run's container executes a small shell wrapper as PID 1, which runs the program and, once it is
+over, prints the container's own cgroup figures (v1 or v2) and the program's CPU time (`times`:
+what the shell reaped, as wait4 natively) on a marked stderr block. Servers get the same wrapper
+and a stop by SIGTERM; their neighbour (a helpers-image container in the server's network
+namespace) runs the probe and the load generator by exec.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+from harness.executors.base import RunResult
+from harness.executors.images import REPO
+from harness.measure import tree_counters
+
+
+LABEL = "runtime-lab"  # every container the lab starts carries it ("1"); its images carry IMAGE_LABEL
+RUN_LABEL = "runtime-lab.run"
+OUTPUT_LIMIT = 1 << 20  # keep the last MiB of stdout/stderr, as natively
+MARK = "@@runtime-lab-wrapper@@"
+STOP_GRACE_S = 5.0
+HELPERS_ROOT = "/lab/helpers"
+FIXTURES = REPO / "harness" / "fixtures"
+
+
+# The wrapper runs the program, then reports what only the inside of the container can read once
+# the program is over: the container's cgroup (v2 or v1), the program's CPU time, and processes it
+# left behind. Shell built-ins only (no fork), so the report costs nothing measurable. It is the
+# container's PID 1, which the kernel shields from signals it does not handle: it hands a SIGTERM
+# (docker kill -s TERM, how servers are stopped) on to the program, then waits for its real status.
+WRAPPER = r'''
+"$@" &
+child=$!
+trap 'kill -TERM $child 2>/dev/null' TERM
+wait $child
+rc=$?
+while kill -0 $child 2>/dev/null; do wait $child; rc=$?; done
+v=none peak= file= anon= cpu= oom=0
+c=/sys/fs/cgroup
+if [ -r $c/memory.peak ]; then
+    v=2
+    read -r peak < $c/memory.peak
+    while read -r k n; do case $k in anon) anon=$n;; file) file=$n;; esac; done < $c/memory.stat
+    while read -r k n; do case $k in usage_usec) cpu=${n}000;; esac; done < $c/cpu.stat
+    while read -r k n; do case $k in oom_kill) oom=$n;; esac; done < $c/memory.events
+elif [ -r $c/memory/memory.max_usage_in_bytes ]; then
+    v=1
+    read -r peak < $c/memory/memory.max_usage_in_bytes
+    while read -r k n; do case $k in rss) anon=$n;; cache) file=$n;; esac; done < $c/memory/memory.stat
+    [ -r $c/cpuacct/cpuacct.usage ] && read -r cpu < $c/cpuacct/cpuacct.usage
+    while read -r k n; do case $k in oom_kill) oom=$n;; esac; done < $c/memory/memory.oom_control
+fi
+left=0
+for p in /proc/[0-9]*; do
+    [ "${p#/proc/}" = "$$" ] && continue
+    s=
+    read -r s < "$p/stat" 2>/dev/null || continue
+    st=${s##*) }
+    case $st in Z*) continue;; esac
+    left=$((left + 1))
+done
+printf '\n%s\n' "@@runtime-lab-wrapper@@" >&2
+printf 'rc=%s cgroup=%s peak=%s file=%s anon=%s cpu_ns=%s oom_kill=%s leftovers=%s\n' \
+    "$rc" "$v" "$peak" "$file" "$anon" "$cpu" "$oom" "$left" >&2
+times >&2
+exit $rc
+'''
+
+
+class Started:
+    """A started container running a program under the wrapper, and its sampler (None: not visible)."""
+
+    def __init__(self, argv: list, container, started: float, sampler):
+        self.argv, self.container, self.started, self.sampler = argv, container, started, sampler
+
+    def finish(self, timed_out: bool) -> RunResult:
+        """Kill it if it timed out, collect its logs and the wrapper's report, and remove it."""
+        try:
+            if timed_out:
+                _kill(self.container)
+                wait_for_exit(self.container, 60)
+            ended = time.perf_counter()
+            if self.sampler:
+                self.sampler.stop()
+            self.container.reload()
+            stdout = _tail(self.container.logs(stdout=True, stderr=False))
+            stderr = _tail(self.container.logs(stdout=False, stderr=True))
+            return _result(self.argv, self.container.attrs["State"], stdout, stderr, ended - self.started, timed_out,
+                           self.sampler)
+        finally:
+            if self.sampler:
+                self.sampler.stop()
+            remove_container(self.container)
+
+
+class ContainerServer:
+    """A server in its own container: readiness from its logs, a measurement window, a clean stop.
+
+    The same interface as the native backend's NativeServer, so Lifecycle runs both alike.
+    """
+
+    def __init__(self, started: Started):
+        self.started = started
+        self.container = started.container
+        self._window = None
+
+    def stdout_so_far(self) -> str:
+        return _tail(self.container.logs(stdout=True, stderr=False))
+
+    def stderr_tail(self) -> str:
+        return split_report(_tail(self.container.logs(stdout=False, stderr=True)))[0]
+
+    def alive(self) -> bool:
+        try:
+            self.container.reload()
+        except Exception:  # removed meanwhile: the SDK's NotFound
+            return False
+        return self.container.status == "running"
+
+    def begin_window(self) -> None:
+        """Start a measurement window: reset the peaks, read the CPU and context-switch counters."""
+        sampler = self.started.sampler
+        if sampler:
+            sampler.reset()
+            self.window_peak_exact = sampler.cgroup.reset_peak()
+            before = tree_counters(sampler.last_pids)
+        else:
+            self.window_peak_exact = False
+            before = _engine_cpu(self.container)
+        self._window = (time.perf_counter(), before)
+
+    def end_window(self) -> dict:
+        """CPU, context switches, peak memory and threads of the server over the window."""
+        started, before = self._window
+        sampler = self.started.sampler
+        if sampler:
+            sampler.sample()
+            after = tree_counters(sampler.last_pids)
+        else:
+            after = _engine_cpu(self.container)
+        figures = {name: after[name] - before[name] if after[name] is not None else None for name in after}
+        figures.update(
+            window_s=time.perf_counter() - started,
+            rss_sampled_peak_bytes=sampler.peak_rss_bytes if sampler else 0,
+            threads_peak=sampler.peak_threads if sampler else 0,
+            processes_peak=sampler.peak_processes if sampler else 0,
+            cgroup_peak_bytes=sampler.cgroup.peak_bytes() if sampler and self.window_peak_exact else None,
+        )
+        return figures
+
+    def stop(self) -> RunResult:
+        """SIGTERM the program (the wrapper hands it on), SIGKILL after a grace period; the whole life's result."""
+        import docker.errors
+
+        try:
+            self.container.kill(signal="SIGTERM")
+        except docker.errors.APIError:  # it has exited already
+            pass
+        return self.started.finish(timed_out=not wait_for_exit(self.container, STOP_GRACE_S))
+
+
+class ContainerNeighbour:
+    """A helpers container sharing a server's network namespace: runs the probe and the load generator."""
+
+    def __init__(self, container, helpers: "ImageHelpers"):
+        self.container, self.helpers = container, helpers
+
+    def run(self, name: str, arguments: list, timeout_s: float) -> tuple[str, int, float | None]:
+        """Run helper ``name`` to its end inside; (stdout + stderr, exit code, None: CPU is not read here)."""
+        from harness.loadgen import GeneratorError
+
+        argv = self.helpers.argv(name)
+        if argv is None:
+            raise GeneratorError(f"{name} is not in the helpers image")
+        # coreutils timeout: an exec has no deadline of its own
+        exit_code, (out, err) = self.container.exec_run(
+            ["timeout", "-s", "KILL", f"{timeout_s:.0f}", *argv, *arguments], demux=True)
+        # The engine keeps the two streams apart; stdout goes last, where the helpers' result line is.
+        text = (err or b"") + (out or b"")
+        return text.decode("utf-8", errors="replace"), exit_code, None
+
+    def close(self) -> None:
+        remove_container(self.container)
+
+
+class ImageHelpers:
+    """The helper programs of server and client workloads as the helpers image holds them."""
+
+    def argv(self, name) -> list | None:
+        """The command that starts helper ``name`` in the helpers image, or None (wrk is not there)."""
+        if name in ("loadgen", "ceiling_server"):
+            return [f"{HELPERS_ROOT}/bin/{name}"]
+        if name == "wrk":
+            return None
+        if name == "probe":
+            return ["python3", f"{HELPERS_ROOT}/probe.py"]
+        fixture = Path(name).resolve().relative_to(FIXTURES.resolve()).as_posix()
+        return ["python3", f"{HELPERS_ROOT}/fixtures/{fixture}"]
+
+
+def _engine_cpu(container) -> dict:
+    """The container's CPU seconds from the engine's stats, when its processes are not visible here."""
+    try:
+        usage = container.stats(stream=False, one_shot=True)["cpu_stats"]["cpu_usage"]
+        user, system = usage["usage_in_usermode"] / 1e9, usage["usage_in_kernelmode"] / 1e9
+    except Exception:  # an engine or cgroup without the split: no CPU figure for the window
+        user = system = None
+    return {"cpu_user_s": user, "cpu_sys_s": system, "ctx_voluntary": None, "ctx_involuntary": None}
+
+
+def _result(argv, state: dict, stdout: str, stderr: str, wall_s: float, timed_out: bool, sampler) -> RunResult:
+    """Assemble the RunResult from the container's state, its wrapper's report and the sampler."""
+    stderr, report = split_report(stderr)
+    rc = report.get("rc", state.get("ExitCode"))
+    cpu_user, cpu_sys = report.get("times", (0.0, 0.0))
+    version = report.get("cgroup")
+    cgroup = {}
+    if version in ("1", "2"):
+        cgroup = {
+            "peak_bytes": report.get("peak"), "file_bytes": report.get("file"),
+            "anon_peak_bytes": sampler.peak_anon_bytes if sampler and sampler.samples else None,
+            "cpu_s": report["cpu_ns"] / 1e9 if report.get("cpu_ns") is not None else None,
+        }
+    samples = sampler.samples if sampler else 0
+    method = f"cgroup-v{version}" if version in ("1", "2") else ("sampled" if samples else "none")
+    return RunResult(
+        command=argv,
+        exit_code=rc if rc is not None and not 128 < rc < 160 else None,
+        signal=rc - 128 if rc is not None and 128 < rc < 160 else None,
+        timed_out=timed_out,
+        wall_s=wall_s,
+        cpu_user_s=cpu_user,
+        cpu_sys_s=cpu_sys,
+        ru_maxrss_bytes=0,
+        rss_sampled_peak_bytes=sampler.peak_rss_bytes if sampler else 0,
+        threads_peak=sampler.peak_threads if sampler else 0,
+        processes_peak=sampler.peak_processes if sampler else 0,
+        ctx_voluntary=None,
+        ctx_involuntary=None,
+        samples=samples,
+        stdout=stdout,
+        stderr=stderr,
+        memory_method=method,
+        cgroup=cgroup,
+        oom_killed=bool(state.get("OOMKilled")) or bool(report.get("oom_kill")),
+        leftovers=report.get("leftovers", 0),
+    )
+
+
+TIMES = re.compile(r"(\d+)m([\d.]+)s\s+(\d+)m([\d.]+)s")
+
+
+def split_report(stderr: str) -> tuple[str, dict]:
+    """The program's own stderr, and the wrapper's report parsed ({} when it never got to print it)."""
+    at = stderr.rfind("\n" + MARK + "\n")
+    if at < 0:
+        return stderr, {}
+    program, block = stderr[:at], stderr[at + len(MARK) + 2:]
+    lines = block.splitlines()
+    report = {}
+    for pair in lines[0].split() if lines else []:
+        key, _, value = pair.partition("=")
+        report[key] = int(value) if value.lstrip("-").isdigit() else (value or None)
+    report["cgroup"] = str(report.get("cgroup"))
+    times = [TIMES.search(line) for line in lines[1:]]
+    times = [match for match in times if match]
+    if times:  # the second line of `times`: the children's user and system time
+        m = times[-1]
+        report["times"] = (int(m[1]) * 60 + float(m[2]), int(m[3]) * 60 + float(m[4]))
+    return program, report
+
+
+def wait_for_exit(container, timeout_s: float) -> bool:
+    """Wait for the container to exit; False when ``timeout_s`` passed first."""
+    import requests
+
+    try:
+        container.wait(timeout=timeout_s)
+        return True
+    except (requests.exceptions.ReadTimeout, requests.exceptions.ConnectionError):
+        return False
+
+
+def _kill(container) -> None:
+    import docker.errors
+
+    try:
+        container.kill()
+    except docker.errors.APIError:  # it exited meanwhile
+        pass
+
+
+def remove_container(container) -> None:
+    """Remove a container, killing it first if it still runs; never raises."""
+    import docker.errors
+
+    try:
+        container.remove(force=True)
+    except docker.errors.NotFound:
+        pass
+    except docker.errors.APIError as error:
+        if "already in progress" not in str(error):
+            raise
+
+
+def remove_labelled(client, run_id: str | None = None) -> int:
+    """Remove every lab container (of one run, when ``run_id`` is given); how many there were."""
+    wanted = [f"{RUN_LABEL}={run_id}"] if run_id else [f"{LABEL}=1"]
+    containers = client.containers.list(all=True, filters={"label": wanted})
+    for container in containers:
+        remove_container(container)
+    return len(containers)
+
+
+def _tail(data: bytes) -> str:
+    return data[-OUTPUT_LIMIT:].decode("utf-8", errors="replace")
