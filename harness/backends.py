@@ -32,9 +32,12 @@ class Backends:
         except BaseException:
             self.close()
             raise
+        # wrk is not in the helpers image: with docker in the run, every backend drives HTTP with the
+        # lab's own generator, so that a server's rows on both backends differ by the container alone.
+        use_wrk = not args.no_wrk and "docker" not in self.executors
         self.lifecycles = {
             name: lifecycle.Lifecycle(executor, [j for j in jobs if j.backend == name and not self.skip_reason(j)],
-                                      use_wrk=not args.no_wrk)
+                                      use_wrk=use_wrk)
             for name, executor in self.executors.items()
         }
 
