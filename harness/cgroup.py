@@ -118,7 +118,7 @@ class RunCgroup:
 
     def anon_bytes(self) -> int:
         """Anonymous memory charged now (heap, stacks), without page cache."""
-        return read_counters(self.memory_dir / "memory.stat").get("rss" if self.version == 1 else "anon", 0)
+        return anon_bytes(self.memory_dir, self.version)
 
     def read(self) -> CgroupReading:
         """The peak, the file pages, the CPU time and OOM kills of the whole run."""
@@ -135,13 +135,7 @@ class RunCgroup:
 
     def reset_peak(self) -> bool:
         """Restart the peak from the current usage (v1 only); False where the kernel cannot."""
-        if self.version != 1:
-            return False
-        try:
-            (self.memory_dir / "memory.max_usage_in_bytes").write_text("0")
-        except OSError:
-            return False
-        return True
+        return reset_memory_peak(self.memory_dir, self.version)
 
     def kill_all(self) -> None:
         """SIGKILL every process still inside, until none is left."""
@@ -182,3 +176,19 @@ def read_counters(path: Path) -> dict:
         if len(parts) == 2 and parts[1].lstrip("-").isdigit():
             values[parts[0]] = int(parts[1])
     return values
+
+
+def anon_bytes(memory_dir: Path, version: int) -> int:
+    """Anonymous memory charged now to a memory cgroup (heap, stacks), without page cache."""
+    return read_counters(memory_dir / "memory.stat").get("rss" if version == 1 else "anon", 0)
+
+
+def reset_memory_peak(memory_dir: Path, version: int) -> bool:
+    """Restart a memory cgroup's peak from its current usage: v1 only, and only where it is writable."""
+    if version != 1:
+        return False
+    try:
+        (memory_dir / "memory.max_usage_in_bytes").write_text("0")
+    except OSError:
+        return False
+    return True

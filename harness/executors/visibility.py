@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from harness.cgroup import read_counters
+from harness.cgroup import anon_bytes, reset_memory_peak
 
 
 CGROUP_ROOTS = (Path("/sys/fs/cgroup"), Path("/host/sys/fs/cgroup"))
@@ -89,18 +89,11 @@ class ContainerCgroup:
         return [pid for pid in pids if pid != self._wrapper]
 
     def anon_bytes(self) -> int:
-        stat = read_counters(self.directory / "memory.stat")
-        return stat.get("rss" if self.version == 1 else "anon", 0)
+        return anon_bytes(self.directory, self.version)
 
     def reset_peak(self) -> bool:
         """Restart the peak from the current usage (v1, where the host's cgroup is writable)."""
-        if self.version != 1:
-            return False
-        try:
-            (self.directory / "memory.max_usage_in_bytes").write_text("0")
-        except OSError:
-            return False
-        return True
+        return reset_memory_peak(self.directory, self.version)
 
     def peak_bytes(self) -> int | None:
         name = "memory.max_usage_in_bytes" if self.version == 1 else "memory.peak"

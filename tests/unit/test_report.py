@@ -6,7 +6,7 @@ import json
 import shutil
 from pathlib import Path
 
-from harness import report, store
+from harness import analysis, report, store
 from tests.conftest import run_cli
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "results.json"
@@ -59,3 +59,18 @@ def test_report_of_a_missing_run_is_a_one_line_error(tmp_path):
     done = run_cli("report", tmp_path / "nope")
     assert done.returncode == 2
     assert done.stderr.startswith("error: ") and "Traceback" not in done.stderr
+
+
+def _server_row(backend: str, rate: float, rss: int) -> dict:
+    summary = {"wall_s": {"median": 2.0}, "cpu_s": {"median": 1.0}, "peak_rss_bytes": {"median": rss},
+               "requests_per_s": {"median": rate}}
+    return {"workload": "tcp_echo", "language": "java", "variant": "nio", "backend": backend, "status": "ok",
+            "params": {"connections": 64}, "summary": summary}
+
+
+def test_container_overhead_is_the_ratio_of_medians_requests_per_s_included():
+    rows = [_server_row("native", 100_000.0, 50 << 20), _server_row("docker", 90_000.0, 40 << 20)]
+    [row] = analysis.overhead(rows)
+    assert row["requests_per_s"] == 0.9 and row["peak_rss_bytes"] == 0.8 and row["wall_s"] == 1.0
+    assert row["work_warm_s"] is None  # a figure missing on either side gives no ratio
+    assert "| req/s" in report._overhead(rows) and "| 0.90" in report._overhead(rows)
