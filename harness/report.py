@@ -100,9 +100,16 @@ def _overview(document: dict) -> str:
     return (
         f"Profile **{options.get('profile', '?')}**, {options.get('runs', '?')} measured runs after "
         f"{options.get('warmup', '?')} warm-up, languages interleaved in a shuffled order. "
-        f"Backend **{env.get('backend', '?')}**; peak memory from **{env.get('memory_method', '?')}**. "
+        f"{_backends_text(env)}. "
         f"Started {document.get('started')}, finished {finished}. Measurements: {status}.\n"
     )
+
+
+def _backends_text(env: dict) -> str:
+    """"Backend **native**; peak memory from **cgroup-v1**", for each backend of the run."""
+    backends = env.get("backends") or {env.get("backend", "?"): env}
+    parts = [f"**{name}**, peak memory from **{info.get('memory_method', '?')}**" for name, info in backends.items()]
+    return ("Backend " if len(parts) == 1 else "Backends ") + "; ".join(parts)
 
 
 def _environment(document: dict) -> str:
@@ -116,6 +123,10 @@ def _environment(document: dict) -> str:
     ]
     rows = [[lang, info.get("version"), _runtime_settings(lang, info), info.get("executable")] for lang, info in env.get("runtimes", {}).items()]
     rows += [[lang, "missing", why, ""] for lang, why in env.get("runtimes_missing", {}).items()]
+    docker = (env.get("backends") or {}).get("docker")
+    if docker and env.get("backend") != "docker":  # the images' runtimes too, when both backends ran
+        rows += [[f"{lang} [docker]", info.get("version"), _runtime_settings(lang, info), info.get("image", {}).get("tag")]
+                 for lang, info in docker.get("runtimes", {}).items()]
     return (
         "### Environment\n\n"
         + tabulate(machine, headers=["", ""], tablefmt="github")

@@ -11,7 +11,8 @@ Three ways to run each program, in a shuffled order every round:
 - ``host``: the runtimes installed on this machine, as ``--backend native`` runs them (other
   versions, so this ratio mixes the container's cost with the versions' difference).
 
-Until ``--backend native,docker`` exists in the CLI, this is how the lab gets the overhead figure.
+``compare --backend native,docker`` puts the host ratio in the report; this script adds the chroot
+ratio, which separates the container's own cost from the difference between runtime versions.
 Run it as root (chroot, bind mounts, per-run cgroups) with the engine running.
 """
 
