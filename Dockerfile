@@ -1,5 +1,6 @@
-# The harness image: `python -m harness` with its Python packages and the C load generator, for
-# docker-compose.yml. It drives the engine through the Docker socket, so it runs as root.
+# The harness image: `python -m harness` with its Python packages, for docker-compose.yml. It drives
+# the engine through the Docker socket, so it runs as root; every program, and the load generator
+# beside the servers, runs in containers of the language and helpers images.
 #
 #   scripts/fetch-wheels.sh && docker build -t runtime-lab/harness .      (context: the repository root)
 #
@@ -7,22 +8,7 @@
 # build/wheels/ (scripts/fetch-wheels.sh puts them there). Without them the build falls back to
 # pip from PyPI, which only an engine with network access can do.
 ARG LAB_PYTHON_BASE=python:3.13-slim
-ARG LAB_CC_BASE=gcc:14
 
-# ---- the load generator: compiled where gcc is, and put where harness/loadgen.py's cache looks
-# for it (<cache>/runtime-lab/loadgen/<first 16 hex of the source's sha256>/<name>), so that
-# loadgen.build() finds it and never needs a compiler in the harness image. Another C helper:
-# add its name to the loop.
-FROM ${LAB_CC_BASE} AS loadgen
-COPY loadgen/*.c /src/
-RUN set -e; for name in loadgen ceiling_server; do \
-        [ -f /src/$name.c ] || continue; \
-        digest=$(sha256sum /src/$name.c | cut -c1-16); \
-        mkdir -p /cache/runtime-lab/loadgen/$digest; \
-        gcc -O2 -Wall -o /cache/runtime-lab/loadgen/$digest/$name /src/$name.c -lm -pthread; \
-    done
-
-# ---- the harness
 FROM ${LAB_PYTHON_BASE}
 COPY pyproject.toml /lab/pyproject.toml
 # build/wheel[s]: a pattern, so that a checkout without wheels still builds (from PyPI).
@@ -37,7 +23,6 @@ RUN set -e; \
         python3 -m pip install --quiet --target /opt/lab/site $requirements; \
     fi; \
     rm -rf /tmp/wheels
-COPY --from=loadgen /cache/ /lab/.cache/
 COPY harness/ /lab/harness/
 COPY python/ /lab/python/
 COPY java/ /lab/java/
