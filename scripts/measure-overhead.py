@@ -31,7 +31,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from harness import catalogue, cgroup, plan, runtimes  # noqa: E402
-from harness.catalogue import Program  # noqa: E402
 from harness.executors.docker import DockerExecutor  # noqa: E402
 from harness.executors.native import NativeExecutor, run_measured  # noqa: E402
 from harness.measurement import RunFailed, run_record  # noqa: E402
@@ -47,15 +46,8 @@ def jobs(n: int, steps: int) -> list:
     chosen = [plan.Job(eager, p, (("iterations", 3), ("n", n))) for p in eager.programs
               if p.variant in ("list", "arraylist", "array") and p.language in ("python", "java", "node")
               and (p.language != "java" or p.variant == "arraylist")]
-    scaling = loaded.workloads.get("cpu_scaling")
-    if scaling is None:  # not yet in the catalogue: the programs exist, describe them here
-        scaling = catalogue.Workload("cpu_scaling", "threading", "CPU-bound", "batch", {}, ())
-        sources = {"python": ("python", "threading/cpu_scaling.py"), "java": ("java/src", "lab/threading/CpuScaling.java"),
-                   "node": ("node", "threading/cpu_scaling.js")}
-        programs = [Program(lang, "sequential", ROOT / root / source, ROOT / root, {"mode": "sequential"})
-                    for lang, (root, source) in sources.items() if (ROOT / root / source).exists()]
-    else:
-        programs = [p for p in scaling.programs if p.args.get("mode") == "sequential"]
+    scaling = loaded.workloads["cpu_scaling"]
+    programs = [p for p in scaling.programs if p.args.get("mode") == "sequential"]
     params = (("chunks", 64), ("iterations", 3), ("steps", steps), ("threads", 1))
     chosen += [plan.Job(scaling, p, params) for p in programs]
     return chosen
