@@ -77,6 +77,12 @@ class Started:
     def __init__(self, argv: list, container, started: float, sampler):
         self.argv, self.container, self.started, self.sampler = argv, container, started, sampler
 
+    def abandon(self) -> None:
+        """Stop sampling and remove the container, measuring nothing."""
+        if self.sampler:
+            self.sampler.stop()
+        remove_container(self.container)
+
     def finish(self, timed_out: bool) -> RunResult:
         """Kill it if it timed out, collect its logs and the wrapper's report, and remove it."""
         try:
@@ -92,9 +98,7 @@ class Started:
             return _result(self.argv, self.container.attrs["State"], stdout, stderr, ended - self.started, timed_out,
                            self.sampler)
         finally:
-            if self.sampler:
-                self.sampler.stop()
-            remove_container(self.container)
+            self.abandon()
 
 
 class ContainerServer:

@@ -256,7 +256,11 @@ class DockerExecutor(Executor):
         ``beside``: a ContainerServer (a client's fixture) whose network namespace the run joins.
         """
         started = self._start_program(job, {**job.arguments(), **(extra_args or {})}, cpus, beside)
-        timed_out = not wait_for_exit(started.container, timeout_s)
+        try:
+            timed_out = not wait_for_exit(started.container, timeout_s)
+        except BaseException:  # Ctrl-C: nothing to measure, and nothing may be left running
+            started.abandon()
+            raise
         return started.finish(timed_out)
 
     def start(self, job: Job, arguments: dict, cpus=None) -> ContainerServer:

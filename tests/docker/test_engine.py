@@ -173,6 +173,7 @@ def test_ctrl_c_during_a_run_removes_its_container(engine):
         assert child.poll() is None, child.communicate()
         time.sleep(0.1)
     assert labelled(engine, run_id), "the measured container never started"
+    time.sleep(1.0)  # into the wait for the program's exit, past the start
     child.send_signal(signal.SIGINT)
     _, stderr = child.communicate(timeout=60)
     assert "KeyboardInterrupt" in stderr
