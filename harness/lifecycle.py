@@ -159,11 +159,12 @@ def wait_ready(server, label: str, timeout_s: float = READY_TIMEOUT_S) -> int:
     """The port from the server's ``{"ready": true, "port": N}`` line; NotReady if it never comes."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
+        alive = server.alive()  # before reading: a server that said it was ready, then died, was ready
         for line in server.stdout_so_far().splitlines():
             port = _ready_port(line)
             if port:
                 return port
-        if not server.alive():
+        if not alive:
             raise NotReady("failed", f"server {label} exited before it was ready: {_last_line(server.stderr_tail())}")
         time.sleep(0.02)
     raise NotReady("timeout", f"server {label} never became ready within {timeout_s:g} s (is its port in use?)")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import signal
 import subprocess
@@ -102,7 +103,7 @@ class Spawned:
         self.command = command
         self.cpus = cpus
         self.group = cgroups.RunCgroup(support) if support.available else None
-        self.out, self.err = tempfile.TemporaryFile(), tempfile.TemporaryFile()
+        self.out, self.err = _output_file(), _output_file()
         try:
             self.started = time.perf_counter()
             # No other harness thread runs during fork, so the child's set-up before exec is safe.
@@ -294,6 +295,19 @@ def _cgroup_figures(reading, sampler: TreeSampler) -> dict:
         "anon_peak_bytes": sampler.peak_anon_bytes,
         "cpu_s": reading.cpu_s,
     }
+
+
+def _output_file():
+    """A temporary file for a child's output, opened for appending.
+
+    The child shares the file's offset with the harness, which rewinds it to read what the child
+    has printed so far (a server's ready line); O_APPEND makes every write of the child land at
+    the end whatever the offset, so no rewind can make it overwrite what it wrote before.
+    """
+    handle = tempfile.TemporaryFile()
+    flags = fcntl.fcntl(handle.fileno(), fcntl.F_GETFL)
+    fcntl.fcntl(handle.fileno(), fcntl.F_SETFL, flags | os.O_APPEND)
+    return handle
 
 
 def _tail(handle) -> str:

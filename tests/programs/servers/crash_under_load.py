@@ -1,4 +1,4 @@
-"""Test server: a working echo server that dies half a second into its load."""
+"""Test server: a working echo server that dies two seconds after it is ready, in the middle of its load."""
 
 import asyncio
 import json
@@ -15,7 +15,7 @@ async def echo(reader, writer):
 async def main():
     server = await asyncio.start_server(echo, "127.0.0.1", 0)
     print(json.dumps({"ready": True, "port": server.sockets[0].getsockname()[1]}), flush=True)
-    await asyncio.sleep(1.0)  # the probe and the start of the load window
+    await asyncio.sleep(2.0)  # the probe and the start of the 3 s load window, with room for a slow harness
     os._exit(9)
 
 
