@@ -124,11 +124,11 @@ class RunCgroup:
         """The peak, the file pages, the CPU time and OOM kills of the whole run."""
         stat = read_counters(self.memory_dir / "memory.stat")
         if self.version == 1:
-            peak = int((self.memory_dir / "memory.max_usage_in_bytes").read_text())
+            peak = memory_peak(self.memory_dir, 1)
             cpu_s = int((self.dirs["cpuacct"] / "cpuacct.usage").read_text()) / 1e9
             oom = read_counters(self.memory_dir / "memory.oom_control").get("oom_kill", 0)
             return CgroupReading("cgroup-v1", peak, stat.get("cache", 0), cpu_s, oom)
-        peak = int((self.memory_dir / "memory.peak").read_text())
+        peak = memory_peak(self.memory_dir, 2)
         cpu_s = read_counters(self.memory_dir / "cpu.stat").get("usage_usec", 0) / 1e6
         oom = read_counters(self.memory_dir / "memory.events").get("oom_kill", 0)
         return CgroupReading("cgroup-v2", peak, stat.get("file", 0), cpu_s, oom)
@@ -136,6 +136,10 @@ class RunCgroup:
     def reset_peak(self) -> bool:
         """Restart the peak from the current usage (v1 only); False where the kernel cannot."""
         return reset_memory_peak(self.memory_dir, self.version)
+
+    def peak_bytes(self) -> int:
+        """The highest memory charged so far (since the last reset_peak)."""
+        return memory_peak(self.memory_dir, self.version)
 
     def kill_all(self) -> None:
         """SIGKILL every process still inside, until none is left."""
@@ -181,6 +185,11 @@ def read_counters(path: Path) -> dict:
 def anon_bytes(memory_dir: Path, version: int) -> int:
     """Anonymous memory charged now to a memory cgroup (heap, stacks), without page cache."""
     return read_counters(memory_dir / "memory.stat").get("rss" if version == 1 else "anon", 0)
+
+
+def memory_peak(memory_dir: Path, version: int) -> int:
+    """A memory cgroup's peak: memory.max_usage_in_bytes (v1) or memory.peak (v2)."""
+    return int((memory_dir / ("memory.max_usage_in_bytes" if version == 1 else "memory.peak")).read_text())
 
 
 def reset_memory_peak(memory_dir: Path, version: int) -> bool:

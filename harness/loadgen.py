@@ -69,6 +69,7 @@ class HostHelpers:
 
     def __init__(self):
         self.wrk = shutil.which("wrk")
+        self._built = {}  # compiled once, so no later run hashes the sources inside a load window
 
     def argv(self, name: str) -> list | None:
         """The command that starts helper ``name``, or None when this machine lacks it.
@@ -77,7 +78,9 @@ class HostHelpers:
         fixture server's path (a Python script run by the harness's own Python).
         """
         if name in ("loadgen", "ceiling_server"):
-            return [str(build(name))]
+            if name not in self._built:
+                self._built[name] = str(build(name))
+            return [self._built[name]]
         if name == "wrk":
             return [self.wrk] if self.wrk else None
         if name == "probe":

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 
 import psutil
 
@@ -110,6 +111,32 @@ def _tree_by_scan(root_pid: int) -> list[int]:
         return [root_pid] + [child.pid for child in psutil.Process(root_pid).children(recursive=True)]
     except psutil.Error:
         return []
+
+
+class Window:
+    """A server's measurement window over its sampled tree: CPU and context switches between the
+    start and the end, and the peaks (RSS, threads, processes, and the cgroup's where it could be
+    reset) reached in between. ``cgroup``: anything with reset_peak() and peak_bytes(), or None."""
+
+    def __init__(self, sampler: TreeSampler, cgroup=None):
+        self.sampler, self.cgroup = sampler, cgroup
+        sampler.reset()
+        self.peak_exact = bool(cgroup and cgroup.reset_peak())
+        self.started, self.before = time.perf_counter(), tree_counters(sampler.last_pids)
+
+    def end(self) -> dict:
+        """The window's figures, in the keys Lifecycle puts in place of the whole life's."""
+        self.sampler.sample()
+        after = tree_counters(self.sampler.last_pids)
+        figures = {name: after[name] - self.before.get(name, 0) for name in after}
+        figures.update(
+            window_s=time.perf_counter() - self.started,
+            rss_sampled_peak_bytes=self.sampler.peak_rss_bytes,
+            threads_peak=self.sampler.peak_threads,
+            processes_peak=self.sampler.peak_processes,
+            cgroup_peak_bytes=self.cgroup.peak_bytes() if self.peak_exact else None,
+        )
+        return figures
 
 
 def tree_counters(pids) -> dict:

@@ -106,7 +106,7 @@ def _overview(document: dict) -> str:
 
 
 def _backends_text(env: dict) -> str:
-    """"Backend **native**; peak memory from **cgroup-v1**", for each backend of the run."""
+    """"Backend **native**, peak memory from **cgroup-v1**", naming each backend of the run."""
     backends = env.get("backends") or {env.get("backend", "?"): env}
     parts = [f"**{name}**, peak memory from **{info.get('memory_method', '?')}**" for name, info in backends.items()]
     return ("Backend " if len(parts) == 1 else "Backends ") + "; ".join(parts)

@@ -15,7 +15,8 @@ from pathlib import Path
 
 from harness.executors.base import RunResult
 from harness.executors.images import REPO
-from harness.measure import tree_counters
+from harness.loadgen import GeneratorError
+from harness.measure import Window
 
 
 LABEL = "runtime-lab"  # every container the lab starts carries it ("1"); its images carry IMAGE_LABEL
@@ -126,35 +127,13 @@ class ContainerServer:
         return self.container.status == "running"
 
     def begin_window(self) -> None:
-        """Start a measurement window: reset the peaks, read the CPU and context-switch counters."""
+        """Start a measurement window: from the host as natively, else from the engine's stats."""
         sampler = self.started.sampler
-        if sampler:
-            sampler.reset()
-            self.window_peak_exact = sampler.cgroup.reset_peak()
-            before = tree_counters(sampler.last_pids)
-        else:
-            self.window_peak_exact = False
-            before = _engine_cpu(self.container)
-        self._window = (time.perf_counter(), before)
+        self._window = Window(sampler, sampler.cgroup) if sampler else EngineWindow(self.container)
 
     def end_window(self) -> dict:
         """CPU, context switches, peak memory and threads of the server over the window."""
-        started, before = self._window
-        sampler = self.started.sampler
-        if sampler:
-            sampler.sample()
-            after = tree_counters(sampler.last_pids)
-        else:
-            after = _engine_cpu(self.container)
-        figures = {name: after[name] - before[name] if after[name] is not None else None for name in after}
-        figures.update(
-            window_s=time.perf_counter() - started,
-            rss_sampled_peak_bytes=sampler.peak_rss_bytes if sampler else 0,
-            threads_peak=sampler.peak_threads if sampler else 0,
-            processes_peak=sampler.peak_processes if sampler else 0,
-            cgroup_peak_bytes=sampler.cgroup.peak_bytes() if sampler and self.window_peak_exact else None,
-        )
-        return figures
+        return self._window.end()
 
     def stop(self) -> RunResult:
         """SIGTERM the program (the wrapper hands it on), SIGKILL after a grace period; the whole life's result."""
@@ -175,8 +154,6 @@ class ContainerNeighbour:
 
     def run(self, name: str, arguments: list, timeout_s: float) -> tuple[str, int, float | None]:
         """Run helper ``name`` to its end inside; (stdout + stderr, exit code, None: CPU is not read here)."""
-        from harness.loadgen import GeneratorError
-
         argv = self.helpers.argv(name)
         if argv is None:
             raise GeneratorError(f"{name} is not in the helpers image")
@@ -204,6 +181,22 @@ class ImageHelpers:
             return ["python3", f"{HELPERS_ROOT}/probe.py"]
         fixture = Path(name).resolve().relative_to(FIXTURES.resolve()).as_posix()
         return ["python3", f"{HELPERS_ROOT}/fixtures/{fixture}"]
+
+
+class EngineWindow:
+    """A window for a container whose processes this harness cannot see: CPU from the engine only."""
+
+    def __init__(self, container):
+        self.container = container
+        self.started, self.before = time.perf_counter(), _engine_cpu(container)
+
+    def end(self) -> dict:
+        after = _engine_cpu(self.container)
+        figures = {name: None if after[name] is None or self.before[name] is None else after[name] - self.before[name]
+                   for name in after}
+        figures.update(window_s=time.perf_counter() - self.started, rss_sampled_peak_bytes=0, threads_peak=0,
+                       processes_peak=0, cgroup_peak_bytes=None)
+        return figures
 
 
 def _engine_cpu(container) -> dict:

@@ -13,7 +13,7 @@ import time
 from harness import cgroup as cgroups
 from harness.executors.base import Executor, RunResult
 from harness.loadgen import GeneratorError, HostHelpers, run_pinned
-from harness.measure import DEFAULT_INTERVAL_S, TreeSampler, tree_counters
+from harness.measure import DEFAULT_INTERVAL_S, TreeSampler, Window
 from harness.plan import Job
 from harness.runtimes import Toolchain
 
@@ -220,26 +220,11 @@ class NativeServer:
 
     def begin_window(self) -> None:
         """Start a measurement window: reset the peaks, read the CPU and context-switch counters."""
-        sampler, group = self.spawned.sampler, self.spawned.group
-        sampler.reset()
-        self.window_peak_exact = bool(group and group.reset_peak())
-        self._window = (time.perf_counter(), tree_counters(sampler.last_pids))
+        self._window = Window(self.spawned.sampler, self.spawned.group)
 
     def end_window(self) -> dict:
         """CPU, context switches, peak memory and threads of the server over the window."""
-        started, before = self._window
-        sampler, group = self.spawned.sampler, self.spawned.group
-        sampler.sample()
-        after = tree_counters(sampler.last_pids)
-        figures = {name: after[name] - before.get(name, 0) for name in after}
-        figures.update(
-            window_s=time.perf_counter() - started,
-            rss_sampled_peak_bytes=sampler.peak_rss_bytes,
-            threads_peak=sampler.peak_threads,
-            processes_peak=sampler.peak_processes,
-            cgroup_peak_bytes=group.read().peak_bytes if group and self.window_peak_exact else None,
-        )
-        return figures
+        return self._window.end()
 
     def stop(self) -> RunResult:
         """SIGTERM the group, then SIGKILL after a grace period; the result of the whole life."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from harness.cgroup import anon_bytes, reset_memory_peak
+from harness.cgroup import anon_bytes, memory_peak, reset_memory_peak
 
 
 CGROUP_ROOTS = (Path("/sys/fs/cgroup"), Path("/host/sys/fs/cgroup"))
@@ -96,10 +96,9 @@ class ContainerCgroup:
         return reset_memory_peak(self.directory, self.version)
 
     def peak_bytes(self) -> int | None:
-        name = "memory.max_usage_in_bytes" if self.version == 1 else "memory.peak"
         try:
-            return int((self.directory / name).read_text())
-        except (OSError, ValueError):
+            return memory_peak(self.directory, self.version)
+        except (OSError, ValueError):  # the container has gone
             return None
 
 
