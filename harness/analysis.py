@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+import numpy as np
+
+from harness import stats
+from harness.measurement import KEY_FIELDS
+
 
 def label(record: dict) -> str:
     """``language/variant``, with ``[backend]`` for a row not run natively."""
@@ -55,6 +60,22 @@ def memory(record: dict) -> float | None:
     return None
 
 
+def samples(record: dict, figure: str) -> list:
+    """Per-run values of a row's ``time`` or ``memory`` figure (the first field every run has)."""
+    runs = record.get("runs") or []
+    for name in KEY_FIELDS[figure]:
+        values = [run.get(name) for run in runs]
+        if values and all(v is not None for v in values):
+            return values
+    return []
+
+
+def metric_samples(record: dict, name: str) -> list:
+    """Per-run values of one of a row's program metrics."""
+    values = [(run.get("metrics") or {}).get(name) for run in record.get("runs") or []]
+    return [v for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)]
+
+
 def series(records: list, param: str) -> dict:
     """Rows grouped into lines: (program label, other params) -> [(param value, record)] sorted."""
     lines = defaultdict(list)
@@ -80,14 +101,16 @@ def scaling(records: list, param: str) -> list[dict]:
     """Speedup, efficiency and CPU use against the same variant's run at ``param`` = 1."""
     rows = []
     for (label, others), points in series(records, param).items():
-        base = next((timing(r) for value, r in points if value == 1), None)
+        base = next((r for value, r in points if value == 1), None)
         for value, record in points:
             seconds = timing(record)
-            speedup = base / seconds if base and seconds else None
+            found = stats.compare(samples(base, "time"), samples(record, "time")) if base else None
+            speedup = found.ratio if found else None
             summary = record["summary"]
             wall, cpu = summary.get("wall_s"), summary.get("cpu_s")
             rows.append({
                 "program": label, "params": others, param: value, "time_s": seconds, "speedup": speedup,
+                "speedup_comparison": found.to_dict() if found else None, "n": len(record.get("runs") or []),
                 "efficiency": speedup / value if speedup else None,
                 "cpu_utilisation": cpu["median"] / wall["median"] if cpu and wall else None,
                 "memory_bytes": memory(record),
@@ -103,11 +126,19 @@ def slope(records: list, param: str) -> list[dict]:
         ys = [memory(record) for _, record in points]
         if len(xs) < 2 or None in ys:
             continue
-        mean_x, mean_y = sum(xs) / len(xs), sum(ys) / len(ys)
-        spread = sum((x - mean_x) ** 2 for x in xs)
-        per_unit = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys)) / spread if spread else None
+        per_unit = _least_squares_slope(xs, ys)
+        interval = stats.bootstrap_interval([samples(record, "memory") for _, record in points],
+                                            lambda *sets: _least_squares_slope(xs, [np.median(s) for s in sets]))
         rows.append({
             "program": label, "params": others, "from": xs[0], "to": xs[-1],
             "memory_first_bytes": ys[0], "memory_last_bytes": ys[-1], "bytes_per_unit": per_unit,
+            "bytes_per_unit_low": interval[1] if interval else None, "bytes_per_unit_high": interval[2] if interval else None,
+            "n": min(len(record.get("runs") or []) for _, record in points),
         })
     return rows
+
+
+def _least_squares_slope(xs, ys) -> float | None:
+    mean_x, mean_y = sum(xs) / len(xs), sum(ys) / len(ys)
+    spread = sum((x - mean_x) ** 2 for x in xs)
+    return sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys)) / spread if spread else None

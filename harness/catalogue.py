@@ -22,10 +22,13 @@ SOURCE_SUFFIX = {"python": ".py", "java": ".java", "node": ".js"}
 
 WORKLOAD_KEYS = {
     "family", "question", "claim", "kind", "params", "programs", "report_metrics", "timeout_s", "spawns", "scaling", "slope",
-    "load", "fixture",
+    "load", "fixture", "key_figure",
 }
 PROGRAM_KEYS = {"language", "variant", "source", "args", "runtime_args", "params", "spawns", "parallel", "not_applicable"}
 PARALLEL = ("threads", "processes")
+# The figure whose interval decides when a row has had enough runs: "time" (warm work, else cold
+# work, else wall), "memory" (cgroup peak, else RSS) or "rate" (requests per second).
+KEY_FIGURES = ("time", "memory", "rate")
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,8 @@ class Workload:
     generator: str = ""  # server workloads: the load generator's protocol, "echo" or "http"
     fixture: Path | None = None  # client workloads: the harness's server the clients talk to
     fixture_params: tuple = ()  # the params passed to that fixture server
+    key_figure: str = "time"  # see KEY_FIGURES
+
 
     def languages(self) -> list[str]:
         """The languages this workload has programs in, in the lab's order."""
@@ -174,7 +179,17 @@ def _workload(where: _Where, name: str, body: dict, roots: dict) -> Workload:
         slope=_param_name(where.key_("slope"), body.get("slope", ""), params),
         generator=_load(where.key_("load"), body.get("load"), kind, params),
         **_fixture(where.key_("fixture"), body.get("fixture"), kind, params),
+        key_figure=_key_figure(where.key_("key_figure"), body, kind),
     )
+
+
+def _key_figure(where: _Where, body: dict, kind: str) -> str:
+    """The catalogue's ``key_figure``, else rate for a server, memory for a slope sweep, else time."""
+    default = "rate" if kind == "server" else "memory" if body.get("slope") else "time"
+    value = body.get("key_figure", default)
+    if value not in KEY_FIGURES:
+        where.fail(f"expected one of {', '.join(KEY_FIGURES)}, not {value!r}")
+    return value
 
 
 def _load(where: _Where, load, kind: str, params: dict) -> str:

@@ -11,11 +11,16 @@ import json
 import sys
 from pathlib import Path
 
-from harness import backends, catalogue, environment, plan, report, runner, runtimes, store
-from harness.errors import LabError
+from harness import backends, catalogue, environment, plan, report, runner, runtimes, store, verdicts
+from harness.errors import LabError, UsageError
 
 DEFAULT_OUT = Path("results")
-DEFAULT_RUNS = {"quick": 3, "full": 5}
+# Runs per row: at least MIN, at most MAX, stopping once the key figure's 95 % interval is
+# within ±TARGET or the row's measured runs have taken BUDGET seconds (see runner.RunOptions).
+RUN_DEFAULTS = {
+    "quick": {"min_runs": 3, "max_runs": 10, "target": 0.05, "row_budget_s": 20.0},
+    "full": {"min_runs": 5, "max_runs": 20, "target": 0.03, "row_budget_s": 120.0},
+}
 
 
 def main(argv=None) -> int:
@@ -54,7 +59,13 @@ def _parser() -> argparse.ArgumentParser:
     compare.add_argument("--family", help="only this family (memory, threading, async)")
     compare.add_argument("--lang", type=_names, default=[], metavar="L,...", help="only these languages")
     compare.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="override a parameter (n=1000, threads=1,2,4)")
-    compare.add_argument("--runs", type=_positive_int, help="measured runs per program (quick 3, full 5)")
+    compare.add_argument("--runs", type=_positive_int, metavar="N", help="exactly N measured runs per row (sets --min-runs and --max-runs)")
+    compare.add_argument("--min-runs", type=_positive_int, metavar="N", help="measured runs per row at least (quick 3, full 5)")
+    compare.add_argument("--max-runs", type=_positive_int, metavar="N", help="measured runs per row at most (quick 10, full 20)")
+    compare.add_argument("--target-ci", type=_positive_fraction, metavar="F",
+                         help="stop adding runs once the key figure's 95 %% interval is within ±F of it (quick 0.05, full 0.03)")
+    compare.add_argument("--row-budget", type=_positive_float, metavar="S",
+                         help="stop adding runs once a row's measured runs took S seconds (quick 20, full 120)")
     compare.add_argument("--warmup", type=_non_negative_int, default=1, help="discarded warm-up runs per program (1)")
     compare.add_argument("--timeout", type=_positive_float, help="seconds before a run is killed (quick 120, full 900)")
     compare.add_argument("--out", type=Path, default=DEFAULT_OUT, help="results directory (results)")
@@ -120,6 +131,7 @@ def _describe_workload(workload) -> dict:
         "report_metrics": list(workload.report_metrics),
         "scaling": workload.scaling,
         "slope": workload.slope,
+        "key_figure": workload.key_figure,
     }
 
 
@@ -135,22 +147,23 @@ def cmd_runtimes(args) -> int:
 
 def cmd_compare(args) -> int:
     """Run the comparison and print its tables."""
+    options = run_options(args)
     loaded = catalogue.load(args.suite)
     workloads = plan.select(loaded, args.only, args.family, args.lang)
     jobs = plan.jobs_for(workloads, args.profile, args.lang, plan.parse_overrides(args.param), args.backend)
     plan.check_thread_limits(jobs)
     chosen = backends.Backends(args, jobs)
     try:
-        return _compare(args, loaded, workloads, jobs, chosen)
+        return _compare(args, options, loaded, workloads, jobs, chosen)
     finally:
         chosen.close()
 
 
-def _compare(args, loaded, workloads, jobs, chosen) -> int:
-    options = runner.RunOptions(args.runs or DEFAULT_RUNS[args.profile], args.warmup, args.timeout, args.profile, args.seed)
+def _compare(args, options, loaded, workloads, jobs, chosen) -> int:
     results = store.ResultsStore(
         args.out, store.new_run_id(), environment.collect(chosen.toolchain, chosen.primary()) | chosen.describe(),
-        {"profile": args.profile, "runs": options.runs, "warmup": options.warmup, "seed": args.seed,
+        {"profile": args.profile, "min_runs": options.min_runs, "max_runs": options.max_runs,
+         "target_ci": options.target, "row_budget_s": options.row_budget_s, "warmup": options.warmup, "seed": args.seed,
          "suite": str(loaded.path), "argv": sys.argv[1:]},
         {w.name: _describe_workload(w) for w in workloads},
     )
@@ -164,8 +177,29 @@ def _compare(args, loaded, workloads, jobs, chosen) -> int:
     return 0 if all(m.status in ("ok", "skipped") for m in measurements) else 1
 
 
+def run_options(args) -> runner.RunOptions:
+    """The run counts and stopping rule from the profile's defaults and the user's flags."""
+    chosen = dict(RUN_DEFAULTS[args.profile])
+    if args.runs:
+        chosen["min_runs"] = chosen["max_runs"] = args.runs
+    if args.min_runs:
+        chosen["min_runs"] = args.min_runs
+        chosen["max_runs"] = max(chosen["max_runs"], args.min_runs) if not args.max_runs else chosen["max_runs"]
+    if args.max_runs:
+        chosen["max_runs"] = args.max_runs
+    if args.target_ci:
+        chosen["target"] = args.target_ci
+    if args.row_budget:
+        chosen["row_budget_s"] = args.row_budget
+    if chosen["max_runs"] < chosen["min_runs"]:
+        raise UsageError(f"--max-runs {chosen['max_runs']} is below --min-runs {chosen['min_runs']}; "
+                         "give a --max-runs of at least the minimum")
+    return runner.RunOptions(warmup=args.warmup, timeout_s=args.timeout, profile=args.profile, seed=args.seed, **chosen)
+
+
 def _publish(results: store.ResultsStore, out_dir: Path) -> None:
-    """Write the run's tables and make them the results directory's README."""
+    """Judge the claims, write the run's tables and make them the results directory's README."""
+    results.save_verdicts(verdicts.judge_all(results.document))
     report.write_reports(results.document, results.run_dir)
     prefix = results.run_dir.relative_to(Path(out_dir)).as_posix() + "/"
     (Path(out_dir) / "README.md").write_text(report.render_markdown(results.document, link_prefix=prefix))
@@ -217,6 +251,13 @@ def _positive_float(text: str) -> float:
     value = _number(text, float)
     if value <= 0:
         raise argparse.ArgumentTypeError(f"must be above 0, not {value}")
+    return value
+
+
+def _positive_fraction(text: str) -> float:
+    value = _number(text, float)
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(f"must be a fraction above 0 and below 1 (0.05 = ±5 %), not {value}")
     return value
 
 

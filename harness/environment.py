@@ -9,7 +9,7 @@ from pathlib import Path
 
 import psutil
 
-from harness import __version__, runtimes
+from harness import __version__, limits, runtimes
 
 
 def collect(toolchain, executor) -> dict:
@@ -24,7 +24,11 @@ def collect(toolchain, executor) -> dict:
         "os": _os_name(),
         "harness_version": __version__,
         "lab_commit": _git_commit(),
+        "lab_tree_dirty": _git_dirty(),
         "harness_python": platform.python_version(),
+        # What bounds "thousands of threads" here (CLAIMS C9): every limit, not only the binding one.
+        "thread_limits": limits.thread_limits(),
+        "thread_budget": limits.thread_budget()[0],
         "runtimes": {lang: runtimes.describe(runtime) for lang, runtime in toolchain.runtimes.items()},
         "runtimes_missing": toolchain.missing,
         # Last: a backend may describe the runtimes itself (docker: those inside its images).
@@ -61,3 +65,13 @@ def _git_commit() -> str:
     except OSError:
         return "unknown"
     return done.stdout.strip() or "unknown"
+
+
+def _git_dirty() -> bool | None:
+    """Whether the lab's tree had uncommitted changes (None outside a git checkout)."""
+    try:
+        done = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], capture_output=True, text=True,
+                              timeout=10, cwd=Path(__file__).resolve().parent)
+    except OSError:
+        return None
+    return bool(done.stdout.strip()) if done.returncode == 0 else None

@@ -25,6 +25,40 @@ def thread_budget() -> tuple[int, str]:
     return budgets[name], f"{name} with {in_use} tasks already running"
 
 
+def thread_limits() -> dict:
+    """Every limit on how many threads may run here, for the environment record (None: unlimited)."""
+    return {
+        "kernel.threads-max": _read_int("/proc/sys/kernel/threads-max"),
+        "kernel.pid_max": _read_int("/proc/sys/kernel/pid_max"),
+        "ulimit -u": _nproc_soft_limit(),
+        "vm.max_map_count": _read_int("/proc/sys/vm/max_map_count"),
+        "cgroup pids.max": _own_pids_max(),
+    }
+
+
+def _own_pids_max() -> int | None:
+    """The pids.max of the cgroup this harness runs in (v2, or v1's pids controller)."""
+    for line in _read_text("/proc/self/cgroup").splitlines():
+        hierarchy, controllers, path = (line.split(":", 2) + ["", ""])[:3]
+        if hierarchy == "0" and not controllers:
+            folder = Path("/sys/fs/cgroup") / path.lstrip("/")
+        elif "pids" in controllers.split(","):
+            folder = Path("/sys/fs/cgroup/pids") / path.lstrip("/")
+        else:
+            continue
+        value = _read_text(folder / "pids.max").strip()
+        if value:
+            return None if value == "max" else int(value)
+    return None
+
+
+def _read_text(path) -> str:
+    try:
+        return Path(path).read_text()
+    except OSError:
+        return ""
+
+
 def _tasks_in_use() -> int:
     try:
         return int(Path("/proc/loadavg").read_text().split()[3].split("/")[1])

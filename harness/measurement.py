@@ -16,6 +16,12 @@ SUMMARY_FIELDS = (
     "requests_per_s", "latency_p50_us", "latency_p90_us", "latency_p99_us", "latency_max_us", "generator_cpu_util",
 )
 STDERR_TAIL = 4000
+# A workload's key figure (catalogue ``key_figure``) and the run fields that give it, best first.
+KEY_FIELDS = {
+    "time": ("work_warm_s", "work_cold_s", "wall_s"),
+    "memory": ("cgroup_peak_bytes", "peak_rss_bytes"),
+    "rate": ("requests_per_s",),
+}
 
 
 class RunFailed(Exception):
@@ -38,6 +44,8 @@ class Measurement:
     stderr_tail: str = ""
     command: list = field(default_factory=list)
     summary: dict = field(default_factory=dict)
+    measured_s: float = 0.0  # wall time of the kept runs, against the row's time budget
+    stop_reason: str = ""  # why the row got no more runs
 
     @property
     def finished_badly(self) -> bool:
@@ -62,6 +70,15 @@ class Measurement:
         self.checksum = record.pop("checksum")
         if keep:
             self.runs.append(record)
+            self.measured_s += result.wall_s
+
+    def key_values(self) -> list:
+        """The key figure of every kept run: its interval decides whether the row needs more runs."""
+        for name in KEY_FIELDS[self.job.workload.key_figure]:
+            values = [run.get(name) for run in self.runs]
+            if values and all(v is not None for v in values):
+                return values
+        return []
 
     def summarize(self) -> None:
         """Median, confidence interval and CV of every summary field and metric."""
@@ -89,6 +106,7 @@ class Measurement:
             "command": self.command,
             "stderr_tail": self.stderr_tail if self.status != "ok" else "",
             "runs": self.runs,
+            "stop_reason": self.stop_reason,
             "summary": self.summary,
         }
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from tabulate import tabulate
 
 from harness import analysis, plots, stats, verdicts
-from harness.measurement import SUMMARY_FIELDS
+from harness.measurement import KEY_FIELDS, SUMMARY_FIELDS
 
 MB = 1e6
 # Table columns: (header, summary field, scale, decimals).
@@ -36,6 +36,7 @@ SERVER_COLUMNS = (
     ("threads", "threads_peak", 1, 0),
     ("generator CPU %", "generator_cpu_util", 0.01, 0),
 )
+COUNT_FIELDS = {"threads_peak", "processes_peak", "ctx_voluntary", "ctx_involuntary"}
 LOUD = {"failed": "**FAILED**", "timeout": "**TIMEOUT**", "oom": "**OOM**", "mismatch": "**MISMATCH**", "skipped": "skipped"}
 
 
@@ -69,7 +70,8 @@ def render_markdown(document: dict, link_prefix: str = "") -> str:
 
     ``link_prefix`` is prepended to plot links, for a copy of the report kept elsewhere.
     """
-    parts = [f"# Runtime Lab results: run {document['run_id']}\n", _overview(document), _environment(document)]
+    parts = [f"# Runtime Lab results: run {document['run_id']}\n", _overview(document), _claims(document),
+             _environment(document)]
     family = None
     for name, records in _by_workload(document).items():
         info = document.get("workloads", {}).get(name, {})
@@ -97,12 +99,103 @@ def _overview(document: dict) -> str:
         counts[record["status"]] += 1
     status = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
     finished = document.get("finished") or "not finished (interrupted or still running)"
+    ok = [r for r in document["measurements"] if r["status"] == "ok"]
+    infos = document.get("workloads", {})
+    noisy = sum(1 for r in ok if _key_is_noisy(r, infos.get(r["workload"], {})))
+    cells = sum(len(_noisy_fields(r)) for r in ok)
+    runs = [len(r.get("runs") or []) for r in ok]
+    spread = f"n = {min(runs)}–{max(runs)} runs per row" if runs else "no rows measured"
     return (
-        f"Profile **{options.get('profile', '?')}**, {options.get('runs', '?')} measured runs after "
-        f"{options.get('warmup', '?')} warm-up, languages interleaved in a shuffled order. "
+        f"Profile **{options.get('profile', '?')}**, {_runs_policy(options)} after "
+        f"{options.get('warmup', '?')} warm-up, languages interleaved in a shuffled order ({spread}). "
         f"{_backends_text(env)}. "
-        f"Started {document.get('started')}, finished {finished}. Measurements: {status}.\n"
+        f"Started {document.get('started')}, finished {finished}. Measurements: {status}; "
+        f"**{noisy} of {len(ok)} ok rows have a noisy key figure** (the figure that decides a row's runs: its "
+        f"interval wider than ±{stats.NOISE_THRESHOLDS['time']:.0%} for time and throughput, "
+        f"±{stats.NOISE_THRESHOLDS['memory']:.0%} for memory); {cells} timing and memory cells flagged `~` in all.\n"
     )
+
+
+def _runs_policy(options: dict) -> str:
+    if "min_runs" not in options:  # schema 1: a fixed count
+        return f"{options.get('runs', '?')} measured runs"
+    if options["min_runs"] == options["max_runs"]:
+        return f"{options['min_runs']} measured runs"
+    return (f"{options['min_runs']} to {options['max_runs']} measured runs (more while the key figure's 95 % "
+            f"interval was wider than ±{options['target_ci']:.0%}, up to {options['row_budget_s']:.0f} s a row)")
+
+
+def _key_is_noisy(record: dict, info: dict) -> bool:
+    """Whether the row's key figure (time, memory or rate, as the catalogue says) is noisy."""
+    summary = record.get("summary") or {}
+    default = "rate" if info.get("kind") == "server" else "memory" if info.get("slope") else "time"
+    for name in KEY_FIELDS[info.get("key_figure") or default]:
+        if summary.get(name):
+            return stats.is_noisy(name, summary[name])
+    return False
+
+
+def _noisy_fields(record: dict) -> list:
+    summary = record.get("summary") or {}
+    return [name for name in stats.FIELD_KINDS if stats.is_noisy(name, summary.get(name))]
+
+
+def _stored_or_current_verdicts(document: dict) -> tuple:
+    """The run's stored verdicts, or (for an older file) verdicts judged now, with a note saying so."""
+    if document.get("schema", 1) >= 2 and "verdicts" in document:
+        return document["verdicts"], ""
+    note = (f"*This results file (schema {document.get('schema', 1)}) stores no verdicts: the verdicts below were "
+            f"computed now, by the current rules, from its measurements.*\n")
+    return verdicts.judge_all(document), note
+
+
+def _claims(document: dict) -> str:
+    """The answers: one line per claim of CLAIMS.md, then each verdict's predicates and thresholds."""
+    found, note = _stored_or_current_verdicts(document)
+    by_claim = defaultdict(list)
+    for verdict in found:
+        by_claim[verdict["claim_id"]].append(verdict)
+    several = len({v["backend"] for v in found}) > 1
+    rows = []
+    for claim_id, claim in verdicts.CLAIMS.items():
+        judged = by_claim.get(claim_id)
+        if not judged:
+            rows.append([claim_id, claim, "not measured in this run", ""])
+            continue
+        for verdict in judged:
+            where = f" [{verdict['backend']}]" if several else ""
+            rows.append([f"[{claim_id}](#{claim_id.lower()}){where}", claim, f"**{verdict['outcome']}**", _key_figure(verdict)])
+    lines = ["## Answers\n", note,
+             "Each claim is split into predicates, each a figure with its 95 % interval against a stated threshold: "
+             "**Supported** when the whole interval is on the claim's side, **Contradicted** when it is wholly on the "
+             "other side, **Inconclusive** when it straddles the threshold or the run did not measure it.\n",
+             tabulate(rows, headers=["claim", "", "outcome", "key figure"], tablefmt="github", disable_numparse=True) + "\n"]
+    for verdict in found:
+        lines.append(_verdict_details(verdict, several))
+    return "\n".join(line for line in lines if line)
+
+
+def _key_figure(verdict: dict) -> str:
+    """The figure of the predicate that decided the outcome (else the first with a figure)."""
+    predicates = verdict["predicates"]
+    deciding = [p for p in predicates if p["outcome"] == verdict["outcome"] and p.get("figure")]
+    chosen = (deciding or [p for p in predicates if p.get("figure")] or [None])[0]
+    return f"{chosen['figure']['label']}: {_figure_text(chosen['figure'])}" if chosen else ""
+
+
+def _figure_text(figure: dict) -> str:
+    return verdicts.Figure(**figure).text()
+
+
+def _verdict_details(verdict: dict, several: bool) -> str:
+    where = f" [{verdict['backend']}]" if several else ""
+    rows = [[p["statement"], p["threshold"], _figure_text(p["figure"]) if p.get("figure") else "—",
+             p["outcome"] + (f": {p['reason']}" if p.get("reason") else "")] for p in verdict["predicates"]]
+    table = tabulate(rows, headers=["predicate", "threshold", "figure (95 % interval, n)", "outcome"], tablefmt="github",
+                     disable_numparse=True)
+    note = f"\n{verdict['note']}\n" if verdict.get("note") else ""
+    return (f"<a id=\"{verdict['claim_id'].lower()}\"></a>\n### {verdict['claim_id']}{where}: {verdict['claim']} "
+            f"— **{verdict['outcome']}**\n\nFrom {', '.join(verdict['workloads'])}.{note}\n{table}\n")
 
 
 def _backends_text(env: dict) -> str:
@@ -149,9 +242,7 @@ def _runtime_settings(language: str, info: dict) -> str:
 def _workload_section(name: str, info: dict, records: list, link_prefix: str) -> str:
     lines = [f"### {name}\n", f"*{info.get('question', '')}*\n"]
     if info.get("claim"):
-        lines.append(f"Claim tested: \"{info['claim']}\"\n")
-        found = verdicts.verdict(name, records)
-        lines.append(f"**Verdict:** {found}\n" if found else "**Verdict:** not measured in this run.\n")
+        lines.append(f"Claim tested: \"{info['claim']}\" (the verdict is under Answers, above)\n")
     if info.get("scaling"):
         lines.append(_scaling_table(records, info["scaling"]))
         lines.append(f"![speedup of {name}]({link_prefix}plots/{name}-speedup.png)\n")
@@ -175,31 +266,51 @@ def _workload_section(name: str, info: dict, records: list, link_prefix: str) ->
 
 def _scaling_table(records: list, param: str) -> str:
     rows = [
-        [r["program"], r["params"], r[param], _num(r["time_s"], 4), _num(r["speedup"], 2), _percent(r["efficiency"]),
+        [r["program"], r["params"], r[param], r["n"], _num(r["time_s"], 4), _speedup_text(r), _percent(r["efficiency"]),
          _percent(r["cpu_utilisation"]), _num(r["memory_bytes"] and r["memory_bytes"] / MB, 1)]
         for r in analysis.scaling(records, param)
     ]
     if not rows:
         return ""
-    headers = ["program", "other params", param, "time s", "speedup", "efficiency", "CPU use", "peak MB"]
+    headers = ["program", "other params", param, "n", "time s", "speedup (95 % CI)", "efficiency", "CPU use", "peak MB"]
     title = (f"Scaling with {param}: speedup is the same variant's time at {param}=1 over its time here (warm "
-             f"iterations where the program repeats its work); efficiency is speedup / {param}; CPU use is CPU "
-             f"seconds per wall second (100 % = one core busy).\n")
+             f"iterations where the program repeats its work), a ratio of geometric means with the 95 % interval of "
+             f"Welch's t-test on the logs, and whether it differs significantly from 1; efficiency is speedup / "
+             f"{param}; CPU use is CPU seconds per wall second (100 % = one core busy).\n")
     return title + "\n" + tabulate(rows, headers=headers, tablefmt="github", disable_numparse=True) + "\n"
 
 
 def _slope_table(records: list, param: str) -> str:
     rows = [
-        [r["program"], r["params"], f"{r['from']}–{r['to']}", _num(r["memory_first_bytes"] / MB, 1),
-         _num(r["memory_last_bytes"] / MB, 1), _num(r["bytes_per_unit"] and r["bytes_per_unit"] / 1024, 2)]
+        [r["program"], r["params"], f"{r['from']:,}–{r['to']:,}", r["n"], _num(r["memory_first_bytes"] / MB, 1),
+         _num(r["memory_last_bytes"] / MB, 1), _per_unit_text(r)]
         for r in analysis.slope(records, param)
     ]
     if not rows:
         return ""
-    headers = ["program", "other params", param, "peak MB first", "peak MB last", f"KiB per {param}"]
+    headers = ["program", "other params", param, "n", "peak MB first", "peak MB last", "KiB per unit (95 % CI)"]
     title = (f"Memory per {param}: the least-squares slope of peak memory (cgroup where measured, else RSS) "
              f"over the {param} sweep, so the runtime's fixed start-up memory drops out.\n")
     return title + "\n" + tabulate(rows, headers=headers, tablefmt="github", disable_numparse=True) + "\n"
+
+
+def _per_unit_text(row: dict) -> str:
+    value = row["bytes_per_unit"]
+    if value is None:
+        return ""
+    text = f"{value / 1024:,.2f}"
+    if row.get("bytes_per_unit_low") is not None:
+        text += f" ({row['bytes_per_unit_low'] / 1024:,.2f}–{row['bytes_per_unit_high'] / 1024:,.2f})"
+    return text
+
+
+def _speedup_text(row: dict) -> str:
+    found = row.get("speedup_comparison")
+    if not found:
+        return ""
+    if found["ratio"] == 1 and found["low"] == found["high"]:
+        return "1 (base)"
+    return stats.Comparison(**found).text()
 
 
 def _num(value, decimals: int) -> str:
@@ -225,13 +336,13 @@ def _generator_bound(record: dict) -> bool:
 
 
 def _case_table(records: list, metrics: list, columns=COLUMNS) -> str:
-    headers = ["program", "status"] + [c[0] for c in columns] + [_metric_header(m) for m in metrics] + ["checksum"]
+    headers = ["program", "status", "n"] + [c[0] for c in columns] + [_metric_header(m) for m in metrics] + ["checksum"]
     rows = []
     for record in records:
         summary = record.get("summary") or {}
         status = LOUD.get(record["status"], record["status"]) + (" (generator-bound)" if _generator_bound(record) else "")
-        row = [f"{analysis.label(record)}{_flags(record)}", status]
-        row += [_cell(summary.get(field), scale, decimals) for _, field, scale, decimals in columns]
+        row = [f"{analysis.label(record)}{_flags(record)}", status, _runs_text(record)]
+        row += [_cell(summary.get(field), scale, decimals, field) for _, field, scale, decimals in columns]
         row += [_cell((summary.get("metrics") or {}).get(metric), *_metric_scale(metric)) for metric in metrics]
         row.append(record.get("checksum") or "")
         rows.append(row)
@@ -251,17 +362,31 @@ def _flags(record: dict) -> str:
     return f" `{flags}`" if flags else ""
 
 
-def _cell(summary: dict | None, scale: float, decimals: int | None) -> str:
-    """``median ±h%`` (h: the wider side of the 95 % CI), with ``~`` when the runs were noisy."""
+def _runs_text(record: dict) -> str:
+    """``5 (range)`` or ``8 (95% CI)``: how many runs, and what the ± of the row's cells is."""
+    runs = len(record.get("runs") or [])
+    if not runs:
+        return ""
+    summary = (record.get("summary") or {}).get("wall_s") or {}
+    kind = summary.get("interval") or ("95% CI" if runs >= stats.MIN_N_FOR_CI else "range")
+    return f"{runs} ({kind})" if runs > 1 else "1"
+
+
+def _cell(summary: dict | None, scale: float, decimals: int | None, field: str = "") -> str:
+    """``median ±h%`` (h: the wider side of its interval), ``~`` when a timing or memory figure is noisy.
+
+    Counts (threads, GC runs, objects) are shown as whole numbers with no ±.
+    """
     if not summary:
         return ""
     middle = summary["median"]
+    if summary.get("integer") or field in COUNT_FIELDS:
+        return f"{middle:,.0f}"
     text = _format(decimals, middle / scale)(middle / scale)
-    if summary["n"] > 1 and middle:
-        half = max(summary["ci_high"] - middle, middle - summary["ci_low"]) / abs(middle)
-        if half >= 0.0005:
-            text += f" ±{half:.0%}" if half >= 0.01 else f" ±{half:.1%}"
-    return text + (" ~" if stats.is_noisy(summary) else "")
+    half = stats.relative_half_width(summary)
+    if half is not None and half >= 0.0005:
+        text += f" ±{half:.0%}" if half >= 0.01 else f" ±{half:.1%}"
+    return text + (" ~" if stats.is_noisy(field, summary) else "")
 
 
 def _format(decimals: int | None, example: float):
@@ -308,8 +433,13 @@ def _failures(records: list) -> str:
 def _legend() -> str:
     return (
         "## Reading the tables\n\n"
-        "Each cell is the median over the measured runs; ±h% is the wider side of its 95 % bootstrap "
-        "confidence interval, relative to the median; `~` marks a row whose runs varied by more than 5 % (coefficient of variation). "
+        "Each cell is the median over the measured runs (one value per process run: the warm iterations inside a "
+        "process are first reduced to their median, since they are not independent). ±h% is the wider side of its "
+        "interval relative to the median: the distribution-free 95 % confidence interval of the median (order "
+        "statistics, binomial, interpolated) when the row has 6 or more runs, and the plain range of the runs below "
+        "that, as the *n* column says. `~` marks a timing figure whose interval is wider than "
+        f"±{stats.NOISE_THRESHOLDS['time']:.0%} or a memory figure's wider than ±{stats.NOISE_THRESHOLDS['memory']:.0%}. "
+        "Counts (threads, GC runs, objects) are whole numbers, with no ±. "
         "*wall s* is spawn to exit (startup included); *work cold s* is the program's own timing of its "
         "first measured iteration, *work warm s* the median of the later ones; *ns/op* divides the warm (else "
         "cold) time by the operations the program reports. *CPU s* is user + system "

@@ -6,7 +6,7 @@ import random
 import sys
 from dataclasses import dataclass
 
-from harness import verify
+from harness import stats, verify
 from harness.measurement import Measurement
 
 DEFAULT_TIMEOUT_S = {"quick": 120.0, "full": 900.0}
@@ -14,13 +14,22 @@ DEFAULT_TIMEOUT_S = {"quick": 120.0, "full": 900.0}
 
 @dataclass(frozen=True)
 class RunOptions:
-    """How many times to run each job, and for how long at most."""
+    """How many times to run each job, and for how long at most.
 
-    runs: int
+    A row is run at least ``min_runs`` times; after that it gets another run while its key
+    figure's 95 % interval is wider than ``target`` (relative half-width), until ``max_runs`` or
+    until its measured runs have taken ``row_budget_s`` in all. Stable rows stop early, so the
+    time goes where the noise is (as hyperfine and pyperf do).
+    """
+
+    min_runs: int
+    max_runs: int
     warmup: int
     timeout_s: float | None  # None: the workload's own timeout, else the profile's default
     profile: str
     seed: int = 0
+    target: float = 0.05
+    row_budget_s: float = 20.0
 
 
 def run_all(jobs, lifecycle, store, options: RunOptions, skip_reason=None, progress=None) -> list:
@@ -35,28 +44,67 @@ def run_all(jobs, lifecycle, store, options: RunOptions, skip_reason=None, progr
         if reason:
             measurement.mark("skipped", reason)
     store.save(measurements.values())
-    rounds = options.warmup + options.runs
-    done, total = 0, sum(options.runs + _warmups(m.job, options) for m in measurements.values() if m.status == "ok")
+    counter = _Counter(sum(options.min_runs + _warmups(m.job, options) for m in measurements.values() if m.status == "ok"))
     try:
-        for round_index in range(rounds):
-            order = list(measurements.values())
-            random.Random(options.seed + round_index).shuffle(order)
-            for measurement in order:
-                job = measurement.job
-                warming = round_index < options.warmup
-                if measurement.finished_badly or (warming and not _warmups(job, options)):
-                    continue
-                result = lifecycle.run(job, _timeout(job, options))
-                measurement.add(result, keep=not warming)
-                done += 1
-                progress(done, total, measurement, result, warming)
-                store.save(measurements.values())
+        for round_index in range(options.warmup):
+            chosen = [m for m in measurements.values() if not m.finished_badly and _warmups(m.job, options) > round_index]
+            _round(chosen, lifecycle, store, measurements, options, round_index, counter, progress, warming=True)
+        round_index = options.warmup
+        while chosen := [m for m in measurements.values() if _needs_run(m, options)]:
+            _round(chosen, lifecycle, store, measurements, options, round_index, counter, progress, warming=False)
+            round_index += 1
     except KeyboardInterrupt:
-        _note_interrupted(measurements.values(), options.runs)
+        _note_interrupted(measurements.values(), options.min_runs)
         _finish(measurements.values(), store)
         raise
     _finish(measurements.values(), store)
     return list(measurements.values())
+
+
+class _Counter:
+    """Runs done, and the least number still to do (more follow for noisy rows)."""
+
+    def __init__(self, planned: int):
+        self.done, self.planned = 0, planned
+
+    def tick(self) -> tuple:
+        self.done += 1
+        self.planned = max(self.planned, self.done)
+        return self.done, self.planned
+
+
+def _round(chosen, lifecycle, store, measurements, options, round_index, counter, progress, warming) -> None:
+    """Run each chosen job once, in an order shuffled by the run's seed and the round."""
+    random.Random(options.seed + round_index).shuffle(chosen)
+    for measurement in chosen:
+        if measurement.finished_badly:
+            continue
+        result = lifecycle.run(measurement.job, _timeout(measurement.job, options))
+        measurement.add(result, keep=not warming)
+        if not warming and len(measurement.runs) > options.min_runs:
+            counter.planned += 1  # an extra run beyond the minimum, chosen by the data
+        done, planned = counter.tick()
+        progress(done, planned, measurement, result, warming)
+        store.save(measurements.values())
+
+
+def _needs_run(measurement: Measurement, options: RunOptions) -> bool:
+    """Whether a row gets another measured run; records why it stopped when it does not."""
+    if measurement.finished_badly:
+        return False
+    runs = len(measurement.runs)
+    if runs < options.min_runs:
+        return True
+    width = stats.mean_ci_relative_half_width(measurement.key_values())
+    if width is not None and width <= options.target:
+        measurement.stop_reason = f"interval within ±{options.target:.0%} after {runs} runs"
+    elif runs >= options.max_runs:
+        measurement.stop_reason = f"--max-runs {options.max_runs} reached"
+    elif measurement.measured_s >= options.row_budget_s:
+        measurement.stop_reason = f"row time budget of {options.row_budget_s:.0f} s spent after {runs} runs"
+    else:
+        return True
+    return False
 
 
 def _finish(measurements, store) -> None:

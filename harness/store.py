@@ -9,7 +9,8 @@ from pathlib import Path
 
 from harness.errors import StoreError
 
-SCHEMA = 1
+SCHEMA = 2  # 2: summaries name their interval ("95% CI" or "range"), verdicts stored as data
+READABLE_SCHEMAS = (1, 2)
 RESULTS = "results.json"
 
 
@@ -38,6 +39,7 @@ class ResultsStore:
             "environment": environment,
             "workloads": workloads,
             "measurements": [],
+            "verdicts": [],
         }
 
     @property
@@ -49,6 +51,15 @@ class ResultsStore:
         self.document["measurements"] = [m.to_record() for m in measurements]
         if finished:
             self.document["finished"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        self.write()
+
+    def save_verdicts(self, verdicts: list) -> None:
+        """Store the claims' verdicts, judged from the measurements already saved."""
+        self.document["verdicts"] = verdicts
+        self.write()
+
+    def write(self) -> None:
+        """Rewrite results.json atomically from the document in memory."""
         temporary = self.path.with_suffix(".json.tmp")
         temporary.write_text(json.dumps(self.document, indent=1, default=str))
         os.replace(temporary, self.path)
@@ -64,6 +75,8 @@ def load(run_dir: Path) -> dict:
         raise StoreError(f"{path} not found; give a run directory such as results/runs/<run-id>") from None
     except json.JSONDecodeError as error:
         raise StoreError(f"{path} is not valid JSON ({error}); it may be from an interrupted write") from None
-    if not isinstance(document, dict) or document.get("schema") != SCHEMA:
-        raise StoreError(f"{path} has schema {document.get('schema') if isinstance(document, dict) else '?'}; this harness reads schema {SCHEMA}")
+    schema = document.get("schema") if isinstance(document, dict) else None
+    if schema not in READABLE_SCHEMAS or not isinstance(document.get("measurements"), list):
+        raise StoreError(f"{path} has schema {schema if schema is not None else '?'}; this harness reads schemas "
+                         f"{', '.join(map(str, READABLE_SCHEMAS))} (a newer file needs a newer harness)")
     return document

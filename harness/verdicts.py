@@ -1,24 +1,163 @@
-"""Measured verdicts on common claims, computed from a run's rows: one function per claim.
+"""Verdicts on the claims of shared/CLAIMS.md, computed from a run's rows as data.
 
-Each function gets every row of the workload that answers the claim and returns one sentence
-with the figures, or None when this run did not measure what the verdict needs.
+A claim is split into predicates, each a figure with its 95 % interval set against a threshold
+that is written next to it. A predicate is Supported when the whole interval lies on the
+claim's side of the threshold, Contradicted when it lies wholly on the other side, and
+Inconclusive when it straddles it or the run did not measure what the predicate needs. A claim
+is Contradicted if any predicate is, Supported if every one is, and Inconclusive otherwise.
+
+Only ok rows are evidence: a crash, a timeout or a program's refusal of its own thread budget
+never supports or contradicts anything. Each backend of a run is judged on its own rows.
 """
 
 from __future__ import annotations
 
-from harness import analysis
+import math
+from dataclasses import asdict, dataclass, field
 
-MB = 1e6
+import numpy as np
+
+from harness import stats
+from harness.analysis import metric_samples, samples
+
+SUPPORTED, CONTRADICTED, INCONCLUSIVE = "Supported", "Contradicted", "Inconclusive"
+RULES_VERSION = 2
+
+# The claims of shared/CLAIMS.md, in its order: id -> the claim in a sentence.
+CLAIMS = {
+    "C1": "A generator holds one item at a time; a list of a million ints needs room for all of them.",
+    "C2": "Reference counting frees an object as soon as its last reference goes.",
+    "C3": "Reference counting alone cannot free cycles.",
+    "C4": "Updating reference counts makes CPython's memory management slower than a tracing collector.",
+    "C5": "Python threads do not speed up CPU-bound work; processes do.",
+    "C6": "Python threads help when the work waits on IO.",
+    "C7": "JVM threads run truly in parallel on all cores.",
+    "C8": "Many more CPU-bound threads than cores make things slower through context switches.",
+    "C9": "Thousands of threads are not feasible; thousands of async tasks are.",
+    "C10": "A large number of threads suits IO-bound servers.",
+    "C11": "Neither Python nor JavaScript can execute code in parallel.",
+    "C12": "Node is faster than Python.",
+    "C13": "asyncio and Node's event loop are much alike in what they achieve.",
+    "C14": "Async IO cuts total time when work would otherwise block.",
+}
+
+# Thresholds, named so the report and the tests read the same numbers.
+NO_SPEEDUP_BELOW = 1.2  # a speedup under this is "no real speedup"
+PROCESS_SPEEDUP_AT_2 = 1.5  # CLAIMS C5: processes at 2 workers
+JVM_EFFICIENCY = 0.8  # CLAIMS C7: speedup >= 0.8 x min(T, cores)
+IO_EFFICIENCY = 0.8  # CLAIMS C6: speedup >= 0.8 x T
+LAZY_SHARE_BELOW = 0.1  # CLAIMS C1: eager grows >= 10x as fast as lazy
+EAGER_BYTES_PER_ITEM = 4.0  # room for every item: at least 4 bytes each
+CYCLES_LEFT_PER_PAIR = 1.0  # gc off: at least one object left per pair made
+CYCLES_LEFT_WITH_GC = 0.01  # gc on: at most 1 % of the pairs left
+CYCLE_MEMORY_RATIO = 2.0  # gc off holds at least twice the peak of gc on
+FEASIBLE_SHARE_OF_MEMORY = 0.25  # feasible: a quarter of the run's memory or less
+SCALE = 10_000  # CLAIMS C9: "thousands" is judged at 10,000
+FASTER = 1.2  # CLAIMS C12: Node "faster" means at least 1.2x on the geometric mean
 
 
-def verdict(workload: str, records: list) -> str | None:
-    """The verdict for ``workload``'s claim, if it has one and the run measured enough."""
-    judge = VERDICTS.get(workload)
-    return judge(records) if judge else None
+@dataclass
+class Figure:
+    """An estimate with its interval, what it is, and how many runs it rests on."""
+
+    label: str
+    estimate: float
+    low: float
+    high: float
+    n: str
+    unit: str = ""
+    significant: bool | None = None
+    method: str = ""
+
+    def text(self) -> str:
+        """``1.02× (0.97–1.08), n=5 vs 5, not significant``."""
+        kind = " range" if self.method.endswith("range") else ""
+        value = f"{_number(self.estimate)}{self.unit} ({_number(self.low)}–{_number(self.high)}{kind})"
+        extra = "" if self.significant is None else (", significant" if self.significant else ", not significant")
+        return f"{value}, n={self.n}{extra}"
+
+
+@dataclass
+class Predicate:
+    """One testable part of a claim: a figure against a threshold, with its outcome."""
+
+    statement: str
+    threshold: str
+    outcome: str
+    figure: Figure | None = None
+    reason: str = ""
+
+
+@dataclass
+class Verdict:
+    """A claim's outcome on one backend of a run, with the predicates that decided it."""
+
+    claim_id: str
+    claim: str
+    workloads: list
+    backend: str
+    outcome: str
+    predicates: list = field(default_factory=list)
+    note: str = ""
+
+    def to_dict(self) -> dict:
+        """JSON-ready, for results.json."""
+        return asdict(self)
+
+
+def judge_all(document: dict) -> list[dict]:
+    """Every claim's verdict for every backend in the run, as dicts for results.json.
+
+    A claim none of whose workloads ran is left out here; the report lists it as not measured.
+    """
+    environment = document.get("environment", {})
+    found = []
+    for backend in _backends(document["measurements"]):
+        rows = [r for r in document["measurements"] if r.get("backend", "native") == backend]
+        context = _Context(rows, backend, environment)
+        for judge in JUDGES:
+            verdict = judge(context)
+            if verdict is not None:
+                found.append(verdict.to_dict())
+    return found
+
+
+def _backends(records) -> list:
+    return list(dict.fromkeys(r.get("backend", "native") for r in records))
+
+
+class _Context:
+    """The rows of one backend, and the machine facts that thresholds depend on."""
+
+    def __init__(self, rows, backend, environment):
+        self.rows, self.backend, self.environment = rows, backend, environment
+        backends = environment.get("backends") or {}
+        self.machine = backends.get(backend, environment)
+
+    def workload(self, name):
+        return [r for r in self.rows if r["workload"] == name]
+
+    @property
+    def cores(self) -> int:
+        return int(self.machine.get("cores_available") or self.environment.get("cores_available") or 1)
+
+    @property
+    def memory_bytes(self) -> float:
+        limit = self.machine.get("memory_limit_bytes") or self.environment.get("memory_limit_bytes")
+        total = self.machine.get("memory_total_bytes") or self.environment.get("memory_total_bytes") or 0
+        return float(min(limit, total) if limit and total else (limit or total))
+
+    def python_build(self) -> str:
+        info = (self.machine.get("runtimes") or self.environment.get("runtimes") or {}).get("python", {})
+        build = "free-threaded" if info.get("gil") is False else "GIL"
+        return f"CPython {info.get('version', '?')} ({build} build)"
+
+
+# ------------------------------------------------------------------ row and figure helpers
 
 
 def _rows(records, language, variant=None, **params):
-    """ok rows of one program (and parameter values), sorted by parameters."""
+    """ok rows of one program (and parameter values)."""
     return [
         r for r in records
         if r["status"] == "ok" and r["language"] == language and (variant is None or r["variant"] == variant)
@@ -26,19 +165,9 @@ def _rows(records, language, variant=None, **params):
     ]
 
 
-def _median(record, field):
-    summary = (record.get("summary") or {}).get(field)
-    return summary["median"] if summary else None
-
-
-def _metric(record, name):
-    summary = ((record.get("summary") or {}).get("metrics") or {}).get(name)
-    return summary["median"] if summary else None
-
-
-def _judged(confirmed: bool, figures: str) -> str:
-    """Prefix the figures with what they say about the claim; the data decides, never the code."""
-    return ("Confirmed: " if confirmed else "Not confirmed in this run: ") + figures
+def _one(records, language, variant, **params):
+    found = _rows(records, language, variant, **params)
+    return found[0] if found else None
 
 
 def _largest(records, param):
@@ -46,126 +175,302 @@ def _largest(records, param):
     return max(values) if values else None
 
 
-def eager_lazy(records):
-    n = _largest(records, "n")
-    pairs = [("python", "list", "generator"), ("java", "arraylist", "stream"), ("node", "array", "generator")]
-    parts, confirmed = [], True
-    for language, eager, lazy in pairs:
-        e, l = _rows(records, language, eager, n=n), _rows(records, language, lazy, n=n)
-        if e and l:
-            held, streamed = analysis.memory(e[0]), analysis.memory(l[0])
-            confirmed &= held > 1.5 * streamed
-            parts.append(f"{language} {eager} peaked at {held / MB:.0f} MB against {streamed / MB:.0f} MB for {lazy}")
-    if not parts:
+def ratio_figure(label, a, b, unit="×") -> Figure | None:
+    """A over B as a Welch ratio with its interval and significance, or None without two runs a side."""
+    found = stats.compare(a, b)
+    if found is None:
         return None
-    return _judged(confirmed, f"at n={n:,}, " + "; ".join(parts) + ".")
+    return Figure(label, found.ratio, found.low, found.high, f"{found.n_a} vs {found.n_b}", unit, found.significant,
+                  "ratio of geometric means, Welch t interval on logs")
 
 
-def cyclic_garbage(records):
-    m = _largest(records, "m")
-    on, off = _rows(records, "python", "gc_on", m=m), _rows(records, "python", "gc_off", m=m)
-    if not on or not off:
+def _median_figure(label, values, unit="") -> Figure | None:
+    summary = stats.summarize(values)
+    if not summary:
         return None
-    on_mb, off_mb = analysis.memory(on[0]) / MB, analysis.memory(off[0]) / MB
-    left = _metric(off[0], "uncollected_objects")
-    pause = _metric(on[0], "gc_pause_s")
-    text = (f"at m={m:,}, with the cycle collector off, reference counting alone left "
-            f"{left:,.0f} objects in cycles unreclaimed and CPython peaked at {off_mb:.0f} MB, against {on_mb:.0f} MB "
-            f"with the collector on")
-    if pause is not None:
-        text += f", which spent {pause * 1000:.0f} ms in {_metric(on[0], 'gc_count'):,.0f} collections to free them"
-    confirmed = bool(left and left >= m and off_mb > 2 * on_mb)
-    return _judged(confirmed, text + ".")
+    return Figure(label, summary["median"], summary["ci_low"], summary["ci_high"], str(summary["n"]), unit,
+                  None, f"median, {summary['interval']}")
 
 
-def thread_spawn(records):
-    slopes = {row["program"]: row for row in analysis.slope(records, "count")}
-    parts = []
-    for label, row in slopes.items():
-        language, variant = label.split("/")
-        top = _rows(records, language, variant, count=row["to"])
-        started = _metric(top[0], "start_s") if top else None
-        timing = f" and started them in {started:.2f} s" if started is not None else ""
-        parts.append(f"{label} held {row['memory_last_bytes'] / MB:.0f} MB at {row['to']:,} threads "
-                     f"({row['bytes_per_unit'] / 1024:.0f} KiB each){timing}")
-    if not parts:
+def _bootstrap_figure(label, sample_sets, statistic, unit="") -> Figure | None:
+    found = stats.bootstrap_interval(sample_sets, statistic)
+    if found is None:
         return None
-    # Not feasible would mean a count that failed to start or ran out of memory here.
-    failed = [f"{r['language']}/{r['variant']} at {r['params'].get('count')}" for r in records
-              if r["status"] in ("failed", "timeout", "oom")]
-    outcome = f"failed: {', '.join(failed)}" if failed else "every count started and ran"
-    return _judged(bool(failed), "; ".join(parts) + f". {outcome.capitalize()}.")
+    estimate, low, high = found
+    return Figure(label, estimate, low, high, " / ".join(str(len(s)) for s in sample_sets), unit, None,
+                  "percentile bootstrap, each row's runs resampled")
 
 
-def cpu_scaling(records):
-    threads = _largest(records, "threads")
-    speedups = {}
-    for language, variant in (("python", "threads"), ("python", "processes"), ("java", "threads"), ("node", "workers")):
-        mine = _rows(records, language, variant)
-        steps = _largest(mine, "steps")
-        rows = analysis.scaling([r for r in mine if r["params"].get("steps") == steps], "threads")
-        found = next((r["speedup"] for r in rows if r["threads"] == threads and r["speedup"]), None)
-        if found:
-            speedups[f"{language}/{variant}"] = found
-    if "python/threads" not in speedups or "python/processes" not in speedups or not threads or threads < 2:
+def at_least(statement, figure, threshold, shown=None) -> Predicate:
+    """Supported when the interval lies at or above ``threshold``, Contradicted when wholly below."""
+    text = shown or f"≥ {_number(threshold)}"
+    if figure is None:
+        return Predicate(statement, text, INCONCLUSIVE, None, "not measured in this run")
+    if figure.low >= threshold:
+        return Predicate(statement, text, SUPPORTED, figure)
+    if figure.high < threshold:
+        return Predicate(statement, text, CONTRADICTED, figure)
+    return Predicate(statement, text, INCONCLUSIVE, figure, "the interval straddles the threshold")
+
+
+def below(statement, figure, threshold, shown=None) -> Predicate:
+    """Supported when the interval lies wholly below ``threshold``, Contradicted when at or above it."""
+    text = shown or f"< {_number(threshold)}"
+    if figure is None:
+        return Predicate(statement, text, INCONCLUSIVE, None, "not measured in this run")
+    if figure.high < threshold:
+        return Predicate(statement, text, SUPPORTED, figure)
+    if figure.low >= threshold:
+        return Predicate(statement, text, CONTRADICTED, figure)
+    return Predicate(statement, text, INCONCLUSIVE, figure, "the interval straddles the threshold")
+
+
+def unmeasured(statement, threshold, reason) -> Predicate:
+    """A predicate this run could not test, with the reason."""
+    return Predicate(statement, threshold, INCONCLUSIVE, None, reason)
+
+
+def combine(predicates) -> str:
+    """Contradicted if any predicate is, Supported if all are, else Inconclusive."""
+    outcomes = [p.outcome for p in predicates]
+    if CONTRADICTED in outcomes:
+        return CONTRADICTED
+    if outcomes and all(o == SUPPORTED for o in outcomes):
+        return SUPPORTED
+    return INCONCLUSIVE
+
+
+def _verdict(claim_id, workloads, context, predicates, note="") -> Verdict:
+    return Verdict(claim_id, CLAIMS[claim_id], workloads, context.backend, combine(predicates), predicates, note)
+
+
+def _number(value) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "?"
+    magnitude = abs(value)
+    if magnitude >= 1000:
+        return f"{value:,.0f}"
+    return stats.fmt_ratio(value) if magnitude else "0"
+
+
+# ------------------------------------------------------------------ the claims
+
+
+def c1_generators(context) -> Verdict | None:
+    """C1: eager grows with n at least 4 bytes per item; lazy grows under a tenth as fast."""
+    records = context.workload("eager_lazy")
+    if not records:
         return None
-    confirmed = speedups["python/threads"] < 1.2 and speedups["python/processes"] > 1.4
-    figures = ", ".join(f"{label} {value:.2f}x" for label, value in speedups.items())
-    return _judged(confirmed, f"speedup at {threads} workers against 1 (largest work size of each): {figures}.")
+    predicates = []
+    for language, eager, lazy in (("python", "list", "generator"), ("java", "arraylist", "stream"), ("node", "array", "generator")):
+        sizes = sorted({r["params"]["n"] for r in _rows(records, language, eager)} & {r["params"]["n"] for r in _rows(records, language, lazy)})
+        if len(sizes) < 2:
+            reason = "needs two sizes n of both variants (the quick and full profiles sweep n)"
+            predicates.append(unmeasured(f"{language}: {eager} holds every item, {lazy} one at a time", "", reason))
+            continue
+        small, large = sizes[0], sizes[-1]
+        sets = [samples(_one(records, language, v, n=size), "memory") for v in (eager, lazy) for size in (small, large)]
+        growth = _bootstrap_figure(f"{language} {eager}: extra peak memory per item, n={small:,}→{large:,}", [sets[0], sets[1]],
+                                   lambda a, b: (np.median(b) - np.median(a)) / (large - small), " B")
+        share = _bootstrap_figure(f"{language} {lazy}/{eager}: growth of peak memory with n", sets,
+                                  lambda ea, eb, la, lb: (np.median(lb) - np.median(la)) / (np.median(eb) - np.median(ea)), "×")
+        predicates.append(at_least(f"{language} {eager} needs room for every item", growth, EAGER_BYTES_PER_ITEM,
+                                   f"≥ {EAGER_BYTES_PER_ITEM:.0f} B per item"))
+        predicates.append(below(f"{language} {lazy} holds one at a time: its memory grows under a tenth as fast", share,
+                                LAZY_SHARE_BELOW, f"< {LAZY_SHARE_BELOW} of eager's growth"))
+    return _verdict("C1", ["eager_lazy"], context, predicates,
+                    "Peak memory is the run's cgroup peak (else RSS); growth between two sizes cancels the runtime's own baseline.")
 
 
-def blocking_io(records):
-    threads = _largest(records, "threads")
-    sequential, threaded = _rows(records, "python", "sequential", threads=threads), _rows(records, "python", "threads", threads=threads)
-    if not sequential or not threaded:
+def c3_cycles(context) -> Verdict | None:
+    """C3: with CPython's cycle collector off the cycles stay; on, they are freed."""
+    records = context.workload("cyclic_garbage")
+    m = _largest(_rows(records, "python"), "m")
+    if m is None:
         return None
-    one, many = analysis.timing(sequential[0]), analysis.timing(threaded[0])
-    ideal = _metric(threaded[0], "ideal_s")
-    text = (f"at {threads} workers Python threads finished the blocking waits in {many:.3f} s against "
-            f"{one:.3f} s one after another ({one / many:.1f}x)")
-    if ideal:
-        text += f", against an ideal {ideal:.3f} s"
-    # The claim has two halves: threads help IO (here) and not CPU-bound work (cpu_scaling's verdict).
-    return _judged(one / many > threads / 2, text + "; for CPU-bound work see cpu_scaling's verdict.")
+    off, on = _one(records, "python", "gc_off", m=m), _one(records, "python", "gc_on", m=m)
+    left_off = _median_figure(f"objects left per iteration, collector off, m={m:,}", metric_samples(off, "uncollected_objects")) if off else None
+    left_on = _median_figure(f"objects left per iteration, collector on, m={m:,}", metric_samples(on, "uncollected_objects")) if on else None
+    memory = ratio_figure(f"peak memory, collector off / on, m={m:,}", samples(off, "memory"), samples(on, "memory")) if off and on else None
+    predicates = [
+        at_least("with the collector off, reference counting leaves every pair's cycle", left_off, CYCLES_LEFT_PER_PAIR * m,
+                 f"≥ {m:,} objects (one per pair)"),
+        below("with the collector on, the cycles are freed", left_on, CYCLES_LEFT_WITH_GC * m,
+              f"< {CYCLES_LEFT_WITH_GC:.0%} of m = {CYCLES_LEFT_WITH_GC * m:,.0f}"),
+        at_least("the uncollected cycles hold memory", memory, CYCLE_MEMORY_RATIO, f"≥ {CYCLE_MEMORY_RATIO:g}× the peak with the collector on"),
+    ]
+    return _verdict("C3", ["cyclic_garbage"], context, predicates,
+                    "Counts are per iteration: the program collects after each timed iteration.")
 
 
-def alloc_churn(records):
-    depth = _largest(records, "depth")
-    python, node = _rows(records, "python", "default", depth=depth), _rows(records, "node", "default", depth=depth)
-    java = _rows(records, "java", "default", depth=depth)
-    if not python or not node:
+def _speedup(records, language, variant, workers, **params) -> Figure | None:
+    """A variant's time at 1 worker over its time at ``workers``, at the given other params."""
+    one, many = _one(records, language, variant, threads=1, **params), _one(records, language, variant, threads=workers, **params)
+    if not one or not many:
         return None
-    py, nd = analysis.timing(python[0]), analysis.timing(node[0])
-    text = f"on allocation-heavy code (binary trees, depth {depth}, warm), Node ran {py / nd:.1f}x as fast as Python"
-    if java:
-        text += f", Java {py / analysis.timing(java[0]):.1f}x"
-    py_wall, nd_wall = _median(python[0], "wall_s"), _median(node[0], "wall_s")
-    return _judged(nd < py, text + f"; whole process including start-up: Python {py_wall:.2f} s, Node {nd_wall:.2f} s. "
-                   "One workload, not a law: see the ns/op columns of the others.")
+    return ratio_figure(f"{language}/{variant} speedup at {workers} workers", samples(one, "time"), samples(many, "time"))
 
 
-def sleepers(records):
-    slopes = {row["program"]: row for row in analysis.slope(records, "tasks")}
-    parts = [f"{label} {row['bytes_per_unit'] / 1024:.1f} KiB per task up to {row['to']:,}" for label, row in slopes.items()]
-    if not parts:
+def _python_steps(records):
+    return _largest(_rows(records, "python", "threads"), "steps")
+
+
+def c5_gil(context) -> Verdict | None:
+    """C5: Python threads give no real speedup on CPU-bound work; processes do."""
+    records = context.workload("cpu_scaling")
+    steps = _python_steps(records)
+    if steps is None:
         return None
-    threaded = [r for r in records if r["variant"] in ("threads", "platform")]
-    async_top = max((r["params"]["tasks"] for r in records if r["status"] == "ok" and r not in threaded), default=0)
-    thread_top = max((r["params"]["tasks"] for r in threaded if r["status"] == "ok"), default=0)
-    threads_failed = [r for r in threaded if r["status"] in ("failed", "timeout", "oom")]
-    # The claim has two halves; it stands only if async tasks scaled and threads did not.
-    confirmed = async_top >= 10_000 and bool(threads_failed)
-    outcome = (f"async tasks ran up to {async_top:,}; threads ran up to {thread_top:,}"
-               + (" and then failed" if threads_failed else " without failing"))
-    return _judged(confirmed, "; ".join(parts) + f". {outcome}.")
+    predicates = []
+    for workers in (2, 4):
+        figure = _speedup(records, "python", "threads", workers, steps=steps)
+        if figure or workers == 2:
+            predicates.append(below(f"Python threads give no real speedup at {workers} workers", figure, NO_SPEEDUP_BELOW))
+    if context.cores < 2:
+        predicates.append(unmeasured("Python processes speed it up at 2 workers", f"≥ {PROCESS_SPEEDUP_AT_2}",
+                                     f"this run had {context.cores} core; parallel speedup needs at least 2"))
+    else:
+        predicates.append(at_least("Python processes speed it up at 2 workers", _speedup(records, "python", "processes", 2, steps=steps),
+                                   PROCESS_SPEEDUP_AT_2))
+    return _verdict("C5", ["cpu_scaling"], context, predicates, f"Judged on {context.python_build()}.")
 
 
-VERDICTS = {
-    "eager_lazy": eager_lazy,
-    "cyclic_garbage": cyclic_garbage,
-    "thread_spawn": thread_spawn,
-    "cpu_scaling": cpu_scaling,
-    "blocking_io": blocking_io,
-    "alloc_churn": alloc_churn,
-    "sleepers": sleepers,
-}
+def c7_jvm_parallel(context) -> Verdict | None:
+    """C7: Java threads' speedup reaches 0.8 x min(T, cores)."""
+    records = context.workload("cpu_scaling")
+    java = _rows(records, "java", "threads")
+    if not java:
+        return None
+    steps = _largest(java, "steps")
+    counts = sorted({r["params"]["threads"] for r in java if r["params"].get("steps") == steps and r["params"]["threads"] > 1})
+    workers = min(counts, key=lambda t: (abs(t - context.cores), t)) if counts else 2
+    ideal = min(workers, context.cores)
+    if context.cores < 2:
+        predicates = [unmeasured("Java threads run in parallel", "", f"this run had {context.cores} core")]
+    else:
+        predicates = [at_least(f"Java threads' speedup at {workers} workers on {context.cores} cores",
+                               _speedup(records, "java", "threads", workers, steps=steps), JVM_EFFICIENCY * ideal,
+                               f"≥ {JVM_EFFICIENCY} × min(T, cores) = {JVM_EFFICIENCY * ideal:g}")]
+    return _verdict("C7", ["cpu_scaling"], context, predicates, f"Largest work size, steps={steps:,}.")
+
+
+def c11_no_parallelism(context) -> Verdict | None:
+    """C11: neither Python (processes) nor Node (worker_threads) gets a real speedup."""
+    records = context.workload("cpu_scaling")
+    if not records:
+        return None
+    steps_python = _python_steps(records)
+    steps_node = _largest(_rows(records, "node", "workers"), "steps")
+    predicates = [
+        below("Python cannot run code in parallel: processes at 2 workers give no real speedup",
+              _speedup(records, "python", "processes", 2, steps=steps_python) if steps_python else None, NO_SPEEDUP_BELOW),
+        below("JavaScript cannot run code in parallel: worker_threads at 2 workers give no real speedup",
+              _speedup(records, "node", "workers", 2, steps=steps_node) if steps_node else None, NO_SPEEDUP_BELOW),
+    ]
+    note = "One interpreter or event loop is single-threaded; processes and worker_threads are how each runs code in parallel."
+    if context.cores < 2:
+        note += f" This run had {context.cores} core, so no speedup was possible."
+    return _verdict("C11", ["cpu_scaling"], context, predicates, note)
+
+
+def c6_io_threads(context) -> Verdict | None:
+    """C6: Python threads overlap blocking waits, speedup >= 0.8 x T, on sleeps and on real sockets.
+
+    A blocking_io row's ``wait`` parameter names what it waits on (``sleep`` when absent).
+    """
+    records = context.workload("blocking_io")
+    threads = _largest(_rows(records, "python", "threads"), "threads")
+    if not threads:
+        return None
+    predicates = []
+    for wait, what in (("sleep", "sleeping waits"), ("socket", "waits on real sockets")):
+        chosen = [r for r in records if r["params"].get("wait", "sleep") == wait]
+        sequential, threaded = _one(chosen, "python", "sequential", threads=threads), _one(chosen, "python", "threads", threads=threads)
+        threshold, shown = IO_EFFICIENCY * threads, f"≥ {IO_EFFICIENCY} × T = {IO_EFFICIENCY * threads:g}"
+        statement = f"Python threads overlap {what} at {threads} workers"
+        if not sequential or not threaded:
+            predicates.append(unmeasured(statement, shown, f"not measured: no ok {wait}-wait rows of both variants in this run"))
+            continue
+        figure = ratio_figure(f"Python threads over sequential, {threads} workers, {wait} waits",
+                              samples(sequential, "time"), samples(threaded, "time"))
+        predicates.append(at_least(statement, figure, threshold, shown))
+    return _verdict("C6", ["blocking_io"], context, predicates, "Whether threads help CPU-bound work is C5.")
+
+
+def c9_threads_feasible(context) -> Verdict | None:
+    """C9: at 10,000, OS threads cost too much to run; async tasks do not."""
+    records = context.workload("sleepers")
+    if not records:
+        return None
+    limit = FEASIBLE_SHARE_OF_MEMORY * context.memory_bytes
+    shown = f"{FEASIBLE_SHARE_OF_MEMORY:.0%} of memory = {limit / 2**20:,.0f} MiB"
+    predicates, figures = [], []
+    for language, threads, tasks in (("python", "threads", "asyncio"), ("java", "platform", "virtual")):
+        predicates.append(_feasibility(records, language, threads, limit, shown, feasible=False))
+        predicates.append(_feasibility(records, language, tasks, limit, shown, feasible=True))
+        figures.append(_cost_ratio(records, language, threads, tasks))
+    predicates.append(_feasibility(records, "node", "promises", limit, shown, feasible=True))
+    note = ("Feasible means: ran to completion at 10,000 with a peak under a quarter of the memory available. "
+            + "; ".join(f.label + ": " + f.text() for f in figures if f))
+    return _verdict("C9", ["sleepers"], context, predicates, note)
+
+
+def _feasibility(records, language, variant, limit, shown, feasible: bool) -> Predicate:
+    kind = "async tasks" if feasible else "OS threads"
+    statement = f"{SCALE:,} {kind} are {'feasible' if feasible else 'not feasible'} ({language}/{variant})"
+    row = _one(records, language, variant, tasks=SCALE)
+    if row is None:
+        tried = [r for r in records if r["language"] == language and r["variant"] == variant and r["params"].get("tasks") == SCALE]
+        reason = (f"the row at {SCALE:,} ended {tried[0]['status']}: {tried[0]['reason']} (a failure is not evidence)"
+                  if tried else f"not run at {SCALE:,} (the machine's thread limits or --param may prevent it)")
+        return unmeasured(statement, "peak ≥ " + shown if not feasible else "peak < " + shown, reason)
+    figure = _median_figure(f"{language}/{variant} peak at {SCALE:,}", [v / 2**20 for v in samples(row, "memory")], " MiB")
+    if feasible:
+        return below(statement, figure, limit / 2**20, "peak < " + shown)
+    return at_least(statement, figure, limit / 2**20, "peak ≥ " + shown)
+
+
+def _cost_ratio(records, language, threads, tasks) -> Figure | None:
+    """Memory per OS thread over memory per async task, from each variant's sweep."""
+    rows = {}
+    for variant in (threads, tasks):
+        counts = sorted(r["params"]["tasks"] for r in _rows(records, language, variant))
+        if len(counts) < 2:
+            return None
+        rows[variant] = (counts[0], counts[-1])
+    sets = [samples(_one(records, language, v, tasks=count), "memory") for v in (threads, tasks) for count in rows[v]]
+    (t0, t1), (a0, a1) = rows[threads], rows[tasks]
+    return _bootstrap_figure(f"{language} memory per {threads} thread over per {tasks} task", sets,
+                             lambda a, b, c, d: ((np.median(b) - np.median(a)) / (t1 - t0)) / ((np.median(d) - np.median(c)) / (a1 - a0)), "×")
+
+
+def c12_node_faster(context) -> Verdict | None:
+    """C12: the geometric mean over CPU-bound workloads of Python time over Node time."""
+    pairs = []
+    churn = context.workload("alloc_churn")
+    depth = _largest(churn, "depth")
+    if depth:
+        pairs.append((f"alloc_churn depth={depth}", _one(churn, "python", "default", depth=depth), _one(churn, "node", "default", depth=depth)))
+    scaling = context.workload("cpu_scaling")
+    steps = _python_steps(scaling) or _largest(_rows(scaling, "python", "sequential"), "steps")
+    if steps:
+        pairs.append((f"cpu_scaling sequential steps={steps:,}", _one(scaling, "python", "sequential", steps=steps, threads=1),
+                      _one(scaling, "node", "sequential", steps=steps, threads=1)))
+    pairs = [(name, p, n) for name, p, n in pairs if p and n]
+    if not pairs:
+        return None
+    per_workload = [ratio_figure(f"Python/Node time, {name}", samples(p, "time"), samples(n, "time")) for name, p, n in pairs]
+    sets = [s for _, p, n in pairs for s in (samples(p, "time"), samples(n, "time"))]
+
+    def geometric_mean(*values):
+        logs = [math.log(np.median(values[i]) / np.median(values[i + 1])) for i in range(0, len(values), 2)]
+        return math.exp(sum(logs) / len(logs))
+
+    overall = _bootstrap_figure(f"geometric mean of Python/Node time over {len(pairs)} workloads", sets, geometric_mean, "×")
+    predicates = [at_least("Node is faster than Python on CPU-bound work (geometric mean)", overall, FASTER, f"≥ {FASTER}×")]
+    note = "Per workload (warm time): " + "; ".join(f.label + " " + f.text() for f in per_workload if f)
+    return _verdict("C12", ["alloc_churn", "cpu_scaling"], context, predicates, note)
+
+
+JUDGES = (c1_generators, c3_cycles, c5_gil, c6_io_threads, c7_jvm_parallel, c9_threads_feasible, c11_no_parallelism,
+          c12_node_faster)

@@ -53,8 +53,11 @@ def not_available(why):
     raise SystemExit(3)
 
 
-def measure(region, iterations):
-    """Run ``region()`` ``iterations`` times; return (seconds per run, last result)."""
+def measure(region, iterations, after=None):
+    """Run ``region()`` ``iterations`` times; return (seconds per run, last result).
+
+    ``after()``, if given, runs after each timed iteration, outside the timed region.
+    """
     seconds = []
     result = None
     for _ in range(iterations):
@@ -62,6 +65,8 @@ def measure(region, iterations):
         start = time.perf_counter()
         result = region()
         seconds.append(time.perf_counter() - start)
+        if after:
+            after()
     return seconds, result
 
 
@@ -96,6 +101,16 @@ class GcRecorder:
         import gc
 
         gc.callbacks.remove(self._on_gc)
+
+    def uncounted_collect(self):
+        """``gc.collect()`` outside the measured region, not counted among its collections."""
+        import gc
+
+        gc.callbacks.remove(self._on_gc)
+        try:
+            return gc.collect()  # runs even while the collector is disabled
+        finally:
+            gc.callbacks.append(self._on_gc)
 
     def _on_gc(self, phase, info):
         if phase == "start":

@@ -1,27 +1,224 @@
-"""Verdicts follow the figures: the same code confirms or refutes a claim depending on the data."""
+"""Verdicts follow the figures: each claim can come out Supported, Contradicted or Inconclusive.
+
+Rows are synthetic: a few runs of each program with chosen times, memory and metrics, so every
+outcome is reached by data alone.
+"""
+
+import pytest
 
 from harness import verdicts
+from harness.verdicts import CONTRADICTED, INCONCLUSIVE, SUPPORTED
+
+GIB = 2**30
+ENVIRONMENT = {"cores_available": 2, "memory_total_bytes": 8 * GIB, "runtimes": {"python": {"version": "3.11.7", "gil": True}}}
 
 
-def row(variant, memory, left, pause=0.1, count=10):
-    metric = lambda v: {"median": v}  # noqa: E731 - a tiny summary shape
-    return {
-        "workload": "cyclic_garbage", "language": "python", "variant": variant, "status": "ok", "params": {"m": 1000},
-        "summary": {"cgroup_peak_bytes": {"median": memory},
-                    "metrics": {"uncollected_objects": metric(left), "gc_pause_s": metric(pause), "gc_count": metric(count)}},
-    }
+def row(workload, language, variant, params, time=None, memory=None, metrics=None, status="ok", backend="native", jitter=0.01):
+    """An ok (or failed) row whose runs have these medians, each spread by +-jitter."""
+    spread = (1 - jitter, 1.0, 1 + jitter, 1 - jitter / 2, 1 + jitter / 2)
+    runs = []
+    for factor in spread:
+        run = {"metrics": {k: v for k, v in (metrics or {}).items()}}
+        if time is not None:
+            run["work_warm_s"] = time * factor
+        if memory is not None:
+            run["cgroup_peak_bytes"] = memory * factor
+        runs.append(run)
+    return {"workload": workload, "family": "", "language": language, "variant": variant, "backend": backend,
+            "params": params, "status": status, "reason": "" if status == "ok" else "ended with exit code 1",
+            "runs": runs if status == "ok" else [], "summary": {}}
 
 
-def test_cycles_left_behind_with_the_collector_off_confirm_the_claim():
-    text = verdicts.verdict("cyclic_garbage", [row("gc_on", 10e6, 5), row("gc_off", 300e6, 4000)])
-    assert text.startswith("Confirmed: ") and "300 MB" in text and "4,000 objects" in text
+def judge(rows, claim_id, environment=ENVIRONMENT):
+    found = [v for v in verdicts.judge_all({"measurements": rows, "environment": environment}) if v["claim_id"] == claim_id]
+    assert len(found) == 1, found
+    return found[0]
 
 
-def test_no_growth_with_the_collector_off_does_not_confirm_it():
-    text = verdicts.verdict("cyclic_garbage", [row("gc_on", 10e6, 5), row("gc_off", 11e6, 5)])
-    assert text.startswith("Not confirmed in this run: ")
+# C1 ---------------------------------------------------------------------------------------------
 
 
-def test_a_verdict_needs_its_rows():
-    assert verdicts.verdict("cyclic_garbage", [row("gc_on", 10e6, 5)]) is None
-    assert verdicts.verdict("no_such_workload", []) is None
+def eager_lazy(lazy_growth_mb=0.0, eager_bytes_per_item=40, sizes=(100_000, 1_000_000)):
+    rows = []
+    for language, eager, lazy in (("python", "list", "generator"), ("java", "arraylist", "stream"), ("node", "array", "generator")):
+        for n in sizes:
+            rows.append(row("eager_lazy", language, eager, {"n": n}, memory=50e6 + eager_bytes_per_item * n))
+            rows.append(row("eager_lazy", language, lazy, {"n": n}, memory=20e6 + lazy_growth_mb * 1e6 * n / sizes[-1]))
+    return rows
+
+
+def test_c1_supported_when_lists_grow_and_generators_stay_flat():
+    assert judge(eager_lazy(), "C1")["outcome"] == SUPPORTED
+
+
+def test_c1_contradicted_when_the_lazy_variant_grows_as_fast():
+    assert judge(eager_lazy(lazy_growth_mb=40), "C1")["outcome"] == CONTRADICTED
+
+
+def test_c1_inconclusive_with_one_size():
+    verdict = judge(eager_lazy(sizes=(1_000_000,)), "C1")
+    assert verdict["outcome"] == INCONCLUSIVE and "two sizes" in verdict["predicates"][0]["reason"]
+
+
+# C3 ---------------------------------------------------------------------------------------------
+
+
+def cycles(left_off, left_on, memory_off, m=1000, jitter=0.01):
+    return [row("cyclic_garbage", "python", "gc_off", {"m": m}, memory=memory_off, metrics={"uncollected_objects": left_off}, jitter=jitter),
+            row("cyclic_garbage", "python", "gc_on", {"m": m}, memory=10e6, metrics={"uncollected_objects": left_on})]
+
+
+def test_c3_supported_when_cycles_stay_with_the_collector_off():
+    verdict = judge(cycles(2000, 5, 300e6), "C3")
+    assert verdict["outcome"] == SUPPORTED
+    assert all(p["threshold"] for p in verdict["predicates"])  # thresholds are stored for the reader
+
+
+def test_c3_contradicted_when_nothing_is_left_with_the_collector_off():
+    assert judge(cycles(0, 0, 10e6), "C3")["outcome"] == CONTRADICTED
+
+
+def test_c3_inconclusive_when_the_memory_interval_straddles_its_threshold():
+    assert judge(cycles(2000, 5, 20e6, jitter=0.6), "C3")["outcome"] == INCONCLUSIVE
+
+
+# C5, C7, C11 ------------------------------------------------------------------------------------
+
+
+def scaling(python_threads_2, processes_2, java_2=1.9, node_2=1.9, jitter=0.01):
+    rows = []
+    for language, variant, speedup, steps in (("python", "threads", python_threads_2, 20_000), ("python", "processes", processes_2, 20_000),
+                                              ("java", "threads", java_2, 1_000_000), ("node", "workers", node_2, 1_000_000)):
+        rows.append(row("cpu_scaling", language, variant, {"steps": steps, "threads": 1}, time=1.0, jitter=jitter))
+        rows.append(row("cpu_scaling", language, variant, {"steps": steps, "threads": 2}, time=1.0 / speedup, jitter=jitter))
+    return rows
+
+
+def test_c5_supported_with_no_thread_speedup_and_a_process_speedup():
+    verdict = judge(scaling(1.0, 1.9), "C5")
+    assert verdict["outcome"] == SUPPORTED and "GIL build" in verdict["note"]
+
+
+def test_c5_contradicted_when_threads_speed_up():
+    assert judge(scaling(1.9, 1.9), "C5")["outcome"] == CONTRADICTED
+
+
+def test_c5_inconclusive_when_noise_straddles_the_thresholds():
+    assert judge(scaling(1.2, 1.5, jitter=0.3), "C5")["outcome"] == INCONCLUSIVE
+
+
+def test_c5_processes_need_two_cores():
+    one_core = dict(ENVIRONMENT, cores_available=1)
+    verdict = judge(scaling(1.0, 1.9), "C5", one_core)
+    assert verdict["outcome"] == INCONCLUSIVE and "1 core" in verdict["predicates"][-1]["reason"]
+
+
+@pytest.mark.parametrize("java_2,outcome", [(1.9, SUPPORTED), (1.0, CONTRADICTED)])
+def test_c7_java_threads_against_point_eight_of_the_cores(java_2, outcome):
+    assert judge(scaling(1.0, 1.9, java_2=java_2), "C7")["outcome"] == outcome
+
+
+def test_c7_inconclusive_on_one_core():
+    assert judge(scaling(1.0, 1.9), "C7", dict(ENVIRONMENT, cores_available=1))["outcome"] == INCONCLUSIVE
+
+
+@pytest.mark.parametrize("processes_2,node_2,outcome", [(1.0, 1.0, SUPPORTED), (1.9, 1.0, CONTRADICTED), (1.0, 1.2, INCONCLUSIVE)])
+def test_c11_parallel_speedup_contradicts_no_parallelism(processes_2, node_2, outcome):
+    assert judge(scaling(1.0, processes_2, node_2=node_2), "C11")["outcome"] == outcome
+
+
+# C6 ---------------------------------------------------------------------------------------------
+
+
+def blocking(speedup, waits=("sleep", "socket"), jitter=0.01):
+    rows = []
+    for wait in waits:
+        rows.append(row("blocking_io", "python", "sequential", {"threads": 4, "wait": wait}, time=0.2, jitter=jitter))
+        rows.append(row("blocking_io", "python", "threads", {"threads": 4, "wait": wait}, time=0.2 / speedup, jitter=jitter))
+    return rows
+
+
+def test_c6_supported_when_threads_overlap_both_kinds_of_wait():
+    assert judge(blocking(3.9), "C6")["outcome"] == SUPPORTED
+
+
+def test_c6_contradicted_when_threads_do_not_overlap_waits():
+    assert judge(blocking(1.0), "C6")["outcome"] == CONTRADICTED
+
+
+def test_c6_inconclusive_without_real_socket_waits():
+    verdict = judge(blocking(3.9, waits=("sleep",)), "C6")
+    assert verdict["outcome"] == INCONCLUSIVE and "socket" in verdict["predicates"][1]["reason"]
+
+
+# C9 ---------------------------------------------------------------------------------------------
+
+
+def sleepers(thread_mib_at_10k, failed_virtual=False):
+    rows = []
+    for language, variant, per_unit in (("python", "threads", None), ("python", "asyncio", 2e3), ("java", "platform", None),
+                                        ("java", "virtual", 3e3), ("node", "promises", 1.5e3)):
+        for tasks in (1000, 10_000):
+            if per_unit is None:  # an OS-thread variant: reaches thread_mib_at_10k at 10,000
+                memory = 20e6 + (thread_mib_at_10k * 2**20 - 20e6) * tasks / 10_000
+            else:
+                memory = 20e6 + per_unit * tasks
+            failed = failed_virtual and variant == "virtual" and tasks == 10_000
+            rows.append(row("sleepers", language, variant, {"tasks": tasks}, memory=memory, status="failed" if failed else "ok"))
+    return rows
+
+
+def test_c9_contradicted_when_ten_thousand_threads_fit_easily():
+    verdict = judge(sleepers(500), "C9")
+    assert verdict["outcome"] == CONTRADICTED
+    assert "memory per threads thread over per asyncio task" in verdict["note"]
+
+
+def test_c9_supported_when_threads_take_more_than_a_quarter_of_memory():
+    assert judge(sleepers(4000), "C9")["outcome"] == SUPPORTED
+
+
+def test_c9_a_failed_virtual_thread_row_is_not_evidence():
+    verdict = judge(sleepers(4000, failed_virtual=True), "C9")
+    assert verdict["outcome"] == INCONCLUSIVE
+    assert any("not evidence" in p["reason"] for p in verdict["predicates"])
+
+
+# C12 --------------------------------------------------------------------------------------------
+
+
+def speed(python_over_node, jitter=0.01):
+    return [row("alloc_churn", "python", "default", {"depth": 14}, time=1.0 * python_over_node, jitter=jitter),
+            row("alloc_churn", "node", "default", {"depth": 14}, time=1.0, jitter=jitter),
+            row("cpu_scaling", "python", "sequential", {"steps": 20_000, "threads": 1}, time=2.0 * python_over_node, jitter=jitter),
+            row("cpu_scaling", "node", "sequential", {"steps": 20_000, "threads": 1}, time=2.0, jitter=jitter),
+            row("cpu_scaling", "python", "threads", {"steps": 20_000, "threads": 1}, time=2.0, jitter=jitter)]
+
+
+@pytest.mark.parametrize("ratio,outcome", [(5.0, SUPPORTED), (0.8, CONTRADICTED)])
+def test_c12_geometric_mean_against_its_margin(ratio, outcome):
+    verdict = judge(speed(ratio), "C12")
+    assert verdict["outcome"] == outcome and "geometric mean" in verdict["predicates"][0]["figure"]["label"]
+
+
+def test_c12_inconclusive_near_the_margin_with_noise():
+    assert judge(speed(1.2, jitter=0.4), "C12")["outcome"] == INCONCLUSIVE
+
+
+# Across claims ----------------------------------------------------------------------------------
+
+
+def test_each_backend_is_judged_on_its_own_rows():
+    rows = cycles(2000, 5, 300e6) + [dict(r, backend="docker") for r in cycles(0, 0, 10e6)]
+    found = {v["backend"]: v["outcome"] for v in verdicts.judge_all({"measurements": rows, "environment": ENVIRONMENT})
+             if v["claim_id"] == "C3"}
+    assert found == {"native": SUPPORTED, "docker": CONTRADICTED}
+
+
+def test_failed_rows_are_never_evidence():
+    rows = [dict(r, status="failed", runs=[]) for r in cycles(2000, 5, 300e6)]
+    assert not [v for v in verdicts.judge_all({"measurements": rows, "environment": ENVIRONMENT}) if v["claim_id"] == "C3"]
+
+
+def test_a_claim_with_no_rows_is_not_judged():
+    assert verdicts.judge_all({"measurements": [], "environment": ENVIRONMENT}) == []
