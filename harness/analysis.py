@@ -104,7 +104,10 @@ def scaling(records: list, param: str) -> list[dict]:
         base = next((r for value, r in points if value == 1), None)
         for value, record in points:
             seconds = timing(record)
-            found = stats.compare(samples(base, "time"), samples(record, "time")) if base else None
+            if record is base:  # the base against itself: exactly 1, no interval
+                found = stats.Comparison(1.0, 1.0, 1.0, 1.0, False, len(samples(base, "time")), len(samples(base, "time")))
+            else:
+                found = stats.compare(samples(base, "time"), samples(record, "time")) if base else None
             speedup = found.ratio if found else None
             summary = record["summary"]
             wall, cpu = summary.get("wall_s"), summary.get("cpu_s")

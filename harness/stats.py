@@ -158,7 +158,7 @@ class Comparison:
 
     def text(self, suffix: str = "×") -> str:
         """``9.4× (8.1–10.9), significant`` or ``… not significant``."""
-        return (f"{fmt_ratio(self.ratio)}{suffix} ({fmt_ratio(self.low)}–{fmt_ratio(self.high)}), "
+        return (f"{fmt_number(self.ratio)}{suffix} ({fmt_number(self.low)}–{fmt_number(self.high)}), "
                 + ("significant" if self.significant else "not significant"))
 
 
@@ -206,16 +206,18 @@ def _logs(values):
     return np.log(np.asarray(values, dtype=float))
 
 
-def fmt_ratio(value: float) -> str:
-    """A ratio with two or three significant figures: 0.052, 0.95, 1.23, 9.4, 45."""
+def fmt_number(value: float) -> str:
+    """About three significant figures, thousands separated: 0.0123, 0.95, 1.23, 45.1, 12,300."""
     magnitude = abs(value)
+    if magnitude == 0:
+        return "0"
     if magnitude >= 100:
         return f"{value:,.0f}"
     if magnitude >= 10:
         return f"{value:.1f}"
-    if magnitude >= 0.1:
+    if magnitude >= 1:
         return f"{value:.2f}"
-    return f"{value:.2g}"
+    return f"{value:.3g}"
 
 
 def cold_and_warm(work_s) -> tuple:

@@ -72,7 +72,10 @@ class Figure:
     def text(self) -> str:
         """``1.02× (0.97–1.08), n=5 vs 5, not significant``."""
         kind = " range" if self.method.endswith("range") else ""
-        value = f"{_number(self.estimate)}{self.unit} ({_number(self.low)}–{_number(self.high)}{kind})"
+        if self.low == self.high == self.estimate:
+            value = f"{_number(self.estimate)}{self.unit} (every run alike)"
+        else:
+            value = f"{_number(self.estimate)}{self.unit} ({_number(self.low)}–{_number(self.high)}{kind})"
         extra = "" if self.significant is None else (", significant" if self.significant else ", not significant")
         return f"{value}, n={self.n}{extra}"
 
@@ -247,10 +250,7 @@ def _verdict(claim_id, workloads, context, predicates, note="") -> Verdict:
 def _number(value) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "?"
-    magnitude = abs(value)
-    if magnitude >= 1000:
-        return f"{value:,.0f}"
-    return stats.fmt_ratio(value) if magnitude else "0"
+    return stats.fmt_number(value)
 
 
 # ------------------------------------------------------------------ the claims
@@ -266,7 +266,8 @@ def c1_generators(context) -> Verdict | None:
         sizes = sorted({r["params"]["n"] for r in _rows(records, language, eager)} & {r["params"]["n"] for r in _rows(records, language, lazy)})
         if len(sizes) < 2:
             reason = "needs two sizes n of both variants (the quick and full profiles sweep n)"
-            predicates.append(unmeasured(f"{language}: {eager} holds every item, {lazy} one at a time", "", reason))
+            predicates.append(unmeasured(f"{language}: {eager} holds every item, {lazy} one at a time",
+                                         f"≥ {EAGER_BYTES_PER_ITEM:.0f} B per item; lazy < {LAZY_SHARE_BELOW} of eager's growth", reason))
             continue
         small, large = sizes[0], sizes[-1]
         sets = [samples(_one(records, language, v, n=size), "memory") for v in (eager, lazy) for size in (small, large)]
@@ -346,7 +347,8 @@ def c7_jvm_parallel(context) -> Verdict | None:
     workers = min(counts, key=lambda t: (abs(t - context.cores), t)) if counts else 2
     ideal = min(workers, context.cores)
     if context.cores < 2:
-        predicates = [unmeasured("Java threads run in parallel", "", f"this run had {context.cores} core")]
+        predicates = [unmeasured("Java threads run in parallel", f"≥ {JVM_EFFICIENCY} × min(T, cores)",
+                                 f"this run had {context.cores} core; parallel speedup needs at least 2")]
     else:
         predicates = [at_least(f"Java threads' speedup at {workers} workers on {context.cores} cores",
                                _speedup(records, "java", "threads", workers, steps=steps), JVM_EFFICIENCY * ideal,

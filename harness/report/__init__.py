@@ -1,0 +1,34 @@
+"""The report: Markdown, CSV, HTML and plots of one run, rendered from its results.json alone.
+
+``tables`` turns a results document into the report's content; ``markdown``, ``html``,
+``csvfile`` and ``plots`` each render it one way.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from harness.report import csvfile, html, markdown, plots, tables
+
+MARKDOWN, CSV, HTML, PLOTS = "results.md", "results.csv", "report.html", "plots"
+
+
+def render_markdown(document: dict, link_prefix: str = "") -> str:
+    """The Markdown report of a results document."""
+    return markdown.render(tables.build(document), link_prefix)
+
+
+def render_csv(document: dict) -> str:
+    """Every row as CSV."""
+    return csvfile.render(document)
+
+
+def write_reports(document: dict, run_dir: Path) -> list[Path]:
+    """Write results.md, results.csv, report.html and plots/ beside results.json; return the paths."""
+    run_dir = Path(run_dir)
+    drawn = plots.write_all(document, run_dir / PLOTS)
+    built = tables.build(document)
+    (run_dir / MARKDOWN).write_text(markdown.render(built))
+    (run_dir / CSV).write_text(csvfile.render(document))
+    (run_dir / HTML).write_text(html.render(built, run_dir / PLOTS))
+    return [run_dir / MARKDOWN, run_dir / CSV, run_dir / HTML, *drawn]

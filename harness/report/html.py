@@ -1,0 +1,34 @@
+"""The report as one self-contained HTML page: CSS, script and SVG plots inline, no network."""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+
+import jinja2
+
+from harness.report.tables import Report
+
+TEMPLATES = Path(__file__).with_name("templates")
+
+
+def render(report: Report, plot_dir: Path) -> str:
+    """The page, with every plot under ``plot_dir`` embedded; a missing plot is left out."""
+    environment = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
+                                     trim_blocks=True, lstrip_blocks=True)
+    environment.tests["numeric"] = _numeric
+    images = {plot.stem: _data_uri(Path(plot_dir) / f"{plot.stem}.svg") for section in report.sections for plot in section.plots}
+    return environment.get_template("report.html.j2").render(report=report, images=images)
+
+
+def _data_uri(path: Path) -> str:
+    try:
+        return "data:image/svg+xml;base64," + base64.b64encode(path.read_bytes()).decode("ascii")
+    except OSError:
+        return ""
+
+
+def _numeric(value) -> bool:
+    """A cell that starts with a number, to be right-aligned."""
+    text = str(value).lstrip("-").replace(",", "")
+    return bool(text) and (text[0].isdigit() or text[0] == ".")

@@ -1,0 +1,67 @@
+"""The report as Markdown: answers first, then the run, the environment and each workload."""
+
+from __future__ import annotations
+
+from tabulate import tabulate
+
+from harness.report.tables import Report, Table
+
+
+def render(report: Report, link_prefix: str = "") -> str:
+    """The whole Markdown report; ``link_prefix`` goes before plot links, for a copy kept elsewhere."""
+    parts = [f"# {report.title}\n", "## Answers\n", _answers(report.answers) + "\n", report.summary + "\n"]
+    if report.verdict_note:
+        parts.append(f"*{report.verdict_note}*\n")
+    parts.append(report.outcome_legend + "\n")
+    for detail in report.claims:
+        parts.append(f'<a id="{detail.anchor}"></a>\n\n### {detail.heading} — **{detail.outcome}**\n')
+        parts.append(f"From {detail.source}." + (f" {detail.note}" if detail.note else "") + "\n")
+        parts.append(table(detail.table) + "\n")
+    parts.append("## Environment\n")
+    parts += [table(t) + "\n" for t in report.environment]
+    family = None
+    for section in report.sections:
+        if section.family != family:
+            family = section.family
+            parts.append(f"## {family}\n")
+        parts.append(_section(section, link_prefix))
+    if report.overhead:
+        parts.append("## Container overhead\n\n" + report.overhead.caption + "\n\n" + table(report.overhead, caption=False) + "\n")
+    if report.problems:
+        parts.append(_problems(report.problems))
+    parts.append("## Reading the tables\n\n" + report.legend + "\n")
+    return "\n".join(parts)
+
+
+def _answers(answers: Table) -> str:
+    rows = [[f"[{row[0]}](#{anchor})" if anchor else row[0], row[1], f"**{row[2]}**" if anchor else row[2], row[3]]
+            for row, anchor in zip(answers.rows, answers.anchors)]
+    return tabulate(rows, headers=answers.headers, tablefmt="github", disable_numparse=True)
+
+
+def _section(section, link_prefix: str) -> str:
+    lines = [f"### {section.name}\n", f"*{section.question}*\n"]
+    if section.claim:
+        lines.append(f"Claim tested: \"{section.claim}\" (its verdict is under Answers)\n")
+    lines += [note + "\n" for note in section.notes]
+    lines.append(" ".join(f"![{plot.alt}]({link_prefix}plots/{plot.stem}.png)" for plot in section.plots) + "\n")
+    lines += [table(t) + "\n" for t in section.tables]
+    return "\n".join(lines)
+
+
+def table(found: Table, caption: bool = True) -> str:
+    """A Table as GitHub Markdown; a collapsed one inside a details block."""
+    body = tabulate(found.rows, headers=found.headers, tablefmt="github", disable_numparse=True) if found.rows else "(no rows)"
+    head = f"{found.caption}\n\n" if caption and found.caption else ""
+    if found.collapsed:
+        return f"<details><summary>{found.collapsed}</summary>\n\n{head}{body}\n\n</details>"
+    return head + body
+
+
+def _problems(problems: list) -> str:
+    lines = ["## Problems\n"]
+    for problem in problems:
+        lines.append(f"- **{problem['status']}** {problem['row']}: {problem['reason']}")
+        if problem["stderr"]:
+            lines.append("\n  ```\n" + "\n".join(f"  {line}" for line in problem["stderr"].splitlines()) + "\n  ```")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,574 @@
+"""The report's content as data: the answers, the run summary, and each workload's tables.
+
+``markdown.py`` and ``html.py`` render the same ``Report``, so the two never say different
+things. Everything here is computed from a results document alone.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from harness import analysis, stats, verdicts
+from harness.measurement import KEY_FIELDS, SUMMARY_FIELDS
+
+MIB = 2**20
+LOUD = {"failed": "FAILED", "timeout": "TIMEOUT", "oom": "OOM", "mismatch": "MISMATCH", "skipped": "skipped"}
+COUNT_FIELDS = {"threads_peak", "processes_peak", "ctx_voluntary", "ctx_involuntary"}
+
+
+@dataclass
+class Table:
+    """Headers and rows of strings, with a sentence above and, if collapsed, a summary line."""
+
+    headers: list
+    rows: list
+    caption: str = ""
+    collapsed: str = ""  # the summary of a details block; "" shows the table open
+    anchors: list = field(default_factory=list)  # per row, an id a link can point at ("" for none)
+
+
+@dataclass
+class Plot:
+    """A plot file (``plots/<stem>.png`` and ``.svg``) and what it shows."""
+
+    stem: str
+    alt: str
+
+
+@dataclass
+class ClaimDetail:
+    """One verdict: its heading, what it was judged from, and its predicates."""
+
+    anchor: str
+    heading: str
+    outcome: str
+    source: str
+    note: str
+    table: Table
+
+
+@dataclass
+class Section:
+    """One workload: its question, the claim it tests, notes, tables and plots."""
+
+    name: str
+    family: str
+    question: str
+    claim: str
+    notes: list
+    tables: list
+    plots: list
+
+
+@dataclass
+class Report:
+    """Everything a report shows, in reading order."""
+
+    title: str
+    answers: Table
+    summary: str
+    verdict_note: str
+    outcome_legend: str
+    claims: list
+    environment: list
+    sections: list
+    overhead: Table | None
+    problems: list
+    legend: str
+
+
+def build(document: dict) -> Report:
+    """The whole report of one results document."""
+    found, verdict_note = stored_or_current_verdicts(document)
+    records = document["measurements"]
+    return Report(
+        title=f"Runtime Lab results: run {document['run_id']}",
+        answers=answers_table(found),
+        summary=run_summary(document),
+        verdict_note=verdict_note,
+        outcome_legend=OUTCOME_LEGEND,
+        claims=[claim_detail(v, _several_backends(found)) for v in found],
+        environment=environment_tables(document),
+        sections=[workload_section(name, document.get("workloads", {}).get(name, {}), rows, document)
+                  for name, rows in by_workload(records).items()],
+        overhead=overhead_table(records),
+        problems=problems(records),
+        legend=LEGEND,
+    )
+
+
+OUTCOME_LEGEND = (
+    "Each claim is split into predicates, each a figure with its 95 % interval against a stated threshold: "
+    "Supported when the whole interval is on the claim's side, Contradicted when it is wholly on the other side, "
+    "Inconclusive when it straddles the threshold or the run did not measure it (the reason is given)."
+)
+
+
+def by_workload(records: list) -> dict:
+    """Rows grouped by workload, in the order they were stored."""
+    grouped = defaultdict(list)
+    for record in records:
+        grouped[record["workload"]].append(record)
+    return grouped
+
+
+# ------------------------------------------------------------------ answers and verdicts
+
+
+def stored_or_current_verdicts(document: dict) -> tuple:
+    """The run's stored verdicts, or (for an older file) verdicts judged now, with a note saying so."""
+    if document.get("schema", 1) >= 2 and "verdicts" in document:
+        return document["verdicts"], ""
+    note = (f"This results file (schema {document.get('schema', 1)}) stores no verdicts: the verdicts below were "
+            f"computed now, by the current rules, from its measurements.")
+    return verdicts.judge_all(document), note
+
+
+def _several_backends(found: list) -> bool:
+    return len({v["backend"] for v in found}) > 1
+
+
+def answers_table(found: list) -> Table:
+    """One line per claim of CLAIMS.md, in its order: outcome and the deciding figure."""
+    by_claim = defaultdict(list)
+    for verdict in found:
+        by_claim[verdict["claim_id"]].append(verdict)
+    several = _several_backends(found)
+    rows, anchors = [], []
+    for claim_id, claim in verdicts.CLAIMS.items():
+        judged = by_claim.get(claim_id)
+        if not judged:
+            rows.append([claim_id, claim, "not measured in this run", "—"])
+            anchors.append("")
+            continue
+        for verdict in judged:
+            where = f" [{verdict['backend']}]" if several else ""
+            rows.append([claim_id + where, claim, verdict["outcome"], key_figure(verdict) or "—"])
+            anchors.append(_anchor(verdict, several))
+    return Table(["claim", "", "outcome", "key figure (95 % interval, n)"], rows, anchors=anchors)
+
+
+def _anchor(verdict: dict, several: bool) -> str:
+    return verdict["claim_id"].lower() + (f"-{verdict['backend']}" if several else "")
+
+
+def key_figure(verdict: dict) -> str:
+    """The figure of the predicate that decided the outcome (else the first with a figure)."""
+    predicates = verdict["predicates"]
+    deciding = [p for p in predicates if p["outcome"] == verdict["outcome"] and p.get("figure")]
+    chosen = (deciding or [p for p in predicates if p.get("figure")] or [None])[0]
+    return f"{chosen['figure']['label']}: {figure_text(chosen['figure'])}" if chosen else ""
+
+
+def figure_text(figure: dict) -> str:
+    """A stored figure as ``1.9× (1.6–2.2), n=5 vs 5, significant``."""
+    return verdicts.Figure(**figure).text()
+
+
+def claim_detail(verdict: dict, several: bool) -> ClaimDetail:
+    """A verdict's predicates with their thresholds, figures and outcomes."""
+    rows = [[p["statement"], p["threshold"], figure_text(p["figure"]) if p.get("figure") else "—",
+             p["outcome"] + (f": {p['reason']}" if p.get("reason") else "")] for p in verdict["predicates"]]
+    where = f" [{verdict['backend']}]" if several else ""
+    return ClaimDetail(
+        anchor=_anchor(verdict, several),
+        heading=f"{verdict['claim_id']}{where}: {verdict['claim']}",
+        outcome=verdict["outcome"],
+        source=", ".join(verdict["workloads"]),
+        note=verdict.get("note", ""),
+        table=Table(["predicate", "threshold", "figure (95 % interval, n)", "outcome"], rows),
+    )
+
+
+# ------------------------------------------------------------------ summary and environment
+
+
+def run_summary(document: dict) -> str:
+    """One paragraph: machine, runtimes, backend, profile, runs, and rows ok, failed or noisy."""
+    options, env = document.get("options", {}), document["environment"]
+    counts = defaultdict(int)
+    for record in document["measurements"]:
+        counts[record["status"]] += 1
+    ok = [r for r in document["measurements"] if r["status"] == "ok"]
+    infos = document.get("workloads", {})
+    noisy = sum(1 for r in ok if key_is_noisy(r, infos.get(r["workload"], {})))
+    cells = sum(len(noisy_fields(r)) for r in ok)
+    runs = [run_count(r) for r in ok]
+    extra = sum(1 for r in ok if options.get("min_runs") and run_count(r) > options["min_runs"])
+    spread = f"n = {min(runs)}–{max(runs)} runs per row" if runs else "no rows measured"
+    if options.get("min_runs") and options.get("max_runs") != options.get("min_runs"):
+        spread += f", {extra} rows needed more than the minimum"
+    runtimes = ", ".join(f"{lang} {info.get('version')}" for lang, info in env.get("runtimes", {}).items())
+    status = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
+    finished = document.get("finished") or "not finished (interrupted or still running)"
+    commit = env.get("lab_commit", "unknown") + (" with uncommitted changes" if env.get("lab_tree_dirty") else "")
+    return (
+        f"{env.get('host')}: {env.get('cpu_model')}, {env.get('cores_available')} of {env.get('cores_logical')} cores, "
+        f"{env.get('memory_total_bytes', 0) / 2**30:.1f} GiB; {runtimes}. {backends_text(env)}. "
+        f"Profile {options.get('profile', '?')}, {runs_policy(options)} after {options.get('warmup', '?')} warm-up, "
+        f"languages interleaved in a shuffled order ({spread}). Rows: {status}; {noisy} of {len(ok)} ok rows have a "
+        f"noisy key figure, {cells} timing and memory cells flagged ~ in all. Lab commit {commit}; started "
+        f"{document.get('started')}, finished {finished}."
+    )
+
+
+def runs_policy(options: dict) -> str:
+    """How many runs each row got, in words."""
+    if "min_runs" not in options:  # schema 1: a fixed count
+        return f"{options.get('runs', '?')} measured runs"
+    if options["min_runs"] == options["max_runs"]:
+        return f"{options['min_runs']} measured runs"
+    return (f"{options['min_runs']} to {options['max_runs']} measured runs (more while the key figure's 95 % "
+            f"interval was wider than ±{options['target_ci']:.0%}, up to {options['row_budget_s']:.0f} s a row)")
+
+
+def backends_text(env: dict) -> str:
+    """``Backend native, peak memory from cgroup-v1``, naming each backend of the run."""
+    backends = env.get("backends") or {env.get("backend", "?"): env}
+    parts = [f"{name}, peak memory from {info.get('memory_method', '?')}" for name, info in backends.items()]
+    return ("Backend " if len(parts) == 1 else "Backends ") + "; ".join(parts)
+
+
+def environment_tables(document: dict) -> list:
+    """The machine, its limits and load, then the runtimes and their memory settings."""
+    env = document["environment"]
+    host = env.get("engine_host") or {}
+    machine = [
+        ["host", str(env.get("host")) + (f" (a container on {host.get('name')})" if host.get("name") and env.get("in_container") else "")],
+        ["CPU", f"{env.get('cpu_model')} ({env.get('cores_available')} of {env.get('cores_logical')} cores available)"],
+        ["memory", f"{env.get('memory_total_bytes', 0) / 2**30:.1f} GiB" + _swap(env)],
+        ["OS, kernel", f"{env.get('os')}, {env.get('kernel')}"],
+        ["lab commit", f"{env.get('lab_commit')}" + (" (uncommitted changes)" if env.get("lab_tree_dirty") else "")],
+    ]
+    for key, label in (("cpu_governor", "CPU governor"), ("smt", "SMT"), ("load_before", "load average before"),
+                       ("load_after", "load average after"), ("harness_cgroup_limits", "harness's cgroup limits"),
+                       ("thread_limits", "thread limits")):
+        if env.get(key) not in (None, "", {}):
+            machine.append([label, _plain(env[key])])
+    if host:
+        machine.append(["engine host", _plain(host)])
+    rows = [[lang, info.get("version"), runtime_settings(lang, info), info.get("executable")]
+            for lang, info in env.get("runtimes", {}).items()]
+    rows += [[lang, "missing", why, ""] for lang, why in env.get("runtimes_missing", {}).items()]
+    docker = (env.get("backends") or {}).get("docker")
+    if docker and env.get("backend") != "docker":  # the images' runtimes too, when both backends ran
+        rows += [[f"{lang} [docker]", info.get("version"), runtime_settings(lang, info), info.get("image", {}).get("tag")]
+                 for lang, info in docker.get("runtimes", {}).items()]
+    return [Table(["", ""], machine), Table(["runtime", "version", "memory settings", "executable"], rows)]
+
+
+def _swap(env: dict) -> str:
+    swap = env.get("swap_total_bytes")
+    return "" if swap is None else f", swap {swap / 2**30:.1f} GiB"
+
+
+def _plain(value) -> str:
+    if isinstance(value, dict):
+        return ", ".join(f"{k} {_plain(v)}" for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return " ".join(_plain(v) for v in value)
+    return "unlimited" if value is None else str(value)
+
+
+def runtime_settings(language: str, info: dict) -> str:
+    """The memory settings a runtime ran with: heap limits, collector, GIL."""
+    if language == "java":
+        return f"default max heap {info.get('max_heap_bytes', 0) / MIB:.0f} MiB, {info.get('collector')} GC"
+    if language == "node":
+        return f"default heap limit {info.get('heap_limit_bytes', 0) / MIB:.0f} MiB"
+    if language == "python":
+        return f"{info.get('implementation')}, gc thresholds {info.get('gc_thresholds')}, GIL {'on' if info.get('gil') else 'off'}"
+    return ""
+
+
+# ------------------------------------------------------------------ workload sections
+
+
+@dataclass(frozen=True)
+class Column:
+    """A table column: a run field or a program metric, shown in one unit."""
+
+    header: str
+    name: str
+    unit: str  # "ms", "s", "MiB", "count", "rate", "B", "percent", "us-as-ms", "plain"
+    metric: bool = False
+
+
+COMPACT = {
+    "memory": [Column("warm ms", "work_warm_s", "ms"), Column("cgroup peak MiB", "cgroup_peak_bytes", "MiB"),
+               Column("RSS peak MiB", "peak_rss_bytes", "MiB")],
+    "threading": [Column("warm ms", "work_warm_s", "ms"), Column("cold ms", "work_cold_s", "ms"), Column("CPU s", "cpu_s", "s"),
+                  Column("cgroup peak MiB", "cgroup_peak_bytes", "MiB"), Column("threads", "threads_peak", "count")],
+    "async": [Column("wall s", "wall_s", "s"), Column("warm ms", "work_warm_s", "ms"),
+              Column("cgroup peak MiB", "cgroup_peak_bytes", "MiB"), Column("threads", "threads_peak", "count")],
+    "server": [Column("req/s", "requests_per_s", "rate"), Column("p50 ms", "latency_p50_us", "us-as-ms"),
+               Column("p99 ms", "latency_p99_us", "us-as-ms"), Column("server CPU s", "cpu_s", "s"),
+               Column("cgroup peak MiB", "cgroup_peak_bytes", "MiB"), Column("threads", "threads_peak", "count"),
+               Column("generator CPU %", "generator_cpu_util", "percent")],
+}
+ALL_FIELDS = [Column(name, name, "plain") for name in SUMMARY_FIELDS]
+
+
+def metric_column(name: str) -> Column:
+    """A program metric in the unit its name implies."""
+    if name == "bytes_per_object" or name.endswith("_per_object_bytes"):
+        return Column(name.replace("_", " ") + " B", name, "B", True)
+    if name.endswith("_bytes"):
+        return Column(name[: -len("_bytes")].replace("_", " ") + " MiB", name, "MiB", True)
+    if name.endswith("_s"):
+        return Column(name[: -len("_s")].replace("_", " ") + " ms", name, "ms", True)
+    return Column(name.replace("_", " "), name, "plain", True)
+
+
+def workload_section(name: str, info: dict, records: list, document: dict) -> Section:
+    """A workload's question, claim, sweep tables, per-case tables and plots."""
+    notes, tables, plots = [], [], []
+    kind = info.get("kind", "batch")
+    if info.get("scaling"):
+        tables.append(scaling_table(records, info["scaling"]))
+        plots.append(Plot(f"{name}-speedup", f"speedup of {name} against {info['scaling']}, with the ideal line"))
+    if info.get("slope"):
+        tables.append(slope_table(records, info["slope"]))
+        plots.append(Plot(f"{name}-memory", f"peak memory of {name} against {info['slope']}, log axes"))
+    if kind == "server":
+        notes.append(server_note(records))
+        plots.append(Plot(f"{name}-throughput", f"requests/s of {name} against connections; hollow: generator-bound"))
+        plots.append(Plot(f"{name}-latency", f"latency percentiles of {name} at the most connections"))
+    if not plots:
+        plots.append(Plot(f"{name}-bars", f"the key figure of every program of {name}, with its interval"))
+    columns = COMPACT["server" if kind == "server" else info.get("family", "memory") if info.get("family") in COMPACT else "memory"]
+    columns = columns + [metric_column(m) for m in info.get("report_metrics", [])]
+    metrics = sorted({m for r in records for m in ((r.get("summary") or {}).get("metrics") or {})})
+    for params, members in cases(records).items():
+        caption = f"Parameters: {params or '(none)'}"
+        tables.append(case_table(members, columns, caption))
+        tables.append(case_table(members, ALL_FIELDS + [metric_column(m) for m in metrics], caption,
+                                 collapsed=f"every figure at {params or 'these parameters'}"))
+    return Section(name, info.get("family", ""), info.get("question", ""), info.get("claim", ""), notes, tables, plots)
+
+
+def cases(records: list) -> dict:
+    """Rows grouped by their parameters, as text."""
+    grouped = defaultdict(list)
+    for record in records:
+        grouped[params_text(record["params"])].append(record)
+    return grouped
+
+
+def params_text(params: dict) -> str:
+    """``n=1000 threads=2``."""
+    return " ".join(f"{key}={value}" for key, value in params.items())
+
+
+def case_table(records: list, columns: list, caption: str, collapsed: str = "") -> Table:
+    """One row per program at one set of parameters; columns no row fills are left out."""
+    rows = []
+    for record in records:
+        summary = record.get("summary") or {}
+        status = LOUD.get(record["status"], record["status"]) + (" (generator-bound)" if generator_bound(record) else "")
+        cells = [cell(_source(summary, column), column) for column in columns]
+        rows.append([row_label(record), status, _runs_text(record), *cells, record.get("checksum") or ""])
+    headers = ["program", "status", "n", *[c.header for c in columns], "checksum"]
+    keep = [i for i in range(len(headers)) if i < 3 or any(row[i] for row in rows)]
+    return Table([headers[i] for i in keep], [[row[i] for i in keep] for row in rows], caption, collapsed)
+
+
+def _source(summary: dict, column: Column):
+    return ((summary.get("metrics") or {}) if column.metric else summary).get(column.name)
+
+
+def row_label(record: dict) -> str:
+    """``java/arraylist [docker] -Xmx256m``."""
+    flags = " ".join(record.get("runtime_args") or [])
+    return analysis.label(record) + (f" {flags}" if flags else "")
+
+
+def run_count(record: dict) -> int:
+    """How many measured runs a row has (from its runs, else its summary)."""
+    runs = record.get("runs")
+    if runs:
+        return len(runs)
+    summary = (record.get("summary") or {}).get("wall_s") or {}
+    return summary.get("n", 0)
+
+
+def _runs_text(record: dict) -> str:
+    """``5 (range)`` or ``8 (95% CI)``: how many runs, and what the ± of the row's cells is."""
+    runs = run_count(record)
+    if not runs:
+        return ""
+    summary = (record.get("summary") or {}).get("wall_s") or {}
+    kind = summary.get("interval") or ("95% CI" if runs >= stats.MIN_N_FOR_CI else "range")
+    return f"{runs} ({kind})" if runs > 1 else "1"
+
+
+SCALE = {"ms": 1e3, "s": 1.0, "MiB": 1 / MIB, "us-as-ms": 1e-3, "percent": 100.0, "B": 1.0, "rate": 1.0, "plain": 1.0}
+
+
+def cell(summary: dict | None, column: Column) -> str:
+    """``median ±h%`` (h: the wider side of its interval) and ``~`` when a timing or memory figure is noisy.
+
+    Counts (threads, GC runs, objects) are whole numbers with no ±.
+    """
+    if not summary:
+        return ""
+    middle = summary["median"]
+    if summary.get("integer") or column.name in COUNT_FIELDS or column.unit == "count":
+        return f"{middle:,.0f}"
+    text = stats.fmt_number(middle * SCALE.get(column.unit, 1.0))
+    half = stats.relative_half_width(summary)
+    if half is not None and half >= 0.0005:
+        text += f" ±{half:.0%}" if half >= 0.01 else f" ±{half:.1%}"
+    return text + (" ~" if stats.is_noisy(column.name, summary) else "")
+
+
+def generator_bound(record: dict) -> bool:
+    """Whether a server row's load generator, not the server, may have set its rate."""
+    return any((run.get("load") or {}).get("generator_saturated") for run in record.get("runs", []))
+
+
+def scaling_table(records: list, param: str) -> Table:
+    """Speedup with its interval, efficiency and CPU use for each program of a scaling sweep."""
+    rows = [
+        [r["program"], r["params"], str(r[param]), str(r["n"]), _ms(r["time_s"]), speedup_text(r), _percent(r["efficiency"]),
+         _percent(r["cpu_utilisation"]), _mib(r["memory_bytes"])]
+        for r in analysis.scaling(records, param)
+    ]
+    caption = (f"Speedup is the same program's time at {param}=1 over its time here (warm iterations where the "
+               f"program repeats its work): a ratio of geometric means with the 95 % interval of Welch's t-test on the "
+               f"logs, and whether it differs significantly from 1. Efficiency is speedup / {param}; CPU use is CPU "
+               f"seconds per wall second (100 % = one core busy).")
+    table = Table(["program", "other params", param, "n", "time ms", "speedup (95 % CI)", "efficiency", "CPU use",
+                   "peak MiB"], rows, caption)
+    return _drop_empty(table)
+
+
+def speedup_text(row: dict) -> str:
+    """``1.91× (1.65–2.22), significant``, or ``1 (base)`` for the row at 1 worker."""
+    found = row.get("speedup_comparison")
+    if not found:
+        return ""
+    if found["ratio"] == 1 and found["low"] == found["high"]:
+        return "1 (base)"
+    return stats.Comparison(**found).text()
+
+
+def slope_table(records: list, param: str) -> Table:
+    """Memory per unit of a sweep: the least-squares slope, with a bootstrap interval."""
+    rows = [
+        [r["program"], r["params"], f"{r['from']:,}–{r['to']:,}", str(r["n"]), _mib(r["memory_first_bytes"]),
+         _mib(r["memory_last_bytes"]), per_unit_text(r)]
+        for r in analysis.slope(records, param)
+    ]
+    caption = (f"Memory per {param}: the least-squares slope of peak memory (cgroup where measured, else RSS) over the "
+               f"{param} sweep, so the runtime's fixed start-up memory drops out; its interval is a percentile bootstrap "
+               f"with each row's runs resampled.")
+    return _drop_empty(Table(["program", "other params", param, "n", "peak MiB first", "peak MiB last",
+                              f"KiB per {param} (95 % CI)"], rows, caption))
+
+
+def per_unit_text(row: dict) -> str:
+    """``44.1 (43.0–45.2)`` KiB per unit."""
+    value = row["bytes_per_unit"]
+    if value is None:
+        return ""
+    text = stats.fmt_number(value / 1024)
+    if row.get("bytes_per_unit_low") is not None:
+        text += f" ({stats.fmt_number(row['bytes_per_unit_low'] / 1024)}–{stats.fmt_number(row['bytes_per_unit_high'] / 1024)})"
+    return text
+
+
+def _drop_empty(table: Table) -> Table:
+    keep = [i for i in range(len(table.headers)) if any(row[i] for row in table.rows)]
+    return Table([table.headers[i] for i in keep], [[row[i] for i in keep] for row in table.rows], table.caption,
+                 table.collapsed, table.anchors)
+
+
+def _ms(seconds) -> str:
+    return "" if seconds is None else stats.fmt_number(seconds * 1e3)
+
+
+def _mib(value) -> str:
+    return "" if not value else stats.fmt_number(value / MIB)
+
+
+def _percent(value) -> str:
+    return "" if value is None else f"{value:.0%}"
+
+
+def server_note(records: list) -> str:
+    """How servers were loaded and what generator-bound means."""
+    generators = sorted({run["load"]["generator"] for r in records for run in r.get("runs", []) if run.get("load")})
+    return (
+        f"Servers are measured over the load window only (server pinned to its own CPUs, the generator to the "
+        f"others); load from {', '.join(generators) or 'the lab generator'}. generator-bound marks a row whose "
+        f"rate came within 1/1.5 of the generator's own ceiling against a minimal C server, or whose generator "
+        f"used over 90 % of its CPU: there the server may be faster than the figure shows, and no ranking holds."
+    )
+
+
+# ------------------------------------------------------------------ container overhead, problems
+
+
+def overhead_table(records: list) -> Table | None:
+    """Container/native ratios of medians for rows measured on both backends."""
+    rows = [[r["workload"], r["program"], r["params"]] + [_ratio(r[f]) for f in analysis.OVERHEAD_FIELDS]
+            for r in analysis.overhead(records)]
+    if not rows:
+        return None
+    caption = ("The same program and parameters in a container, over natively: medians' ratios (1.00 = no difference). "
+               "Runtime versions may differ between the images and this machine; the environment records both.")
+    return Table(["workload", "program", "params", *analysis.OVERHEAD_FIELDS.values()], rows, caption)
+
+
+def _ratio(value) -> str:
+    return "" if value is None else f"{value:.2f}"
+
+
+def problems(records: list) -> list:
+    """Every failed, mismatched or skipped row, with its reason and the tail of its stderr."""
+    found = []
+    for record in records:
+        if record["status"] == "ok":
+            continue
+        tail = (record.get("stderr_tail") or "").strip().splitlines()[-8:] if record["status"] != "skipped" else []
+        found.append({"status": LOUD.get(record["status"], record["status"]), "row": f"{record['workload']} "
+                      f"{analysis.label(record)} {params_text(record['params'])}", "reason": record.get("reason", ""),
+                      "stderr": "\n".join(tail)})
+    return found
+
+
+# ------------------------------------------------------------------ noise
+
+
+def key_is_noisy(record: dict, info: dict) -> bool:
+    """Whether the row's key figure (time, memory or rate, as the catalogue says) is noisy."""
+    summary = record.get("summary") or {}
+    default = "rate" if info.get("kind") == "server" else "memory" if info.get("slope") else "time"
+    for name in KEY_FIELDS[info.get("key_figure") or default]:
+        if summary.get(name):
+            return stats.is_noisy(name, summary[name])
+    return False
+
+
+def noisy_fields(record: dict) -> list:
+    """The timing and memory fields of a row whose interval is wider than their threshold."""
+    summary = record.get("summary") or {}
+    return [name for name in stats.FIELD_KINDS if stats.is_noisy(name, summary.get(name))]
+
+
+LEGEND = (
+    "Each cell is the median over the measured runs (one value per process run: the warm iterations inside a "
+    "process are first reduced to their median, since they are not independent). ±h% is the wider side of its "
+    "interval relative to the median: the distribution-free 95 % confidence interval of the median (order "
+    "statistics, binomial, interpolated) when the row has 6 or more runs, and the plain range of its runs below "
+    "that, as the n column says. ~ marks a timing figure whose interval is wider than "
+    f"±{stats.NOISE_THRESHOLDS['time']:.0%} or a memory figure's wider than ±{stats.NOISE_THRESHOLDS['memory']:.0%}. "
+    "Counts (threads, GC runs, objects) are whole numbers, with no ±. MiB are 2^20 bytes. wall is spawn to exit "
+    "(startup included); cold is the program's own timing of its first measured iteration, warm the median of the "
+    "later ones. CPU is user + system time of the whole process tree (wait4). RSS peak is the peak of the summed "
+    "resident memory of every process in the tree, sampled every few milliseconds; cgroup peak is the kernel's exact "
+    "peak of all memory charged to the run's own cgroup (anonymous and page cache, every descendant). The collapsed "
+    "tables and results.csv have every figure. See the README for details."
+)
