@@ -61,17 +61,21 @@ def select(catalogue: Catalogue, only=(), family=None, languages=()) -> list[Wor
     return chosen
 
 
-def jobs_for(workloads, profile: str, languages=(), overrides=None, backends=("native",)) -> list[Job]:
+def jobs_for(workloads, profile: str, languages=(), overrides=None, backends=("native",), variants=()) -> list[Job]:
     """Every job of ``workloads`` at ``profile``, with ``--param`` overrides applied, on each backend.
 
     The backend is not part of the case: a program must print the same checksum in a container.
+    ``variants`` keeps only programs of those variant names (``--variant``).
     """
     overrides = overrides or {}
     _check_overrides_apply(workloads, overrides)
+    _check_variants_exist(workloads, variants)
     jobs = []
     for workload in workloads:
         for program in workload.programs:
             if languages and program.language not in languages:
+                continue
+            if variants and program.variant not in variants:
                 continue
             values = _resolve(workload, program, profile, overrides)
             names = sorted(values)
@@ -79,6 +83,13 @@ def jobs_for(workloads, profile: str, languages=(), overrides=None, backends=("n
                 for backend in backends:
                     jobs.append(Job(workload, program, tuple(zip(names, combination)), backend))
     return jobs
+
+
+def _check_variants_exist(workloads, variants) -> None:
+    known = {program.variant for workload in workloads for program in workload.programs}
+    unknown = [v for v in variants if v not in known]
+    if unknown:
+        raise UsageError(f"--variant {', '.join(unknown)}: no chosen workload has that variant; known: {', '.join(sorted(known))}")
 
 
 def check_thread_limits(jobs, budget=None) -> None:

@@ -75,7 +75,8 @@ def test_compose_up_builds_runs_and_writes_the_results_then_reuses_its_images(en
     run_dir = next(iter(os.scandir(os.path.join(results, "runs")))).path
     for name in ("results.json", "results.md", "results.csv"):
         assert os.path.getsize(os.path.join(run_dir, name)) > 0, name
-    assert "eager_lazy" in open(os.path.join(results, "README.md")).read()
+    assert "eager_lazy" in open(os.path.join(results, "latest", "results.md")).read()
+    assert not os.path.exists(os.path.join(results, "README.md")), "a run must not write the published README"
     images = {name: engine.images.get(f"runtime-lab/{name}:latest").id for name in ("python", "java", "node", "harness")}
 
     second = compose("up", env=compose_env)

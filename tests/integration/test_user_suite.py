@@ -37,13 +37,15 @@ def test_a_wrong_checksum_is_a_mismatch_and_a_crash_is_failed_while_the_rest_is_
     assert "boom" in broken["python/crash"]["stderr_tail"]
     assert broken["python/right"]["status"] == broken["python/right-again"]["status"] == "ok"
     assert done.returncode == 1  # some rows failed
-    assert "**MISMATCH**" in done.stdout and "**FAILED**" in done.stdout
+    assert "MISMATCH broken python/wrong" in done.stdout and "FAILED broken python/crash" in done.stdout
 
 
-def test_the_run_writes_json_markdown_csv_and_the_readme(suite_run):
+def test_the_run_writes_its_reports_in_its_own_folder_and_points_latest_at_it(suite_run):
     _, document, out = suite_run
     run_dir = next((out / "runs").iterdir())
     assert {p.name for p in run_dir.iterdir()} >= {"results.json", "results.md", "results.csv"}
-    assert "# Runtime Lab results" in (out / "README.md").read_text()
-    assert document["schema"] == 1 and document["finished"]
+    assert (out / "latest").resolve() == run_dir.resolve()
+    assert "# Runtime Lab results" in (out / "latest" / "results.md").read_text()
+    assert not (out / "README.md").exists()  # only `publish` writes the published report
+    assert document["schema"] == 2 and document["finished"] and "verdicts" in document
     assert set(document["environment"]["runtimes"]) >= {"python"}

@@ -49,4 +49,4 @@ def test_ctrl_c_keeps_finished_runs_and_kills_the_running_one(tmp_path):
     statuses = {m["workload"]: m["status"] for m in document["measurements"]}
     assert statuses["quick"] == "ok"
     assert statuses["slow"] == "skipped"
-    assert (out / "README.md").exists()
+    assert (out / "latest" / "results.md").exists()
