@@ -1,4 +1,4 @@
-"""``python -m harness``: list, runtimes, compare, report.
+"""``python -m harness``: list, runtimes, compare, report, diff, show, publish.
 
 ``main(argv)`` is the testable entry point. It is the one place where the lab's errors become
 one-line messages and exit codes: 2 for anything the user can fix, 130 for Ctrl-C.
@@ -11,14 +11,15 @@ import json
 import sys
 from pathlib import Path
 
-from harness import backends, catalogue, environment, plan, report, runner, runtimes, store, verdicts
+from harness import (backends, catalogue, console, diff, environment, plan, publish, report, runner, runtimes, show,
+                     store, verdicts)
 from harness.errors import LabError, UsageError
 
 DEFAULT_OUT = Path("results")
 # Runs per row: at least MIN, at most MAX, stopping once the key figure's 95 % interval is
 # within ±TARGET or the row's measured runs have taken BUDGET seconds (see runner.RunOptions).
 RUN_DEFAULTS = {
-    "quick": {"min_runs": 3, "max_runs": 10, "target": 0.05, "row_budget_s": 20.0},
+    "quick": {"min_runs": 3, "max_runs": 10, "target": 0.05, "row_budget_s": 10.0},
     "full": {"min_runs": 5, "max_runs": 20, "target": 0.03, "row_budget_s": 120.0},
 }
 
@@ -58,6 +59,11 @@ def _parser() -> argparse.ArgumentParser:
     compare.add_argument("--only", type=_names, default=[], metavar="W,...", help="only these workloads")
     compare.add_argument("--family", help="only this family (memory, threading, async)")
     compare.add_argument("--lang", type=_names, default=[], metavar="L,...", help="only these languages")
+    compare.add_argument("--variant", type=_names, default=[], metavar="V,...", help="only these variants (threads, list, ...)")
+    noise = compare.add_mutually_exclusive_group()
+    noise.add_argument("-q", "--quiet", dest="verbosity", action="store_const", const=0, help="no progress bar, only the summary")
+    noise.add_argument("-v", "--verbose", dest="verbosity", action="store_const", const=2, help="a line for every run")
+    compare.set_defaults(verbosity=1)
     compare.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="override a parameter (n=1000, threads=1,2,4)")
     compare.add_argument("--runs", type=_positive_int, metavar="N", help="exactly N measured runs per row (sets --min-runs and --max-runs)")
     compare.add_argument("--min-runs", type=_positive_int, metavar="N", help="measured runs per row at least (quick 3, full 5)")
@@ -65,7 +71,7 @@ def _parser() -> argparse.ArgumentParser:
     compare.add_argument("--target-ci", type=_positive_fraction, metavar="F",
                          help="stop adding runs once the key figure's 95 %% interval is within ±F of it (quick 0.05, full 0.03)")
     compare.add_argument("--row-budget", type=_positive_float, metavar="S",
-                         help="stop adding runs once a row's measured runs took S seconds (quick 20, full 120)")
+                         help="stop adding runs once a row's measured runs took S seconds (quick 10, full 120)")
     compare.add_argument("--warmup", type=_non_negative_int, default=1, help="discarded warm-up runs per program (1)")
     compare.add_argument("--timeout", type=_positive_float, help="seconds before a run is killed (quick 120, full 900)")
     compare.add_argument("--out", type=Path, default=DEFAULT_OUT, help="results directory (results)")
@@ -90,6 +96,24 @@ def _parser() -> argparse.ArgumentParser:
     regenerate = sub.add_parser("report", help="regenerate results.md and results.csv from a run's results.json")
     regenerate.add_argument("run_dir", type=Path, metavar="RUN_DIR")
     regenerate.set_defaults(command=cmd_report)
+
+    compared = sub.add_parser("diff", help="two runs row by row: ratios with intervals and significance")
+    compared.add_argument("run_a", type=Path, metavar="RUN_A")
+    compared.add_argument("run_b", type=Path, metavar="RUN_B")
+    compared.add_argument("--md", type=Path, metavar="FILE", help="also write the diff as Markdown")
+    compared.add_argument("--html", type=Path, metavar="FILE", help="also write the diff as an HTML page")
+    compared.set_defaults(command=cmd_diff)
+
+    shown = sub.add_parser("show", help="one row of a run: its exact command, runtime and every figure")
+    shown.add_argument("run_dir", type=Path, metavar="RUN")
+    shown.add_argument("row", nargs="*", metavar="ROW", help="words naming the row: workload, language/variant, params")
+    shown.set_defaults(command=cmd_show)
+
+    published = sub.add_parser("publish", help="make a run the lab's published reference (results/README.md, results/reference/)")
+    published.add_argument("run_dir", type=Path, metavar="RUN")
+    published.add_argument("--out", type=Path, default=DEFAULT_OUT, help="results directory (results)")
+    published.add_argument("--allow-failures", action="store_true", help="publish even if some rows failed")
+    published.set_defaults(command=cmd_publish)
     return parser
 
 
@@ -150,7 +174,7 @@ def cmd_compare(args) -> int:
     options = run_options(args)
     loaded = catalogue.load(args.suite)
     workloads = plan.select(loaded, args.only, args.family, args.lang)
-    jobs = plan.jobs_for(workloads, args.profile, args.lang, plan.parse_overrides(args.param), args.backend)
+    jobs = plan.jobs_for(workloads, args.profile, args.lang, plan.parse_overrides(args.param), args.backend, args.variant)
     plan.check_thread_limits(jobs)
     chosen = backends.Backends(args, jobs)
     try:
@@ -169,11 +193,11 @@ def _compare(args, options, loaded, workloads, jobs, chosen) -> int:
     )
     _warn_missing(chosen.toolchain)
     try:
-        measurements = runner.run_all(jobs, chosen, results, options, chosen.skip_reason)
+        with console.RunProgress(args.verbosity) as progress:
+            measurements = runner.run_all(jobs, chosen, results, options, chosen.skip_reason, progress)
     finally:
-        _publish(results, args.out)
-    print(report.render_markdown(results.document))
-    print(f"results: {results.run_dir}", file=sys.stderr)
+        _finish_run(results, args.out)
+    console.print_summary(results.document, results.run_dir)
     return 0 if all(m.status in ("ok", "skipped") for m in measurements) else 1
 
 
@@ -197,12 +221,16 @@ def run_options(args) -> runner.RunOptions:
     return runner.RunOptions(warmup=args.warmup, timeout_s=args.timeout, profile=args.profile, seed=args.seed, **chosen)
 
 
-def _publish(results: store.ResultsStore, out_dir: Path) -> None:
-    """Judge the claims, write the run's tables and make them the results directory's README."""
+def _finish_run(results: store.ResultsStore, out_dir: Path) -> None:
+    """Judge the claims, write the run's reports beside its JSON and point ``latest`` at it.
+
+    Nothing outside the run's own folder changes but the ``latest`` link: the published
+    reference report changes only through ``publish``.
+    """
+    results.document["environment"] = environment.finish(results.document["environment"])
     results.save_verdicts(verdicts.judge_all(results.document))
     report.write_reports(results.document, results.run_dir)
-    prefix = results.run_dir.relative_to(Path(out_dir)).as_posix() + "/"
-    (Path(out_dir) / "README.md").write_text(report.render_markdown(results.document, link_prefix=prefix))
+    publish.point_latest(out_dir, results.run_dir)
 
 
 def _warn_missing(toolchain) -> None:
@@ -215,6 +243,58 @@ def cmd_report(args) -> int:
     document = store.load(args.run_dir)
     run_dir = args.run_dir if args.run_dir.is_dir() else args.run_dir.parent
     for path in report.write_reports(document, run_dir):
+        print(path)
+    return 0
+
+
+def cmd_diff(args) -> int:
+    """Compare two runs, print the table and write --md / --html files."""
+    from rich.console import Console
+    from rich.table import Table
+
+    found = diff.compare_runs(store.load(args.run_a), store.load(args.run_b))
+    terminal = Console(width=max(110, Console().width))
+    for warning in found.warnings:
+        terminal.print(f"[bold red]warning:[/] {warning}; the ratios mix that difference with any other", highlight=False)
+    table = Table(title=f"run {found.b} against run {found.a}", title_justify="left")
+    for header in diff.HEADERS:
+        table.add_column(header, overflow="fold")
+    for row in diff.table_rows(found):
+        table.add_row(*row, style="bold" if row[-1] == "significant" else None)
+    terminal.print(table)
+    for claim, backend, before, after in found.verdicts:
+        terminal.print(f"verdict {claim} [{backend}]: {before} → {after}", highlight=False)
+    for title, rows in (("only in A", found.only_a), ("only in B", found.only_b)):
+        if rows:
+            terminal.print(f"{title}: " + "; ".join(rows), highlight=False)
+    if args.md:
+        _write(args.md, diff.markdown(found))
+    if args.html:
+        _write(args.html, diff.html(found))
+    return 0
+
+
+def _write(path: Path, text: str) -> None:
+    try:
+        path.write_text(text)
+    except OSError as error:
+        raise UsageError(f"cannot write {path}: {error.strerror}; choose a writable path") from None
+
+
+def cmd_show(args) -> int:
+    """Print one row's command, runtime and figures; with no row, list the rows."""
+    document = store.load(args.run_dir)
+    if not args.row:
+        for record in document["measurements"]:
+            print(show.row_name(record))
+        return 0
+    print(show.describe(document, show.find(document, args.row)))
+    return 0
+
+
+def cmd_publish(args) -> int:
+    """Make one run the published reference report."""
+    for path in publish.publish(args.run_dir, args.out, args.allow_failures):
         print(path)
     return 0
 
