@@ -25,6 +25,12 @@ def collect(toolchain, executor) -> dict:
         "harness_version": __version__,
         "lab_commit": _git_commit(),
         "lab_tree_dirty": _git_dirty(),
+        "in_container": Path("/.dockerenv").exists(),
+        "load_before": _load_average(),
+        "cpu_governor": _read("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor") or "not exposed (a VM, or no cpufreq)",
+        "smt": _smt(),
+        "swap_total_bytes": psutil.swap_memory().total,
+        "harness_cgroup_limits": cgroup_limits(),
         "harness_python": platform.python_version(),
         # What bounds "thousands of threads" here (CLAIMS C9): every limit, not only the binding one.
         "thread_limits": limits.thread_limits(),
@@ -75,3 +81,45 @@ def _git_dirty() -> bool | None:
     except OSError:
         return None
     return bool(done.stdout.strip()) if done.returncode == 0 else None
+
+
+def finish(environment: dict) -> dict:
+    """What changes over a run, recorded at its end: the load average after it."""
+    return {**environment, "load_after": _load_average()}
+
+
+def _load_average() -> list:
+    return [round(value, 2) for value in os.getloadavg()]
+
+
+def _read(path) -> str:
+    try:
+        return Path(path).read_text().strip()
+    except OSError:
+        return ""
+
+
+def _smt() -> str:
+    control, active = _read("/sys/devices/system/cpu/smt/control"), _read("/sys/devices/system/cpu/smt/active")
+    if not control:
+        return "not exposed"
+    return f"{control}, {'active' if active == '1' else 'inactive'}"
+
+
+def cgroup_limits() -> dict:
+    """The memory, CPU and cpuset limits of the cgroup this harness runs in (v2 or v1)."""
+    limits = {}
+    for line in _read("/proc/self/cgroup").splitlines():
+        hierarchy, controllers, path = (line.split(":", 2) + ["", ""])[:3]
+        path = path.lstrip("/")
+        if hierarchy == "0" and not controllers:  # cgroup v2
+            folder = Path("/sys/fs/cgroup") / path
+            limits.update({"memory.max": _read(folder / "memory.max"), "cpu.max": _read(folder / "cpu.max"),
+                           "cpuset.cpus.effective": _read(folder / "cpuset.cpus.effective")})
+        elif "memory" in controllers.split(","):
+            limit = _read(Path("/sys/fs/cgroup/memory") / path / "memory.limit_in_bytes")
+            limits["memory.limit_in_bytes"] = "max" if limit and int(limit) >= 2**62 else limit
+        elif "cpu" in controllers.split(","):
+            folder = Path("/sys/fs/cgroup") / controllers / path
+            limits["cpu.cfs_quota_us"] = _read(folder / "cpu.cfs_quota_us")
+    return {key: value for key, value in limits.items() if value}

@@ -141,6 +141,9 @@ class DockerExecutor(Executor):
             "cgroup_version": self.cgroup_version, "runtime": info.get("DefaultRuntime"),
             "security": info.get("SecurityOptions"),
         }
+        # The machine the containers run on: with compose, the harness's own host name is a container id.
+        self.engine_host = {"name": info.get("Name"), "cpus": info.get("NCPU"), "memory_bytes": info.get("MemTotal"),
+                            "os": info.get("OperatingSystem"), "kernel": info.get("KernelVersion")}
 
     # ------------------------------------------------------------------ what is in the images
 
@@ -188,6 +191,7 @@ class DockerExecutor(Executor):
             "backend": self.name,
             "memory_method": f"cgroup-v{version}",
             "docker": self.engine,
+            "engine_host": self.engine_host,
             "limits": self.limits.describe(),
             "network": "none; a server and its neighbour (probe, load generator), or a client and its fixture, "
                        "share one private network namespace (the first container's loopback) and nothing else",
