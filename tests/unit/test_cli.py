@@ -28,6 +28,23 @@ def test_bad_input_is_one_line_exit_2(args, message):
     assert len(done.stderr.strip().splitlines()) == 1
 
 
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["compare", "--min-runs", "0"], "--min-runs: must be at least 1"),
+        (["compare", "--min-runs", "5", "--max-runs", "3"], "--max-runs 3 is below --min-runs 5"),
+        (["compare", "--target-ci", "0"], "--target-ci: must be a fraction above 0"),
+        (["compare", "--target-ci", "-0.1"], "--target-ci: must be a fraction above 0"),
+        (["compare", "--row-budget", "0"], "--row-budget: must be above 0"),
+        (["compare", "--variant", "nope"], "--variant nope: no chosen workload has that variant"),
+    ],
+)
+def test_bad_run_counts_are_refused_before_anything_runs(args, message, tmp_path):
+    done = run_cli(*args, "--out", tmp_path)
+    assert done.returncode == 2 and message in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "runs").exists()
+
+
 def test_argparse_errors_also_exit_2_without_traceback():
     done = run_cli("compare", "--runs", "zero")
     assert done.returncode == 2 and "Traceback" not in done.stderr
