@@ -93,7 +93,7 @@ def _parser() -> argparse.ArgumentParser:
     _runtime_options(compare)
     compare.set_defaults(command=cmd_compare)
 
-    regenerate = sub.add_parser("report", help="regenerate results.md and results.csv from a run's results.json")
+    regenerate = sub.add_parser("report", help="regenerate results.md, results.csv, report.html and plots from a run's results.json")
     regenerate.add_argument("run_dir", type=Path, metavar="RUN_DIR")
     regenerate.set_defaults(command=cmd_report)
 
@@ -170,7 +170,7 @@ def cmd_runtimes(args) -> int:
 
 
 def cmd_compare(args) -> int:
-    """Run the comparison and print its tables."""
+    """Run the comparison, write its reports, and print the answers and any failures."""
     options = run_options(args)
     loaded = catalogue.load(args.suite)
     workloads = plan.select(loaded, args.only, args.family, args.lang)
@@ -239,7 +239,7 @@ def _warn_missing(toolchain) -> None:
 
 
 def cmd_report(args) -> int:
-    """Regenerate one run's Markdown and CSV from its JSON."""
+    """Regenerate one run's reports and plots from its JSON."""
     document = store.load(args.run_dir)
     run_dir = args.run_dir if args.run_dir.is_dir() else args.run_dir.parent
     for path in report.write_reports(document, run_dir):

@@ -54,6 +54,11 @@ CYCLE_MEMORY_RATIO = 2.0  # gc off holds at least twice the peak of gc on
 FEASIBLE_SHARE_OF_MEMORY = 0.25  # feasible: a quarter of the run's memory or less
 SCALE = 10_000  # CLAIMS C9: "thousands" is judged at 10,000
 FASTER = 1.2  # CLAIMS C12: Node "faster" means at least 1.2x on the geometric mean
+OVERSUBSCRIBED = 4  # CLAIMS C8: T = 4 x cores against T = cores
+SLOWER = 1.1  # C8: "slower" means at least 10 % more time
+SWITCHES_RISE = 1.5  # C8: involuntary context switches per second at least 1.5x
+ALIKE = (0.67, 1.5)  # CLAIMS C13: Node/asyncio ratios within this band are "alike"
+NEAR_IDEAL = 2.0  # C14: async fan-out within 2x of the ideal N*d/C
 
 
 @dataclass
@@ -214,6 +219,19 @@ def at_least(statement, figure, threshold, shown=None) -> Predicate:
     if figure.high < threshold:
         return Predicate(statement, text, CONTRADICTED, figure)
     return Predicate(statement, text, INCONCLUSIVE, figure, "the interval straddles the threshold")
+
+
+def within(statement, figure, band, shown=None) -> Predicate:
+    """Supported when the interval lies inside ``band``, Contradicted when wholly outside it."""
+    low, high = band
+    text = shown or f"within {_number(low)}–{_number(high)}"
+    if figure is None:
+        return Predicate(statement, text, INCONCLUSIVE, None, "not measured in this run")
+    if low <= figure.low and figure.high <= high:
+        return Predicate(statement, text, SUPPORTED, figure)
+    if figure.high < low or figure.low > high:
+        return Predicate(statement, text, CONTRADICTED, figure)
+    return Predicate(statement, text, INCONCLUSIVE, figure, "the interval reaches outside the band")
 
 
 def below(statement, figure, threshold, shown=None) -> Predicate:
@@ -474,5 +492,120 @@ def c12_node_faster(context) -> Verdict | None:
     return _verdict("C12", ["alloc_churn", "cpu_scaling"], context, predicates, note)
 
 
-JUDGES = (c1_generators, c3_cycles, c5_gil, c6_io_threads, c7_jvm_parallel, c9_threads_feasible, c11_no_parallelism,
-          c12_node_faster)
+def c8_oversubscription(context) -> Verdict | None:
+    """C8: at T = 4 x cores, CPU-bound Java threads are slower than at T = cores, with more switches."""
+    records = context.workload("cpu_scaling")
+    java = _rows(records, "java", "threads")
+    if not java:
+        return None
+    steps = _largest(java, "steps")
+    many = OVERSUBSCRIBED * context.cores
+    base, crowded = _one(records, "java", "threads", threads=context.cores, steps=steps), _one(records, "java", "threads", threads=many, steps=steps)
+    slower_statement = f"Java threads at T={many} (4 × cores) take longer than at T={context.cores}"
+    switches_statement = "involuntary context switches per second rise with them"
+    if not base or not crowded:
+        reason = f"needs Java threads at T={context.cores} and T={many}; this run's sweep did not reach them"
+        return _verdict("C8", ["cpu_scaling"], context, [unmeasured(slower_statement, f"≥ {SLOWER}×", reason),
+                                                         unmeasured(switches_statement, f"≥ {SWITCHES_RISE}×", reason)])
+    predicates = [
+        at_least(slower_statement, ratio_figure(f"time at T={many} over T={context.cores}", samples(crowded, "time"),
+                                                samples(base, "time")), SLOWER, f"≥ {SLOWER}×"),
+        at_least(switches_statement, ratio_figure(f"involuntary switches/s at T={many} over T={context.cores}",
+                                                  _switch_rates(crowded), _switch_rates(base)), SWITCHES_RISE,
+                 f"≥ {SWITCHES_RISE}×"),
+    ]
+    return _verdict("C8", ["cpu_scaling"], context, predicates,
+                    f"Fixed total work in 64 chunks, steps={steps:,}; context switches from /proc over the whole process.")
+
+
+def _switch_rates(record) -> list:
+    return [run["ctx_involuntary"] / run["wall_s"] for run in record.get("runs") or []
+            if run.get("ctx_involuntary") and run.get("wall_s")]
+
+
+def c13_asyncio_like_node(context) -> Verdict | None:
+    """C13: Node over asyncio, per workload, within 0.67-1.5x."""
+    predicates = []
+    for workload, node, python in (("tcp_echo", "net", "streams"), ("http_hello", "http", "asyncio")):
+        records = context.workload(workload)
+        most = _largest(records, "connections")
+        if most is None:
+            continue
+        mine, theirs = _one(records, "node", node, connections=most), _one(records, "python", python, connections=most)
+        statement = f"{workload}: Node {node} and asyncio {python} serve alike at {most} connections (req/s)"
+        if not mine or not theirs:
+            predicates.append(unmeasured(statement, _band(), "a row is missing or not ok"))
+        elif _generator_bound(mine) or _generator_bound(theirs):
+            predicates.append(unmeasured(statement, _band(), "generator-bound: the load generator, not the server, set the rate"))
+        else:
+            predicates.append(within(statement, ratio_figure(f"{workload} req/s, Node/asyncio", _rates(mine), _rates(theirs)),
+                                     ALIKE, _band()))
+    sleepers = context.workload("sleepers")
+    if sleepers:
+        predicates.append(within("sleepers: memory per task alike (Node promises / asyncio tasks)",
+                                 _per_task_ratio(sleepers, ("node", "promises"), ("python", "asyncio")), ALIKE, _band()))
+    pages = context.workload("fetch_pages")
+    node, python = _rows(pages, "node", "fetch"), _rows(pages, "python", "streams")
+    if node and python:
+        predicates.append(within("fetch_pages: time to fetch alike (Node fetch / asyncio streams)",
+                                 ratio_figure("fetch_pages time, Node/asyncio", samples(node[-1], "time"), samples(python[-1], "time")),
+                                 ALIKE, _band()))
+    if not predicates:
+        return None
+    return _verdict("C13", ["tcp_echo", "http_hello", "sleepers", "fetch_pages"], context, predicates,
+                    "A ratio of 1 is alike; the band is the claim's 'much alike'.")
+
+
+def _band() -> str:
+    return f"within {ALIKE[0]}–{ALIKE[1]}×"
+
+
+def _rates(record) -> list:
+    return [run["requests_per_s"] for run in record.get("runs") or [] if run.get("requests_per_s")]
+
+
+def _generator_bound(record) -> bool:
+    return any((run.get("load") or {}).get("generator_saturated") for run in record.get("runs") or [])
+
+
+def _per_task_ratio(records, first, second) -> Figure | None:
+    """Memory per task of one program over another's, each from its own sweep (bootstrap)."""
+    ends = {}
+    for language, variant in (first, second):
+        counts = sorted(r["params"]["tasks"] for r in _rows(records, language, variant))
+        if len(counts) < 2:
+            return None
+        ends[(language, variant)] = (counts[0], counts[-1])
+    sets = [samples(_one(records, *program, tasks=count), "memory") for program in (first, second) for count in ends[program]]
+    (f0, f1), (s0, s1) = ends[first], ends[second]
+    return _bootstrap_figure(f"memory per task, {first[0]}/{first[1]} over {second[0]}/{second[1]}", sets,
+                             lambda a, b, c, d: ((np.median(b) - np.median(a)) / (f1 - f0)) / ((np.median(d) - np.median(c)) / (s1 - s0)), "×")
+
+
+def c14_async_cuts_waiting(context) -> Verdict | None:
+    """C14: async fan-out of N waits of d with C in flight takes near N*d/C, not the sequential N*d."""
+    records = context.workload("fetch_pages")
+    predicates = []
+    for language, variant in (("python", "streams"), ("java", "sendasync"), ("node", "fetch")):
+        rows = _rows(records, language, variant)
+        if not rows:
+            continue
+        row = rows[-1]
+        ideal = metric_samples(row, "ideal_s")
+        times = samples(row, "time")
+        if not ideal or not times:
+            continue
+        params = row["params"]
+        sequential = params["pages"] * params["delay_ms"] / 1000
+        figure = _median_figure(f"{language}/{variant} time over the ideal N·d/C = {ideal[0]:.3g} s (sequential N·d = {sequential:g} s)",
+                                [t / ideal[0] for t in times], "×")
+        predicates.append(below(f"{language}/{variant}: fanning out {params['pages']} fetches, {params['concurrency']} at a time, "
+                                f"takes close to the ideal", figure, NEAR_IDEAL, f"< {NEAR_IDEAL:g}× the ideal"))
+    if not predicates:
+        return None
+    return _verdict("C14", ["fetch_pages"], context, predicates,
+                    "Fetching one page after another would take N·d, the concurrency C times the ideal.")
+
+
+JUDGES = (c1_generators, c3_cycles, c5_gil, c6_io_threads, c7_jvm_parallel, c8_oversubscription, c9_threads_feasible,
+          c11_no_parallelism, c12_node_faster, c13_asyncio_like_node, c14_async_cuts_waiting)

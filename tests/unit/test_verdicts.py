@@ -222,3 +222,62 @@ def test_failed_rows_are_never_evidence():
 
 def test_a_claim_with_no_rows_is_not_judged():
     assert verdicts.judge_all({"measurements": [], "environment": ENVIRONMENT}) == []
+
+
+# C8 ---------------------------------------------------------------------------------------------
+
+
+def crowded(slowdown, switch_rise, jitter=0.01):
+    rows = []
+    for threads, time, switches in ((2, 1.0, 100), (8, 1.0 * slowdown, 100 * switch_rise)):
+        record = row("cpu_scaling", "java", "threads", {"steps": 1_000_000, "threads": threads}, time=time, jitter=jitter)
+        for run in record["runs"]:
+            run.update(wall_s=run["work_warm_s"] + 0.2, ctx_involuntary=switches * (run["work_warm_s"] + 0.2))
+        rows.append(record)
+    return rows
+
+
+@pytest.mark.parametrize("slowdown,rise,outcome", [(1.5, 3.0, SUPPORTED), (1.0, 3.0, CONTRADICTED), (1.1, 3.0, INCONCLUSIVE)])
+def test_c8_oversubscription_must_be_slower_with_more_switches(slowdown, rise, outcome):
+    assert judge(crowded(slowdown, rise, jitter=0.01 if outcome != INCONCLUSIVE else 0.2), "C8")["outcome"] == outcome
+
+
+def test_c8_names_the_missing_scale():
+    verdict = judge(crowded(1.5, 3.0)[:1], "C8")
+    assert verdict["outcome"] == INCONCLUSIVE and "T=8" in verdict["predicates"][0]["reason"]
+
+
+# C13 --------------------------------------------------------------------------------------------
+
+
+def alike(node_over_python, bound=False, jitter=0.01):
+    rows = []
+    for language, variant, rate in (("node", "net", 50_000 * node_over_python), ("python", "streams", 50_000)):
+        record = row("tcp_echo", language, variant, {"connections": 64}, jitter=jitter)
+        for factor, run in zip((1 - jitter, 1, 1 + jitter, 1 - jitter / 2, 1 + jitter / 2), record["runs"]):
+            run.update(requests_per_s=rate * factor, load={"generator_saturated": bound})
+        rows.append(record)
+    return rows
+
+
+@pytest.mark.parametrize("ratio,outcome", [(1.1, SUPPORTED), (3.0, CONTRADICTED), (1.5, INCONCLUSIVE)])
+def test_c13_node_over_asyncio_against_the_band(ratio, outcome):
+    assert judge(alike(ratio), "C13")["outcome"] == outcome
+
+
+def test_c13_generator_bound_rows_rank_nothing():
+    verdict = judge(alike(3.0, bound=True), "C13")
+    assert verdict["outcome"] == INCONCLUSIVE and "generator-bound" in verdict["predicates"][0]["reason"]
+
+
+# C14 --------------------------------------------------------------------------------------------
+
+
+def fan_out(time_over_ideal, jitter=0.01):
+    params = {"pages": 200, "concurrency": 50, "delay_ms": 50}
+    return [row("fetch_pages", "python", "streams", params, time=0.2 * time_over_ideal, metrics={"ideal_s": 0.2}, jitter=jitter)]
+
+
+@pytest.mark.parametrize("ratio,jitter,outcome", [(1.1, 0.01, SUPPORTED), (10.0, 0.01, CONTRADICTED), (2.0, 0.3, INCONCLUSIVE)])
+def test_c14_fan_out_against_the_ideal(ratio, jitter, outcome):
+    assert judge(fan_out(ratio, jitter), "C14")["outcome"] == outcome
