@@ -19,8 +19,8 @@ DEFAULT_OUT = Path("results")
 # Runs per row: at least MIN, at most MAX, stopping once the key figure's 95 % interval is
 # within ±TARGET or the row's measured runs have taken BUDGET seconds (see runner.RunOptions).
 RUN_DEFAULTS = {
-    "quick": {"min_runs": 3, "max_runs": 10, "target": 0.05, "row_budget_s": 10.0},
-    "full": {"min_runs": 5, "max_runs": 20, "target": 0.03, "row_budget_s": 120.0},
+    "quick": {"min_runs": 3, "max_runs": 10, "target": 0.05, "row_budget_s": 10.0, "run_budget_s": 420.0},
+    "full": {"min_runs": 5, "max_runs": 20, "target": 0.03, "row_budget_s": 120.0, "run_budget_s": None},
 }
 
 
@@ -72,6 +72,9 @@ def _parser() -> argparse.ArgumentParser:
                          help="stop adding runs once the key figure's 95 %% interval is within ±F of it (quick 0.05, full 0.03)")
     compare.add_argument("--row-budget", type=_positive_float, metavar="S",
                          help="stop adding runs once a row's measured runs took S seconds (quick 10, full 120)")
+    compare.add_argument("--run-budget", type=_positive_float, metavar="S",
+                         help="no extra runs once the whole run has taken S seconds (quick 420, full no limit); "
+                              "every row still gets --min-runs")
     compare.add_argument("--warmup", type=_non_negative_int, default=1, help="discarded warm-up runs per program (1)")
     compare.add_argument("--timeout", type=_positive_float, help="seconds before a run is killed (quick 120, full 900)")
     compare.add_argument("--out", type=Path, default=DEFAULT_OUT, help="results directory (results)")
@@ -187,7 +190,8 @@ def _compare(args, options, loaded, workloads, jobs, chosen) -> int:
     results = store.ResultsStore(
         args.out, store.new_run_id(), environment.collect(chosen.toolchain, chosen.primary()) | chosen.describe(),
         {"profile": args.profile, "min_runs": options.min_runs, "max_runs": options.max_runs,
-         "target_ci": options.target, "row_budget_s": options.row_budget_s, "warmup": options.warmup, "seed": args.seed,
+         "target_ci": options.target, "row_budget_s": options.row_budget_s, "run_budget_s": options.run_budget_s,
+         "warmup": options.warmup, "seed": args.seed,
          "suite": str(loaded.path), "argv": sys.argv[1:]},
         {w.name: _describe_workload(w) for w in workloads},
     )
@@ -215,6 +219,8 @@ def run_options(args) -> runner.RunOptions:
         chosen["target"] = args.target_ci
     if args.row_budget:
         chosen["row_budget_s"] = args.row_budget
+    if args.run_budget:
+        chosen["run_budget_s"] = args.run_budget
     if chosen["max_runs"] < chosen["min_runs"]:
         raise UsageError(f"--max-runs {chosen['max_runs']} is below --min-runs {chosen['min_runs']}; "
                          "give a --max-runs of at least the minimum")

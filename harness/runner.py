@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import time
 import sys
 from dataclasses import dataclass
 
@@ -17,9 +18,10 @@ class RunOptions:
     """How many times to run each job, and for how long at most.
 
     A row is run at least ``min_runs`` times; after that it gets another run while its key
-    figure's 95 % interval is wider than ``target`` (relative half-width), until ``max_runs`` or
-    until its measured runs have taken ``row_budget_s`` in all. Stable rows stop early, so the
-    time goes where the noise is (as hyperfine and pyperf do).
+    figure's 95 % interval is wider than ``target`` (relative half-width), until ``max_runs``,
+    until its measured runs have taken ``row_budget_s`` in all, or until the whole run has taken
+    ``run_budget_s``. Stable rows stop early, so the time goes where the noise is (as hyperfine
+    and pyperf do).
     """
 
     min_runs: int
@@ -30,6 +32,7 @@ class RunOptions:
     seed: int = 0
     target: float = 0.05
     row_budget_s: float = 20.0
+    run_budget_s: float | None = None  # no extra runs once the whole run has taken this long
 
 
 def run_all(jobs, lifecycle, store, options: RunOptions, skip_reason=None, progress=None) -> list:
@@ -44,14 +47,16 @@ def run_all(jobs, lifecycle, store, options: RunOptions, skip_reason=None, progr
         if reason:
             measurement.mark("skipped", reason)
     store.save(measurements.values())
+    started = time.monotonic()
     counter = _Counter(sum(options.min_runs + _warmups(m.job, options) for m in measurements.values() if m.status == "ok"))
     try:
         for round_index in range(options.warmup):
             chosen = [m for m in measurements.values() if not m.finished_badly and _warmups(m.job, options) > round_index]
             _round(chosen, lifecycle, store, measurements, options, round_index, counter, progress, warming=True)
         round_index = options.warmup
-        while chosen := [m for m in measurements.values() if _needs_run(m, options)]:
-            _round(chosen, lifecycle, store, measurements, options, round_index, counter, progress, warming=False)
+        while chosen := [m for m in measurements.values() if _needs_run(m, options, time.monotonic() - started)]:
+            _round(chosen, lifecycle, store, measurements, options, round_index, counter, progress, warming=False,
+                   started=started)
             round_index += 1
     except KeyboardInterrupt:
         _note_interrupted(measurements.values(), options.min_runs)
@@ -73,12 +78,14 @@ class _Counter:
         return self.done, self.planned
 
 
-def _round(chosen, lifecycle, store, measurements, options, round_index, counter, progress, warming) -> None:
+def _round(chosen, lifecycle, store, measurements, options, round_index, counter, progress, warming, started=None) -> None:
     """Run each chosen job once, in an order shuffled by the run's seed and the round."""
     random.Random(options.seed + round_index).shuffle(chosen)
     for measurement in chosen:
         if measurement.finished_badly:
             continue
+        if started is not None and not _needs_run(measurement, options, time.monotonic() - started):
+            continue  # the run's time budget ran out during this round
         result = lifecycle.run(measurement.job, _timeout(measurement.job, options))
         measurement.add(result, keep=not warming)
         if not warming and len(measurement.runs) > options.min_runs:
@@ -88,7 +95,7 @@ def _round(chosen, lifecycle, store, measurements, options, round_index, counter
         store.save(measurements.values())
 
 
-def _needs_run(measurement: Measurement, options: RunOptions) -> bool:
+def _needs_run(measurement: Measurement, options: RunOptions, elapsed_s: float = 0.0) -> bool:
     """Whether a row gets another measured run; records why it stopped when it does not."""
     if measurement.finished_badly:
         return False
@@ -102,6 +109,8 @@ def _needs_run(measurement: Measurement, options: RunOptions) -> bool:
         measurement.stop_reason = f"--max-runs {options.max_runs} reached"
     elif measurement.measured_s >= options.row_budget_s:
         measurement.stop_reason = f"row time budget of {options.row_budget_s:.0f} s spent after {runs} runs"
+    elif options.run_budget_s is not None and elapsed_s >= options.run_budget_s:
+        measurement.stop_reason = f"run time budget of {options.run_budget_s:.0f} s spent after {runs} runs"
     else:
         return True
     return False

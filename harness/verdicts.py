@@ -48,6 +48,8 @@ JVM_EFFICIENCY = 0.8  # CLAIMS C7: speedup >= 0.8 x min(T, cores)
 IO_EFFICIENCY = 0.8  # CLAIMS C6: speedup >= 0.8 x T
 LAZY_SHARE_BELOW = 0.1  # CLAIMS C1: eager grows >= 10x as fast as lazy
 EAGER_BYTES_PER_ITEM = 4.0  # room for every item: at least 4 bytes each
+FREED_AT_ONCE = 0.9  # CLAIMS C2: reference counting gives back at least 90 % before any collection
+HELD_UNTIL_GC = 0.5  # C2: a tracing heap gives back under half before a collection
 CYCLES_LEFT_PER_PAIR = 1.0  # gc off: at least one object left per pair made
 CYCLES_LEFT_WITH_GC = 0.01  # gc on: at most 1 % of the pairs left
 CYCLE_MEMORY_RATIO = 2.0  # gc off holds at least twice the peak of gc on
@@ -165,10 +167,10 @@ class _Context:
 
 
 def _rows(records, language, variant=None, **params):
-    """ok rows of one program (and parameter values)."""
+    """ok rows of one program (and parameter values); language None for every language."""
     return [
         r for r in records
-        if r["status"] == "ok" and r["language"] == language and (variant is None or r["variant"] == variant)
+        if r["status"] == "ok" and (language is None or r["language"] == language) and (variant is None or r["variant"] == variant)
         and all(r["params"].get(k) == v for k, v in params.items())
     ]
 
@@ -299,6 +301,31 @@ def c1_generators(context) -> Verdict | None:
                                 LAZY_SHARE_BELOW, f"< {LAZY_SHARE_BELOW} of eager's growth"))
     return _verdict("C1", ["eager_lazy"], context, predicates,
                     "Peak memory is the run's cgroup peak (else RSS); growth between two sizes cancels the runtime's own baseline.")
+
+
+def c2_prompt_freeing(context) -> Verdict | None:
+    """C2: right after the last reference goes, CPython's heap falls back; the JVM's and V8's do not."""
+    records = context.workload("drop_observe")
+    n = _largest(records, "n")
+    if n is None:
+        return None
+    predicates = []
+    for language, claim_side, threshold in (("python", True, FREED_AT_ONCE), ("java", False, HELD_UNTIL_GC), ("node", False, HELD_UNTIL_GC)):
+        row = _one(records, language, "default", n=n)
+        figure = _median_figure(f"{language}: share freed before any collection, n={n:,}",
+                                metric_samples(row, "freed_at_once_share")) if row else None
+        if claim_side:
+            predicates.append(at_least("CPython frees the records the moment the last reference goes (reference counting)",
+                                       figure, threshold, f"≥ {threshold:.0%} of what they held"))
+        else:
+            runtime = "the JVM" if language == "java" else "V8"
+            predicates.append(below(f"{runtime} keeps them until a collection runs (tracing)", figure, threshold,
+                                    f"< {threshold:.0%} of what they held"))
+    gc_runs = [f"{r['language']} {stats.median(metric_samples(r, 'gc_between')):.0f}" for r in _rows(records, None)
+               if metric_samples(r, "gc_between")]
+    note = ("Heap: CPython's allocated blocks (with the cycle collector off, so only reference counting frees), "
+            "the JVM's and V8's used heap. Collections between building and the reading at once: " + (", ".join(gc_runs) or "not reported") + ".")
+    return _verdict("C2", ["drop_observe"], context, predicates, note)
 
 
 def c3_cycles(context) -> Verdict | None:
@@ -607,5 +634,5 @@ def c14_async_cuts_waiting(context) -> Verdict | None:
                     "Fetching one page after another would take N·d, the concurrency C times the ideal.")
 
 
-JUDGES = (c1_generators, c3_cycles, c5_gil, c6_io_threads, c7_jvm_parallel, c8_oversubscription, c9_threads_feasible,
+JUDGES = (c1_generators, c2_prompt_freeing, c3_cycles, c5_gil, c6_io_threads, c7_jvm_parallel, c8_oversubscription, c9_threads_feasible,
           c11_no_parallelism, c12_node_faster, c13_asyncio_like_node, c14_async_cuts_waiting)

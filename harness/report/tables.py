@@ -219,8 +219,9 @@ def runs_policy(options: dict) -> str:
         return f"{options.get('runs', '?')} measured runs"
     if options["min_runs"] == options["max_runs"]:
         return f"{options['min_runs']} measured runs"
+    budget = f" and {options['run_budget_s']:.0f} s in all" if options.get("run_budget_s") else ""
     return (f"{options['min_runs']} to {options['max_runs']} measured runs (more while the key figure's 95 % "
-            f"interval was wider than ±{options['target_ci']:.0%}, up to {options['row_budget_s']:.0f} s a row)")
+            f"interval was wider than ±{options['target_ci']:.0%}, up to {options['row_budget_s']:.0f} s a row{budget})")
 
 
 def backends_text(env: dict) -> str:
@@ -340,12 +341,25 @@ def workload_section(name: str, info: dict, records: list, document: dict) -> Se
     columns = COMPACT["server" if kind == "server" else info.get("family", "memory") if info.get("family") in COMPACT else "memory"]
     columns = columns + [metric_column(m) for m in info.get("report_metrics", [])]
     metrics = sorted({m for r in records for m in ((r.get("summary") or {}).get("metrics") or {})})
-    for params, members in cases(records).items():
-        caption = f"Parameters: {params or '(none)'}"
-        tables.append(case_table(members, columns, caption))
-        tables.append(case_table(members, ALL_FIELDS + [metric_column(m) for m in metrics], caption,
-                                 collapsed=f"every figure at {params or 'these parameters'}"))
+    varying, fixed = split_params(records)
+    ordered = [r for members in cases(records).values() for r in members]
+    caption = f"Parameters: {params_text(fixed) or '(none)'}" + (f"; each row's own: {', '.join(varying)}" if varying else "")
+    tables.append(case_table(ordered, columns, caption, varying))
+    tables.append(case_table(ordered, ALL_FIELDS + [metric_column(m) for m in metrics], "", varying,
+                             collapsed=f"every figure of {name}"))
     return Section(name, info.get("family", ""), info.get("question", ""), info.get("claim", ""), notes, tables, plots)
+
+
+def split_params(records: list) -> tuple:
+    """The parameter names whose values differ between rows, and the values shared by all."""
+    values = defaultdict(set)
+    for record in records:
+        for key, value in record["params"].items():
+            values[key].add(value)
+    names = list(dict.fromkeys(key for record in records for key in record["params"]))
+    varying = [key for key in names if len(values[key]) > 1 or any(key not in r["params"] for r in records)]
+    fixed = {key: next(iter(values[key])) for key in names if key not in varying}
+    return varying, fixed
 
 
 def cases(records: list) -> dict:
@@ -361,16 +375,17 @@ def params_text(params: dict) -> str:
     return " ".join(f"{key}={value}" for key, value in params.items())
 
 
-def case_table(records: list, columns: list, caption: str, collapsed: str = "") -> Table:
-    """One row per program at one set of parameters; columns no row fills are left out."""
+def case_table(records: list, columns: list, caption: str, varying=(), collapsed: str = "") -> Table:
+    """One row per program and parameter set; columns no row fills are left out."""
     rows = []
     for record in records:
         summary = record.get("summary") or {}
         status = LOUD.get(record["status"], record["status"]) + (" (generator-bound)" if generator_bound(record) else "")
         cells = [cell(_source(summary, column), column) for column in columns]
-        rows.append([row_label(record), status, _runs_text(record), *cells, record.get("checksum") or ""])
-    headers = ["program", "status", "n", *[c.header for c in columns], "checksum"]
-    keep = [i for i in range(len(headers)) if i < 3 or any(row[i] for row in rows)]
+        own = " ".join(f"{key}={record['params'][key]}" for key in varying if key in record["params"])
+        rows.append([row_label(record), own, status, _runs_text(record), *cells, record.get("checksum") or ""])
+    headers = ["program", "params", "status", "n", *[c.header for c in columns], "checksum"]
+    keep = [i for i in range(len(headers)) if i in (0, 2, 3) or any(row[i] for row in rows)]
     return Table([headers[i] for i in keep], [[row[i] for i in keep] for row in rows], caption, collapsed)
 
 
@@ -414,7 +429,7 @@ def cell(summary: dict | None, column: Column) -> str:
     if not summary:
         return ""
     middle = summary["median"]
-    if summary.get("integer") or column.name in COUNT_FIELDS or column.unit == "count":
+    if column.unit == "count" or column.name in COUNT_FIELDS or (summary.get("integer") and column.unit == "plain"):
         return f"{middle:,.0f}"
     text = stats.fmt_number(middle * SCALE.get(column.unit, 1.0))
     half = stats.relative_half_width(summary)

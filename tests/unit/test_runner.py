@@ -42,3 +42,11 @@ def test_a_failed_row_is_never_run_again():
     failed = measurement([])
     failed.mark("failed", "boom")
     assert not runner._needs_run(failed, OPTIONS)
+
+
+def test_no_extra_runs_once_the_run_budget_is_spent_but_the_minimum_is_kept():
+    budgeted = runner.RunOptions(min_runs=3, max_runs=6, warmup=0, timeout_s=None, profile="quick", run_budget_s=60.0)
+    noisy = measurement([1.0, 1.3, 0.8])
+    assert runner._needs_run(noisy, budgeted, elapsed_s=10.0)
+    assert not runner._needs_run(noisy, budgeted, elapsed_s=61.0) and "run time budget" in noisy.stop_reason
+    assert runner._needs_run(measurement([1.0]), budgeted, elapsed_s=61.0)

@@ -281,3 +281,25 @@ def fan_out(time_over_ideal, jitter=0.01):
 @pytest.mark.parametrize("ratio,jitter,outcome", [(1.1, 0.01, SUPPORTED), (10.0, 0.01, CONTRADICTED), (2.0, 0.3, INCONCLUSIVE)])
 def test_c14_fan_out_against_the_ideal(ratio, jitter, outcome):
     assert judge(fan_out(ratio, jitter), "C14")["outcome"] == outcome
+
+
+# C2 ---------------------------------------------------------------------------------------------
+
+
+def dropped(python_share, java_share, node_share, jitter=0.01):
+    return [row("drop_observe", language, "default", {"n": 1000}, memory=50e6,
+                metrics={"freed_at_once_share": share, "gc_between": 0}, jitter=jitter)
+            for language, share in (("python", python_share), ("java", java_share), ("node", node_share))]
+
+
+def test_c2_supported_when_only_cpython_frees_at_once():
+    verdict = judge(dropped(0.99, 0.0, 0.1), "C2")
+    assert verdict["outcome"] == SUPPORTED and "python 0" in verdict["note"]
+
+
+def test_c2_contradicted_when_cpython_keeps_the_memory():
+    assert judge(dropped(0.2, 0.0, 0.1), "C2")["outcome"] == CONTRADICTED
+
+
+def test_c2_inconclusive_without_the_tracing_runtimes():
+    assert judge(dropped(0.99, 0.0, 0.1)[:1], "C2")["outcome"] == INCONCLUSIVE
