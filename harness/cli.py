@@ -260,6 +260,8 @@ def cmd_diff(args) -> int:
 
     found = diff.compare_runs(store.load(args.run_a), store.load(args.run_b))
     terminal = Console(width=max(110, Console().width))
+    for line in found.provenance:
+        terminal.print(line, highlight=False)
     for warning in found.warnings:
         terminal.print(f"[bold red]warning:[/] {warning}; the ratios mix that difference with any other", highlight=False)
     table = Table(title=f"run {found.b} against run {found.a}", title_justify="left")

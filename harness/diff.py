@@ -39,6 +39,7 @@ class Diff:
     only_a: list = field(default_factory=list)
     only_b: list = field(default_factory=list)
     verdicts: list = field(default_factory=list)  # (claim, backend, outcome in A, outcome in B)
+    provenance: list = field(default_factory=list)  # one line per run: id, commit, host, load, started
 
 
 def compare_runs(a: dict, b: dict) -> Diff:
@@ -48,7 +49,7 @@ def compare_runs(a: dict, b: dict) -> Diff:
     if not common:
         raise StoreError(f"runs {a['run_id']} and {b['run_id']} have no measured row in common; "
                          "compare runs of the same workloads")
-    found = Diff(a["run_id"], b["run_id"], warnings=_warnings(a, b))
+    found = Diff(a["run_id"], b["run_id"], warnings=_warnings(a, b), provenance=[_provenance("A", a), _provenance("B", b)])
     for key in common:
         kind = _key_kind(a, key[0])
         for figure in dict.fromkeys([kind, "memory"]):
@@ -91,6 +92,14 @@ def _values(record: dict, kind: str) -> list:
     if kind == "rate":
         return [run["requests_per_s"] for run in record.get("runs", []) if run.get("requests_per_s")]
     return analysis.samples(record, kind)
+
+
+def _provenance(name: str, document: dict) -> str:
+    env = document["environment"]
+    dirty = " (uncommitted changes)" if env.get("lab_tree_dirty") else ""
+    load = f", load {env['load_before']} → {env.get('load_after', '?')}" if env.get("load_before") else ""
+    return (f"{name}: run {document['run_id']}, lab {env.get('lab_commit', '?')}{dirty}, {env.get('host')} "
+            f"({env.get('cpu_model')}, {env.get('cores_available')} cores){load}, started {document.get('started', '?')}")
 
 
 def _warnings(a: dict, b: dict) -> list:
@@ -152,7 +161,7 @@ def markdown(found: Diff) -> str:
     """The diff as Markdown."""
     from tabulate import tabulate
 
-    lines = [f"# Run {found.b} against run {found.a}\n"]
+    lines = [f"# Run {found.b} against run {found.a}\n"] + [f"- {line}" for line in found.provenance] + [""]
     lines += [f"> **Warning:** {w}; the ratios mix that difference with any other.\n" for w in found.warnings]
     significant = sum(1 for c in found.changes if c.comparison and c.comparison.significant)
     lines.append(f"{significant} of {len(found.changes)} figures changed significantly (95 %).\n")

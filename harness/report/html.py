@@ -18,6 +18,8 @@ def render(report: Report, plot_dir: Path) -> str:
                                      trim_blocks=True, lstrip_blocks=True)
     environment.tests["numeric"] = _numeric
     images = {plot.stem: _data_uri(Path(plot_dir) / f"{plot.stem}.svg") for section in report.sections for plot in section.plots}
+    images.update({plot.stem: images.get(plot.stem) or _data_uri(Path(plot_dir) / f"{plot.stem}.svg")
+                   for detail in report.claims for plot in detail.plots})
     return environment.get_template("report.html.j2").render(report=report, images=images)
 
 

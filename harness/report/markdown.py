@@ -16,6 +16,8 @@ def render(report: Report, link_prefix: str = "") -> str:
     for detail in report.claims:
         parts.append(f'<a id="{detail.anchor}"></a>\n\n### {detail.heading} — **{detail.outcome}**\n')
         parts.append(f"From {detail.source}." + (f" {detail.note}" if detail.note else "") + "\n")
+        if detail.plots:
+            parts.append("Plots: " + ", ".join(f"[{plot.alt}]({link_prefix}plots/{plot.stem}.png)" for plot in detail.plots) + "\n")
         parts.append(table(detail.table) + "\n")
     parts.append("## Environment\n")
     parts += [table(t) + "\n" for t in report.environment]

@@ -46,6 +46,7 @@ class ClaimDetail:
     source: str
     note: str
     table: Table
+    plots: list = field(default_factory=list)  # the plots of the workloads it was judged from
 
 
 @dataclass
@@ -88,7 +89,7 @@ def build(document: dict) -> Report:
         summary=run_summary(document),
         verdict_note=verdict_note,
         outcome_legend=OUTCOME_LEGEND,
-        claims=[claim_detail(v, _several_backends(found)) for v in found],
+        claims=[claim_detail(v, _several_backends(found), document.get("workloads", {})) for v in found],
         environment=environment_tables(document),
         sections=[workload_section(name, document.get("workloads", {}).get(name, {}), rows, document)
                   for name, rows in by_workload(records).items()],
@@ -166,8 +167,8 @@ def figure_text(figure: dict) -> str:
     return verdicts.Figure(**figure).text()
 
 
-def claim_detail(verdict: dict, several: bool) -> ClaimDetail:
-    """A verdict's predicates with their thresholds, figures and outcomes."""
+def claim_detail(verdict: dict, several: bool, infos: dict | None = None) -> ClaimDetail:
+    """A verdict's predicates with their thresholds, figures and outcomes, and its workloads' first plots."""
     rows = [[p["statement"], p["threshold"], figure_text(p["figure"]) if p.get("figure") else "—",
              p["outcome"] + (f": {p['reason']}" if p.get("reason") else "")] for p in verdict["predicates"]]
     where = f" [{verdict['backend']}]" if several else ""
@@ -178,6 +179,7 @@ def claim_detail(verdict: dict, several: bool) -> ClaimDetail:
         source=", ".join(verdict["workloads"]),
         note=verdict.get("note", ""),
         table=Table(["predicate", "threshold", "figure (95 % interval, n)", "outcome"], rows),
+        plots=[plots_for(name, (infos or {})[name])[0] for name in verdict["workloads"] if name in (infos or {})],
     )
 
 
@@ -324,20 +326,15 @@ def metric_column(name: str) -> Column:
 
 def workload_section(name: str, info: dict, records: list, document: dict) -> Section:
     """A workload's question, claim, sweep tables, per-case tables and plots."""
-    notes, tables, plots = [], [], []
+    notes, tables = [], []
     kind = info.get("kind", "batch")
+    plots = plots_for(name, info)
     if info.get("scaling"):
         tables.append(scaling_table(records, info["scaling"]))
-        plots.append(Plot(f"{name}-speedup", f"speedup of {name} against {info['scaling']}, with the ideal line"))
     if info.get("slope"):
         tables.append(slope_table(records, info["slope"]))
-        plots.append(Plot(f"{name}-memory", f"peak memory of {name} against {info['slope']}, log axes"))
     if kind == "server":
         notes.append(server_note(records))
-        plots.append(Plot(f"{name}-throughput", f"requests/s of {name} against connections; hollow: generator-bound"))
-        plots.append(Plot(f"{name}-latency", f"latency percentiles of {name} at the most connections"))
-    if not plots:
-        plots.append(Plot(f"{name}-bars", f"the key figure of every program of {name}, with its interval"))
     columns = COMPACT["server" if kind == "server" else info.get("family", "memory") if info.get("family") in COMPACT else "memory"]
     columns = columns + [metric_column(m) for m in info.get("report_metrics", [])]
     metrics = sorted({m for r in records for m in ((r.get("summary") or {}).get("metrics") or {})})
@@ -360,6 +357,21 @@ def split_params(records: list) -> tuple:
     varying = [key for key in names if len(values[key]) > 1 or any(key not in r["params"] for r in records)]
     fixed = {key: next(iter(values[key])) for key in names if key not in varying}
     return varying, fixed
+
+
+def plots_for(name: str, info: dict) -> list:
+    """The plots a workload gets, by what it sweeps and what kind it is (plots.write_all draws them)."""
+    found = []
+    if info.get("scaling"):
+        found.append(Plot(f"{name}-speedup", f"speedup of {name} against {info['scaling']}, with the ideal line"))
+    if info.get("slope"):
+        found.append(Plot(f"{name}-memory", f"peak memory of {name} against {info['slope']}"))
+    if info.get("kind") == "server":
+        found.append(Plot(f"{name}-throughput", f"requests/s of {name} against connections; hollow: generator-bound"))
+        found.append(Plot(f"{name}-latency", f"latency percentiles of {name} at the most connections"))
+    if not found:
+        found.append(Plot(f"{name}-bars", f"the key figure of every program of {name}, with its interval"))
+    return found
 
 
 def cases(records: list) -> dict:

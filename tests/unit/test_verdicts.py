@@ -303,3 +303,9 @@ def test_c2_contradicted_when_cpython_keeps_the_memory():
 
 def test_c2_inconclusive_without_the_tracing_runtimes():
     assert judge(dropped(0.99, 0.0, 0.1)[:1], "C2")["outcome"] == INCONCLUSIVE
+
+
+def test_a_failed_virtual_thread_row_in_thread_spawn_supports_nothing():
+    rows = [row("thread_spawn", "python", "threads", {"count": c}, memory=20e6 + 40e3 * c) for c in (1000, 10_000)]
+    rows += [row("thread_spawn", "java", "virtual", {"count": 10_000}, status="failed")]
+    assert [v for v in verdicts.judge_all({"measurements": rows, "environment": ENVIRONMENT}) if v["outcome"] == SUPPORTED] == []
