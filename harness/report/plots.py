@@ -140,12 +140,12 @@ def latency_plot(records: list, title: str, stem: Path):
     ticks = [100.0 / (100.0 - p) for _, p in PERCENTILES]
     axes.set_xscale("log")
     axes.set_yscale("log")
-    axes.set_xticks(ticks, [name for name, _ in PERCENTILES])
+    axes.set_xticks(ticks, [f"p{p:g}" for _, p in PERCENTILES])
     axes.minorticks_off()
     axes.set(xlabel="percentile", ylabel="latency (ms)", title=f"{title}: latency at {most} connections (median run)")
     axes.legend(fontsize="x-small", ncols=2)
     axes.grid(alpha=0.3, which="both")
-    return _save(plt, figure, stem, log_labels=False)
+    return _save(plt, figure, stem)
 
 
 def _percentile_points(record: dict) -> list:
@@ -183,7 +183,7 @@ def bars_plot(records: list, figure_kind: str, title: str, stem: Path):
         bar.set_hatch(hatch)
     axes.set_yticks(range(len(rows)), labels, fontsize="small")
     axes.invert_yaxis()
-    axes.set(xlabel=xlabel, title=f"{title} at {params or 'its parameters'} (whiskers: interval)")
+    axes.set(xlabel=xlabel + "; whiskers: the interval", title=f"{title}, {params or 'its parameters'}")
     axes.grid(alpha=0.3, axis="x")
     return _save(plt, figure, stem, log_labels=False)
 
