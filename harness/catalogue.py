@@ -6,6 +6,7 @@ own in the same format. Every error names the file, the workload and the key.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +27,12 @@ WORKLOAD_KEYS = {
 }
 PROGRAM_KEYS = {"language", "variant", "source", "args", "runtime_args", "params", "spawns", "parallel", "not_applicable"}
 PARALLEL = ("threads", "processes")
+SAFE_NAME = re.compile(r"[A-Za-z0-9_.-]+")
+
+
+def is_safe_name(name) -> bool:
+    """Whether a workload or variant name may name a file: letters, digits, '.', '-', '_', and not '.' or '..'."""
+    return isinstance(name, str) and bool(SAFE_NAME.fullmatch(name)) and name not in (".", "..")
 # The figure whose interval decides when a row has had enough runs: "time" (warm work, else cold
 # work, else wall), "memory" (cgroup peak, else RSS) or "rate" (requests per second).
 KEY_FIGURES = ("time", "memory", "rate")
@@ -149,6 +156,8 @@ def _language_roots(where: _Where, table: dict) -> dict:
 
 
 def _workload(where: _Where, name: str, body: dict, roots: dict) -> Workload:
+    if not is_safe_name(name):
+        where.fail("a workload name must be letters, digits, '.', '-' or '_' (it names files and report headings)")
     if not isinstance(body, dict):
         where.fail("expected a table")
     _check_keys(where, body, WORKLOAD_KEYS)

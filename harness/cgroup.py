@@ -73,7 +73,51 @@ def _try_parents(version: int, parents: dict) -> Support:
             probe.rmdir()
     except OSError as error:
         return Support(None, {}, f"cannot create cgroups under {parent}: {error.strerror} (run as root or delegate a cgroup v2 subtree)")
+    for parent in parents.values():
+        remove_stale(parent)
     return Support(version, parents, "")
+
+
+def remove_stale(parent: Path) -> list[Path]:
+    """Kill what is left in, and remove, the run cgroups of harnesses that are gone (a SIGKILL, a crash)."""
+    removed = []
+    for directory in parent.glob("run-*-*"):
+        try:
+            owner = int(directory.name.split("-")[1])
+        except (IndexError, ValueError):
+            continue
+        if _alive(owner):
+            continue
+        for line in _read_lines(directory / "cgroup.procs"):
+            try:
+                os.kill(int(line), signal.SIGKILL)
+            except (ProcessLookupError, ValueError, PermissionError):
+                pass
+        for _ in range(50):  # the kernel refuses rmdir until the killed processes are gone
+            try:
+                directory.rmdir()
+                removed.append(directory)
+                break
+            except OSError:
+                time.sleep(0.02)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _read_lines(path: Path) -> list:
+    try:
+        return path.read_text().split()
+    except OSError:
+        return []
 
 
 def _enable_v2_controllers(parent: Path) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 from pathlib import Path
 
@@ -24,18 +25,35 @@ RUN_DEFAULTS = {
 }
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP: handled exactly like Ctrl-C, so a stopped CI job or service leaves nothing behind."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _terminate(signum, frame):
+    raise Terminated(signum)
+
+
 def main(argv=None) -> int:
     """Run one subcommand; return the process exit code."""
     parser = _parser()
     args = parser.parse_args(argv)
+    previous = {signum: signal.signal(signum, _terminate) for signum in (signal.SIGTERM, signal.SIGHUP)}
     try:
         return args.command(args)
     except LabError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print("interrupted: every finished measurement is kept in the results file", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as interrupt:
+        how = f"stopped by {signal.Signals(interrupt.signum).name}" if isinstance(interrupt, Terminated) else "interrupted"
+        print(f"{how}: every finished measurement is kept in the results file", file=sys.stderr)
+        return 128 + interrupt.signum if isinstance(interrupt, Terminated) else 130
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def _parser() -> argparse.ArgumentParser:

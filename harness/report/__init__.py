@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from harness.catalogue import is_safe_name
+from harness.errors import StoreError
 from harness.report import csvfile, html, markdown, plots, tables
 
 MARKDOWN, CSV, HTML, PLOTS = "results.md", "results.csv", "report.html", "plots"
@@ -26,9 +28,19 @@ def render_csv(document: dict) -> str:
 def write_reports(document: dict, run_dir: Path) -> list[Path]:
     """Write results.md, results.csv, report.html and plots/ beside results.json; return the paths."""
     run_dir = Path(run_dir)
+    check_names(document)
     drawn = plots.write_all(document, run_dir / PLOTS)
     built = tables.build(document)
     (run_dir / MARKDOWN).write_text(markdown.render(built))
     (run_dir / CSV).write_text(csvfile.render(document))
     (run_dir / HTML).write_text(html.render(built, run_dir / PLOTS))
     return [run_dir / MARKDOWN, run_dir / CSV, run_dir / HTML, *drawn]
+
+
+def check_names(document: dict) -> None:
+    """Refuse a results file whose workload or variant names could write outside the run folder."""
+    for record in document["measurements"]:
+        for name in (record.get("workload"), record.get("variant")):
+            if not is_safe_name(name):
+                raise StoreError(f"results.json names a row {name!r}, which is not a safe name (letters, digits, "
+                                 "'.', '-', '_'); it cannot be reported")

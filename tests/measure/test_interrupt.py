@@ -1,4 +1,4 @@
-"""Ctrl-C during a comparison keeps every finished measurement and leaves no process behind."""
+"""Ctrl-C, SIGTERM or SIGHUP during a comparison keeps every finished measurement and leaves no process behind."""
 
 import json
 import signal
@@ -6,6 +6,8 @@ import subprocess
 import sys
 import time
 import uuid
+
+import pytest
 
 from tests.conftest import PROGRAMS, ROOT
 from tests.measure.test_native import leftovers
@@ -28,7 +30,9 @@ args = {{ tag = "{tag}" }}
 """
 
 
-def test_ctrl_c_keeps_finished_runs_and_kills_the_running_one(tmp_path):
+@pytest.mark.parametrize("signum, exit_code, said", [(signal.SIGINT, 130, "interrupted"), (signal.SIGTERM, 143, "stopped by SIGTERM"),
+                                                     (signal.SIGHUP, 129, "stopped by SIGHUP")])
+def test_a_signal_keeps_finished_runs_and_kills_the_running_one(tmp_path, signum, exit_code, said):
     tag = f"tag={uuid.uuid4().hex}"
     suite = tmp_path / "suite.toml"
     suite.write_text(SUITE.format(programs=PROGRAMS, tag=tag.split("=")[1]))
@@ -40,10 +44,10 @@ def test_ctrl_c_keeps_finished_runs_and_kills_the_running_one(tmp_path):
         time.sleep(0.1)
     assert leftovers(tag), "the hanging program never started"
     time.sleep(0.5)
-    harness.send_signal(signal.SIGINT)
+    harness.send_signal(signum)
     _, stderr = harness.communicate(timeout=60)
-    assert harness.returncode == 130, stderr
-    assert "interrupted" in stderr and "Traceback" not in stderr
+    assert harness.returncode == exit_code, stderr
+    assert said in stderr and "Traceback" not in stderr
     assert leftovers(tag) == []
     document = json.loads(next(out.glob("runs/*/results.json")).read_text())
     statuses = {m["workload"]: m["status"] for m in document["measurements"]}

@@ -84,3 +84,18 @@ def test_exit_status_cpu_and_context_switches_come_from_wait4():
     assert result.cpu_user_s > 0
     assert result.ctx_voluntary + result.ctx_involuntary > 0
     assert result.threads_peak >= 1
+
+
+@pytest.mark.skipif(not SUPPORT.available, reason=f"no cgroup here: {SUPPORT.reason}")
+def test_run_cgroups_of_a_harness_that_is_gone_are_killed_and_removed_at_start():
+    gone = 4_000_000  # above any pid_max: no live harness has it
+    stale = [parent / f"run-{gone}-deadbeef" for parent in SUPPORT.parents.values()]
+    for directory in stale:
+        directory.mkdir()
+    mine = cgroup.RunCgroup(SUPPORT)
+    try:
+        cgroup.detect()
+        assert not any(directory.exists() for directory in stale)
+        assert all(directory.exists() for directory in mine.dirs.values())  # a live harness's cgroup stays
+    finally:
+        mine.remove()

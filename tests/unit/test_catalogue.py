@@ -1,5 +1,7 @@
 """The catalogue loader accepts the lab's and a user's catalogue and names the place of every error."""
 
+import json
+
 import pytest
 
 from harness import catalogue
@@ -80,3 +82,21 @@ def test_duplicate_variants_are_refused(tmp_path):
     text = GOOD + '[[workloads.w.programs]]\nlanguage = "python"\nsource = "prog.py"\n'
     with pytest.raises(CatalogueError, match="both python/default"):
         catalogue.load(write(tmp_path, text))
+
+
+@pytest.mark.parametrize("name", ["../../x", "a b", "line\nbreak", ".."])
+def test_a_workload_name_that_could_leave_the_run_folder_is_refused(tmp_path, name):
+    suite = tmp_path / "suite.toml"
+    suite.write_text(f'[workloads.{json.dumps(name)}]\nfamily = "f"\nquestion = "q"\n'
+                     '[[workloads.' + json.dumps(name) + '.programs]]\nlanguage = "python"\nsource = "x.py"\n')
+    with pytest.raises(CatalogueError, match="workload name must be"):
+        catalogue.load(suite)
+
+
+def test_report_refuses_a_results_file_with_an_unsafe_name(tmp_path):
+    from harness import report
+    from harness.errors import StoreError
+
+    document = {"measurements": [{"workload": "../../escape", "variant": "default"}]}
+    with pytest.raises(StoreError, match="not a safe name"):
+        report.write_reports(document, tmp_path)
