@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import random
 import signal
 import sys
 from pathlib import Path
@@ -97,7 +98,7 @@ def _parser() -> argparse.ArgumentParser:
     compare.add_argument("--timeout", type=_positive_float, help="seconds before a run is killed (quick 120, full 900)")
     compare.add_argument("--out", type=Path, default=DEFAULT_OUT, help="results directory (results)")
     compare.add_argument("--suite", type=Path, default=catalogue.BUILTIN, help="a catalogue file of your own")
-    compare.add_argument("--seed", type=int, default=0, help="seed of the shuffled run order")
+    compare.add_argument("--seed", type=int, help="seed of the shuffled run order (default: drawn for each run, and recorded)")
     compare.add_argument("--sample-ms", type=_positive_float, default=5.0, help="process-tree sampling interval (5)")
     compare.add_argument("--no-cgroup", action="store_true", help="measure peak memory by sampling only")
     compare.add_argument("--no-wrk", action="store_true", help="drive HTTP servers with the lab's own generator even if wrk is installed")
@@ -192,6 +193,8 @@ def cmd_runtimes(args) -> int:
 
 def cmd_compare(args) -> int:
     """Run the comparison, write its reports, and print the answers and any failures."""
+    if args.seed is None:
+        args.seed = random.randrange(2**31)  # recorded in results.json; --seed reproduces the order
     options = run_options(args)
     loaded = catalogue.load(args.suite)
     workloads = plan.select(loaded, args.only, args.family, args.lang)

@@ -158,8 +158,17 @@ def run_record(result: RunResult) -> dict:
         "metrics": output["metrics"],
     }
     if result.load:
+        _check_load(result.load)
         record.update(_load_figures(result.load))
     return record
+
+
+def _check_load(load: dict) -> None:
+    """A server that answered wrongly, reset or left requests unanswered under load is not measured."""
+    errors = load.get("errors") or 0
+    if errors:
+        kinds = ", ".join(f"{kind} {count}" for kind, count in (load.get("error_kinds") or {}).items() if count)
+        raise RunFailed("failed", f"{errors} errors under load ({kinds or 'non-2xx or socket errors'}); its rate would count them")
 
 
 def _load_figures(load: dict) -> dict:

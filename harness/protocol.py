@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 
 
 class ProtocolError(Exception):
@@ -18,16 +19,16 @@ def parse_result(stdout: str) -> dict:
         result = json.loads(lines[-1])
     except json.JSONDecodeError:
         raise ProtocolError(f"last stdout line is not JSON: {lines[-1][:120]!r}") from None
-    if not isinstance(result, dict) or "checksum" not in result:
-        raise ProtocolError("the JSON result has no 'checksum'")
+    if not isinstance(result, dict) or result.get("checksum") is None:
+        raise ProtocolError("the JSON result has no 'checksum' (null is none)")
     work = result.get("work_s")
-    if work is not None and not _numbers(work if isinstance(work, list) else [work]):
-        raise ProtocolError("'work_s' must be a number of seconds or a list of them")
+    if work is not None and not _seconds(work if isinstance(work, list) else [work]):
+        raise ProtocolError("'work_s' must be a finite, non-negative number of seconds or a list of them")
     metrics = result.get("metrics", {})
     if not isinstance(metrics, dict):
         raise ProtocolError("'metrics' must be a JSON object")
     return {"checksum": str(result["checksum"]), "work_s": work, "ops": result.get("ops"), "metrics": metrics}
 
 
-def _numbers(values) -> bool:
-    return all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values)
+def _seconds(values) -> bool:
+    return all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and v >= 0 for v in values)

@@ -61,7 +61,10 @@ class ResultsStore:
     def write(self) -> None:
         """Rewrite results.json atomically from the document in memory."""
         temporary = self.path.with_suffix(".json.tmp")
-        temporary.write_text(json.dumps(self.document, indent=1, default=str))
+        with open(temporary, "w") as file:
+            file.write(json.dumps(self.document, indent=1, default=str))
+            file.flush()
+            os.fsync(file.fileno())  # the rename must never expose a file whose data is not on disk
         os.replace(temporary, self.path)
 
 
