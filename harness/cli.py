@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import signal
 import sys
@@ -48,6 +49,9 @@ def main(argv=None) -> int:
     except LabError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # the reader went away (`| head`): not an error of the lab's
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt as interrupt:
         how = f"stopped by {signal.Signals(interrupt.signum).name}" if isinstance(interrupt, Terminated) else "interrupted"
         print(f"{how}: every finished measurement is kept in the results file", file=sys.stderr)

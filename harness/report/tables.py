@@ -155,11 +155,15 @@ def _anchor(verdict: dict, several: bool) -> str:
 
 
 def key_figure(verdict: dict) -> str:
-    """The figure of the predicate that decided the outcome (else the first with a figure)."""
+    """The first predicate that decided the outcome: its figure, or why it has none."""
     predicates = verdict["predicates"]
-    deciding = [p for p in predicates if p["outcome"] == verdict["outcome"] and p.get("figure")]
-    chosen = (deciding or [p for p in predicates if p.get("figure")] or [None])[0]
-    return f"{chosen['figure']['label']}: {figure_text(chosen['figure'])}" if chosen else ""
+    deciding = [p for p in predicates if p["outcome"] == verdict["outcome"]] or predicates
+    if not deciding:
+        return ""
+    chosen = deciding[0]
+    if chosen.get("figure"):
+        return f"{chosen['figure']['label']}: {figure_text(chosen['figure'])}"
+    return f"{chosen['statement']}: {chosen.get('reason') or 'not measured'}"
 
 
 def figure_text(figure: dict) -> str:
