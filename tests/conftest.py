@@ -43,9 +43,9 @@ def require_runtime(toolchain, language: str) -> None:
 
 
 def compare_once(tmp_path_factory, name: str, selection: list, params: dict) -> tuple[list, str]:
-    """One measured run of the selected workloads at ``params``: (measurements, printed tables)."""
+    """One measured run of the selected workloads at ``params``: (measurements, its results.md)."""
     out = tmp_path_factory.mktemp(name)
     overrides = [f"--param={key}={value}" for key, value in params.items()]
     done = run_cli("compare", *selection, "--out", out, "--runs", "1", "--warmup", "0", *overrides)
     assert "Traceback" not in done.stderr, done.stderr
-    return only_run(out)["measurements"], done.stdout
+    return only_run(out)["measurements"], (out / "latest" / "results.md").read_text()

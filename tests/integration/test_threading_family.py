@@ -48,9 +48,9 @@ def test_parallel_variants_were_seen_running_their_workers(threading_run):
 
 @pytest.mark.integration
 def test_threading_report_has_scaling_and_memory_per_thread_with_plots(threading_run):
-    stdout = threading_run[1]
-    assert "Scaling with threads" in stdout and "plots/cpu_scaling-speedup.png" in stdout
-    assert "Memory per count" in stdout and "KiB per count" in stdout
+    markdown = threading_run[1]
+    assert "Speedup is the same program's time at threads=1" in markdown and "plots/cpu_scaling-speedup.png" in markdown
+    assert "Memory per count" in markdown and "KiB per count (95 % CI)" in markdown
 
 
 def test_a_zero_or_negative_thread_count_is_refused_before_anything_starts():
