@@ -284,14 +284,14 @@ def cmd_diff(args) -> int:
     from rich.table import Table
 
     found = diff.compare_runs(store.load(args.run_a), store.load(args.run_b))
-    terminal = Console(width=max(110, Console().width))
+    terminal = Console(width=max(150, Console().width))
     for line in found.provenance:
         terminal.print(line, highlight=False)
     for warning in found.warnings:
         terminal.print(f"[bold red]warning:[/] {warning}; the ratios mix that difference with any other", highlight=False)
     table = Table(title=f"run {found.b} against run {found.a}", title_justify="left")
     for header in diff.HEADERS:
-        table.add_column(header, overflow="fold")
+        table.add_column(header, overflow="fold", min_width=44 if header == "row" else None)
     for row in diff.table_rows(found):
         table.add_row(*row, style="bold" if row[-1] == "significant" else None)
     terminal.print(table)

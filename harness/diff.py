@@ -1,7 +1,7 @@
 """Two runs side by side, row by row, in the manner of ``pyperf compare_to``.
 
-For every row in both runs: the ratio B/A of its key figure (and of its peak memory) with the
-95 % interval of Welch's t-test on the logs, and "significant" or "not significant". Rows in
+For every row in both runs: the ratio B/A of its key figure (and of its peak memory), as
+geometric means over the runs, with the 95 % interval of Welch's t-test on the logs, and "significant" or "not significant". Rows in
 one run only are listed, and so are verdicts that changed. Runs from different machines,
 backends or runtime versions are compared all the same, under a loud warning.
 """
@@ -85,7 +85,14 @@ def _change(name: str, kind: str, a: dict, b: dict) -> list:
     values_a, values_b = _values(a, kind), _values(b, kind)
     if not values_a or not values_b:
         return []
-    return [RowChange(name, FIGURES[kind], stats.median(values_a), stats.median(values_b), stats.compare(values_b, values_a))]
+    return [RowChange(name, FIGURES[kind], _geometric_mean(values_a), _geometric_mean(values_b), stats.compare(values_b, values_a))]
+
+
+def _geometric_mean(values) -> float:
+    """The statistic the ratio compares, so A, B and B/A agree on the page."""
+    from scipy.stats import gmean
+
+    return float(gmean(values))
 
 
 def _values(record: dict, kind: str) -> list:
@@ -146,7 +153,7 @@ def table_rows(found: Diff) -> list:
     return rows
 
 
-HEADERS = ["row", "figure", "A", "B", "B/A (95 % CI)", "B against A"]
+HEADERS = ["row", "figure", "A (geometric mean)", "B (geometric mean)", "B/A (95 % CI)", "B against A"]
 
 
 def _show(value: float, figure: str) -> str:
