@@ -43,6 +43,7 @@ def _pyplot():
     import matplotlib.pyplot as plt
 
     plt.rcParams["svg.fonttype"] = "none"  # text stays text in the SVG: smaller, and searchable
+    plt.rcParams["svg.hashsalt"] = "runtime-lab"  # stable ids: the same results give the same files
     return plt
 
 
@@ -71,8 +72,11 @@ def speedup_plot(records: list, param: str, title: str, stem: Path, cores=None):
         return None
     plt = _pyplot()
     figure, axes = plt.subplots(figsize=(7.5, 4.8))
-    top = max(value for points in lines.values() for value, _ in points)
-    axes.plot([1, top], [1, top], linestyle=":", color="grey", label="ideal (speedup = workers)")
+    counts = sorted({value for points in lines.values() for value, _ in points})
+    if cores:  # no program can beat one worker per core: the ideal flattens at the machine's cores
+        axes.plot(counts, [min(c, cores) for c in counts], linestyle=":", color="grey", label=f"ideal here: min(workers, {cores} cores)")
+    else:
+        axes.plot(counts, counts, linestyle=":", color="grey", label="ideal (speedup = workers)")
     if cores:
         axes.axvline(cores, color="black", linewidth=0.8, alpha=0.5)
         axes.text(cores, 0.98, f" {cores} cores on this machine", transform=axes.get_xaxis_transform(), va="top",
@@ -90,7 +94,7 @@ def speedup_plot(records: list, param: str, title: str, stem: Path, cores=None):
         index += 1
     axes.set_xticks(sorted({value for points in lines.values() for value, _ in points}))
     axes.set(xlabel=param, ylabel="speedup against 1 worker", title=f"{title}: speedup (95 % CI)")
-    axes.legend(fontsize="x-small", ncols=2)
+    _legend_below(axes)
     axes.grid(alpha=0.3)
     return _save(plt, figure, stem)
 
@@ -143,7 +147,7 @@ def latency_plot(records: list, title: str, stem: Path):
     axes.set_xticks(ticks, [f"p{p:g}" for _, p in PERCENTILES])
     axes.minorticks_off()
     axes.set(xlabel="percentile", ylabel="latency (ms)", title=f"{title}: latency at {most} connections (median run)")
-    axes.legend(fontsize="x-small", ncols=2)
+    _legend_below(axes)
     axes.grid(alpha=0.3, which="both")
     return _save(plt, figure, stem)
 
@@ -213,7 +217,7 @@ def _line_plot(records, param, summary_of, scale, stem, hollow=None, **settings)
             axes.scatter([v[0] for v in bound], [v[1] for v in bound], s=90, facecolors="white", edgecolors=style["color"], zorder=3)
     axes.set(**settings)
     _readable_log_axes(axes, sorted({x for points in lines.values() for x, _ in points}))
-    axes.legend(fontsize="x-small", ncols=2)
+    _legend_below(axes)
     axes.grid(alpha=0.3, which="both")
     return _save(plt, figure, stem)
 
@@ -241,6 +245,11 @@ def _no_ticks():
     return NullLocator()
 
 
+def _legend_below(axes) -> None:
+    """The legend under the plot, where it hides no line however many there are."""
+    axes.legend(fontsize="x-small", ncols=3, loc="upper center", bbox_to_anchor=(0.5, -0.13), frameon=False)
+
+
 def _save(plt, figure, stem: Path, log_labels: bool = True) -> list[Path]:
     from matplotlib.ticker import FuncFormatter, LogLocator
 
@@ -256,7 +265,7 @@ def _save(plt, figure, stem: Path, log_labels: bool = True) -> list[Path]:
     paths = []
     for suffix in FORMATS:
         path = stem.with_suffix(f".{suffix}")
-        figure.savefig(path, dpi=100, metadata={"Date": None} if suffix == "svg" else None)
+        figure.savefig(path, dpi=100, bbox_inches="tight", metadata={"Date": None} if suffix == "svg" else None)
         paths.append(path)
     plt.close(figure)
     return paths
