@@ -63,14 +63,28 @@ def _os_name() -> str:
 
 
 def _git_commit() -> str:
+    """The lab's commit: from git, else read from the .git folder (the harness image has no git)."""
+    here = Path(__file__).resolve().parent
     try:
-        done = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, timeout=10,
-            cwd=Path(__file__).resolve().parent,
-        )
+        done = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, timeout=10, cwd=here)
+        if done.stdout.strip():
+            return done.stdout.strip()
     except OSError:
-        return "unknown"
-    return done.stdout.strip() or "unknown"
+        pass
+    return commit_from_files(here.parent / ".git") or "unknown"
+
+
+def commit_from_files(git: Path) -> str:
+    """The short commit id HEAD names, read from a .git folder's files; "" when it cannot be read."""
+    head = _read(git / "HEAD")
+    if not head.startswith("ref: "):
+        return head[:7]
+    ref = head[len("ref: "):]
+    found = _read(git / ref)
+    if not found:  # a packed ref: "<sha> <ref>" lines
+        found = next((line.split()[0] for line in _read(git / "packed-refs").splitlines()
+                      if line.endswith(" " + ref)), "")
+    return found[:7]
 
 
 def _git_dirty() -> bool | None:

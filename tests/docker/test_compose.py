@@ -27,6 +27,8 @@ def test_compare_with_the_docker_backend_writes_docker_rows(engine, cli_has_back
     assert done.returncode == 0, done.stderr[-3000:]
     document = only_run(tmp_path)
     assert document["environment"]["backend"] == "docker"
+    assert document["environment"]["lab_commit"] not in ("", "unknown")  # read from the mounted .git
+    assert document["environment"]["engine_host"]["cpus"] >= 1  # the machine, not the harness's container
     assert document["environment"]["runtimes"]["java"]["image"]["tag"] == "runtime-lab/java:latest"
     assert {m["status"] for m in document["measurements"]} == {"ok"}
     assert {m["language"] for m in document["measurements"]} == {"python", "java", "node"}

@@ -68,3 +68,16 @@ def test_runtimes_lists_the_three_languages():
     done = run_cli("runtimes")
     assert done.returncode == 0
     assert [line.split()[0] for line in done.stdout.splitlines()] == ["python", "java", "node"]
+
+
+def test_the_commit_is_read_from_the_git_folder_where_there_is_no_git(tmp_path):
+    from harness.environment import commit_from_files
+
+    git = tmp_path / ".git"
+    (git / "refs" / "heads").mkdir(parents=True)
+    (git / "HEAD").write_text("ref: refs/heads/main\n")
+    (git / "packed-refs").write_text("# pack-refs with: peeled\nabcdef1234567890 refs/heads/main\n")
+    assert commit_from_files(git) == "abcdef1"
+    (git / "refs" / "heads" / "main").write_text("1234567abcdef\n")
+    assert commit_from_files(git) == "1234567"
+    assert commit_from_files(tmp_path / "nowhere") == ""
