@@ -66,7 +66,10 @@ def print_summary(document: dict, run_dir, file=None) -> None:
         style = OUTCOME_STYLE.get(verdict["outcome"], "")
         table.add_row(f"{verdict['claim_id']}{where}", f"[{style}]{verdict['outcome']}[/]", key_figure(verdict))
     unmeasured = [claim for claim in CLAIMS if claim not in judged]
-    console.print(table)
+    if found:
+        console.print(table)
+    else:
+        console.print("No claim was judged: this run measured none of the rows the claims need.", highlight=False)
     if unmeasured:
         console.print(f"Not measured in this run: {', '.join(unmeasured)}.", highlight=False)
     bad = problems(document["measurements"])

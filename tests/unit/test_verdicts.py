@@ -130,11 +130,11 @@ def test_c11_parallel_speedup_contradicts_no_parallelism(processes_2, node_2, ou
 # C6 ---------------------------------------------------------------------------------------------
 
 
-def blocking(speedup, waits=("sleep", "socket"), jitter=0.01):
+def blocking(speedup, workloads=("blocking_io", "blocking_fetch"), jitter=0.01):
     rows = []
-    for wait in waits:
-        rows.append(row("blocking_io", "python", "sequential", {"threads": 4, "wait": wait}, time=0.2, jitter=jitter))
-        rows.append(row("blocking_io", "python", "threads", {"threads": 4, "wait": wait}, time=0.2 / speedup, jitter=jitter))
+    for workload in workloads:
+        rows.append(row(workload, "python", "sequential", {"threads": 4}, time=0.2, jitter=jitter))
+        rows.append(row(workload, "python", "threads", {"threads": 4}, time=0.2 / speedup, jitter=jitter))
     return rows
 
 
@@ -147,8 +147,8 @@ def test_c6_contradicted_when_threads_do_not_overlap_waits():
 
 
 def test_c6_inconclusive_without_real_socket_waits():
-    verdict = judge(blocking(3.9, waits=("sleep",)), "C6")
-    assert verdict["outcome"] == INCONCLUSIVE and "socket" in verdict["predicates"][1]["reason"]
+    verdict = judge(blocking(3.9, workloads=("blocking_io",)), "C6")
+    assert verdict["outcome"] == INCONCLUSIVE and "blocking_fetch" in verdict["predicates"][1]["reason"]
 
 
 # C9 ---------------------------------------------------------------------------------------------
