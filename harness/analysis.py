@@ -70,6 +70,17 @@ def samples(record: dict, figure: str) -> list:
     return []
 
 
+def key_figure(info: dict) -> str:
+    """A workload's key figure from its stored description: the catalogue's, else by kind and sweep."""
+    default = "rate" if info.get("kind") == "server" else "memory" if info.get("slope") else "time"
+    return info.get("key_figure") or default
+
+
+def generator_bound(record: dict) -> bool:
+    """Whether a server row's load generator, not the server, may have set its rate."""
+    return any((run.get("load") or {}).get("generator_saturated") for run in record.get("runs") or [])
+
+
 def metric_samples(record: dict, name: str) -> list:
     """Per-run values of one of a row's program metrics."""
     values = [(run.get("metrics") or {}).get(name) for run in record.get("runs") or []]

@@ -235,9 +235,9 @@ def run_options(args) -> runner.RunOptions:
     chosen = dict(RUN_DEFAULTS[args.profile])
     if args.runs:
         chosen["min_runs"] = chosen["max_runs"] = args.runs
-    if args.min_runs:
+    if args.min_runs:  # a minimum above the profile's maximum raises it, unless --max-runs says otherwise
         chosen["min_runs"] = args.min_runs
-        chosen["max_runs"] = max(chosen["max_runs"], args.min_runs) if not args.max_runs else chosen["max_runs"]
+        chosen["max_runs"] = max(chosen["max_runs"], args.min_runs)
     if args.max_runs:
         chosen["max_runs"] = args.max_runs
     if args.target_ci:

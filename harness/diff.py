@@ -76,9 +76,7 @@ def _row_name(key: tuple) -> str:
 
 
 def _key_kind(document: dict, workload: str) -> str:
-    info = document.get("workloads", {}).get(workload, {})
-    default = "rate" if info.get("kind") == "server" else "memory" if info.get("slope") else "time"
-    return info.get("key_figure") or default
+    return analysis.key_figure(document.get("workloads", {}).get(workload, {}))
 
 
 def _change(name: str, kind: str, a: dict, b: dict) -> list:

@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from harness import stats
+from harness import analysis, stats
 from harness.analysis import metric_samples, samples
 
 SUPPORTED, CONTRADICTED, INCONCLUSIVE = "Supported", "Contradicted", "Inconclusive"
@@ -452,7 +452,8 @@ def c9_threads_feasible(context) -> Verdict | None:
     for language, threads, tasks in (("python", "threads", "asyncio"), ("java", "platform", "virtual")):
         predicates.append(_feasibility(records, language, threads, limit, shown, feasible=False))
         predicates.append(_feasibility(records, language, tasks, limit, shown, feasible=True))
-        figures.append(_cost_ratio(records, language, threads, tasks))
+        figures.append(_per_task_ratio(records, (language, threads), (language, tasks),
+                                       f"{language} memory per {threads} thread over per {tasks} task"))
     predicates.append(_feasibility(records, "node", "promises", limit, shown, feasible=True))
     note = ("Feasible means: ran to completion at 10,000 with a peak under a quarter of the memory available. "
             + "; ".join(f.label + ": " + f.text() for f in figures if f))
@@ -472,20 +473,6 @@ def _feasibility(records, language, variant, limit, shown, feasible: bool) -> Pr
     if feasible:
         return below(statement, figure, limit / 2**20, "peak < " + shown)
     return at_least(statement, figure, limit / 2**20, "peak ≥ " + shown)
-
-
-def _cost_ratio(records, language, threads, tasks) -> Figure | None:
-    """Memory per OS thread over memory per async task, from each variant's sweep."""
-    rows = {}
-    for variant in (threads, tasks):
-        counts = sorted(r["params"]["tasks"] for r in _rows(records, language, variant))
-        if len(counts) < 2:
-            return None
-        rows[variant] = (counts[0], counts[-1])
-    sets = [samples(_one(records, language, v, tasks=count), "memory") for v in (threads, tasks) for count in rows[v]]
-    (t0, t1), (a0, a1) = rows[threads], rows[tasks]
-    return _bootstrap_figure(f"{language} memory per {threads} thread over per {tasks} task", sets,
-                             lambda a, b, c, d: ((np.median(b) - np.median(a)) / (t1 - t0)) / ((np.median(d) - np.median(c)) / (a1 - a0)), "×")
 
 
 def c12_node_faster(context) -> Verdict | None:
@@ -559,7 +546,7 @@ def c13_asyncio_like_node(context) -> Verdict | None:
         statement = f"{workload}: Node {node} and asyncio {python} serve alike at {most} connections (req/s)"
         if not mine or not theirs:
             predicates.append(unmeasured(statement, _band(), "a row is missing or not ok"))
-        elif _generator_bound(mine) or _generator_bound(theirs):
+        elif analysis.generator_bound(mine) or analysis.generator_bound(theirs):
             predicates.append(unmeasured(statement, _band(), "generator-bound: the load generator, not the server, set the rate"))
         else:
             predicates.append(within(statement, ratio_figure(f"{workload} req/s, Node/asyncio", _rates(mine), _rates(theirs)),
@@ -588,11 +575,7 @@ def _rates(record) -> list:
     return [run["requests_per_s"] for run in record.get("runs") or [] if run.get("requests_per_s")]
 
 
-def _generator_bound(record) -> bool:
-    return any((run.get("load") or {}).get("generator_saturated") for run in record.get("runs") or [])
-
-
-def _per_task_ratio(records, first, second) -> Figure | None:
+def _per_task_ratio(records, first, second, label=None) -> Figure | None:
     """Memory per task of one program over another's, each from its own sweep (bootstrap)."""
     ends = {}
     for language, variant in (first, second):
@@ -602,7 +585,8 @@ def _per_task_ratio(records, first, second) -> Figure | None:
         ends[(language, variant)] = (counts[0], counts[-1])
     sets = [samples(_one(records, *program, tasks=count), "memory") for program in (first, second) for count in ends[program]]
     (f0, f1), (s0, s1) = ends[first], ends[second]
-    return _bootstrap_figure(f"memory per task, {first[0]}/{first[1]} over {second[0]}/{second[1]}", sets,
+    label = label or f"memory per task, {first[0]}/{first[1]} over {second[0]}/{second[1]}"
+    return _bootstrap_figure(label, sets,
                              lambda a, b, c, d: ((np.median(b) - np.median(a)) / (f1 - f0)) / ((np.median(d) - np.median(c)) / (s1 - s0)), "×")
 
 

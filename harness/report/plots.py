@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from harness import analysis
-from harness.report.tables import MIB, by_workload, cases, generator_bound
+from harness.report.tables import MIB, by_workload, cases
 
 FORMATS = ("png", "svg")
 MARKERS = "osD^vP*Xh<>p"
@@ -115,7 +115,7 @@ def throughput_plot(records: list, title: str, stem: Path):
     def field(record):
         return (record.get("summary") or {}).get("requests_per_s")
 
-    return _line_plot(records, "connections", field, 1.0, stem, hollow=generator_bound, xscale="log", yscale="log",
+    return _line_plot(records, "connections", field, 1.0, stem, hollow=analysis.generator_bound, xscale="log", yscale="log",
                       xlabel="connections", ylabel="requests/s", title=f"{title}: throughput (hollow: generator-bound)")
 
 
@@ -134,7 +134,7 @@ def latency_plot(records: list, title: str, stem: Path):
             continue
         xs = [100.0 / (100.0 - p) for p, _ in points]  # 50 -> 2, 99 -> 100, 99.9 -> 1000
         style = _style(index, record)
-        if generator_bound(record):
+        if analysis.generator_bound(record):
             style["markerfacecolor"] = "none"
         axes.plot(xs, [ms for _, ms in points], label=analysis.label(record), **style)
         drawn += 1

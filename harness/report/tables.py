@@ -396,7 +396,7 @@ def case_table(records: list, columns: list, caption: str, varying=(), collapsed
     rows = []
     for record in records:
         summary = record.get("summary") or {}
-        status = LOUD.get(record["status"], record["status"]) + (" (generator-bound)" if generator_bound(record) else "")
+        status = LOUD.get(record["status"], record["status"]) + (" (generator-bound)" if analysis.generator_bound(record) else "")
         cells = [cell(_source(summary, column), column) for column in columns]
         own = " ".join(f"{key}={record['params'][key]}" for key in varying if key in record["params"])
         rows.append([row_label(record), own, status, _runs_text(record), *cells, record.get("checksum") or ""])
@@ -452,11 +452,6 @@ def cell(summary: dict | None, column: Column) -> str:
     if half is not None and half >= 0.0005:
         text += f" ±{half:.0%}" if half >= 0.01 else f" ±{half:.1%}"
     return text + (" ~" if stats.is_noisy(column.name, summary) else "")
-
-
-def generator_bound(record: dict) -> bool:
-    """Whether a server row's load generator, not the server, may have set its rate."""
-    return any((run.get("load") or {}).get("generator_saturated") for run in record.get("runs", []))
 
 
 def scaling_table(records: list, param: str) -> Table:
@@ -576,8 +571,7 @@ def problems(records: list) -> list:
 def key_is_noisy(record: dict, info: dict) -> bool:
     """Whether the row's key figure (time, memory or rate, as the catalogue says) is noisy."""
     summary = record.get("summary") or {}
-    default = "rate" if info.get("kind") == "server" else "memory" if info.get("slope") else "time"
-    for name in KEY_FIELDS[info.get("key_figure") or default]:
+    for name in KEY_FIELDS[analysis.key_figure(info)]:
         if summary.get(name):
             return stats.is_noisy(name, summary[name])
     return False
