@@ -66,6 +66,10 @@ public final class HttpHello {
         // Headers and body leave in separate writes; without TCP_NODELAY (off by default here, on in
         // asyncio and Node's http) the second waits for the client's delayed ACK, 40 ms on Linux.
         System.setProperty("sun.net.httpserver.nodelay", "true");
+        // HttpServer closes keep-alive connections beyond 200 idle ones (sun.net.httpserver.
+        // maxIdleConnections), which a client sees as a connection closed mid-exchange at 256
+        // connections. asyncio, Node and ThreadingHTTPServer keep every connection open.
+        System.setProperty("sun.net.httpserver.maxIdleConnections", "100000");
         HttpServer server = null;
         try {
             server = HttpServer.create(new InetSocketAddress(host, port), BACKLOG);
