@@ -8,7 +8,10 @@ line, answer, keep the connection open unless the client sent ``Connection: clos
 HTTP/1.0). It reads no request bodies, so any method but GET is answered 405 and the connection
 closed. ``uvloop`` is the same server on uvloop's libuv-based event loop (``pip install uvloop``).
 ``threaded`` is the standard library's http.server.ThreadingHTTPServer: one thread per
-connection, blocking reads; protocol_version HTTP/1.1 keeps connections alive.
+connection, blocking reads; protocol_version HTTP/1.1 keeps connections alive. ``threads`` is the
+``asyncio`` server's own minimal parser and responses on socketserver.ThreadingTCPServer, an OS
+thread per connection: set against ``asyncio`` it differs only in threads against an event loop,
+while ``threaded`` also pays for http.server's header parsing.
 
 A server program: it prints {"ready": true, "port": N} once listening, serves until SIGTERM,
 then prints the final line with ops = requests served.
@@ -16,6 +19,8 @@ then prints the final line with ops = requests served.
 
 import asyncio
 import signal
+import socket
+import socketserver
 import sys
 import threading
 from contextlib import suppress
@@ -107,12 +112,15 @@ class HelloHandler(BaseHTTPRequestHandler):
         pass  # no line on stderr per request
 
 
-class HelloServer(ThreadingHTTPServer):
+class CountingServer:
+    """Mixed into a threading server: the listen backlog, a count of connections, quiet resets."""
+
     request_queue_size = BACKLOG
+    daemon_threads = True  # connections still open at SIGTERM end with the process
 
     def __init__(self, address, counters):
         self.counters = counters
-        super().__init__(address, HelloHandler)
+        super().__init__(address, self.handler)
 
     def process_request(self, request, client_address):
         self.counters.connections += 1  # only the accepting thread runs this
@@ -123,29 +131,66 @@ class HelloServer(ThreadingHTTPServer):
             super().handle_error(request, client_address)
 
 
-def serve_threaded(host, port):
+class HelloServer(CountingServer, ThreadingHTTPServer):
+    handler = HelloHandler
+
+
+HEAD_LIMIT = 65536  # asyncio's StreamReader limit: a longer head ends the connection there too
+
+
+def read_head(rfile):
+    """The request head up to and including its blank line; b"" if the client closed first."""
+    lines, size = [], 0
+    while (line := rfile.readline(HEAD_LIMIT)) not in (b"\r\n", b"\n"):
+        size += len(line)
+        if not line or size >= HEAD_LIMIT:
+            return b""
+        lines.append(line)
+    return b"".join(lines) + line
+
+
+class RawHelloHandler(socketserver.StreamRequestHandler):
+    """``threads``: the asyncio server's loop on a blocking socket, one thread per connection."""
+
+    disable_nagle_algorithm = True  # as asyncio and Node do
+
+    def handle(self):
+        counters, close = self.server.counters, False
+        while not close and (head := read_head(self.rfile)):
+            response, close = respond(head)
+            self.wfile.write(response)
+            with counters.lock:
+                counters.requests += 1
+
+
+class RawHelloServer(CountingServer, socketserver.ThreadingTCPServer):
+    handler = RawHelloHandler
+
+
+def serve_threaded(host, port, server_class):
     counters = Counters()
     try:
-        server = HelloServer((host, port), counters)
+        server = server_class((host, port), counters)
     except OSError as error:
         listen_failed(host, port, error)
     # shutdown() waits for serve_forever() to return, so it cannot run on the serving thread.
     signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.shutdown).start())
     ready(server.server_address[1])
     server.serve_forever(poll_interval=0.1)  # how soon it notices shutdown(): the default is 0.5 s
-    server.server_close()  # connection threads are daemons: open connections end with the process
+    server.server_close()
     emit("0", [], counters.requests, server_metrics(counters.connections))
 
 
-MODES = ("asyncio", "threaded", "uvloop")
+MODES = ("asyncio", "threaded", "threads", "uvloop")
+THREADED_SERVERS = {"threaded": HelloServer, "threads": RawHelloServer}
 
 
 def main():
     args = parse_args({"host": "127.0.0.1", "port": 0, "mode": "asyncio"})
     if args["mode"] not in MODES:
         raise BadArgument(f"mode must be one of {list(MODES)}")
-    if args["mode"] == "threaded":
-        serve_threaded(args["host"], args["port"])
+    if args["mode"] in THREADED_SERVERS:
+        serve_threaded(args["host"], args["port"], THREADED_SERVERS[args["mode"]])
         return
     with asyncio.Runner(loop_factory=loop_factory(args["mode"])) as runner:
         runner.run(serve_asyncio(args["host"], args["port"]))

@@ -7,17 +7,24 @@ polling, the socket calls, and what each open connection costs in memory.
 and await drain(), so a client that does not read what it is sent stops being read from.
 ``protocol`` is an asyncio.Protocol: data_received writes to the transport, and the transport's
 flow control (pause_writing) pauses reading for the same bound. ``uvloop`` is ``streams`` on
-uvloop's libuv-based event loop (``pip install uvloop``).
+uvloop's libuv-based event loop (``pip install uvloop``). ``threads`` is the classic server
+without an event loop: socketserver.ThreadingTCPServer, an OS thread per connection doing
+blocking recv and sendall.
 
 A server program: it prints {"ready": true, "port": N} once listening, serves until SIGTERM,
 then prints the final line. A stream has no messages, so ops = bytes echoed.
 """
 
 import asyncio
+import signal
+import socket
+import socketserver
+import sys
+import threading
 from contextlib import suppress
 from dataclasses import dataclass, field
 
-from labkit import BadArgument, emit, listen_failed, loop_factory, parse_args, serve_until_term, server_metrics
+from labkit import BadArgument, emit, listen_failed, loop_factory, parse_args, ready, serve_until_term, server_metrics
 
 READ_BYTES = 65536
 BACKLOG = 511  # the same listen backlog in every language: Node's default
@@ -27,7 +34,8 @@ BACKLOG = 511  # the same listen backlog in every language: Node's default
 class Counters:
     connections: int = 0
     echoed: int = 0
-    streams: dict = field(default_factory=dict)  # each open stream's writer -> its handler task
+    streams: dict = field(default_factory=dict)  # asyncio: each open stream's writer -> its handler task
+    lock: threading.Lock = field(default_factory=threading.Lock)  # threads: guards echoed
 
 
 async def echo_stream(reader, writer, counters):
@@ -87,13 +95,59 @@ async def serve(start, host, port):
     emit("0", [], counters.echoed, server_metrics(counters.connections))
 
 
-MODES = {"streams": start_streams, "protocol": start_protocol, "uvloop": start_streams}
+class EchoHandler(socketserver.BaseRequestHandler):
+    def handle(self):
+        connection, counters = self.request, self.server.counters
+        connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # as asyncio and Node do
+        while data := connection.recv(READ_BYTES):
+            connection.sendall(data)  # blocks while the client is not reading: the same bound
+            with counters.lock:
+                counters.echoed += len(data)
+
+
+class EchoServer(socketserver.ThreadingTCPServer):
+    request_queue_size = BACKLOG
+    daemon_threads = True  # connections still open at SIGTERM end with the process
+
+    def __init__(self, address, counters):
+        self.counters = counters
+        super().__init__(address, EchoHandler)
+
+    def process_request(self, request, client_address):
+        self.counters.connections += 1  # only the accepting thread runs this
+        super().process_request(request, client_address)
+
+    def handle_error(self, request, client_address):
+        if not isinstance(sys.exception(), ConnectionError):  # a reset by the peer is no error
+            super().handle_error(request, client_address)
+
+
+def serve_threads(host, port):
+    counters = Counters()
+    try:
+        server = EchoServer((host, port), counters)
+    except OSError as error:
+        listen_failed(host, port, error)
+    # shutdown() waits for serve_forever() to return, so it cannot run on the serving thread.
+    signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.shutdown).start())
+    ready(server.server_address[1])
+    server.serve_forever(poll_interval=0.1)  # how soon it notices shutdown(): the default is 0.5 s
+    server.server_close()
+    with counters.lock:
+        echoed = counters.echoed
+    emit("0", [], echoed, server_metrics(counters.connections))
+
+
+MODES = {"streams": start_streams, "protocol": start_protocol, "uvloop": start_streams, "threads": None}
 
 
 def main():
     args = parse_args({"host": "127.0.0.1", "port": 0, "mode": "streams"})
     if args["mode"] not in MODES:
         raise BadArgument(f"mode must be one of {sorted(MODES)}")
+    if args["mode"] == "threads":
+        serve_threads(args["host"], args["port"])
+        return
     with asyncio.Runner(loop_factory=loop_factory(args["mode"])) as runner:
         runner.run(serve(MODES[args["mode"]], args["host"], args["port"]))
 

@@ -21,7 +21,7 @@ import lab.Kit;
  * <p>{@code nio} is one thread running a {@link Selector} over non-blocking channels, with one
  * buffer per connection. A write the client is not ready to take stays in that buffer: the
  * connection then waits for OP_WRITE instead of OP_READ, so a client that does not read stops
- * being read from. {@code virtual} ({@link TcpEchoVirtual}, Java 21) is a virtual thread per
+ * being read from. {@code virtual} and {@code platform} ({@link TcpEchoThreads}, Java 21) are a thread per
  * connection doing blocking reads and writes.
  *
  * <p>A server program: it prints {"ready": true, "port": N} once listening, serves until SIGTERM,
@@ -119,7 +119,7 @@ public final class TcpEcho {
         String mode = args.getString("mode", "nio");
         args.checkAllUsed();
         if (!mode.equals("nio")) {
-            Kit.fail("mode must be nio (virtual is lab.async.TcpEchoVirtual)");
+            Kit.fail("mode must be nio (virtual and platform are lab.async.TcpEchoThreads)");
         }
         ServerSocketChannel server = ServerSocketChannel.open();
         try {

@@ -12,15 +12,16 @@ import java.util.concurrent.atomic.LongAdder;
 import lab.Kit;
 
 /**
- * TCP echo server, {@code virtual}: a virtual thread per connection doing blocking reads and
+ * TCP echo server, thread per connection: each connection gets a thread doing blocking reads and
  * writes; see {@link TcpEcho} for what is measured.
  *
- * <p>The code is the plain thread-per-connection server; virtual threads make it affordable for
- * many connections, since a thread blocked on a socket parks and frees its carrier thread. A
- * blocking write returns only once the kernel has taken the bytes, so a client that does not
- * read stops being read from.
+ * <p>{@code virtual} starts a virtual thread per connection: a thread blocked on a socket parks
+ * and frees its carrier thread, which is what makes many connections affordable. {@code platform}
+ * is the same code on an OS thread per connection, the classic server that virtual threads were
+ * made to rescue. A blocking write returns only once the kernel has taken the bytes, so a client
+ * that does not read stops being read from.
  */
-public final class TcpEchoVirtual {
+public final class TcpEchoThreads {
     private static final LongAdder echoed = new LongAdder();
 
     static void echo(Socket socket) {
@@ -37,13 +38,13 @@ public final class TcpEchoVirtual {
     }
 
     /** Accepts until the server socket is closed; returns the number of connections accepted. */
-    static long serve(ServerSocket server) {
+    static long serve(ServerSocket server, Thread.Builder threads) {
         long connections = 0;
         while (!server.isClosed()) {
             try {
                 Socket socket = server.accept();
                 connections++;
-                Thread.ofVirtual().start(() -> echo(socket));
+                threads.start(() -> echo(socket));
             } catch (IOException e) {
                 if (!server.isClosed()) System.err.println("accept failed: " + e.getMessage());
             }
@@ -57,9 +58,15 @@ public final class TcpEchoVirtual {
         int port = args.getInt("port", 0);
         String mode = args.getString("mode", "virtual");
         args.checkAllUsed();
-        if (!mode.equals("virtual")) {
-            Kit.fail("mode must be virtual (nio is lab.async.TcpEcho)");
-        }
+        Thread.Builder threads = switch (mode) {
+            case "virtual" -> Thread.ofVirtual();
+            // daemon: a connection still open at SIGTERM must not keep the JVM alive
+            case "platform" -> Thread.ofPlatform().daemon(true);
+            default -> {
+                Kit.fail("mode must be virtual or platform (nio is lab.async.TcpEcho)");
+                yield null; // not reached: fail exits
+            }
+        };
         ServerSocket server = new ServerSocket();
         try {
             server.bind(new InetSocketAddress(host, port), TcpEcho.BACKLOG);
@@ -68,7 +75,7 @@ public final class TcpEchoVirtual {
         }
         Kit.onTerm(() -> closeQuietly(server));
         Kit.ready(server.getLocalPort());
-        long connections = serve(server);
+        long connections = serve(server, threads);
         Kit.emit("0", List.of(), echoed.sum(), Kit.serverMetrics(connections));
     }
 
