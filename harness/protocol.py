@@ -27,6 +27,9 @@ def parse_result(stdout: str) -> dict:
     metrics = result.get("metrics", {})
     if not isinstance(metrics, dict):
         raise ProtocolError("'metrics' must be a JSON object")
+    broken = [name for name, value in metrics.items() if isinstance(value, float) and not math.isfinite(value)]
+    if broken:  # a NaN or an infinity is a figure the program could not compute: never a measurement
+        raise ProtocolError(f"metric {broken[0]!r} is {metrics[broken[0]]}, not a number")
     return {"checksum": str(result["checksum"]), "work_s": work, "ops": result.get("ops"), "metrics": metrics}
 
 

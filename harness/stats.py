@@ -81,7 +81,7 @@ def cv(values) -> float | None:
 
 def summarize(values) -> dict | None:
     """Median, its interval (and which kind), CV, min, max and n of a list of numbers (None if empty)."""
-    values = [v for v in values if v is not None]
+    values = [v for v in values if v is not None and math.isfinite(v)]  # the protocol refuses NaN; old files may not
     if not values:
         return None
     low, high, kind = median_interval(values)

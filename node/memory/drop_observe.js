@@ -32,6 +32,7 @@ function observeDrop(n) {
   records = null; // the last reference
   const atOnce = process.memoryUsage().heapUsed;
   const afterGc = settledHeapUsed();
+  if (held <= baseline) fail(`the heap counter saw no growth for n=${n} records: use a larger n (200000 or more)`);
   return {
     total,
     metrics: {

@@ -43,6 +43,8 @@ def observe_drop(n):
         gc.enable()
     gc.collect()
     after_gc = sys.getallocatedblocks()
+    if held <= baseline:
+        raise BadArgument(f"the heap counter saw no growth for n={n} records: use a larger n")
     return total, {
         "heap_unit": "allocated blocks",
         "held": held - baseline,

@@ -12,6 +12,8 @@ from harness.protocol import ProtocolError, parse_result
     ('{"checksum": "1", "work_s": NaN}', "finite, non-negative"),
     ('{"checksum": "1", "work_s": [0.1, -0.2]}', "finite, non-negative"),
     ('{"checksum": "1", "work_s": Infinity}', "finite, non-negative"),
+    ('{"checksum": "1", "work_s": 1, "metrics": {"held": 0, "freed_at_once_share": NaN}}', "'freed_at_once_share' is nan"),
+    ('{"checksum": "1", "work_s": 1, "metrics": {"freed_after_gc_share": -Infinity}}', "is -inf, not a number"),
 ])
 def test_results_that_mean_nothing_are_refused(line, message):
     with pytest.raises(ProtocolError, match=message):

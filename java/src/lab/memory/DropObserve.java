@@ -48,6 +48,9 @@ public final class DropObserve {
         long atOnce = heapUsed();
         Map<String, Object> between = Kit.gcSince(gcBefore);
         long afterGc = Kit.settledHeapUsed();
+        if (held <= baseline) {
+            Kit.fail("the heap counter saw no growth for n=" + n + " records: use a larger n (200000 or more)");
+        }
         Map<String, Object> metrics = new LinkedHashMap<>();
         metrics.put("total", total);
         metrics.put("heap_unit", "bytes");
