@@ -21,6 +21,7 @@ from harness import analysis, stats
 from harness.analysis import metric_samples, samples
 
 SUPPORTED, CONTRADICTED, INCONCLUSIVE = "Supported", "Contradicted", "Inconclusive"
+NOT_MEASURED = "Not measured"  # a claim none of whose workloads ran: a record, never an outcome
 RULES_VERSION = 2
 
 # The claims of shared/CLAIMS.md, in its order: id -> the claim in a sentence.
@@ -39,6 +40,14 @@ CLAIMS = {
     "C12": "Node is faster than Python.",
     "C13": "asyncio and Node's event loop are much alike in what they achieve.",
     "C14": "Async IO cuts total time when work would otherwise block.",
+}
+
+# The workloads each claim is judged on (CLAIMS.md's "answered by" column, as built here).
+CLAIM_WORKLOADS = {
+    "C1": ["eager_lazy"], "C2": ["drop_observe"], "C3": ["cyclic_garbage"], "C4": ["alloc_churn"], "C5": ["cpu_scaling"],
+    "C6": ["blocking_io", "blocking_fetch"], "C7": ["cpu_scaling"], "C8": ["cpu_scaling"], "C9": ["sleepers"],
+    "C10": ["tcp_echo", "http_hello"], "C11": ["cpu_scaling"], "C12": ["alloc_churn", "cpu_scaling"],
+    "C13": ["tcp_echo", "http_hello", "sleepers", "fetch_pages"], "C14": ["fetch_pages"],
 }
 
 # Thresholds, named so the report and the tests read the same numbers.
@@ -61,6 +70,10 @@ SLOWER = 1.1  # C8: "slower" means at least 10 % more time
 SWITCHES_RISE = 1.5  # C8: involuntary context switches per second at least 1.5x
 ALIKE = (0.67, 1.5)  # CLAIMS C13: Node/asyncio ratios within this band are "alike"
 NEAR_IDEAL = 2.0  # C14: async fan-out within 2x of the ideal N*d/C
+COUNTER_RESOLUTION_S = {"java": 0.001, "node": 1e-6}  # C4: the JVM counts collection time in whole ms
+MANY_CONNECTIONS = 256  # C10: "a large number" of connections, one thread each
+THREADS_KEEP_UP = 0.8  # C10: thread-per-connection serves at least 80 % of the event loop's rate
+THREAD_TAIL = 1.5  # C10: ... with a p99 latency at most 1.5x the event loop's
 
 
 @dataclass
@@ -118,7 +131,8 @@ class Verdict:
 def judge_all(document: dict) -> list[dict]:
     """Every claim's verdict for every backend in the run, as dicts for results.json.
 
-    A claim none of whose workloads ran is left out here; the report lists it as not measured.
+    A claim that no backend could judge gets a record with the outcome "Not measured" and the
+    reason in its note, so that every claim id of CLAIMS.md is in every results file.
     """
     environment = document.get("environment", {})
     found = []
@@ -129,7 +143,24 @@ def judge_all(document: dict) -> list[dict]:
             verdict = judge(context)
             if verdict is not None:
                 found.append(verdict.to_dict())
-    return found
+    judged = {v["claim_id"] for v in found}
+    backend = (_backends(document["measurements"]) or ["native"])[0]
+    return found + [_not_measured(claim_id, backend, document["measurements"]) for claim_id in CLAIMS if claim_id not in judged]
+
+
+def _not_measured(claim_id, backend, records) -> dict:
+    workloads = CLAIM_WORKLOADS[claim_id]
+    ran = {r["workload"] for r in records}
+    if not ran & set(workloads):
+        why = f"not measured in this run: none of {', '.join(workloads)} ran"
+    else:
+        why = f"not measured in this run: {', '.join(sorted(ran & set(workloads)))} ran, but not the rows this claim needs (or none ended ok)"
+    return Verdict(claim_id, CLAIMS[claim_id], workloads, backend, NOT_MEASURED, [], why).to_dict()
+
+
+def measured(found: list) -> list:
+    """The verdicts that have an outcome, without the records of claims not measured."""
+    return [v for v in found if v["outcome"] != NOT_MEASURED]
 
 
 def _backends(records) -> list:
@@ -347,6 +378,79 @@ def c3_cycles(context) -> Verdict | None:
     ]
     return _verdict("C3", ["cyclic_garbage"], context, predicates,
                     "Counts are per iteration: the program collects after each timed iteration.")
+
+
+def c4_refcount_cost(context) -> Verdict | None:
+    """C4: the time CPython spends freeing by reference count, per object, against a tracing collector's pauses."""
+    records = context.workload("alloc_churn")
+    depth = _largest(_rows(records, "python"), "depth")
+    python = _one(records, "python", "default", depth=depth) if depth else None
+    if python is None:
+        return None
+    freeing, whole = _per_object_ns(python, "refcount_free_s"), _per_object_ns(python, None)
+    predicates, shares = [], [f"Python: reference counting frees {_share(python, 'refcount_free_s')} of its time, "
+                              f"the cycle collector {_share(python, 'gc_pause_s')}"]
+    for language, runtime in (("java", "the JVM's collector"), ("node", "V8's collector")):
+        tracing = _one(records, language, "default", depth=depth)
+        statement = f"reference counting takes longer per object than {runtime} (binary trees, depth {depth})"
+        if tracing is None:
+            predicates.append(unmeasured(statement, "> 1×", f"no ok {language} row at depth {depth}"))
+            continue
+        # A pause under the counter's resolution reads 0: count it as one whole tick, which can
+        # only make the tracing side look slower, so it may support the claim but never contradict it.
+        pauses = _per_object_ns(tracing, "gc_pause_s")
+        ticks = _per_object_ns(tracing, "gc_pause_s", floor_s=COUNTER_RESOLUTION_S[language])
+        lower = ratio_figure(f"Python's refcount freeing / {language}'s collector pauses, per object", freeing, ticks)
+        upper = (ratio_figure(f"Python's whole time / {language}'s collector pauses, per object", whole, pauses)
+                 if pauses == ticks else None)
+        predicates.append(_bounded(statement, lower, upper, 1.0))
+        shares.append(f"{language}: collector pauses {_share(tracing, 'gc_pause_s')} of its time ({_collectors(tracing)})")
+    note = ("Reference counting's freeing is timed where each tree is dropped; the increments and decrements inside running "
+            "code are part of the interpreter's time and no CPython counter separates them, so Python's freeing alone is a "
+            "lower bound on refcounting's cost and its whole time an upper bound. Allocation itself is not counted in any "
+            "runtime. Tracing collectors' figures are their pauses: work on other threads while the program runs is not in them. "
+            + "; ".join(shares) + ".")
+    return _verdict("C4", ["alloc_churn"], context, predicates, note)
+
+
+def _per_object_ns(record, metric, floor_s=0.0) -> list:
+    """Per run: a metric's seconds (or the whole timed work, for None) per node built, in ns."""
+    values = []
+    for run in record.get("runs") or []:
+        work, ops = run.get("work_s") or [], run.get("ops")
+        seconds = sum(work) if metric is None else (run.get("metrics") or {}).get(metric)
+        if work and ops and isinstance(seconds, (int, float)):
+            values.append(max(seconds, floor_s) / (ops * len(work)) * 1e9)
+    return values
+
+
+def _share(record, metric) -> str:
+    shares = [(run.get("metrics") or {}).get(metric, 0) / sum(run["work_s"]) for run in record.get("runs") or [] if run.get("work_s")]
+    return f"{np.median(shares):.1%}" if shares else "?"
+
+
+def _collectors(record) -> str:
+    metrics = record["runs"][0].get("metrics") or {}
+    names = [key[3:-6].replace("_", " ") for key, count in metrics.items() if key.startswith("gc_") and key.endswith("_count")
+             and key != "gc_count" and not key.startswith("gc_gen") and count]
+    return ", ".join(names) or "its default collector"
+
+
+def _bounded(statement, lower, upper, threshold) -> Predicate:
+    """Supported when even the lower bound's interval lies above ``threshold``, Contradicted when
+    even the upper bound's lies below it; between the two the run cannot tell."""
+    shown = f"> {_number(threshold)}×"
+    if lower is None:
+        return Predicate(statement, shown, INCONCLUSIVE, None, "not measured in this run")
+    if lower.low > threshold:
+        return Predicate(statement, shown, SUPPORTED, lower)
+    if upper is None:
+        return Predicate(statement, shown, INCONCLUSIVE, lower,
+                         "the freeing alone is not above it, and a collector time under its counter's resolution cannot decide")
+    if upper.high < threshold:
+        return Predicate(statement, shown, CONTRADICTED, upper)
+    return Predicate(statement, shown, INCONCLUSIVE, lower,
+                     "the freeing alone is not above it and the whole time is not below it: refcount updates in running code decide")
 
 
 def _speedup(records, language, variant, workers, **params) -> Figure | None:
@@ -567,6 +671,64 @@ def c13_asyncio_like_node(context) -> Verdict | None:
                     "A ratio of 1 is alike; the band is the claim's 'much alike'.")
 
 
+# C10's pairs: the same language and the same request handling, a thread per connection against
+# an event loop. Java's HTTP servers are both the JDK's HttpServer (a selector hands requests to
+# threads), so Java is judged on TCP echo only.
+THREAD_SERVER_PAIRS = (
+    ("tcp_echo", "python", "threads", "streams"),
+    ("tcp_echo", "java", "platform", "nio"),
+    ("tcp_echo", "java", "virtual", "nio"),
+    ("http_hello", "python", "threads", "asyncio"),
+)
+
+
+def c10_threads_for_servers(context) -> Verdict | None:
+    """C10: at 256+ connections a thread-per-connection server keeps up with an event loop of its language."""
+    predicates = []
+    for workload, language, threads, loop in THREAD_SERVER_PAIRS:
+        records = context.workload(workload)
+        if not _rows(records, language, threads) and not _rows(records, language, loop):
+            continue
+        most = _largest(records, "connections") or 0
+        name = f"{workload}: {language}/{threads} against {language}/{loop}"
+        rate_statement = f"{name}, req/s at {most} connections"
+        tail_statement = f"{name}, p99 latency at {most} connections"
+        rate_shown, tail_shown = f"≥ {THREADS_KEEP_UP}× the event loop's", f"≤ {THREAD_TAIL}× the event loop's"
+        mine, theirs = _one(records, language, threads, connections=most), _one(records, language, loop, connections=most)
+        reason = ""
+        if most < MANY_CONNECTIONS:
+            reason = f"not measured: needs {MANY_CONNECTIONS} connections or more, this run's largest was {most}"
+        elif not mine or not theirs:
+            reason = "a row is missing or not ok"
+        elif analysis.generator_bound(mine):
+            reason = "generator-bound: the load generator, not the server, set the rate"
+        if reason:
+            predicates += [unmeasured(rate_statement, rate_shown, reason), unmeasured(tail_statement, tail_shown, reason)]
+            continue
+        rate = at_least(rate_statement, ratio_figure(f"{workload} req/s, {threads}/{loop}", _rates(mine), _rates(theirs)),
+                        THREADS_KEEP_UP, rate_shown)
+        if analysis.generator_bound(theirs):
+            # The event loop may be faster than the generator let it show: the ratio is an upper
+            # bound, so only a shortfall is conclusive, and the latencies are the generator's.
+            if rate.outcome != CONTRADICTED:
+                rate = Predicate(rate.statement, rate.threshold, INCONCLUSIVE, rate.figure,
+                                 f"{language}/{loop} was generator-bound: its real rate may be higher, so only a shortfall decides")
+            predicates += [rate, unmeasured(tail_statement, tail_shown, f"{language}/{loop} was generator-bound")]
+            continue
+        predicates.append(rate)
+        predicates.append(below(tail_statement, ratio_figure(f"{workload} p99, {threads}/{loop}", _p99s(mine), _p99s(theirs)),
+                                THREAD_TAIL, tail_shown.replace("≤", "<")))
+    if not predicates:
+        return None
+    return _verdict("C10", ["tcp_echo", "http_hello"], context, predicates,
+                    "Same cores, same request handling; closed-loop load, so a slow server also gets fewer requests. "
+                    "Java's two HTTP servers both hand requests from one selector to threads, so Java is judged on TCP echo.")
+
+
+def _p99s(record) -> list:
+    return [run["latency_p99_us"] for run in record.get("runs") or [] if run.get("latency_p99_us")]
+
+
 def _band() -> str:
     return f"within {ALIKE[0]}–{ALIKE[1]}×"
 
@@ -615,5 +777,5 @@ def c14_async_cuts_waiting(context) -> Verdict | None:
                     "Fetching one page after another would take N·d, the concurrency C times the ideal.")
 
 
-JUDGES = (c1_generators, c2_prompt_freeing, c3_cycles, c5_gil, c6_io_threads, c7_jvm_parallel, c8_oversubscription, c9_threads_feasible,
-          c11_no_parallelism, c12_node_faster, c13_asyncio_like_node, c14_async_cuts_waiting)
+JUDGES = (c1_generators, c2_prompt_freeing, c3_cycles, c4_refcount_cost, c5_gil, c6_io_threads, c7_jvm_parallel, c8_oversubscription, c9_threads_feasible,
+          c10_threads_for_servers, c11_no_parallelism, c12_node_faster, c13_asyncio_like_node, c14_async_cuts_waiting)
