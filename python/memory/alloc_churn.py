@@ -8,9 +8,15 @@ short-lived objects while a long-lived structure is held.
 Nodes are tuples, as in the Benchmarks Game Python programs. The leaf ``(None, None)`` is a
 constant, so CPython allocates only the internal nodes (about half); ops still counts every
 node of every tree, as Java and Node allocate them.
+
+Each tree is held in a one-item list so that the moment it is dropped can be timed: the
+``refcount_free_s`` metric is the time reference counting took to free the trees once their
+last reference went (the deallocation cascade), the part of CPython's memory management that a
+clock can isolate. The cycle collector's pauses are ``gc_pause_s``.
 """
 
 import gc
+import time
 
 from labkit import BadArgument, GcRecorder, emit, measure, parse_args, runtime_memory
 
@@ -31,16 +37,33 @@ def check_tree(node):
     return 1 + check_tree(left) + check_tree(right)
 
 
-def binary_trees(max_depth, seen):
-    stretch = make_tree(max_depth + 1)
+class FreeTimer:
+    """Times how long reference counting takes to free a tree once its last reference goes."""
+
+    def __init__(self):
+        self.seconds = 0.0
+
+    def drop(self, holder):
+        """Empty ``holder``, a list holding the only reference to a tree, and time the freeing."""
+        started = time.perf_counter()
+        holder.clear()
+        self.seconds += time.perf_counter() - started
+
+
+def binary_trees(max_depth, seen, freeing):
+    stretch = [make_tree(max_depth + 1)]
     seen.update(runtime_memory())  # the stretch tree is as much as is ever held at once
-    total = check_tree(stretch)
-    del stretch
-    long_lived = make_tree(max_depth)
+    total = check_tree(stretch[0])
+    freeing.drop(stretch)
+    long_lived = [make_tree(max_depth)]
     for depth in range(MIN_DEPTH, max_depth + 1, 2):
         for _ in range(2 ** (max_depth - depth + MIN_DEPTH)):
-            total += check_tree(make_tree(depth))
-    return total + check_tree(long_lived)
+            tree = [make_tree(depth)]
+            total += check_tree(tree[0])
+            freeing.drop(tree)
+    total += check_tree(long_lived[0])
+    freeing.drop(long_lived)
+    return total
 
 
 def nodes_built(max_depth):
@@ -59,11 +82,11 @@ def main():
     args = parse_args({"depth": 12, "iterations": 1})
     if args["depth"] < MIN_DEPTH:
         raise BadArgument(f"depth must be at least {MIN_DEPTH}")
-    seen = {}
+    seen, freeing = {}, FreeTimer()
     before = collections_per_generation()
     with GcRecorder() as recorder:
-        seconds, total = measure(lambda: binary_trees(args["depth"], seen), args["iterations"])
-    metrics = {**recorder.metrics(), **seen}
+        seconds, total = measure(lambda: binary_trees(args["depth"], seen, freeing), args["iterations"])
+    metrics = {**recorder.metrics(), **seen, "refcount_free_s": freeing.seconds}
     for generation, (now, then) in enumerate(zip(collections_per_generation(), before)):
         metrics[f"gc_gen{generation}_count"] = now - then
     emit(total, seconds, nodes_built(args["depth"]), metrics)
