@@ -13,7 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from harness.report.tables import by_workload, key_figure, params_text, problems, stored_or_current_verdicts
-from harness.verdicts import CLAIMS
+from harness.verdicts import CLAIMS, measured
 
 OUTCOME_STYLE = {"Supported": "green", "Contradicted": "red", "Inconclusive": "yellow"}
 
@@ -56,6 +56,7 @@ def print_summary(document: dict, run_dir, file=None) -> None:
     """The answers, the rows that failed with their reasons, and where the reports are."""
     console = Console(file=file or sys.stdout, width=max(100, Console().width))
     found, note = stored_or_current_verdicts(document)
+    found = measured(found)
     table = Table(title=f"Answers (run {document['run_id']})", title_justify="left", show_lines=False)
     for header in ("claim", "outcome", "key figure (95 % interval, n)"):
         table.add_column(header, overflow="fold")

@@ -30,6 +30,31 @@ def only_run(out_dir: Path) -> dict:
     return json.loads((runs[0] / "results.json").read_text())
 
 
+# Tiny sizes for every workload of the catalogue at once (each name belongs to one family), so
+# that one run with two runs a row serves the family tests and the claims test alike.
+TINY_CATALOGUE = {
+    "n": 200_000, "depth": 6, "m": 2000, "iterations": 2,  # memory: n large enough for the JVM heap counter to see
+    "chunks": 8, "steps": 20000, "threads": "1,2", "waits": 2, "wait_ms": 5, "delay_ms": 10, "increments": 2000, "count": "4,8",
+    "tasks": "10,100", "sleep_ms": 100, "pages": 20, "concurrency": 5,  # async clients
+    "connections": "1,4", "duration_s": 0.3, "warmup_s": 0.2,  # servers
+}
+
+
+@pytest.fixture(scope="session")
+def catalogue_run(tmp_path_factory) -> tuple[dict, str]:
+    """The whole catalogue at tiny sizes, two runs a row: (its results.json, its results.md)."""
+    out = tmp_path_factory.mktemp("catalogue")
+    overrides = [f"--param={key}={value}" for key, value in TINY_CATALOGUE.items()]
+    done = run_cli("compare", "--out", out, "--runs", "2", "--warmup", "0", *overrides, timeout=1200)
+    assert "Traceback" not in done.stderr, done.stderr
+    return only_run(out), (out / "latest" / "results.md").read_text()
+
+
+def rows_of(run: tuple[dict, str], family: str) -> list:
+    """The measurements of one family from a catalogue run."""
+    return [m for m in run[0]["measurements"] if m["family"] == family]
+
+
 @pytest.fixture(scope="session")
 def toolchain():
     """The runtimes found on this machine."""
@@ -40,12 +65,3 @@ def require_runtime(toolchain, language: str) -> None:
     """Skip, saying why, only when the language's runtime is missing."""
     if language not in toolchain.runtimes:
         pytest.skip(f"{language} runtime missing: {toolchain.missing.get(language)}")
-
-
-def compare_once(tmp_path_factory, name: str, selection: list, params: dict) -> tuple[list, str]:
-    """One measured run of the selected workloads at ``params``: (measurements, its results.md)."""
-    out = tmp_path_factory.mktemp(name)
-    overrides = [f"--param={key}={value}" for key, value in params.items()]
-    done = run_cli("compare", *selection, "--out", out, "--runs", "1", "--warmup", "0", *overrides)
-    assert "Traceback" not in done.stderr, done.stderr
-    return only_run(out)["measurements"], (out / "latest" / "results.md").read_text()

@@ -89,7 +89,7 @@ def build(document: dict) -> Report:
         summary=run_summary(document),
         verdict_note=verdict_note,
         outcome_legend=OUTCOME_LEGEND,
-        claims=[claim_detail(v, _several_backends(found), document.get("workloads", {})) for v in found],
+        claims=[claim_detail(v, _several_backends(found), document.get("workloads", {})) for v in verdicts.measured(found)],
         environment=environment_tables(document),
         sections=[workload_section(name, document.get("workloads", {}).get(name, {}), rows, document)
                   for name, rows in by_workload(records).items()],
@@ -127,7 +127,7 @@ def stored_or_current_verdicts(document: dict) -> tuple:
 
 
 def _several_backends(found: list) -> bool:
-    return len({v["backend"] for v in found}) > 1
+    return len({v["backend"] for v in verdicts.measured(found)}) > 1
 
 
 def answers_table(found: list) -> Table:
@@ -138,9 +138,10 @@ def answers_table(found: list) -> Table:
     several = _several_backends(found)
     rows, anchors = [], []
     for claim_id, claim in verdicts.CLAIMS.items():
-        judged = by_claim.get(claim_id)
+        judged = verdicts.measured(by_claim.get(claim_id, []))
         if not judged:
-            rows.append([claim_id, claim, "not measured in this run", "—"])
+            reasons = [v["note"] for v in by_claim.get(claim_id, [])]
+            rows.append([claim_id, claim, "not measured in this run", reasons[0].split(": ", 1)[-1] if reasons else "—"])
             anchors.append("")
             continue
         for verdict in judged:

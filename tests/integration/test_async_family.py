@@ -2,14 +2,13 @@
 
 import pytest
 
-from tests.conftest import compare_once, require_runtime
+from tests.conftest import require_runtime
 
-TINY = {"tasks": "10,100", "sleep_ms": 100, "pages": 20, "concurrency": 5, "delay_ms": 10, "iterations": 2}
 
 
 @pytest.fixture(scope="module")
-def async_run(tmp_path_factory):
-    return compare_once(tmp_path_factory, "async", ["--only", "sleepers,fetch_pages"], TINY)[0]
+def async_run(catalogue_run):
+    return [m for m in catalogue_run[0]["measurements"] if m["workload"] in ("sleepers", "fetch_pages")]
 
 
 @pytest.mark.integration

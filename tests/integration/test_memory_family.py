@@ -3,15 +3,14 @@
 import pytest
 
 from harness import catalogue
-from tests.conftest import compare_once, require_runtime
+from tests.conftest import TINY_CATALOGUE, require_runtime, rows_of
 
-TINY = {"n": 20000, "depth": 6, "m": 2000, "iterations": 2}
 MEMORY = [w for w in catalogue.load().workloads.values() if w.family == "memory"]
 
 
 @pytest.fixture(scope="module")
-def memory_run(tmp_path_factory):
-    return compare_once(tmp_path_factory, "memory", ["--family", "memory"], TINY)[0]
+def memory_run(catalogue_run):
+    return rows_of(catalogue_run, "memory")
 
 
 @pytest.mark.integration
@@ -38,7 +37,7 @@ def test_checksums_are_equal_across_languages(memory_run, workload):
 def test_gc_off_keeps_the_cycles_and_gc_on_frees_them(memory_run):
     rows = {m["variant"]: m for m in memory_run if m["workload"] == "cyclic_garbage" and m["language"] == "python"}
     left = {variant: row["runs"][0]["metrics"]["uncollected_objects"] for variant, row in rows.items()}
-    assert left["gc_off"] >= 2 * TINY["m"]  # two objects per pair, never freed, counted per iteration
+    assert left["gc_off"] >= 2 * TINY_CATALOGUE["m"]  # two objects per pair, never freed, counted per iteration
     assert left["gc_on"] < left["gc_off"]
 
 

@@ -3,15 +3,14 @@
 import pytest
 
 from harness import catalogue
-from tests.conftest import compare_once, require_runtime, run_cli
+from tests.conftest import require_runtime, rows_of, run_cli
 
-TINY = {"chunks": 8, "steps": 20000, "threads": "1,2", "waits": 2, "wait_ms": 5, "increments": 2000, "count": "4,8", "iterations": 2}
 THREADING = [w for w in catalogue.load().workloads.values() if w.family == "threading"]
 
 
 @pytest.fixture(scope="module")
-def threading_run(tmp_path_factory):
-    return compare_once(tmp_path_factory, "threading", ["--family", "threading"], TINY)
+def threading_run(catalogue_run):
+    return rows_of(catalogue_run, "threading"), catalogue_run[1]
 
 
 @pytest.mark.integration
