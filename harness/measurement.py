@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from harness import stats
 from harness.executors.base import RunResult
 from harness.plan import Job
-from harness.protocol import ProtocolError, parse_result
+from harness.protocol import OutputMismatch, ProtocolError, read_output
 
 # Run fields summarised with a median and a confidence interval, in table order.
 SUMMARY_FIELDS = (
@@ -46,11 +46,12 @@ class Measurement:
     summary: dict = field(default_factory=dict)
     measured_s: float = 0.0  # wall time of the kept runs, against the row's time budget
     stop_reason: str = ""  # why the row got no more runs
+    run_failed: bool = False  # a run gave no figures (even a mismatch, for an unreadable output)
 
     @property
     def finished_badly(self) -> bool:
-        """True once a run failed: the job is not run again."""
-        return self.status not in ("ok", "mismatch")
+        """True once a run failed: the job is not run again. A checksum mismatch still measures."""
+        return self.run_failed or self.status not in ("ok", "mismatch")
 
     def mark(self, status: str, reason: str) -> None:
         """Set a non-ok status with its reason."""
@@ -61,9 +62,10 @@ class Measurement:
         self.command = result.command
         self.stderr_tail = result.stderr[-STDERR_TAIL:]
         try:
-            record = run_record(result)
+            record = run_record(result, self.job.program)
         except RunFailed as failure:
             self.mark(failure.status, failure.reason)
+            self.run_failed = True
             return
         if self.checksum is not None and record["checksum"] != self.checksum:
             self.mark("mismatch", f"checksum changed between runs: {self.checksum} then {record['checksum']}")
@@ -111,8 +113,11 @@ class Measurement:
         }
 
 
-def run_record(result: RunResult) -> dict:
-    """The figures of one successful run, or RunFailed with why it was not successful."""
+def run_record(result: RunResult, program=None) -> dict:
+    """The figures of one successful run, or RunFailed with why it was not successful.
+
+    ``program`` decides how its output is read: the lab's JSON line, or a command program's rule.
+    """
     unavailable = _not_available(result)
     if unavailable:
         raise RunFailed("skipped", unavailable)
@@ -126,7 +131,9 @@ def run_record(result: RunResult) -> dict:
         how = f"exit code {result.exit_code}" if result.exit_code is not None else f"signal {result.signal}"
         raise RunFailed("failed", f"ended with {how}: {_last_line(result.stderr)}")
     try:
-        output = parse_result(result.stdout)
+        output = read_output(result.stdout, program.checksum if program else "", program.pattern if program else "")
+    except OutputMismatch as error:
+        raise RunFailed("mismatch", str(error)) from None
     except ProtocolError as error:
         raise RunFailed("failed", str(error)) from None
     cold, warm = stats.cold_and_warm(output["work_s"])
