@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
+from harness import stats
 from harness.report.tables import by_workload, key_figure, params_text, problems, stored_or_current_verdicts
 from harness.verdicts import CLAIMS, measured
 
@@ -48,7 +49,7 @@ class RunProgress:
             self.bar.update(self.task, completed=done, total=planned, description=row[:48].ljust(48))
         if self.verbosity >= 2:
             label = "warm-up" if warming else "run"
-            outcome = measurement.status if measurement.status != "ok" else f"{result.wall_s:.2f} s, {result.peak_rss_bytes / 2**20:.0f} MiB"
+            outcome = measurement.status if measurement.status != "ok" else f"{result.wall_s:.2f} s, {stats.fmt_mib(result.peak_rss_bytes)}"
             self.console.print(f"[{done}/{planned}] {row} {label}: {outcome}", highlight=False)
 
 
@@ -69,10 +70,10 @@ def print_summary(document: dict, run_dir, file=None) -> None:
     unmeasured = [claim for claim in CLAIMS if claim not in judged]
     if found:
         console.print(table)
+        if unmeasured:
+            console.print(f"Not measured in this run: {', '.join(unmeasured)}.", highlight=False)
     else:
         console.print("No claim was judged: this run measured none of the rows the claims need.", highlight=False)
-    if unmeasured:
-        console.print(f"Not measured in this run: {', '.join(unmeasured)}.", highlight=False)
     bad = problems(document["measurements"])
     if bad:
         console.print(f"\n{len(bad)} rows not ok:", style="bold")

@@ -148,5 +148,5 @@ def _print_progress(done: int, total: int, measurement: Measurement, result, war
     job = measurement.job
     params = " ".join(f"{k}={v}" for k, v in job.params)
     label = "warm-up" if warmup else "run"
-    outcome = measurement.status if measurement.status != "ok" else f"{result.wall_s:.2f} s, {result.peak_rss_bytes / 1e6:.0f} MB"
+    outcome = measurement.status if measurement.status != "ok" else f"{result.wall_s:.2f} s, {stats.fmt_mib(result.peak_rss_bytes)}"
     print(f"[{done}/{total}] {job.workload.name} {job.program.label} {params} {label}: {outcome}", file=sys.stderr, flush=True)

@@ -233,3 +233,8 @@ def cold_and_warm(work_s) -> tuple:
     if not work_s:
         return None, None
     return work_s[0], (median(work_s[1:]) if len(work_s) > 1 else None)
+
+
+def fmt_mib(value) -> str:
+    """A byte count in whole MiB, for progress lines; None is a run too short to sample."""
+    return f"{value / 2**20:.0f} MiB" if value is not None else "too short to sample"

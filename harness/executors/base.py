@@ -39,9 +39,10 @@ class RunResult:
     failure: tuple | None = None  # (status, reason) decided by the harness, e.g. a server never ready
 
     @property
-    def peak_rss_bytes(self) -> int:
-        """The sampled peak; ru_maxrss only for a program too short to be sampled even once."""
-        return self.rss_sampled_peak_bytes if self.samples else self.ru_maxrss_bytes
+    def peak_rss_bytes(self) -> int | None:
+        """The sampled peak, or None for a program too short to be sampled even once: ru_maxrss
+        cannot stand in, since it carries the harness's own RSS from before the exec."""
+        return self.rss_sampled_peak_bytes if self.samples else None
 
 
 def not_run(command: list, status: str, reason: str) -> RunResult:
