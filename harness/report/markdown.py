@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from tabulate import tabulate
 
-from harness.report.tables import Report, Table
+from harness.report.tables import NO_CLAIMS, Report, Table
 
 
 def render(report: Report, link_prefix: str = "") -> str:
     """The whole Markdown report; ``link_prefix`` goes before plot links, for a copy kept elsewhere."""
-    parts = [f"# {report.title}\n", "## Answers\n", _answers(report.answers) + "\n", report.summary + "\n"]
-    if report.verdict_note:
-        parts.append(f"*{report.verdict_note}*\n")
-    parts.append(report.outcome_legend + "\n")
+    parts = [f"# {report.title}\n"]
+    if report.answers:
+        parts += ["## Answers\n", _answers(report.answers) + "\n", report.summary + "\n"]
+        if report.verdict_note:
+            parts.append(f"*{report.verdict_note}*\n")
+        parts.append(report.outcome_legend + "\n")
+    else:
+        parts += [NO_CLAIMS + "\n", report.summary + "\n"]
     for detail in report.claims:
         parts.append(f'<a id="{detail.anchor}"></a>\n\n### {detail.heading} — **{detail.outcome}**\n')
         parts.append(f"From {detail.source}." + (f" {detail.note}" if detail.note else "") + "\n")

@@ -67,7 +67,7 @@ class Report:
     """Everything a report shows, in reading order."""
 
     title: str
-    answers: Table
+    answers: Table | None  # None when the run measured nothing any claim is judged on (a suite of one's own)
     summary: str
     verdict_note: str
     outcome_legend: str
@@ -85,7 +85,7 @@ def build(document: dict) -> Report:
     records = document["measurements"]
     return Report(
         title=f"Runtime Lab results: run {document['run_id']}",
-        answers=answers_table(found),
+        answers=answers_table(found) if _claims_in_reach(found, records) else None,
         summary=run_summary(document),
         verdict_note=verdict_note,
         outcome_legend=OUTCOME_LEGEND,
@@ -124,6 +124,15 @@ def stored_or_current_verdicts(document: dict) -> tuple:
     note = (f"This results file (schema {document.get('schema', 1)}) stores no verdicts: the verdicts below were "
             f"computed now, by the current rules, from its measurements.")
     return verdicts.judge_all(document), note
+
+
+def _claims_in_reach(found: list, records: list) -> bool:
+    """Whether any claim was judged, or any workload a claim is judged on ran at all."""
+    ran = {r["workload"] for r in records}
+    return bool(verdicts.measured(found)) or any(ran & set(names) for names in verdicts.CLAIM_WORKLOADS.values())
+
+
+NO_CLAIMS = "This run measured none of the workloads the lab's claims are judged on, so it answers none of them."
 
 
 def _several_backends(found: list) -> bool:
@@ -341,7 +350,7 @@ def workload_section(name: str, info: dict, records: list, document: dict) -> Se
     if kind == "server":
         notes.append(server_note(records))
     columns = COMPACT["server" if kind == "server" else info.get("family", "memory") if info.get("family") in COMPACT else "memory"]
-    columns = columns + [metric_column(m) for m in info.get("report_metrics", [])]
+    columns = _with_data(columns, records) + [metric_column(m) for m in info.get("report_metrics", [])]
     metrics = sorted({m for r in records for m in ((r.get("summary") or {}).get("metrics") or {})})
     varying, fixed = split_params(records)
     ordered = [r for members in cases(records).values() for r in members]
@@ -350,6 +359,21 @@ def workload_section(name: str, info: dict, records: list, document: dict) -> Se
     tables.append(case_table(ordered, ALL_FIELDS + [metric_column(m) for m in metrics], "", varying,
                              collapsed=f"every figure of {name}"))
     return Section(name, info.get("family", ""), info.get("question", ""), info.get("claim", ""), notes, tables, plots)
+
+
+WHOLE_RUN = [Column("wall s", "wall_s", "s"), Column("CPU s", "cpu_s", "s")]
+
+
+def _with_data(columns: list, records: list) -> list:
+    """The columns some row has a figure for; wall and CPU time first when no program timed its own
+    work (command programs that do not print the lab's JSON line)."""
+    def present(column):
+        return any(((r.get("summary") or {}).get(column.name) or {}).get("median") is not None for r in records)
+
+    kept = [c for c in columns if present(c)]
+    if not any(c.name in ("work_warm_s", "work_cold_s") for c in kept):
+        kept = [c for c in WHOLE_RUN if c not in kept and present(c)] + kept
+    return kept or columns
 
 
 def split_params(records: list) -> tuple:
