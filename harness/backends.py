@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from harness import catalogue, lifecycle, runtimes
+from harness import catalogue, commands, lifecycle, runtimes
 from harness.errors import UsageError
 from harness.executors.native import NativeExecutor
 
@@ -81,9 +81,11 @@ def _make(name: str, args, jobs, backends: Backends):
         return executor, executor.skip_reason
     toolchain = runtimes.discover(args.python, args.java, args.node)
     runtimes.require(toolchain, args.lang)
-    java_roots = {j.program.root for j in jobs if j.program.language == "java"}
+    java_roots = {j.program.root for j in jobs if j.program.language == "java" and not j.program.command}
     if java_roots and "java" in toolchain.runtimes:
         runtimes.compile_java(toolchain, java_roots)
+    to_build = [j.program for j in jobs if j.program.build and not runtimes.skip_reason(toolchain, j.program)]
+    commands.build_all(toolchain, to_build, runtimes.CACHE)
     backends.toolchain = toolchain
     executor = NativeExecutor(toolchain, args.sample_ms / 1000, use_cgroups=not args.no_cgroup)
     return executor, lambda job: runtimes.skip_reason(toolchain, job.program)

@@ -7,6 +7,8 @@ own in the same format. Every error names the file, the workload and the key.
 from __future__ import annotations
 
 import re
+import shutil
+import string
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,8 +27,13 @@ WORKLOAD_KEYS = {
     "family", "question", "claim", "kind", "params", "programs", "report_metrics", "timeout_s", "spawns", "scaling", "slope",
     "load", "fixture", "key_figure",
 }
-PROGRAM_KEYS = {"language", "variant", "source", "args", "runtime_args", "params", "spawns", "parallel", "not_applicable"}
+PROGRAM_KEYS = {"language", "variant", "source", "args", "runtime_args", "params", "spawns", "parallel", "not_applicable",
+                "command", "build", "checksum"}
 PARALLEL = ("threads", "processes")
+# A command program (any executable, unchanged) is checked by one of these rules, or a regex.
+CHECKSUM_RULES = ("stdout", "numbers", "none")
+RUNTIME_PLACEHOLDERS = ("python", "java", "javac", "node")  # resolve to the chosen runtimes
+BUILD_DIR = "build_dir"  # the placeholder of a command program's per-build cache folder
 SAFE_NAME = re.compile(r"[A-Za-z0-9_.-]+")
 
 
@@ -52,6 +59,12 @@ class Program:
     spawns: str = ""  # the param counting the OS threads or processes it starts ("" for none)
     parallel: str = ""  # "threads" or "processes": must be seen running that many at once
     not_applicable: str = ""  # why this language has no honest equivalent (never run)
+    # Command programs: an argv with {placeholders}, run unchanged from the suite's folder.
+    command: tuple = ()
+    build: tuple = ()  # an argv run once per source state before the first run
+    checksum: str = ""  # "stdout", "numbers", "none" or "regex" (then ``pattern``)
+    pattern: str = ""
+    cwd: Path | None = None
 
     @property
     def label(self) -> str:
@@ -81,8 +94,9 @@ class Workload:
 
 
     def languages(self) -> list[str]:
-        """The languages this workload has programs in, in the lab's order."""
-        return [lang for lang in LANGUAGES if any(p.language == lang for p in self.programs)]
+        """The languages this workload has programs in: the lab's three first, then any other in catalogue order."""
+        found = dict.fromkeys(p.language for p in self.programs)
+        return [lang for lang in LANGUAGES if lang in found] + [lang for lang in found if lang not in LANGUAGES]
 
 
 @dataclass(frozen=True)
@@ -172,7 +186,7 @@ def _workload(where: _Where, name: str, body: dict, roots: dict) -> Workload:
     if not isinstance(programs, list) or not programs:
         where.fail("no programs; add at least one [[workloads.NAME.programs]] table")
     spawns = _param_name(where.key_("spawns"), body.get("spawns", ""), params)
-    parsed = tuple(_program(where.key_(f"programs[{i}]"), p, roots, params, spawns) for i, p in enumerate(programs))
+    parsed = tuple(_program(where.key_(f"programs[{i}]"), p, roots, params, spawns, kind) for i, p in enumerate(programs))
     _check_unique_variants(where, parsed)
     return Workload(
         name=name,
@@ -232,16 +246,19 @@ def _fixture(where: _Where, fixture, kind: str, params: dict) -> dict:
     return {"fixture": server, "fixture_params": tuple(names)}
 
 
-def _program(where: _Where, body: dict, roots: dict, workload_params: dict, spawns: str) -> Program:
+def _program(where: _Where, body: dict, roots: dict, workload_params: dict, spawns: str, kind: str) -> Program:
     if not isinstance(body, dict):
         where.fail("expected a table")
     _check_keys(where, body, PROGRAM_KEYS)
+    if "command" in body:
+        return _command_program(where, body, workload_params, kind)
+    for key in ("build", "checksum"):
+        if key in body:
+            where.key_(key).fail("only a command program takes this; give command = [...] instead of source")
     language = body.get("language")
     if language not in LANGUAGES:
-        where.key_("language").fail(f"'{language}' is not one of {', '.join(LANGUAGES)}")
-    variant = body.get("variant", "default")
-    if not isinstance(variant, str) or not variant.replace("_", "").replace("-", "").isalnum():
-        where.key_("variant").fail("expected a short name of letters, digits, '-' or '_'")
+        where.key_("language").fail(f"'{language}' is not one of {', '.join(LANGUAGES)} (a command program may name any language)")
+    variant = _variant(where, body)
     not_applicable = _text(where.key_("not_applicable"), body.get("not_applicable", ""))
     if not_applicable:
         source = roots[language]
@@ -273,6 +290,96 @@ def _program(where: _Where, body: dict, roots: dict, workload_params: dict, spaw
         parallel=parallel,
         not_applicable=not_applicable,
     )
+
+
+def _variant(where: _Where, body: dict) -> str:
+    variant = body.get("variant", "default")
+    if not isinstance(variant, str) or not variant.replace("_", "").replace("-", "").isalnum():
+        where.key_("variant").fail("expected a short name of letters, digits, '-' or '_'")
+    return variant
+
+
+def _command_program(where: _Where, body: dict, workload_params: dict, kind: str) -> Program:
+    """A program given as an argv, measured unchanged: ``command``, optional ``build`` and ``checksum``."""
+    for key in ("source", "runtime_args", "not_applicable", "spawns", "parallel"):
+        if key in body:
+            where.key_(key).fail("a command program cannot take this: put what it would say in the command itself")
+    if kind != "batch":
+        where.key_("command").fail("command programs are batch programs; a server or client needs the lab's protocol")
+    language = body.get("language")
+    if not is_safe_name(language):
+        where.key_("language").fail("expected a name of letters, digits, '.', '-' or '_' (python, go, rust, c, ...)")
+    variant = _variant(where, body)
+    args = body.get("args", {})
+    if not isinstance(args, dict) or not all(_is_scalar(v) for v in args.values()):
+        where.key_("args").fail("expected a table of key = number or text")
+    params = {key: _param(where.key_(f"params.{key}"), value) for key, value in body.get("params", {}).items()}
+    known = set(workload_params) | set(params) | set(args) | set(RUNTIME_PLACEHOLDERS) | {BUILD_DIR}
+    command = _argv(where.key_("command"), body["command"], known)
+    build = _argv(where.key_("build"), body["build"], set(RUNTIME_PLACEHOLDERS) | {BUILD_DIR}) if "build" in body else []
+    folder = where.path.parent
+    _check_executable(where.key_("command"), command[0], folder, built=bool(build))
+    if build:
+        _check_executable(where.key_("build"), build[0], folder, built=False)
+    checksum, pattern = _checksum_rule(where.key_("checksum"), body.get("checksum", "stdout"))
+    return Program(language=language, variant=variant, source=folder, root=folder, args=dict(args), params=params,
+                   command=tuple(command), build=tuple(build), checksum=checksum, pattern=pattern, cwd=folder)
+
+
+def placeholders(text: str) -> list:
+    """The ``{names}`` in one argument (``{{`` is a literal brace)."""
+    try:
+        return [name for _, name, _, _ in string.Formatter().parse(text) if name is not None]
+    except ValueError as error:
+        raise ValueError(f"{text!r}: {error}") from None
+
+
+def _argv(where: _Where, value, known: set) -> list:
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) and v for v in value):
+        where.fail('expected a non-empty list of texts, e.g. ["{python}", "bt.py", "{n}"]')
+    for argument in value:
+        try:
+            names = placeholders(argument)
+        except ValueError as error:
+            where.fail(f"bad placeholder in {error}")
+        for name in names:
+            if name not in known:
+                where.fail(f"placeholder {{{name}}} names no parameter or runtime; known: {', '.join(sorted(known))}")
+    return value
+
+
+def _check_executable(where: _Where, first: str, folder: Path, built: bool) -> None:
+    """The executable must exist now: a runtime, a file relative to the suite, or a name on PATH."""
+    names = placeholders(first)
+    if any(name in RUNTIME_PLACEHOLDERS for name in names):
+        return
+    if BUILD_DIR in names:
+        if not built:
+            where.fail(f"{first!r} is in {{{BUILD_DIR}}}, but the program has no build step to make it")
+        return
+    if names:
+        where.fail(f"the executable {first!r} cannot be a parameter; name a program, a runtime or a file")
+    if "/" in first:
+        if not (folder / first).is_file():
+            where.fail(f"executable {first!r} not found (relative to {folder})")
+    elif shutil.which(first) is None:
+        where.fail(f"executable {first!r} not found on PATH")
+
+
+def _checksum_rule(where: _Where, value) -> tuple:
+    if isinstance(value, dict):
+        if set(value) != {"regex"} or not isinstance(value["regex"], str):
+            where.fail('expected { regex = "..." }')
+        try:
+            compiled = re.compile(value["regex"])
+        except re.error as error:
+            where.fail(f"not a valid regular expression: {error}")
+        if compiled.groups == 0:
+            where.fail("the regex needs at least one (group): the groups it captures are what is compared")
+        return "regex", value["regex"]
+    if value not in CHECKSUM_RULES:
+        where.fail(f"expected one of {', '.join(repr(r) for r in CHECKSUM_RULES)} or {{ regex = \"...\" }}")
+    return value, ""
 
 
 def _source(where: _Where, source, language: str, root: Path) -> Path:

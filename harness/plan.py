@@ -46,9 +46,10 @@ def select(catalogue: Catalogue, only=(), family=None, languages=()) -> list[Wor
             raise UsageError(f"unknown workload '{name}'; `python -m harness list` shows them all")
     if family and family not in catalogue.families():
         raise UsageError(f"unknown family '{family}'; choose one of: {', '.join(catalogue.families())}")
+    known = list(LANGUAGES) + [lang for w in workloads for lang in w.languages() if lang not in LANGUAGES]
     for language in languages:
-        if language not in LANGUAGES:
-            raise UsageError(f"unknown language '{language}'; choose from: {', '.join(LANGUAGES)}")
+        if language not in known:
+            raise UsageError(f"unknown language '{language}'; choose from: {', '.join(dict.fromkeys(known))}")
     chosen = [
         w
         for w in workloads

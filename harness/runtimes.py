@@ -12,6 +12,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from harness import commands
 from harness.catalogue import Program
 from harness.errors import BuildError, RuntimeNotFound
 
@@ -46,12 +47,16 @@ class Toolchain:
     runtimes: dict  # language -> Runtime
     missing: dict = field(default_factory=dict)  # language -> why it is missing
     java_classes: dict = field(default_factory=dict)  # java root -> compiled classes dir
+    build_dirs: dict = field(default_factory=dict)  # command program's build key -> its folder
+    build_failures: dict = field(default_factory=dict)  # build key -> (argv, why it failed)
 
     def launch(self, program: Program, arguments: dict) -> tuple[list, dict]:
         """The argv and environment that run ``program`` natively with ``arguments``."""
+        env = dict(os.environ)
+        if program.command:
+            return commands.argv(program, self, arguments), env
         runtime = self.runtimes[program.language]
         args = [f"{key}={value}" for key, value in arguments.items()]
-        env = dict(os.environ)
         if program.language == "python":
             env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(program.root), env.get("PYTHONPATH")]))
             return [str(runtime.executable), *program.runtime_args, str(program.source), *args], env
@@ -65,6 +70,9 @@ def skip_reason(toolchain: Toolchain, program: Program) -> str:
     """Why ``program`` cannot run with this toolchain, or "" if it can."""
     if program.not_applicable:
         return f"not applicable: {program.not_applicable}"
+    if program.command:
+        missing = [name for name in commands.runtimes_needed(program) if name not in commands.runtime_values(toolchain)]
+        return toolchain.missing.get(missing[0], f"{missing[0]}: not found") if missing else ""
     if program.language in toolchain.missing:
         return toolchain.missing[program.language]
     needed = required_version(program.source) if program.language == "java" else None

@@ -11,7 +11,8 @@ import threading
 import time
 
 from harness import cgroup as cgroups
-from harness.executors.base import Executor, RunResult
+from harness import commands
+from harness.executors.base import Executor, RunResult, not_run
 from harness.loadgen import GeneratorError, HostHelpers, run_pinned
 from harness.measure import DEFAULT_INTERVAL_S, TreeSampler, Window
 from harness.plan import Job
@@ -46,8 +47,11 @@ class NativeExecutor(Executor):
 
         ``beside``: a server it talks to (a client's fixture); natively they share this machine's network.
         """
+        if job.program.build and commands.build_key(job.program) in self.toolchain.build_failures:
+            build_command, why = self.toolchain.build_failures[commands.build_key(job.program)]
+            return not_run(build_command, "failed", why)
         command, env = self.toolchain.launch(job.program, {**job.arguments(), **(extra_args or {})})
-        return run_measured(command, env, timeout_s, self.sample_interval_s, self.cgroups, cpus)
+        return run_measured(command, env, timeout_s, self.sample_interval_s, self.cgroups, cpus, cwd=job.program.cwd)
 
     def start(self, job: Job, arguments: dict, cpus=None) -> "NativeServer":
         """Start the job's program as a server with exactly ``arguments``; the caller stops it."""
@@ -81,9 +85,9 @@ class LocalNeighbour:
         """Nothing to release: each helper has ended when run returns."""
 
 
-def run_measured(command, env, timeout_s, interval_s, support, cpus=None) -> RunResult:
+def run_measured(command, env, timeout_s, interval_s, support, cpus=None, cwd=None) -> RunResult:
     """Spawn ``command`` in a new process group (and cgroup), sample it, wait4 it, clean up."""
-    return _wait_or_kill(Spawned(command, env, support, interval_s, cpus), timeout_s)
+    return _wait_or_kill(Spawned(command, env, support, interval_s, cpus, cwd), timeout_s)
 
 
 def _wait_or_kill(spawned: "Spawned", timeout_s: float) -> RunResult:
@@ -99,7 +103,7 @@ def _wait_or_kill(spawned: "Spawned", timeout_s: float) -> RunResult:
 class Spawned:
     """A program started in its own process group (and cgroup, and CPUs), watched by a sampler."""
 
-    def __init__(self, command, env, support, interval_s, cpus=None):
+    def __init__(self, command, env, support, interval_s, cpus=None, cwd=None):
         self.command = command
         self.cpus = cpus
         self.group = cgroups.RunCgroup(support) if support.available else None
@@ -108,7 +112,7 @@ class Spawned:
             self.started = time.perf_counter()
             # No other harness thread runs during fork, so the child's set-up before exec is safe.
             self.child = subprocess.Popen(
-                command, stdin=subprocess.DEVNULL, stdout=self.out, stderr=self.err, env=env,
+                command, stdin=subprocess.DEVNULL, stdout=self.out, stderr=self.err, env=env, cwd=cwd,
                 process_group=0, preexec_fn=self._enter,
             )
         except BaseException:

@@ -100,3 +100,50 @@ def test_report_refuses_a_results_file_with_an_unsafe_name(tmp_path):
     document = {"measurements": [{"workload": "../../escape", "variant": "default"}]}
     with pytest.raises(StoreError, match="not a safe name"):
         report.write_reports(document, tmp_path)
+
+
+# Command programs -------------------------------------------------------------------------------
+
+COMMAND = """
+[workloads.w]
+family = "f"
+question = "q?"
+params = { n = 3 }
+[[workloads.w.programs]]
+language = "go"
+command = ["{python}", "prog.py", "{n}"]
+checksum = "numbers"
+"""
+
+
+def test_a_command_program_may_name_any_language_and_keeps_its_argv(tmp_path):
+    program = catalogue.load(write(tmp_path, COMMAND)).workloads["w"].programs[0]
+    assert program.language == "go" and program.command == ("{python}", "prog.py", "{n}")
+    assert program.checksum == "numbers" and program.cwd == tmp_path
+    assert catalogue.load(write(tmp_path, COMMAND)).workloads["w"].languages() == ["go"]
+
+
+@pytest.mark.parametrize(
+    "change, expected",
+    [
+        (('"{n}"]', '"{m}"]'), "key 'programs[0].command': placeholder {m} names no parameter or runtime"),
+        (('checksum = "numbers"', 'checksum = "numbers"\nsource = "prog.py"'), "key 'programs[0].source': a command program cannot"),
+        (('["{python}", "prog.py"', '["no-such-tool-here", "prog.py"'), "executable 'no-such-tool-here' not found on PATH"),
+        (('["{python}", "prog.py"', '["./missing.sh", "prog.py"'), "executable './missing.sh' not found"),
+        (('["{python}", "prog.py"', '["{build_dir}/x", "prog.py"'), "no build step"),
+        (('checksum = "numbers"', 'checksum = { regex = "\\\\d+" }'), "needs at least one (group)"),
+        (('checksum = "numbers"', 'checksum = "md5"'), "key 'programs[0].checksum': expected one of"),
+        (('checksum = "numbers"', 'checksum = "numbers"\nbuild = ["cc", "{n}"]'), "placeholder {n} names no parameter"),
+    ],
+)
+def test_command_errors_name_the_file_the_workload_and_the_key(tmp_path, change, expected):
+    path = write(tmp_path, COMMAND.replace(*change))
+    with pytest.raises(CatalogueError) as error:
+        catalogue.load(path)
+    assert str(path) in str(error.value) and "workload 'w'" in str(error.value)
+    assert expected in str(error.value)
+
+
+def test_a_source_program_cannot_take_a_checksum_rule(tmp_path):
+    with pytest.raises(CatalogueError, match="only a command program takes this"):
+        catalogue.load(write(tmp_path, GOOD + 'checksum = "stdout"\n'))

@@ -6,9 +6,9 @@ from harness import verify
 from harness.measurement import Measurement
 
 
-def measurement(label, checksum, case=("w", ())):
+def measurement(label, checksum, case=("w", ()), rule=""):
     language, variant = label.split("/")
-    program = SimpleNamespace(label=label, language=language, variant=variant)
+    program = SimpleNamespace(label=label, language=language, variant=variant, checksum=rule)
     job = SimpleNamespace(case=case, program=program)
     m = Measurement(job)
     m.checksum = checksum
@@ -20,6 +20,13 @@ def test_the_minority_is_marked_and_names_the_majority():
     verify.check_checksums(rows)
     assert [m.status for m in rows] == ["ok", "ok", "mismatch"]
     assert "differs from 10 printed by python/a, java/b" in rows[2].reason
+
+
+def test_a_command_program_that_asked_for_no_check_is_kept_out_and_marked_unverified():
+    rows = [measurement("python/a", "10"), measurement("c/b", "unverified", rule="none"), measurement("node/c", "10")]
+    verify.check_checksums(rows)
+    assert [m.status for m in rows] == ["ok", "ok", "ok"]
+    assert "not verified" in rows[1].reason
 
 
 def test_without_a_majority_every_row_is_marked():
