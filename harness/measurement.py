@@ -130,6 +130,9 @@ def run_record(result: RunResult, program=None) -> dict:
     if result.exit_code != 0:
         how = f"exit code {result.exit_code}" if result.exit_code is not None else f"signal {result.signal}"
         raise RunFailed("failed", f"ended with {how}: {_last_line(result.stderr)}")
+    if result.leftovers:  # its figures miss whatever those processes did: never an ok row
+        raise RunFailed("failed", f"left {result.leftovers} process{'es' if result.leftovers > 1 else ''} "
+                                  f"running after it exited (killed)")
     try:
         output = read_output(result.stdout, program.checksum if program else "", program.pattern if program else "")
     except OutputMismatch as error:

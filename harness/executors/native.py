@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import fcntl
 import os
 import signal
@@ -19,6 +21,7 @@ from harness.plan import Job
 from harness.runtimes import Toolchain
 
 OUTPUT_LIMIT = 1 << 20  # keep the last MiB of stdout/stderr
+PR_SET_CHILD_SUBREAPER = 36  # linux/prctl.h
 STOP_GRACE_S = 5.0
 
 
@@ -31,6 +34,7 @@ class NativeExecutor(Executor):
         self.toolchain = toolchain
         self.sample_interval_s = sample_interval_s
         self.cgroups = cgroups.detect() if use_cgroups else cgroups.Support(None, {}, "disabled with --no-cgroup")
+        self.subreaper = become_subreaper()
         self.helpers = HostHelpers()
 
     def environment(self) -> dict:
@@ -40,6 +44,8 @@ class NativeExecutor(Executor):
             "memory_method": f"cgroup-v{self.cgroups.version}" if self.cgroups.available else "sampled",
             "cgroup_unavailable_reason": self.cgroups.reason,
             "sample_interval_s": self.sample_interval_s,
+            "orphans": "adopted by the harness (child subreaper), killed and counted" if self.subreaper
+                       else "not adopted: prctl(PR_SET_CHILD_SUBREAPER) failed",
         }
 
     def run(self, job: Job, timeout_s: float, extra_args=None, cpus=None, beside=None) -> RunResult:
@@ -107,6 +113,7 @@ class Spawned:
         self.command = command
         self.cpus = cpus
         self.group = cgroups.RunCgroup(support) if support.available else None
+        self.children_before = harness_children()  # any other is the program's, or an orphan of it
         self.out, self.err = _output_file(), _output_file()
         try:
             self.started = time.perf_counter()
@@ -163,7 +170,7 @@ class Spawned:
         """Stop sampling, kill leftovers, read the cgroup, clean up, and build the RunResult."""
         self.sampler.stop()
         try:
-            leftovers = _kill_leftovers(self.pid, self.group)
+            leftovers = _kill_leftovers(self.pid, self.group, self.children_before)
             reading = self.group.read() if self.group else None
             return RunResult(
                 command=self.command,
@@ -260,19 +267,91 @@ def _signal_group(pgid: int, signum: int) -> None:
         pass
 
 
-def _kill_leftovers(pgid: int, group) -> int:
-    """Kill processes the program left running (in its group or cgroup); return how many."""
-    survivors = set(group.pids()) if group else set()
+def become_subreaper() -> bool:
+    """Make orphans of the programs this harness starts its own children (PR_SET_CHILD_SUBREAPER),
+    so that one that left its process group and cgroup (setsid, a double fork) is still found."""
     try:
-        os.killpg(pgid, 0)
-        survivors.add(pgid)  # the group still has members (the leader itself is reaped)
-    except (ProcessLookupError, PermissionError):
-        pass
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def harness_children() -> set:
+    """The processes whose parent is this harness now (adopted orphans included)."""
+    found = set()
+    try:
+        tasks = os.listdir("/proc/self/task")
+    except OSError:
+        return found
+    for tid in tasks:
+        try:
+            with open(f"/proc/self/task/{tid}/children", "rb") as handle:
+                found.update(int(pid) for pid in handle.read().split())
+        except OSError:
+            continue
+    return found
+
+
+def _kill_leftovers(pgid: int, group, children_before=frozenset()) -> int:
+    """Kill processes the program left running (in its group, its cgroup, or adopted by the
+    harness as orphans); reap the adopted ones; return how many were still running."""
+    survivors = {pid for pid in (group.pids() if group else []) if _running(pid)}
+    survivors |= {pid for pid in _group_members(pgid) if _running(pid)}
+    adopted = harness_children() - set(children_before) - {pgid}
+    survivors |= {pid for pid in adopted if _running(pid)}
     if survivors:
         _signal_group(pgid, signal.SIGKILL)
+        for pid in survivors:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(pid, signal.SIGKILL)
         if group:
             group.kill_all()
+    _reap(harness_children() - set(children_before) - {pgid})
     return len(survivors)
+
+
+def _group_members(pgid: int) -> list:
+    """Processes of process group ``pgid`` (a scan of /proc, done only when the group still exists)."""
+    try:
+        os.killpg(pgid, 0)
+    except (ProcessLookupError, PermissionError):
+        return []
+    members = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", "rb") as handle:
+                    if int(handle.read().rsplit(b")", 1)[1].split()[2]) == pgid:
+                        members.append(int(entry))
+            except (OSError, IndexError, ValueError):
+                continue
+    return members
+
+
+def _running(pid: int) -> bool:
+    """Alive and not a zombie (a zombie has exited; only its parent's wait is missing)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            return handle.read().rsplit(b")", 1)[1].split()[0] != b"Z"
+    except (OSError, IndexError):
+        return False
+
+
+def _reap(pids) -> None:
+    """Wait for adopted orphans once they are dead, so none stays a zombie of the harness."""
+    deadline = time.monotonic() + 2.0
+    pending = set(pids)
+    while pending and time.monotonic() < deadline:
+        for pid in list(pending):
+            try:
+                done, _ = os.waitpid(pid, os.WNOHANG)
+            except ChildProcessError:
+                done = pid
+            if done:
+                pending.discard(pid)
+        if pending:
+            time.sleep(0.01)
 
 
 def _cgroup_figures(reading, sampler: TreeSampler) -> dict:

@@ -1,0 +1,29 @@
+"""A program that leaves processes behind is failed, with or without a cgroup, and nothing survives it.
+
+A child in a new session or a double-forked daemon escapes the process group; the cgroup (where
+there is one) and the harness's child-subreaper role find it all the same.
+"""
+
+import sys
+import uuid
+
+import pytest
+
+from harness.executors.native import run_measured
+from harness.measurement import RunFailed, run_record
+from tests.conftest import PROGRAMS
+from tests.measure.test_native import METHODS, leftovers
+
+
+@pytest.mark.parametrize("support", METHODS)
+@pytest.mark.parametrize("how", ["setsid", "doublefork"])
+def test_an_escaped_process_fails_the_row_and_is_killed(support, how):
+    from harness.executors.native import become_subreaper
+
+    assert become_subreaper()  # what NativeExecutor does when it starts
+    tag = f"lab-escape-{uuid.uuid4().hex}"
+    result = run_measured([sys.executable, str(PROGRAMS / "escape.py"), how, tag], None, 30, 0.005, support)
+    assert result.exit_code == 0 and result.leftovers == 1
+    with pytest.raises(RunFailed, match="left 1 process running after it exited"):
+        run_record(result)
+    assert leftovers(tag) == []
