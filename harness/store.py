@@ -61,11 +61,15 @@ class ResultsStore:
     def write(self) -> None:
         """Rewrite results.json atomically from the document in memory."""
         temporary = self.path.with_suffix(".json.tmp")
-        with open(temporary, "w") as file:
-            file.write(json.dumps(self.document, indent=1, default=str))
-            file.flush()
-            os.fsync(file.fileno())  # the rename must never expose a file whose data is not on disk
-        os.replace(temporary, self.path)
+        try:
+            with open(temporary, "w") as file:
+                file.write(json.dumps(self.document, indent=1, default=str))
+                file.flush()
+                os.fsync(file.fileno())  # the rename must never expose a file whose data is not on disk
+            os.replace(temporary, self.path)
+        except OSError as error:
+            raise StoreError(f"cannot write {self.path}: {error.strerror}; what was saved before is still there "
+                             f"(if anything); choose a writable --out with free space") from None
 
 
 def load(run_dir: Path) -> dict:
@@ -73,13 +77,44 @@ def load(run_dir: Path) -> dict:
     path = Path(run_dir)
     path = path / RESULTS if path.is_dir() else path
     try:
-        document = json.loads(path.read_text())
+        document = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise StoreError(f"{path} not found; give a run directory such as results/runs/<run-id>") from None
-    except json.JSONDecodeError as error:
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise StoreError(f"{path} is not valid JSON ({error}); it may be from an interrupted write") from None
+    except OSError as error:
+        raise StoreError(f"cannot read {path}: {error.strerror}") from None
     schema = document.get("schema") if isinstance(document, dict) else None
     if schema not in READABLE_SCHEMAS or not isinstance(document.get("measurements"), list):
         raise StoreError(f"{path} has schema {schema if schema is not None else '?'}; this harness reads schemas "
                          f"{', '.join(map(str, READABLE_SCHEMAS))} (a newer file needs a newer harness)")
+    for index, record in enumerate(document["measurements"]):
+        problem = _malformed(record)
+        if problem:
+            raise StoreError(f"{path}: measurement {index} {problem}; it is not a results file this harness wrote")
+    if not document.get("finished"):
+        _mark_not_run(document["measurements"])
     return document
+
+
+RECORD_FIELDS = {"workload": str, "language": str, "variant": str, "params": dict, "status": str, "runs": list}
+
+
+def _malformed(record) -> str:
+    """What is wrong with one stored measurement, or ""."""
+    if not isinstance(record, dict):
+        return "is not an object"
+    for name, kind in RECORD_FIELDS.items():
+        if not isinstance(record.get(name), kind):
+            return f"has no {name!r} of the right type"
+    if not all(isinstance(run, dict) for run in record["runs"]):
+        return "has a run that is not an object"
+    return ""
+
+
+def _mark_not_run(records) -> None:
+    """In a run that never finished, a row still "ok" without a single run was never measured."""
+    for record in records:
+        if record["status"] == "ok" and not record["runs"]:
+            record["status"] = "not run"
+            record["reason"] = "the run ended before this row was measured"
