@@ -271,6 +271,10 @@ def split_report(stderr: str) -> tuple[str, dict]:
     return program, report
 
 
+class EngineConnectionLost(Exception):
+    """The engine stopped answering while a container ran: the run is failed, not timed out."""
+
+
 def wait_for_exit(container, timeout_s: float) -> bool:
     """Wait for the container to exit; False when ``timeout_s`` passed first."""
     import requests
@@ -278,8 +282,13 @@ def wait_for_exit(container, timeout_s: float) -> bool:
     try:
         container.wait(timeout=timeout_s)
         return True
-    except (requests.exceptions.ReadTimeout, requests.exceptions.ConnectionError):
+    except requests.exceptions.ReadTimeout:
         return False
+    except requests.exceptions.ConnectionError as error:
+        # Over a unix socket the SDK reports its own read timeout as a ConnectionError.
+        if "timed out" in str(error).lower():
+            return False
+        raise EngineConnectionLost(f"docker engine connection lost: {str(error).splitlines()[0][:200]}") from None
 
 
 def _kill(container) -> None:

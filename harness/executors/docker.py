@@ -22,6 +22,7 @@ cgroup's peak reset at the window's start on cgroup v1), else from the engine's 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -32,9 +33,10 @@ from pathlib import Path
 
 from harness.errors import LabError
 from harness.executors import images
-from harness.executors.base import Executor, RunResult
+from harness.executors.base import Executor, RunResult, not_run
 from harness.executors.containers import (FIXTURES, LABEL, RUN_LABEL, WRAPPER, ContainerNeighbour, ContainerServer,
-                                          ImageHelpers, Started, remove_container, remove_labelled, wait_for_exit)
+                                          EngineConnectionLost, ImageHelpers, Started, remove_container, remove_labelled,
+                                          wait_for_exit)
 from harness.executors.images import CONTAINER_ROOTS, HELPERS, IMAGES, REPO, Image
 from harness.executors.visibility import ContainerCgroup, Visibility, find_cgroup
 from harness.measure import DEFAULT_INTERVAL_S, TreeSampler
@@ -262,6 +264,10 @@ class DockerExecutor(Executor):
         started = self._start_program(job, {**job.arguments(), **(extra_args or {})}, cpus, beside)
         try:
             timed_out = not wait_for_exit(started.container, timeout_s)
+        except EngineConnectionLost as lost:
+            with contextlib.suppress(Exception):  # the engine may be gone for good
+                started.abandon()
+            return not_run(started.argv, "failed", str(lost))
         except BaseException:  # Ctrl-C: nothing to measure, and nothing may be left running
             started.abandon()
             raise

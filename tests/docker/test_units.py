@@ -73,3 +73,22 @@ def test_the_build_context_hash_follows_the_sources_and_the_bases():
     again, same = images.build_context(spec, {"LAB_NODE_BASE": "sha256:aaa"})
     _, other = images.build_context(spec, {"LAB_NODE_BASE": "sha256:bbb"})
     assert context == again and digest == same and digest != other
+
+
+def test_a_lost_engine_is_not_a_timeout():
+    import requests
+
+    from harness.executors.containers import EngineConnectionLost, wait_for_exit
+
+    class Container:
+        def __init__(self, error):
+            self.error = error
+
+        def wait(self, timeout):
+            raise self.error
+
+    timed_out = requests.exceptions.ConnectionError("UnixHTTPConnectionPool(host='localhost', port=None): Read timed out.")
+    assert wait_for_exit(Container(timed_out), 1) is False
+    assert wait_for_exit(Container(requests.exceptions.ReadTimeout("slow")), 1) is False
+    with pytest.raises(EngineConnectionLost, match="docker engine connection lost"):
+        wait_for_exit(Container(requests.exceptions.ConnectionError("Connection aborted: FileNotFoundError")), 1)
