@@ -551,11 +551,16 @@ def _percent(value) -> str:
 def server_note(records: list) -> str:
     """How servers were loaded and what generator-bound means."""
     generators = sorted({run["load"]["generator"] for r in records for run in r.get("runs", []) if run.get("load")})
+    uncalibrated = sorted({f"{r['language']}/{r['variant']} {params_text(r['params'])}" for r in records
+                           for run in r.get("runs", []) if run.get("load") and run["load"].get("ceiling_rps") is None})
     return (
         f"Servers are measured over the load window only (server pinned to its own CPUs, the generator to the "
         f"others); load from {', '.join(generators) or 'the lab generator'}. generator-bound marks a row whose "
         f"rate came within 1/1.5 of the generator's own ceiling against a minimal C server, or whose generator "
         f"used over 90 % of its CPU: there the server may be faster than the figure shows, and no ranking holds."
+        + (f" The ceiling could not be calibrated for {len(uncalibrated)} rows ({'; '.join(uncalibrated[:4])}"
+           f"{'; …' if len(uncalibrated) > 4 else ''}): there only the generator's CPU decides generator-bound."
+           if uncalibrated else "")
     )
 
 
