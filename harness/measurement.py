@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from harness import stats
+from harness.capture import KEEP_WHOLE
 from harness.executors.base import RunResult
 from harness.plan import Job
 from harness.protocol import OutputMismatch, ProtocolError, read_output
@@ -133,8 +134,12 @@ def run_record(result: RunResult, program=None) -> dict:
     if result.leftovers:  # its figures miss whatever those processes did: never an ok row
         raise RunFailed("failed", f"left {result.leftovers} process{'es' if result.leftovers > 1 else ''} "
                                   f"running after it exited (killed)")
+    rule = program.checksum if program else ""
+    if rule not in ("", "none") and result.output_dropped_bytes:
+        raise RunFailed("failed", f"printed over {KEEP_WHOLE // 2**20} MiB on stdout, more than its checksum can be made "
+                                  f"from; give it checksum = \"none\" or a smaller size")
     try:
-        output = read_output(result.stdout, program.checksum if program else "", program.pattern if program else "")
+        output = read_output(result.stdout, rule, program.pattern if program else "")
     except OutputMismatch as error:
         raise RunFailed("mismatch", str(error)) from None
     except ProtocolError as error:
@@ -164,6 +169,7 @@ def run_record(result: RunResult, program=None) -> dict:
         "ctx_involuntary": result.ctx_involuntary,
         "samples": result.samples,
         "leftover_processes": result.leftovers,
+        "output_dropped_bytes": result.output_dropped_bytes,
         "ops": output["ops"],
         "metrics": output["metrics"],
     }

@@ -37,6 +37,7 @@ class RunResult:
     load: dict | None = None  # server workloads: what the load generator measured
     probe_checksum: str | None = None  # server workloads: the hash of the server's probe answer
     failure: tuple | None = None  # (status, reason) decided by the harness, e.g. a server never ready
+    output_dropped_bytes: int = 0  # stdout bytes not kept (only the first and last part of a long output are)
 
     @property
     def peak_rss_bytes(self) -> int | None:

@@ -4,23 +4,21 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import fcntl
 import os
 import signal
 import subprocess
-import tempfile
 import threading
 import time
 
 from harness import cgroup as cgroups
 from harness import commands
+from harness.capture import Capture
 from harness.executors.base import Executor, RunResult, not_run
 from harness.loadgen import GeneratorError, HostHelpers, run_pinned
 from harness.measure import DEFAULT_INTERVAL_S, TreeSampler, Window
 from harness.plan import Job
 from harness.runtimes import Toolchain
 
-OUTPUT_LIMIT = 1 << 20  # keep the last MiB of stdout/stderr
 PR_SET_CHILD_SUBREAPER = 36  # linux/prctl.h
 STOP_GRACE_S = 5.0
 
@@ -57,7 +55,9 @@ class NativeExecutor(Executor):
             build_command, why = self.toolchain.build_failures[commands.build_key(job.program)]
             return not_run(build_command, "failed", why)
         command, env = self.toolchain.launch(job.program, {**job.arguments(), **(extra_args or {})})
-        return run_measured(command, env, timeout_s, self.sample_interval_s, self.cgroups, cpus, cwd=job.program.cwd)
+        whole = job.program.checksum not in ("", "none")  # a command program's output is its answer
+        return run_measured(command, env, timeout_s, self.sample_interval_s, self.cgroups, cpus, cwd=job.program.cwd,
+                            whole_stdout=whole)
 
     def start(self, job: Job, arguments: dict, cpus=None) -> "NativeServer":
         """Start the job's program as a server with exactly ``arguments``; the caller stops it."""
@@ -91,9 +91,9 @@ class LocalNeighbour:
         """Nothing to release: each helper has ended when run returns."""
 
 
-def run_measured(command, env, timeout_s, interval_s, support, cpus=None, cwd=None) -> RunResult:
+def run_measured(command, env, timeout_s, interval_s, support, cpus=None, cwd=None, whole_stdout=False) -> RunResult:
     """Spawn ``command`` in a new process group (and cgroup), sample it, wait4 it, clean up."""
-    return _wait_or_kill(Spawned(command, env, support, interval_s, cpus, cwd), timeout_s)
+    return _wait_or_kill(Spawned(command, env, support, interval_s, cpus, cwd, whole_stdout), timeout_s)
 
 
 def _wait_or_kill(spawned: "Spawned", timeout_s: float) -> RunResult:
@@ -109,22 +109,27 @@ def _wait_or_kill(spawned: "Spawned", timeout_s: float) -> RunResult:
 class Spawned:
     """A program started in its own process group (and cgroup, and CPUs), watched by a sampler."""
 
-    def __init__(self, command, env, support, interval_s, cpus=None, cwd=None):
+    def __init__(self, command, env, support, interval_s, cpus=None, cwd=None, whole_stdout=False):
         self.command = command
         self.cpus = cpus
         self.group = cgroups.RunCgroup(support) if support.available else None
         self.children_before = harness_children()  # any other is the program's, or an orphan of it
-        self.out, self.err = _output_file(), _output_file()
+        self.out, self.err = Capture(whole=whole_stdout), Capture()
         try:
             self.started = time.perf_counter()
             # No other harness thread runs during fork, so the child's set-up before exec is safe.
             self.child = subprocess.Popen(
-                command, stdin=subprocess.DEVNULL, stdout=self.out, stderr=self.err, env=env, cwd=cwd,
+                command, stdin=subprocess.DEVNULL, stdout=self.out.write_fd, stderr=self.err.write_fd, env=env, cwd=cwd,
                 process_group=0, preexec_fn=self._enter,
             )
         except BaseException:
-            self._close()
+            self.out.abandon()
+            self.err.abandon()
+            if self.group:
+                self.group.remove()
             raise
+        self.out.started()
+        self.err.started()
         self.sampler = TreeSampler(self.child.pid, interval_s, self.group).start()
         self.ended = None
 
@@ -171,6 +176,8 @@ class Spawned:
         self.sampler.stop()
         try:
             leftovers = _kill_leftovers(self.pid, self.group, self.children_before)
+            self.out.finish()  # every writer is gone now: the pipes reach their end
+            self.err.finish()
             reading = self.group.read() if self.group else None
             return RunResult(
                 command=self.command,
@@ -187,8 +194,9 @@ class Spawned:
                 ctx_voluntary=usage.ru_nvcsw,
                 ctx_involuntary=usage.ru_nivcsw,
                 samples=self.sampler.samples,
-                stdout=_tail(self.out),
-                stderr=_tail(self.err),
+                stdout=self.out.text(),
+                stderr=self.err.text(),
+                output_dropped_bytes=self.out.dropped,
                 memory_method=reading.method if reading else "sampled",
                 cgroup=_cgroup_figures(reading, self.sampler),
                 oom_killed=bool(reading and reading.oom_kills),
@@ -199,18 +207,16 @@ class Spawned:
 
     def stdout_so_far(self) -> str:
         """What the program has printed on stdout until now."""
-        return _read_all(self.out)
+        return self.out.text()
 
     def stderr_tail(self) -> str:
         """The end of what the program has printed on stderr until now."""
-        return _tail(self.err)
+        return self.err.tail_text()
 
     def _close(self) -> None:
         if self.group:
             self.group.remove()
             self.group = None
-        self.out.close()
-        self.err.close()
 
 
 class NativeServer:
@@ -363,28 +369,3 @@ def _cgroup_figures(reading, sampler: TreeSampler) -> dict:
         "anon_peak_bytes": sampler.peak_anon_bytes,
         "cpu_s": reading.cpu_s,
     }
-
-
-def _output_file():
-    """A temporary file for a child's output, opened for appending.
-
-    The child shares the file's offset with the harness, which rewinds it to read what the child
-    has printed so far (a server's ready line); O_APPEND makes every write of the child land at
-    the end whatever the offset, so no rewind can make it overwrite what it wrote before.
-    """
-    handle = tempfile.TemporaryFile()
-    flags = fcntl.fcntl(handle.fileno(), fcntl.F_GETFL)
-    fcntl.fcntl(handle.fileno(), fcntl.F_SETFL, flags | os.O_APPEND)
-    return handle
-
-
-def _tail(handle) -> str:
-    handle.seek(0, os.SEEK_END)
-    size = handle.tell()
-    handle.seek(max(0, size - OUTPUT_LIMIT))
-    return handle.read().decode("utf-8", errors="replace")
-
-
-def _read_all(handle) -> str:
-    handle.seek(0)
-    return handle.read(OUTPUT_LIMIT).decode("utf-8", errors="replace")
