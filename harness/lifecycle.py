@@ -86,7 +86,8 @@ class Lifecycle:
         try:
             port = wait_ready(server, label, min(READY_TIMEOUT_S, timeout_s))
             neighbour = self.executor.neighbour(server, self.pinning.helper)
-            checksum = probe(neighbour, spec.protocol, port)
+            checksum, body = probe(neighbour, spec.protocol, port)
+            spec = dataclasses.replace(spec, expect_body=body)
             server.begin_window()
             load = self.generator.run(spec, port, neighbour)
             window = server.end_window()
@@ -145,7 +146,7 @@ def calibrate(executor, generator: LoadGenerator, pinning: Pinning, spec: LoadSp
     try:
         port = wait_ready(server, "ceiling_server")
         neighbour = executor.neighbour(server, pinning.helper)
-        short = dataclasses.replace(spec, duration_s=CALIBRATION_S, warmup_s=0.5)
+        short = dataclasses.replace(spec, duration_s=CALIBRATION_S, warmup_s=0.5, expect_body="")  # its own body
         return generator.run(short, port, neighbour)["requests_per_s"]
     except (NotReady, GeneratorError, OSError):
         return None
@@ -184,14 +185,16 @@ class ProbeError(Exception):
     """A server that answered the probe wrongly or not at all."""
 
 
-def probe(neighbour, protocol: str, port: int) -> str:
-    """Ask the server one thing from beside it (harness/probe.py) and return the hash of its answer."""
+def probe(neighbour, protocol: str, port: int) -> tuple[str, str]:
+    """Ask the server one thing from beside it (harness/probe.py): the hash of its answer, and for
+    HTTP the body every response under load must repeat ("" when it is not short printable text)."""
     output, exit_code, _ = neighbour.run("probe", [protocol, str(port)], PROBE_TIMEOUT_S)
     lines = output.strip().splitlines()
     if exit_code == 0 and lines:
         try:
-            return json.loads(lines[-1])["checksum"]
-        except (json.JSONDecodeError, KeyError, TypeError):
+            answer = json.loads(lines[-1])
+            return answer["checksum"], answer.get("body", "")
+        except (json.JSONDecodeError, KeyError, TypeError, AttributeError):
             pass
     raise ProbeError(_last_line(output) if exit_code else f"the probe printed no checksum: {output[-200:]}")
 

@@ -42,6 +42,7 @@ class LoadSpec:
     duration_s: float
     warmup_s: float = 1.0
     size: int = 64
+    expect_body: str = ""  # http: the probe's body, which every response under load must repeat
 
 
 def build(name: str = "loadgen") -> Path:
@@ -110,6 +111,8 @@ class LoadGenerator:
         arguments = ["--mode", spec.protocol, "--host", "127.0.0.1", "--port", str(port),
                      "--connections", str(spec.connections), "--duration", str(spec.duration_s),
                      "--warmup", str(spec.warmup_s), "--size", str(spec.size)]
+        if spec.protocol == "http" and spec.expect_body:
+            arguments += ["--expect-body", spec.expect_body]
         output, exit_code, cpu_s = neighbour.run("loadgen", arguments, spec.warmup_s + spec.duration_s + GRACE_S)
         try:
             raw = json.loads(output.strip().splitlines()[-1])
@@ -128,6 +131,7 @@ class LoadGenerator:
             "duration_s": raw.get("duration_s", spec.duration_s),
             "cpu_s": cpu_s,
             "server_failed": exit_code == SERVER_FAILED,
+            "bodies_checked": spec.protocol == "echo" or bool(spec.expect_body),
         }
 
     def _run_wrk(self, spec: LoadSpec, port: int, neighbour) -> dict:
@@ -140,7 +144,7 @@ class LoadGenerator:
         parsed = parse_wrk(output)
         if parsed is None:
             raise GeneratorError(f"wrk printed no result (exit {exit_code}): {output[-300:]}")
-        parsed.update(generator="wrk", cpu_s=cpu_s, server_failed=parsed["requests"] == 0)
+        parsed.update(generator="wrk", cpu_s=cpu_s, server_failed=parsed["requests"] == 0, bodies_checked=False)
         return parsed
 
 

@@ -3,8 +3,8 @@
     python3 harness/probe.py echo|http PORT
 
 sends one line to an echo server, or ``GET /`` to an HTTP server, on 127.0.0.1:PORT, and prints
-``{"checksum": "<16 hex>"}``; on a wrong or missing answer it prints the reason on stderr and
-exits 1. Standard library only and no harness imports: it runs beside the server wherever the
+``{"checksum": "<16 hex>"}`` (for HTTP also ``"body"``, the text every response under load must
+repeat); on a wrong or missing answer it prints the reason on stderr and exits 1. Standard library only and no harness imports: it runs beside the server wherever the
 server runs, from the harness on this machine or from the tools image beside a container.
 """
 
@@ -16,19 +16,23 @@ import sys
 
 ECHO_PROBE = b"runtime-lab probe: every byte must come back\n"
 TIMEOUT_S = 5
+MAX_BODY = 4096  # a body the load generator can be asked to check on every response
 
 
 class ProbeError(Exception):
     """A server that answered the probe wrongly or not at all."""
 
 
-def probe(protocol: str, port: int) -> str:
-    """The checksum of the server's answer, or ProbeError."""
+def probe(protocol: str, port: int) -> dict:
+    """The checksum of the server's answer (and an HTTP body short, printable text), or ProbeError."""
     try:
         answer = _probe_echo(port) if protocol == "echo" else _probe_http(port)
     except (OSError, http.client.HTTPException) as error:
         raise ProbeError(f"the probe request failed: {error}") from None
-    return hashlib.sha256(answer).hexdigest()[:16]
+    found = {"checksum": hashlib.sha256(answer).hexdigest()[:16]}
+    if protocol == "http" and len(answer) <= MAX_BODY and answer.isascii() and answer.decode().isprintable():
+        found["body"] = answer.decode()
+    return found
 
 
 def _probe_echo(port: int) -> bytes:
@@ -61,7 +65,7 @@ def main(argv) -> int:
         print("usage: probe.py echo|http PORT", file=sys.stderr)
         return 2
     try:
-        print(json.dumps({"checksum": probe(argv[0], int(argv[1]))}))
+        print(json.dumps(probe(argv[0], int(argv[1]))))
     except ProbeError as error:
         print(error, file=sys.stderr)
         return 1

@@ -106,6 +106,8 @@ struct config {
     char *request;                    /* http: the request, shared by every connection */
     size_t request_len;
     char *pattern;                    /* echo: printable pseudo-random bytes, size + span */
+    const char *expect;               /* http: every 200 response's body must be exactly this */
+    size_t expect_len;
 };
 
 static struct config cfg = {
@@ -116,7 +118,8 @@ static struct config cfg = {
 static const char usage_text[] =
     "usage: loadgen --mode echo|http --port P --connections C --duration SECONDS\n"
     "               [--host 127.0.0.1] [--warmup SECONDS (1)] [--size BYTES (64, echo)]\n"
-    "               [--path / (http)] [--threads N (1)] [--connect-timeout SECONDS (3)]\n"
+    "               [--path / (http)] [--expect-body TEXT (http)] [--threads N (1)]\n"
+    "               [--connect-timeout SECONDS (3)]\n"
     "Prints one JSON line on stdout. Exit 0 ok, 2 bad arguments, 3 server failed.\n";
 
 static void die_usage(const char *fmt, ...)
@@ -176,6 +179,9 @@ static void set_option(const char *name, const char *val)
         if (val[0] != '/' || strpbrk(val, " \t\r\n"))
             die_usage("--path must start with '/' and contain no blanks, got '%s'", val);
         cfg.path = val;
+    } else if (!strcmp(name, "expect-body")) {
+        cfg.expect = val;
+        cfg.expect_len = strlen(val);
     } else {
         die_usage("unknown option --%s", name);
     }
@@ -642,7 +648,8 @@ static void response_done(struct conn *c, uint64_t now, enum err kind, uint64_t 
     w->requests_total++;
     if (kind != E_NONE) {
         count_error(w, kind, c, kind == E_STATUS ? "HTTP status other than 200"
-                                                 : "echoed bytes differ from those sent");
+                                : cfg.mode == MODE_HTTP ? "response body differs from the expected one"
+                                                        : "echoed bytes differ from those sent");
     } else {
         c->fails = 0;
         if (now >= t_warm_end && now < t_end) {
@@ -812,6 +819,8 @@ static size_t http_body(struct conn *c, const char *p, size_t avail)
     if (r->state != H_UNTIL_EOF && r->remaining < take)
         take = (size_t)r->remaining;
     capture_body(c, p, take);
+    if (cfg.expect && (c->in_len + take > cfg.expect_len || memcmp(cfg.expect + c->in_len, p, take) != 0))
+        c->bad = true;
     c->in_len += take;
     if (r->state != H_UNTIL_EOF) {
         r->remaining -= take;
@@ -878,6 +887,16 @@ static int http_consume(struct conn *c)
     return rc;
 }
 
+/* A complete response: a status other than 200, a body other than --expect-body, or fine. */
+static enum err http_outcome(const struct conn *c)
+{
+    if (c->http.status != 200)
+        return E_STATUS;
+    if (cfg.expect && (c->bad || c->in_len != cfg.expect_len))
+        return E_MISMATCH;
+    return E_NONE;
+}
+
 static void http_readable(struct conn *c)
 {
     struct worker *w = c->w;
@@ -893,7 +912,7 @@ static void http_readable(struct conn *c)
     }
     if (n == 0) {
         if (r->state == H_UNTIL_EOF && r->len == 0) {
-            response_done(c, now, r->status == 200 ? E_NONE : E_STATUS, c->in_len, c->wire_in);
+            response_done(c, now, http_outcome(c), c->in_len, c->wire_in);
             return;
         }
         count_error(w, E_SHORT_READ, c, "server closed before the whole response arrived");
@@ -907,7 +926,7 @@ static void http_readable(struct conn *c)
         count_error(w, E_PROTOCOL, c, "malformed or unexpected HTTP response");
         conn_fail(c, now);
     } else if (rc > 0) {
-        response_done(c, now, r->status == 200 ? E_NONE : E_STATUS, c->in_len, c->wire_in);
+        response_done(c, now, http_outcome(c), c->in_len, c->wire_in);
     }
 }
 
