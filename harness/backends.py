@@ -32,9 +32,9 @@ class Backends:
         except BaseException:
             self.close()
             raise
-        # wrk is not in the helpers image: with docker in the run, every backend drives HTTP with the
-        # lab's own generator, so that a server's rows on both backends differ by the container alone.
-        use_wrk = not args.no_wrk and "docker" not in self.executors
+        # wrk only on request (it checks no response bodies), and never with docker in the run: it is
+        # not in the helpers image, and a server's rows on both backends must differ by the container alone.
+        use_wrk = args.wrk and "docker" not in self.executors
         self.lifecycles = {
             name: lifecycle.Lifecycle(executor, [j for j in jobs if j.backend == name and not self.skip_reason(j)],
                                       use_wrk=use_wrk)

@@ -105,7 +105,10 @@ def _parser() -> argparse.ArgumentParser:
     compare.add_argument("--seed", type=int, help="seed of the shuffled run order (default: drawn for each run, and recorded)")
     compare.add_argument("--sample-ms", type=_positive_float, default=5.0, help="process-tree sampling interval (5)")
     compare.add_argument("--no-cgroup", action="store_true", help="measure peak memory by sampling only")
-    compare.add_argument("--no-wrk", action="store_true", help="drive HTTP servers with the lab's own generator even if wrk is installed")
+    compare.add_argument("--wrk", action="store_true",
+                         help="drive HTTP servers with wrk instead of the lab's generator (wrk checks no response "
+                              "bodies: its rows say so)")
+    compare.add_argument("--no-wrk", action="store_true", help=argparse.SUPPRESS)  # the default since wrk became opt-in
     compare.add_argument("--backend", type=_backend_names, default=("native",), metavar="B[,B]",
                          help="native: the runtimes installed here (default); docker: every run in a fresh "
                               "container; native,docker: both, interleaved, with a container-overhead table")

@@ -558,6 +558,8 @@ def server_note(records: list) -> str:
         f"others); load from {', '.join(generators) or 'the lab generator'}. generator-bound marks a row whose "
         f"rate came within 1/1.5 of the generator's own ceiling against a minimal C server, or whose generator "
         f"used over 90 % of its CPU: there the server may be faster than the figure shows, and no ranking holds."
+        + (" wrk checks no response bodies: its rows' answers are unchecked under load (only the probe was checked)."
+           if "wrk" in generators else "")
         + (f" The ceiling could not be calibrated for {len(uncalibrated)} rows ({'; '.join(uncalibrated[:4])}"
            f"{'; …' if len(uncalibrated) > 4 else ''}): there only the generator's CPU decides generator-bound."
            if uncalibrated else "")
