@@ -35,7 +35,16 @@ class Terminated(KeyboardInterrupt):
         self.signum = signum
 
 
-def _terminate(signum, frame):
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+def _stop(signum, frame):
+    """The first Ctrl-C, SIGTERM or SIGHUP stops the run; later ones are ignored so that the
+    clean-up they interrupt (killing the program, removing its cgroup, saving) always finishes."""
+    for other in STOP_SIGNALS:
+        signal.signal(other, signal.SIG_IGN)
+    if signum == signal.SIGINT:
+        raise KeyboardInterrupt
     raise Terminated(signum)
 
 
@@ -43,7 +52,7 @@ def main(argv=None) -> int:
     """Run one subcommand; return the process exit code."""
     parser = _parser()
     args = parser.parse_args(argv)
-    previous = {signum: signal.signal(signum, _terminate) for signum in (signal.SIGTERM, signal.SIGHUP)}
+    previous = {signum: signal.signal(signum, _stop) for signum in STOP_SIGNALS}
     try:
         return args.command(args)
     except LabError as error:
@@ -105,6 +114,9 @@ def _parser() -> argparse.ArgumentParser:
     compare.add_argument("--seed", type=int, help="seed of the shuffled run order (default: drawn for each run, and recorded)")
     compare.add_argument("--sample-ms", type=_positive_float, default=5.0, help="process-tree sampling interval (5)")
     compare.add_argument("--no-cgroup", action="store_true", help="measure peak memory by sampling only")
+    compare.add_argument("--memory-limit", metavar="SIZE",
+                         help="natively, cap each run's memory with no swap (512m, 4g), as --docker-memory does in "
+                              "containers; a run over it is killed and marked oom (needs a cgroup per run)")
     compare.add_argument("--wrk", action="store_true",
                          help="drive HTTP servers with wrk instead of the lab's generator (wrk checks no response "
                               "bodies: its rows say so)")

@@ -54,3 +54,28 @@ def test_a_signal_keeps_finished_runs_and_kills_the_running_one(tmp_path, signum
     assert statuses["quick"] == "ok"
     assert statuses["slow"] == "skipped"
     assert (out / "latest" / "results.md").exists()
+
+
+def test_a_second_ctrl_c_during_the_clean_up_leaves_no_cgroup_and_no_process(tmp_path):
+    from harness import cgroup
+
+    support = cgroup.detect()
+    tag = f"tag={uuid.uuid4().hex}"
+    suite = tmp_path / "suite.toml"
+    suite.write_text(SUITE.format(programs=PROGRAMS, tag=tag.split("=")[1]))
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "harness", "compare", "--suite", suite, "--out", out, "--runs", "1", "--warmup", "0",
+               "--seed", "0", "--only", "slow"]
+    harness = subprocess.Popen(list(map(str, command)), cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not leftovers(tag) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert leftovers(tag), "the hanging program never started"
+    harness.send_signal(signal.SIGINT)
+    time.sleep(0.002)
+    harness.send_signal(signal.SIGINT)
+    _, stderr = harness.communicate(timeout=60)
+    assert harness.returncode == 130 and "Traceback" not in stderr, stderr
+    assert leftovers(tag) == []
+    mine = [d for parent in support.parents.values() for d in parent.glob(f"run-{harness.pid}-*")] if support.available else []
+    assert mine == []
