@@ -12,6 +12,7 @@ import json
 import os
 import signal
 import time
+from pathlib import Path
 
 from harness.executors.base import RunResult, not_run
 from harness.loadgen import GeneratorError, LoadGenerator, LoadSpec
@@ -37,18 +38,49 @@ class Pinning:
 
     program: frozenset | None
     helper: frozenset | None
+    shared_cores: bool = False  # some program CPU is an SMT sibling of a helper CPU
 
     @classmethod
-    def split(cls) -> "Pinning":
-        """Halve the available CPUs between the program and its helper (none with one CPU)."""
-        cpus = sorted(os.sched_getaffinity(0))
+    def split(cls, cpus=None, siblings=None) -> "Pinning":
+        """Halve the available physical cores between the program and its helper, SMT siblings
+        kept together (none with one CPU). With a single core of two threads the two share it."""
+        cpus = sorted(cpus if cpus is not None else os.sched_getaffinity(0))
         if len(cpus) < 2:
             return cls(None, None)
-        half = len(cpus) // 2
-        return cls(frozenset(cpus[:half]), frozenset(cpus[half:]))
+        cores = physical_cores(cpus, siblings)
+        if len(cores) < 2:  # one core: its hardware threads are all there is to split
+            half = len(cpus) // 2
+            return cls(frozenset(cpus[:half]), frozenset(cpus[half:]), shared_cores=True)
+        half = len(cores) // 2
+        return cls(frozenset(c for core in cores[:half] for c in core), frozenset(c for core in cores[half:] for c in core))
 
     def describe(self) -> dict:
-        return {"program_cpus": sorted(self.program or []), "helper_cpus": sorted(self.helper or [])}
+        return {"program_cpus": sorted(self.program or []), "helper_cpus": sorted(self.helper or []),
+                "cores": "the program and its helper share physical cores (SMT siblings)" if self.shared_cores
+                         else "whole physical cores each (SMT siblings kept together)"}
+
+
+def physical_cores(cpus, siblings=None) -> list:
+    """``cpus`` grouped by physical core, from sysfs thread_siblings_list; each group sorted."""
+    groups = {}
+    for cpu in cpus:
+        found = (siblings or {}).get(cpu) if siblings is not None else _siblings(cpu)
+        key = tuple(sorted(c for c in (found or {cpu}) if c in cpus)) or (cpu,)
+        groups[key] = key
+    return sorted(map(list, groups.values()))
+
+
+def _siblings(cpu: int) -> set:
+    """The hardware threads of ``cpu``'s core (``0,64`` or ``0-1`` in sysfs), or just ``cpu``."""
+    try:
+        text = Path(f"/sys/devices/system/cpu/cpu{cpu}/topology/thread_siblings_list").read_text().strip()
+    except OSError:
+        return {cpu}
+    found = set()
+    for part in text.split(","):
+        low, _, high = part.partition("-")
+        found.update(range(int(low), int(high or low) + 1))
+    return found
 
 
 class Lifecycle:
