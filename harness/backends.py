@@ -7,6 +7,7 @@ import sys
 from harness import catalogue, commands, lifecycle, runtimes
 from harness.errors import UsageError
 from harness.executors.native import NativeExecutor
+from harness.sizes import parse_bytes
 
 NAMES = ("native", "docker")
 
@@ -87,5 +88,6 @@ def _make(name: str, args, jobs, backends: Backends):
     to_build = [j.program for j in jobs if j.program.build and not runtimes.skip_reason(toolchain, j.program)]
     commands.build_all(toolchain, to_build, runtimes.CACHE)
     backends.toolchain = toolchain
-    executor = NativeExecutor(toolchain, args.sample_ms / 1000, use_cgroups=not args.no_cgroup)
+    limit = parse_bytes(args.memory_limit) if args.memory_limit else None
+    executor = NativeExecutor(toolchain, args.sample_ms / 1000, use_cgroups=not args.no_cgroup, memory_limit_bytes=limit)
     return executor, lambda job: runtimes.skip_reason(toolchain, job.program)

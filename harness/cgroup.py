@@ -36,6 +36,7 @@ class Support:
     version: int | None  # 1, 2 or None
     parents: dict  # controller -> the directory new cgroups go under
     reason: str  # why not, when version is None
+    memory_limit_bytes: int | None = None  # a cap on every run's memory, swap included (--memory-limit)
 
     @property
     def available(self) -> bool:
@@ -43,13 +44,35 @@ class Support:
 
 
 def detect(root: Path = ROOT) -> Support:
-    """Find out whether runs can get cgroups of their own here."""
+    """Find out whether runs can get cgroups of their own here.
+
+    On v1 they nest under the cgroup this harness itself runs in, so that a supervisor's memory
+    limit, CPU share or kill reaches the programs too; the top of the hierarchy is the fallback.
+    """
     if (root / "memory" / "cgroup.procs").exists() and (root / "cpuacct").exists():
-        parents = {c: root / c / PARENT for c in ("memory", "cpuacct")}
-        return _try_parents(1, parents)
+        own = _own_v1_paths()
+        nested = {c: root / c / own.get(c, "/").lstrip("/") / PARENT for c in ("memory", "cpuacct")}
+        found = _try_parents(1, nested)
+        if found.available or nested == {c: root / c / PARENT for c in nested}:
+            return found
+        return _try_parents(1, {c: root / c / PARENT for c in ("memory", "cpuacct")})
     if (root / "cgroup.controllers").exists():
         return _try_parents(2, {"unified": _v2_parent(root)})
     return Support(None, {}, "no cgroup filesystem at /sys/fs/cgroup")
+
+
+def _own_v1_paths() -> dict:
+    """controller -> the v1 cgroup path this process is in (``4:memory:/a/b`` gives memory: /a/b)."""
+    found = {}
+    try:
+        lines = Path("/proc/self/cgroup").read_text().splitlines()
+    except OSError:
+        return found
+    for line in lines:
+        _, controllers, path = line.split(":", 2)
+        for controller in controllers.split(","):
+            found[controller] = path
+    return found
 
 
 def _v2_parent(root: Path) -> Path:
@@ -138,6 +161,19 @@ class RunCgroup:
         self.dirs = {controller: parent / name for controller, parent in support.parents.items()}
         for directory in self.dirs.values():
             directory.mkdir()
+        if support.memory_limit_bytes:
+            self._limit_memory(support.memory_limit_bytes)
+
+    def _limit_memory(self, limit: int) -> None:
+        """Cap memory with no swap beyond it, as ``docker run --memory`` does; over it the OOM killer ends the run."""
+        if self.version == 1:
+            names = [("memory.limit_in_bytes", limit), ("memory.memsw.limit_in_bytes", limit)]
+        else:
+            names = [("memory.max", limit), ("memory.swap.max", 0)]
+        for name, value in names:
+            path = self.memory_dir / name
+            if path.exists():  # memsw and swap.max exist only where swap accounting is on
+                path.write_text(str(value))
 
     @property
     def memory_dir(self) -> Path:

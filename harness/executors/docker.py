@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from harness.errors import LabError
+from harness.sizes import parse_bytes
 from harness.executors import images
 from harness.executors.base import Executor, RunResult, not_run
 from harness.executors.containers import (FIXTURES, LABEL, RUN_LABEL, WRAPPER, ContainerNeighbour, ContainerServer,
@@ -73,15 +74,6 @@ class Limits:
     def describe(self) -> dict:
         return {"cpus": self.cpus, "cpuset": self.cpuset or "all", "memory_bytes": self.memory_bytes,
                 "swap_bytes": 0, "pids": self.pids}
-
-
-def parse_bytes(text) -> int:
-    """``"512m"``, ``"4g"``, ``"1073741824"`` -> bytes (what ``docker run --memory`` accepts)."""
-    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?\s*", str(text).lower())
-    if not match:
-        raise LabError(f"'{text}' is not a memory size; give one such as 512m or 4g")
-    number, unit = match.groups()
-    return int(float(number) * 1024 ** " kmgt".index(unit or " "))
 
 
 # What each runtime says about itself inside its image, under the same limits as the runs.

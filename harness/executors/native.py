@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import dataclasses
 import os
 import signal
 import subprocess
@@ -13,6 +14,7 @@ import time
 from harness import cgroup as cgroups
 from harness import commands
 from harness.capture import Capture
+from harness.errors import UsageError
 from harness.executors.base import Executor, RunResult, not_run
 from harness.loadgen import GeneratorError, HostHelpers, run_pinned
 from harness.measure import DEFAULT_INTERVAL_S, TreeSampler, Window
@@ -28,10 +30,15 @@ class NativeExecutor(Executor):
 
     name = "native"
 
-    def __init__(self, toolchain: Toolchain, sample_interval_s: float = DEFAULT_INTERVAL_S, use_cgroups: bool = True):
+    def __init__(self, toolchain: Toolchain, sample_interval_s: float = DEFAULT_INTERVAL_S, use_cgroups: bool = True,
+                 memory_limit_bytes: int | None = None):
         self.toolchain = toolchain
         self.sample_interval_s = sample_interval_s
         self.cgroups = cgroups.detect() if use_cgroups else cgroups.Support(None, {}, "disabled with --no-cgroup")
+        if memory_limit_bytes:
+            if not self.cgroups.available:
+                raise UsageError(f"--memory-limit needs a cgroup per run, and there is none: {self.cgroups.reason}")
+            self.cgroups = dataclasses.replace(self.cgroups, memory_limit_bytes=memory_limit_bytes)
         self.subreaper = become_subreaper()
         self.helpers = HostHelpers()
 
@@ -41,6 +48,8 @@ class NativeExecutor(Executor):
             "backend": self.name,
             "memory_method": f"cgroup-v{self.cgroups.version}" if self.cgroups.available else "sampled",
             "cgroup_unavailable_reason": self.cgroups.reason,
+            "run_cgroups_under": {c: str(p) for c, p in self.cgroups.parents.items()},
+            "memory_limit_bytes": self.cgroups.memory_limit_bytes,
             "sample_interval_s": self.sample_interval_s,
             "orphans": "adopted by the harness (child subreaper), killed and counted" if self.subreaper
                        else "not adopted: prctl(PR_SET_CHILD_SUBREAPER) failed",

@@ -99,3 +99,9 @@ def test_run_cgroups_of_a_harness_that_is_gone_are_killed_and_removed_at_start()
         assert all(directory.exists() for directory in mine.dirs.values())  # a live harness's cgroup stays
     finally:
         mine.remove()
+
+
+@pytest.mark.skipif(not SUPPORT.available or SUPPORT.version != 1, reason="cgroup v1 nesting")
+def test_run_cgroups_nest_under_the_harness_own_memory_cgroup():
+    own = cgroup._own_v1_paths()["memory"].strip("/")
+    assert str(SUPPORT.parents["memory"]) == str(cgroup.ROOT / "memory" / own / cgroup.PARENT).replace("//", "/")
