@@ -213,6 +213,12 @@ class RunCgroup:
         oom = read_counters(self.memory_dir / "memory.events").get("oom_kill", 0)
         return CgroupReading("cgroup-v2", peak, stat.get("file", 0), cpu_s, oom)
 
+    def cpu_s(self) -> float:
+        """CPU seconds used so far by every process that ran in the cgroup (exited ones included)."""
+        if self.version == 1:
+            return int((self.dirs["cpuacct"] / "cpuacct.usage").read_text()) / 1e9
+        return read_counters(self.memory_dir / "cpu.stat").get("usage_usec", 0) / 1e6
+
     def reset_peak(self) -> bool:
         """Restart the peak from the current usage (v1 only); False where the kernel cannot."""
         return reset_memory_peak(self.memory_dir, self.version)

@@ -239,7 +239,7 @@ def _server_result(result: RunResult, window, load, checksum, failure) -> RunRes
         failure = ("failed", "the server did not stop within 5 s of SIGTERM; killed")
     changes = {"load": load, "probe_checksum": checksum, "failure": failure or result.failure}
     if window:
-        cgroup = dict(result.cgroup, peak_bytes=window["cgroup_peak_bytes"], cpu_s=None)
+        cgroup = dict(result.cgroup, peak_bytes=window["cgroup_peak_bytes"], cpu_s=window.get("cgroup_cpu_s"))
         changes.update(
             wall_s=window["window_s"], cpu_user_s=window["cpu_user_s"], cpu_sys_s=window["cpu_sys_s"],
             ctx_voluntary=window["ctx_voluntary"], ctx_involuntary=window["ctx_involuntary"],

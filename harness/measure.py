@@ -122,6 +122,7 @@ class Window:
         self.sampler, self.cgroup = sampler, cgroup
         sampler.reset()
         self.peak_exact = bool(cgroup and cgroup.reset_peak())
+        self.cpu_before = _cgroup_cpu(cgroup)
         self.started, self.before = time.perf_counter(), tree_counters(sampler.last_pids)
 
     def end(self) -> dict:
@@ -136,7 +137,18 @@ class Window:
             processes_peak=self.sampler.peak_processes,
             cgroup_peak_bytes=self.cgroup.peak_bytes() if self.peak_exact else None,
         )
+        # The cgroup's counter covers processes and threads that ended inside the window; /proc does not.
+        cpu_after = _cgroup_cpu(self.cgroup)
+        figures["cgroup_cpu_s"] = cpu_after - self.cpu_before if None not in (cpu_after, self.cpu_before) else None
         return figures
+
+
+def _cgroup_cpu(cgroup):
+    """The cgroup's CPU seconds so far, or None without a readable cgroup."""
+    try:
+        return cgroup.cpu_s() if cgroup is not None else None
+    except (OSError, ValueError, AttributeError):
+        return None
 
 
 def tree_counters(pids) -> dict:

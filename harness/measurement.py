@@ -154,7 +154,7 @@ def run_record(result: RunResult, program=None) -> dict:
         "ns_per_op": _per_op(warm if warm is not None else cold, output["ops"]),
         "cpu_user_s": result.cpu_user_s,
         "cpu_sys_s": result.cpu_sys_s,
-        "cpu_s": result.cpu_user_s + result.cpu_sys_s,
+        "cpu_s": _cpu_s(result),
         "peak_rss_bytes": result.peak_rss_bytes,
         "rss_sampled_peak_bytes": result.rss_sampled_peak_bytes,
         "ru_maxrss_bytes": result.ru_maxrss_bytes,
@@ -223,6 +223,14 @@ def _per_op(seconds, ops):
 
 def _numeric(value):
     return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def _cpu_s(result: RunResult) -> float:
+    """A server's CPU over its load window from its cgroup (exact, exited threads and children
+    included) where there is one; otherwise user + system time as measured."""
+    if result.load is not None and result.cgroup.get("cpu_s") is not None:
+        return result.cgroup["cpu_s"]
+    return result.cpu_user_s + result.cpu_sys_s
 
 
 def _last_line(text: str) -> str:

@@ -2,6 +2,7 @@
 
 import subprocess
 import sys
+import time
 import uuid
 from pathlib import Path
 
@@ -105,3 +106,22 @@ def test_run_cgroups_of_a_harness_that_is_gone_are_killed_and_removed_at_start()
 def test_run_cgroups_nest_under_the_harness_own_memory_cgroup():
     own = cgroup._own_v1_paths()["memory"].strip("/")
     assert str(SUPPORT.parents["memory"]) == str(cgroup.ROOT / "memory" / own / cgroup.PARENT).replace("//", "/")
+
+
+@pytest.mark.skipif(not SUPPORT.available, reason=f"no cgroup here: {SUPPORT.reason}")
+def test_a_window_counts_the_cpu_of_children_that_ended_inside_it():
+    from harness.executors.native import Spawned
+    from harness.measure import Window
+
+    burner = "import subprocess, sys, time; time.sleep(0.5); " \
+             "subprocess.run([sys.executable, '-c', 'sum(range(20_000_000))']); time.sleep(30)"
+    spawned = Spawned([sys.executable, "-c", burner], None, SUPPORT, 0.005)
+    try:
+        window = Window(spawned.sampler, spawned.group)
+        time.sleep(3)  # the child starts, burns about a second of CPU, and is gone
+        figures = window.end()
+    finally:
+        spawned.kill()
+        spawned.finish(*spawned.wait(), timed_out=False)
+    assert figures["cgroup_cpu_s"] > 0.3
+    assert figures["cpu_user_s"] + figures["cpu_sys_s"] < figures["cgroup_cpu_s"] / 2  # /proc never saw the child
