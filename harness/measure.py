@@ -91,19 +91,30 @@ def _tree(root_pid: int) -> list[int]:
     while pending:
         pid = pending.pop()
         found.append(pid)
+        children = children_of(pid)
+        if children is None:
+            return _tree_by_scan(root_pid)
+        pending.extend(children)
+    return found
+
+
+def children_of(pid) -> list | None:
+    """The direct children of ``pid`` ("self" for this process) from each thread's children file;
+    None when it has over MANY_THREADS threads (reading them all would cost more than a scan)."""
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return []
+    if len(tasks) > MANY_THREADS:
+        return None
+    children = []
+    for tid in tasks:
         try:
-            tasks = os.listdir(f"/proc/{pid}/task")
+            with open(f"/proc/{pid}/task/{tid}/children", "rb") as handle:
+                children.extend(int(child) for child in handle.read().split())
         except OSError:
             continue
-        if len(tasks) > MANY_THREADS:
-            return _tree_by_scan(root_pid)
-        for tid in tasks:
-            try:
-                with open(f"/proc/{pid}/task/{tid}/children", "rb") as handle:
-                    pending.extend(int(child) for child in handle.read().split())
-            except OSError:
-                continue
-    return found
+    return children
 
 
 def _tree_by_scan(root_pid: int) -> list[int]:

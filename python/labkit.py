@@ -157,6 +157,46 @@ def loop_factory(mode, missing="uvloop is not installed (pip install uvloop)"):
     return uvloop.new_event_loop
 
 
+LISTEN_BACKLOG = 511  # the same listen backlog in every language: Node's default
+
+
+class CountingServer:
+    """Mixed into a socketserver threading server (a thread per connection): the lab's listen
+    backlog, a count of accepted connections in ``counters.connections``, and quiet resets.
+    A subclass names its request handler as ``handler``."""
+
+    request_queue_size = LISTEN_BACKLOG
+    daemon_threads = True  # connections still open at SIGTERM end with the process
+
+    def __init__(self, address, counters):
+        self.counters = counters
+        super().__init__(address, self.handler)
+
+    def process_request(self, request, client_address):
+        self.counters.connections += 1  # only the accepting thread runs this
+        super().process_request(request, client_address)
+
+    def handle_error(self, request, client_address):
+        if not isinstance(sys.exception(), ConnectionError):  # a reset by the peer is no error
+            super().handle_error(request, client_address)
+
+
+def serve_threaded(server_class, host, port, counters):
+    """Listen with a CountingServer, print the ready line, and serve until SIGTERM."""
+    import signal
+    import threading
+
+    try:
+        server = server_class((host, port), counters)
+    except OSError as error:
+        listen_failed(host, port, error)
+    # shutdown() waits for serve_forever() to return, so it cannot run on the serving thread.
+    signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.shutdown).start())
+    ready(server.server_address[1])
+    server.serve_forever(poll_interval=0.1)  # how soon it notices shutdown(): the default is 0.5 s
+    server.server_close()
+
+
 async def abort_open(streams):
     """Aborts every open connection and waits for its handler to return (Python 3.13 has
     Server.abort_clients()). Handlers left waiting would be cancelled as the event loop closes,

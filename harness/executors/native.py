@@ -17,7 +17,7 @@ from harness.capture import Capture
 from harness.errors import UsageError
 from harness.executors.base import Executor, RunResult, not_run
 from harness.loadgen import GeneratorError, HostHelpers, run_pinned
-from harness.measure import DEFAULT_INTERVAL_S, TreeSampler, Window
+from harness.measure import DEFAULT_INTERVAL_S, TreeSampler, Window, children_of
 from harness.plan import Job
 from harness.runtimes import Toolchain
 
@@ -294,18 +294,7 @@ def become_subreaper() -> bool:
 
 def harness_children() -> set:
     """The processes whose parent is this harness now (adopted orphans included)."""
-    found = set()
-    try:
-        tasks = os.listdir("/proc/self/task")
-    except OSError:
-        return found
-    for tid in tasks:
-        try:
-            with open(f"/proc/self/task/{tid}/children", "rb") as handle:
-                found.update(int(pid) for pid in handle.read().split())
-        except OSError:
-            continue
-    return found
+    return set(children_of("self") or [])
 
 
 def _kill_leftovers(pgid: int, group, children_before=frozenset()) -> int:

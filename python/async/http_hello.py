@@ -18,19 +18,16 @@ then prints the final line with ops = requests served.
 """
 
 import asyncio
-import signal
-import socket
 import socketserver
-import sys
 import threading
 from contextlib import suppress
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from labkit import BadArgument, emit, listen_failed, loop_factory, parse_args, ready, serve_until_term, server_metrics
+from labkit import (LISTEN_BACKLOG, BadArgument, CountingServer, emit, listen_failed, loop_factory, parse_args,
+                    serve_threaded, serve_until_term, server_metrics)
 
 BODY = b"Hello, World!"
-BACKLOG = 511  # the same listen backlog in every language: Node's default
 HELLO = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 13\r\n\r\n" + BODY
 HELLO_CLOSE = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 13\r\nConnection: close\r\n\r\n" + BODY
 NOT_ALLOWED = b"HTTP/1.1 405 Method Not Allowed\r\nAllow: GET\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
@@ -88,7 +85,7 @@ async def hello_stream(reader, writer, counters):
 async def serve_asyncio(host, port):
     counters = Counters()
     try:
-        server = await asyncio.start_server(lambda r, w: hello_stream(r, w, counters), host, port, backlog=BACKLOG)
+        server = await asyncio.start_server(lambda r, w: hello_stream(r, w, counters), host, port, backlog=LISTEN_BACKLOG)
     except OSError as error:
         listen_failed(host, port, error)
     await serve_until_term(server, counters.streams)
@@ -110,25 +107,6 @@ class HelloHandler(BaseHTTPRequestHandler):
 
     def log_message(self, format, *args):
         pass  # no line on stderr per request
-
-
-class CountingServer:
-    """Mixed into a threading server: the listen backlog, a count of connections, quiet resets."""
-
-    request_queue_size = BACKLOG
-    daemon_threads = True  # connections still open at SIGTERM end with the process
-
-    def __init__(self, address, counters):
-        self.counters = counters
-        super().__init__(address, self.handler)
-
-    def process_request(self, request, client_address):
-        self.counters.connections += 1  # only the accepting thread runs this
-        super().process_request(request, client_address)
-
-    def handle_error(self, request, client_address):
-        if not isinstance(sys.exception(), ConnectionError):  # a reset by the peer is no error
-            super().handle_error(request, client_address)
 
 
 class HelloServer(CountingServer, ThreadingHTTPServer):
@@ -167,17 +145,9 @@ class RawHelloServer(CountingServer, socketserver.ThreadingTCPServer):
     handler = RawHelloHandler
 
 
-def serve_threaded(host, port, server_class):
+def serve_threads(host, port, server_class):
     counters = Counters()
-    try:
-        server = server_class((host, port), counters)
-    except OSError as error:
-        listen_failed(host, port, error)
-    # shutdown() waits for serve_forever() to return, so it cannot run on the serving thread.
-    signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.shutdown).start())
-    ready(server.server_address[1])
-    server.serve_forever(poll_interval=0.1)  # how soon it notices shutdown(): the default is 0.5 s
-    server.server_close()
+    serve_threaded(server_class, host, port, counters)
     emit("0", [], counters.requests, server_metrics(counters.connections))
 
 
@@ -190,7 +160,7 @@ def main():
     if args["mode"] not in MODES:
         raise BadArgument(f"mode must be one of {list(MODES)}")
     if args["mode"] in THREADED_SERVERS:
-        serve_threaded(args["host"], args["port"], THREADED_SERVERS[args["mode"]])
+        serve_threads(args["host"], args["port"], THREADED_SERVERS[args["mode"]])
         return
     with asyncio.Runner(loop_factory=loop_factory(args["mode"])) as runner:
         runner.run(serve_asyncio(args["host"], args["port"]))

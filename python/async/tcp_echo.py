@@ -16,18 +16,16 @@ then prints the final line. A stream has no messages, so ops = bytes echoed.
 """
 
 import asyncio
-import signal
 import socket
 import socketserver
-import sys
 import threading
 from contextlib import suppress
 from dataclasses import dataclass, field
 
-from labkit import BadArgument, emit, listen_failed, loop_factory, parse_args, ready, serve_until_term, server_metrics
+from labkit import (LISTEN_BACKLOG, BadArgument, CountingServer, emit, listen_failed, loop_factory, parse_args,
+                    serve_threaded, serve_until_term, server_metrics)
 
 READ_BYTES = 65536
-BACKLOG = 511  # the same listen backlog in every language: Node's default
 
 
 @dataclass
@@ -77,12 +75,12 @@ class EchoProtocol(asyncio.Protocol):
 
 
 def start_streams(host, port, counters):
-    return asyncio.start_server(lambda r, w: echo_stream(r, w, counters), host, port, backlog=BACKLOG)
+    return asyncio.start_server(lambda r, w: echo_stream(r, w, counters), host, port, backlog=LISTEN_BACKLOG)
 
 
 def start_protocol(host, port, counters):
     loop = asyncio.get_running_loop()
-    return loop.create_server(lambda: EchoProtocol(counters), host, port, backlog=BACKLOG)
+    return loop.create_server(lambda: EchoProtocol(counters), host, port, backlog=LISTEN_BACKLOG)
 
 
 async def serve(start, host, port):
@@ -105,34 +103,13 @@ class EchoHandler(socketserver.BaseRequestHandler):
                 counters.echoed += len(data)
 
 
-class EchoServer(socketserver.ThreadingTCPServer):
-    request_queue_size = BACKLOG
-    daemon_threads = True  # connections still open at SIGTERM end with the process
-
-    def __init__(self, address, counters):
-        self.counters = counters
-        super().__init__(address, EchoHandler)
-
-    def process_request(self, request, client_address):
-        self.counters.connections += 1  # only the accepting thread runs this
-        super().process_request(request, client_address)
-
-    def handle_error(self, request, client_address):
-        if not isinstance(sys.exception(), ConnectionError):  # a reset by the peer is no error
-            super().handle_error(request, client_address)
+class EchoServer(CountingServer, socketserver.ThreadingTCPServer):
+    handler = EchoHandler
 
 
 def serve_threads(host, port):
     counters = Counters()
-    try:
-        server = EchoServer((host, port), counters)
-    except OSError as error:
-        listen_failed(host, port, error)
-    # shutdown() waits for serve_forever() to return, so it cannot run on the serving thread.
-    signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.shutdown).start())
-    ready(server.server_address[1])
-    server.serve_forever(poll_interval=0.1)  # how soon it notices shutdown(): the default is 0.5 s
-    server.server_close()
+    serve_threaded(EchoServer, host, port, counters)
     with counters.lock:
         echoed = counters.echoed
     emit("0", [], echoed, server_metrics(counters.connections))
