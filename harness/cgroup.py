@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
 import time
 import uuid
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ class CgroupReading:
     """What a run's cgroup recorded once the run is over."""
 
     method: str  # "cgroup-v1" or "cgroup-v2"
-    peak_bytes: int  # highest memory charged: anonymous + page cache + kernel, every process
+    peak_bytes: int | None  # highest memory charged: anonymous + page cache + kernel, every process
     file_bytes: int  # page cache (file pages) still charged at the end, included in the peak
     cpu_s: float  # user + system CPU time of every process that ran in it
     oom_kills: int  # processes the kernel's OOM killer ended inside it
@@ -86,19 +87,51 @@ def _v2_parent(root: Path) -> Path:
 
 
 def _try_parents(version: int, parents: dict) -> Support:
+    """Create the parents and prove a run cgroup works there: a real process moved in and out."""
+    parent = next(iter(parents.values()))
     try:
-        for controller, parent in parents.items():
+        for parent in parents.values():
             parent.mkdir(exist_ok=True)
             if version == 2:
                 _enable_v2_controllers(parent)
-            probe = parent / f"probe-{uuid.uuid4().hex[:8]}"
-            probe.mkdir()
-            probe.rmdir()
-    except OSError as error:
-        return Support(None, {}, f"cannot create cgroups under {parent}: {error.strerror} (run as root or delegate a cgroup v2 subtree)")
+        _move_a_process_through(parents)
+    except (OSError, CgroupUnusable) as error:
+        why = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+        return Support(None, {}, f"cannot use cgroups under {parent}: {why} (run as root or delegate a cgroup v2 "
+                                 f"subtree with the memory controller); peak memory is sampled instead")
     for parent in parents.values():
         remove_stale(parent)
     return Support(version, parents, "")
+
+
+class CgroupUnusable(Exception):
+    """A cgroup tree this harness can create directories in, but not run programs in."""
+
+
+def _move_a_process_through(parents: dict) -> None:
+    """Make a probe cgroup under each parent, move a short-lived child into it, check it is listed
+    there, then end the child and remove the probe: what every run will do, done once up front."""
+    name = f"probe-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    probes = [parent / name for parent in parents.values()]
+    child = subprocess.Popen(["sleep", "5"], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+    try:
+        for probe in probes:
+            probe.mkdir()
+            (probe / "cgroup.procs").write_text(str(child.pid))
+            if str(child.pid) not in _read_lines(probe / "cgroup.procs"):
+                raise CgroupUnusable(f"a process moved into {probe} is not listed there")
+    finally:
+        child.kill()
+        child.wait()
+        for probe in probes:
+            for _ in range(50):
+                try:
+                    probe.rmdir()
+                    break
+                except FileNotFoundError:
+                    break
+                except OSError:
+                    time.sleep(0.01)
 
 
 def remove_stale(parent: Path) -> list[Path]:
@@ -144,12 +177,20 @@ def _read_lines(path: Path) -> list:
 
 
 def _enable_v2_controllers(parent: Path) -> None:
-    controllers = (parent.parent / "cgroup.subtree_control").read_text().split()
-    if "memory" not in controllers:
-        (parent.parent / "cgroup.subtree_control").write_text("+memory +cpu")
-    own = (parent / "cgroup.subtree_control").read_text().split()
-    if "memory" not in own:
-        (parent / "cgroup.subtree_control").write_text("+memory +cpu")
+    """Delegate memory (needed) and cpu (wanted) down to the run cgroups, one at a time: a cpu
+    controller that is not delegated costs the CPU figure only, never the memory one."""
+    for directory in (parent.parent, parent):
+        available = (directory / "cgroup.controllers").read_text().split()
+        if "memory" not in available:
+            raise CgroupUnusable(f"no memory controller in {directory} (cgroup.controllers: {' '.join(available) or 'none'})")
+        for controller in ("memory", "cpu"):
+            if controller in (directory / "cgroup.subtree_control").read_text().split():
+                continue
+            try:
+                (directory / "cgroup.subtree_control").write_text(f"+{controller}")
+            except OSError:
+                if controller == "memory":
+                    raise
 
 
 class RunCgroup:
@@ -211,7 +252,8 @@ class RunCgroup:
         peak = memory_peak(self.memory_dir, 2)
         cpu_s = read_counters(self.memory_dir / "cpu.stat").get("usage_usec", 0) / 1e6
         oom = read_counters(self.memory_dir / "memory.events").get("oom_kill", 0)
-        return CgroupReading("cgroup-v2", peak, stat.get("file", 0), cpu_s, oom)
+        method = "cgroup-v2" if peak is not None else "cgroup-v2, no memory.peak (peak sampled)"
+        return CgroupReading(method, peak, stat.get("file", 0), cpu_s, oom)
 
     def cpu_s(self) -> float:
         """CPU seconds used so far by every process that ran in the cgroup (exited ones included)."""
@@ -273,9 +315,13 @@ def anon_bytes(memory_dir: Path, version: int) -> int:
     return read_counters(memory_dir / "memory.stat").get("rss" if version == 1 else "anon", 0)
 
 
-def memory_peak(memory_dir: Path, version: int) -> int:
-    """A memory cgroup's peak: memory.max_usage_in_bytes (v1) or memory.peak (v2)."""
-    return int((memory_dir / ("memory.max_usage_in_bytes" if version == 1 else "memory.peak")).read_text())
+def memory_peak(memory_dir: Path, version: int) -> int | None:
+    """A memory cgroup's peak: memory.max_usage_in_bytes (v1) or memory.peak (v2; None before
+    Linux 5.19, which has no memory.peak: the sampled RSS is then the peak)."""
+    try:
+        return int((memory_dir / ("memory.max_usage_in_bytes" if version == 1 else "memory.peak")).read_text())
+    except FileNotFoundError:
+        return None
 
 
 def reset_memory_peak(memory_dir: Path, version: int) -> bool:
