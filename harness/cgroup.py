@@ -7,6 +7,7 @@ program runs and misses no short spike. ``detect()`` says whether this harness m
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -52,11 +53,13 @@ def detect(root: Path = ROOT) -> Support:
     """
     if (root / "memory" / "cgroup.procs").exists() and (root / "cpuacct").exists():
         own = _own_v1_paths()
-        nested = {c: root / c / own.get(c, "/").lstrip("/") / PARENT for c in ("memory", "cpuacct")}
+        # The freezer, where mounted, lets kill_all stop a forking tree before killing it.
+        controllers = ("memory", "cpuacct") + (("freezer",) if (root / "freezer" / "cgroup.procs").exists() else ())
+        nested = {c: root / c / own.get(c, "/").lstrip("/") / PARENT for c in controllers}
         found = _try_parents(1, nested)
         if found.available or nested == {c: root / c / PARENT for c in nested}:
             return found
-        return _try_parents(1, {c: root / c / PARENT for c in ("memory", "cpuacct")})
+        return _try_parents(1, {c: root / c / PARENT for c in controllers})
     if (root / "cgroup.controllers").exists():
         return _try_parents(2, {"unified": _v2_parent(root)})
     return Support(None, {}, "no cgroup filesystem at /sys/fs/cgroup")
@@ -270,17 +273,45 @@ class RunCgroup:
         return memory_peak(self.memory_dir, self.version)
 
     def kill_all(self) -> None:
-        """SIGKILL every process still inside, until none is left."""
+        """SIGKILL every process still inside, until none is left: at once with cgroup.kill (v2),
+        else frozen first where the v1 freezer is mounted, so a forking tree cannot outrun the kill."""
+        kill_file = self.memory_dir / "cgroup.kill"
+        if self.version == 2 and kill_file.exists():
+            with contextlib.suppress(OSError):
+                kill_file.write_text("1")
+        if self._freeze():
+            try:
+                self._signal_listed()  # frozen, none of them can fork meanwhile
+            finally:
+                with contextlib.suppress(OSError):
+                    (self.dirs["freezer"] / "freezer.state").write_text("THAWED")  # the killed then die
         for _ in range(100):
-            pids = self.pids()
-            if not pids:
+            if not self._signal_listed():
                 return
-            for pid in pids:
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
             time.sleep(0.01)
+
+    def _freeze(self) -> bool:
+        """Freeze the v1 freezer cgroup and wait (briefly) until it is; False without a freezer."""
+        freezer = self.dirs.get("freezer")
+        if freezer is None:
+            return False
+        try:
+            (freezer / "freezer.state").write_text("FROZEN")
+            for _ in range(100):
+                if (freezer / "freezer.state").read_text().strip() == "FROZEN":
+                    break
+                time.sleep(0.002)
+        except OSError:
+            return False
+        return True
+
+    def _signal_listed(self) -> int:
+        """SIGKILL every process listed in the cgroup now; how many were listed."""
+        pids = self.pids()
+        for pid in pids:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        return len(pids)
 
     def remove(self) -> None:
         """Delete the cgroup (after its processes are gone); its page cache moves to the parent."""

@@ -12,7 +12,7 @@ import pytest
 from harness.executors.native import run_measured
 from harness.measurement import RunFailed, run_record
 from tests.conftest import PROGRAMS
-from tests.measure.test_native import METHODS, leftovers
+from tests.measure.test_native import METHODS, SUPPORT, leftovers
 
 
 @pytest.mark.parametrize("support", METHODS)
@@ -26,4 +26,12 @@ def test_an_escaped_process_fails_the_row_and_is_killed(support, how):
     assert result.exit_code == 0 and result.leftovers == 1
     with pytest.raises(RunFailed, match="left 1 process running after it exited"):
         run_record(result)
+    assert leftovers(tag) == []
+
+
+@pytest.mark.skipif(not SUPPORT.available, reason=f"no cgroup here: {SUPPORT.reason}")
+def test_a_forking_tree_is_killed_whole_at_its_timeout():
+    tag = f"lab-forker-{uuid.uuid4().hex}"
+    result = run_measured([sys.executable, str(PROGRAMS / "forker.py"), tag], None, 1.5, 0.005, SUPPORT)
+    assert result.timed_out
     assert leftovers(tag) == []
