@@ -275,6 +275,8 @@ class RunCgroup:
     def kill_all(self) -> None:
         """SIGKILL every process still inside, until none is left: at once with cgroup.kill (v2),
         else frozen first where the v1 freezer is mounted, so a forking tree cannot outrun the kill."""
+        if not self.pids():
+            return  # the usual end of a run: nothing to freeze or kill
         kill_file = self.memory_dir / "cgroup.kill"
         if self.version == 2 and kill_file.exists():
             with contextlib.suppress(OSError):
