@@ -405,7 +405,7 @@ def c4_refcount_cost(context) -> Verdict | None:
         upper = (ratio_figure(f"Python's whole time / {NAMES[language]}'s collector pauses, per object", whole, pauses)
                  if pauses == ticks else None)
         predicates.append(_bounded(statement, lower, upper, 1.0))
-        shares.append(f"{language}: collector pauses {_share(tracing, 'gc_pause_s')} of its time ({_collectors(tracing)})")
+        shares.append(f"{NAMES[language]}: collector pauses {_share(tracing, 'gc_pause_s')} of its time ({_collectors(tracing)})")
     note = ("Reference counting's freeing is timed where each tree is dropped; the increments and decrements inside running "
             "code are part of the interpreter's time and no CPython counter separates them, so Python's freeing alone is a "
             "lower bound on refcounting's cost and its whole time an upper bound. Allocation itself is not counted in any "
