@@ -38,7 +38,7 @@ class Backends:
         use_wrk = args.wrk and "docker" not in self.executors
         self.lifecycles = {
             name: lifecycle.Lifecycle(executor, [j for j in jobs if j.backend == name and not self.skip_reason(j)],
-                                      use_wrk=use_wrk)
+                                      use_wrk=use_wrk, open_loop=args.open_loop)
             for name, executor in self.executors.items()
         }
 

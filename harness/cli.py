@@ -120,6 +120,9 @@ def _parser() -> argparse.ArgumentParser:
     compare.add_argument("--wrk", action="store_true",
                          help="drive HTTP servers with wrk instead of the lab's generator (wrk checks no response "
                               "bodies: its rows say so)")
+    compare.add_argument("--open-loop", action="store_true",
+                         help="after each server's closed-loop window, constant-rate windows at 50 %% and 80 %% of its "
+                              "rate, latency counted from when each request was due (coordinated omission corrected)")
     compare.add_argument("--no-wrk", action="store_true", help=argparse.SUPPRESS)  # the default since wrk became opt-in
     compare.add_argument("--backend", type=_backend_names, default=("native",), metavar="B[,B]",
                          help="native: the runtimes installed here (default); docker: every run in a fresh "

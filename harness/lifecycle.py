@@ -21,6 +21,7 @@ from harness.plan import Job
 READY_TIMEOUT_S = 30.0
 PROBE_TIMEOUT_S = 20.0
 SATURATION = 1.5  # the generator's ceiling must be this many times the server's rate
+OPEN_LOOP_FRACTIONS = (0.5, 0.8)  # --open-loop: constant-rate windows at these shares of the closed-loop rate
 CALIBRATION_S = 2.0
 
 
@@ -86,8 +87,9 @@ def _siblings(cpu: int) -> set:
 class Lifecycle:
     """Runs a job of any kind once and returns its RunResult."""
 
-    def __init__(self, executor, jobs, pinning: Pinning | None = None, use_wrk: bool = True):
+    def __init__(self, executor, jobs, pinning: Pinning | None = None, use_wrk: bool = True, open_loop: bool = False):
         self.executor = executor
+        self.open_loop = open_loop
         self.pinning = pinning or Pinning.split()
         needs_load = any(job.workload.kind == "server" for job in jobs)
         self.generator = LoadGenerator(executor.helpers, self.pinning.helper, use_wrk) if needs_load else None
@@ -127,6 +129,8 @@ class Lifecycle:
                 failure = ("failed", f"server {label} failed during the load: {_last_line(server.stderr_tail())}")
             else:
                 load.update(self._saturation(spec, load))
+                if self.open_loop and load["requests_per_s"]:
+                    load["open_loop"] = self._open_loop(spec, port, neighbour, load["requests_per_s"])
         except NotReady as error:
             failure = (error.status, str(error))
         except (OSError, ProbeError, GeneratorError) as error:
@@ -152,6 +156,19 @@ class Lifecycle:
         finally:
             fixture.stop()
         return result
+
+    def _open_loop(self, spec: LoadSpec, port: int, neighbour, capacity: float) -> list:
+        """Constant-rate windows at fixed shares of the closed-loop rate, latency counted from when
+        each request was due (coordinated omission corrected): what a stall does to the requests
+        that should have been sent during it, which a closed loop never sends."""
+        windows = []
+        for fraction in OPEN_LOOP_FRACTIONS:
+            paced = dataclasses.replace(spec, rate=fraction * capacity)
+            found = self.generator.run(paced, port, neighbour)
+            windows.append({"fraction": fraction, "target_rps": paced.rate, "requests_per_s": found["requests_per_s"],
+                            "latency_us": found["latency_us"], "errors": found["errors"],
+                            "error_kinds": found["error_kinds"]})
+        return windows
 
     def _saturation(self, spec: LoadSpec, load: dict) -> dict:
         """Compare the server's rate with the generator's ceiling against the fastest reference server."""

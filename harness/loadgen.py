@@ -43,6 +43,7 @@ class LoadSpec:
     warmup_s: float = 1.0
     size: int = 64
     expect_body: str = ""  # http: the probe's body, which every response under load must repeat
+    rate: float = 0.0  # open loop: requests/s the generator sends on schedule (0: closed loop)
 
 
 def build(name: str = "loadgen") -> Path:
@@ -106,13 +107,15 @@ class LoadGenerator:
 
     def run(self, spec: LoadSpec, port: int, neighbour) -> dict:
         """One load window; a dict with requests_per_s, latency_us, errors, cpu_s, server_failed."""
-        if self.name_for(spec.protocol) == "wrk":
+        if self.name_for(spec.protocol) == "wrk" and not spec.rate:  # open loop: the lab's generator always
             return self._run_wrk(spec, port, neighbour)
         arguments = ["--mode", spec.protocol, "--host", "127.0.0.1", "--port", str(port),
                      "--connections", str(spec.connections), "--duration", str(spec.duration_s),
                      "--warmup", str(spec.warmup_s), "--size", str(spec.size)]
         if spec.protocol == "http" and spec.expect_body:
             arguments += ["--expect-body", spec.expect_body]
+        if spec.rate:
+            arguments += ["--rate", f"{spec.rate:.1f}"]
         output, exit_code, cpu_s = neighbour.run("loadgen", arguments, spec.warmup_s + spec.duration_s + GRACE_S)
         try:
             raw = json.loads(output.strip().splitlines()[-1])

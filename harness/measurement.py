@@ -15,6 +15,7 @@ SUMMARY_FIELDS = (
     "wall_s", "work_cold_s", "work_warm_s", "ns_per_op", "cpu_s", "peak_rss_bytes", "cgroup_peak_bytes",
     "cgroup_anon_peak_bytes", "threads_peak", "processes_peak", "ctx_voluntary", "ctx_involuntary",
     "requests_per_s", "latency_p50_us", "latency_p90_us", "latency_p99_us", "latency_max_us", "generator_cpu_util",
+    "open_p99_at_50_us", "open_p99_at_80_us",
 )
 STDERR_TAIL = 4000
 # A workload's key figure (catalogue ``key_figure``) and the run fields that give it, best first.
@@ -181,10 +182,12 @@ def run_record(result: RunResult, program=None) -> dict:
 
 def _check_load(load: dict) -> None:
     """A server that answered wrongly, reset or left requests unanswered under load is not measured."""
-    errors = load.get("errors") or 0
-    if errors:
-        kinds = ", ".join(f"{kind} {count}" for kind, count in (load.get("error_kinds") or {}).items() if count)
-        raise RunFailed("failed", f"{errors} errors under load ({kinds or 'non-2xx or socket errors'}); its rate would count them")
+    for window in [load, *load.get("open_loop", [])]:
+        errors = window.get("errors") or 0
+        if errors:
+            kinds = ", ".join(f"{kind} {count}" for kind, count in (window.get("error_kinds") or {}).items() if count)
+            where = f"at {window['fraction']:.0%} of capacity, open loop" if "fraction" in window else "under load"
+            raise RunFailed("failed", f"{errors} errors {where} ({kinds or 'non-2xx or socket errors'}); its rate would count them")
 
 
 def _load_figures(load: dict) -> dict:
@@ -198,6 +201,7 @@ def _load_figures(load: dict) -> dict:
         "latency_p99_us": latency.get("p99"),
         "latency_max_us": latency.get("max"),
         "generator_cpu_util": load.get("generator_cpu_util"),
+        **{f"open_p99_at_{round(w['fraction'] * 100)}_us": (w.get("latency_us") or {}).get("p99") for w in load.get("open_loop", [])},
     }
 
 

@@ -108,6 +108,8 @@ struct config {
     char *pattern;                    /* echo: printable pseudo-random bytes, size + span */
     const char *expect;               /* http: every 200 response's body must be exactly this */
     size_t expect_len;
+    double rate;                      /* open loop: requests/s over all connections; 0 = closed */
+    uint64_t interval_ns;             /* open loop: each connection's time between sends */
 };
 
 static struct config cfg = {
@@ -119,7 +121,7 @@ static const char usage_text[] =
     "usage: loadgen --mode echo|http --port P --connections C --duration SECONDS\n"
     "               [--host 127.0.0.1] [--warmup SECONDS (1)] [--size BYTES (64, echo)]\n"
     "               [--path / (http)] [--expect-body TEXT (http)] [--threads N (1)]\n"
-    "               [--connect-timeout SECONDS (3)]\n"
+    "               [--connect-timeout SECONDS (3)] [--rate REQUESTS_PER_S (open loop)]\n"
     "Prints one JSON line on stdout. Exit 0 ok, 2 bad arguments, 3 server failed.\n";
 
 static void die_usage(const char *fmt, ...)
@@ -153,6 +155,16 @@ static double parse_seconds(const char *flag, const char *s, double lo, double h
     return v;
 }
 
+static double parse_rate(const char *s)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || *end || !(v > 0 && v <= 1e9))
+        die_usage("--rate must be requests per second above 0, got '%s'", s);
+    return v;
+}
+
 static void set_option(const char *name, const char *val)
 {
     if (!strcmp(name, "mode")) {
@@ -179,6 +191,8 @@ static void set_option(const char *name, const char *val)
         if (val[0] != '/' || strpbrk(val, " \t\r\n"))
             die_usage("--path must start with '/' and contain no blanks, got '%s'", val);
         cfg.path = val;
+    } else if (!strcmp(name, "rate")) {
+        cfg.rate = parse_rate(val);
     } else if (!strcmp(name, "expect-body")) {
         cfg.expect = val;
         cfg.expect_len = strlen(val);
@@ -220,6 +234,8 @@ static void parse_args(int argc, char **argv)
     if (cfg.threads > cfg.connections)
         die_usage("--threads (%d) must not exceed --connections (%d)", cfg.threads,
                   cfg.connections);
+    if (cfg.rate > 0)
+        cfg.interval_ns = (uint64_t)((double)cfg.connections * 1e9 / cfg.rate);
 }
 
 static void resolve_host(void)
@@ -400,6 +416,7 @@ enum cstate {
     C_WAIT,        /* closed, to be (re)opened at `deadline` */
     C_CONNECTING,  /* connect() in progress, times out at `deadline` */
     C_BUSY,        /* connected, one request in flight */
+    C_PACED,       /* open loop: connected and idle until its next request is due at `deadline` */
     C_DONE,        /* closed at the end of the run */
     C_DEAD,        /* given up after MAX_FAILS consecutive failures */
 };
@@ -423,7 +440,8 @@ struct conn {
     int fd, id, fails;
     enum cstate state;
     uint64_t deadline;         /* C_WAIT: reopen time; C_CONNECTING: connect timeout */
-    uint64_t seq, t_sent;
+    uint64_t seq, t_sent;      /* t_sent: when the request went out, or (open loop) was due */
+    uint64_t t_due;            /* open loop: when the next request is due (0: not scheduled yet) */
     const char *out;           /* the request being sent */
     size_t out_len, out_off;
     bool want_out;             /* EPOLLOUT is registered */
@@ -508,6 +526,25 @@ static bool may_send(const struct worker *w, uint64_t now)
     return !w->draining && now < t_end;
 }
 
+static void send_request(struct conn *c, uint64_t now);
+
+/* Closed loop: send at once. Open loop (--rate): send when the request is due, at once if it is
+ * overdue; its latency is then counted from when it was due, as wrk2 does, so a stall delays
+ * the requests that should have gone out during it, not just the one in flight. */
+static void next_request(struct conn *c, uint64_t now)
+{
+    if (cfg.rate > 0) {
+        if (c->t_due == 0)   /* the first: staggered over one interval, so the sends spread out */
+            c->t_due = now + cfg.interval_ns * (uint64_t)c->id / (uint64_t)cfg.connections;
+        if (now < c->t_due) {
+            arm_timer(c, C_PACED, c->t_due);
+            return;
+        }
+    }
+    c->state = C_BUSY;
+    send_request(c, now);
+}
+
 /* After a counted failure: close, then reopen after a backoff, or give the connection up. */
 static void conn_fail(struct conn *c, uint64_t now)
 {
@@ -533,6 +570,7 @@ static void put_hex(char *out, uint64_t v, int digits)
 
 static void send_request(struct conn *c, uint64_t now)
 {
+    c->state = C_BUSY;
     c->seq++;
     c->in_len = 0;
     c->wire_in = 0;
@@ -560,6 +598,10 @@ static void send_request(struct conn *c, uint64_t now)
         c->out_len = cfg.request_len;
     }
     c->t_sent = now;
+    if (cfg.rate > 0) {
+        c->t_sent = c->t_due;   /* overdue requests count their wait from when they were due */
+        c->t_due += cfg.interval_ns;
+    }
     flush_output(c, now);
 }
 
@@ -614,8 +656,7 @@ static void connect_done(struct conn *c, uint64_t now)
         return;
     }
     set_want_out(c, false);
-    c->state = C_BUSY;
-    send_request(c, now);
+    next_request(c, now);
 }
 
 /* Keeps the first bytes of the response body if this response may become "first_body". */
@@ -666,7 +707,7 @@ static void response_done(struct conn *c, uint64_t now, enum err kind, uint64_t 
             arm_timer(c, C_WAIT, now);
         }
     } else if (may_send(w, now)) {
-        send_request(c, now);
+        next_request(c, now);
     } else {
         conn_close(c, C_DONE);
     }
@@ -939,6 +980,12 @@ static void conn_event(struct conn *c, uint32_t events)
         connect_done(c, now_ns());
         return;
     }
+    if (c->state == C_PACED && (events & (EPOLLIN | EPOLLERR | EPOLLHUP))) {
+        conn_close(c, C_DONE);            /* the server closed an idle connection: reopen it */
+        if (may_send(c->w, now_ns()))
+            arm_timer(c, C_WAIT, now_ns());
+        return;
+    }
     if (c->state != C_BUSY)
         return;
     if (events & (EPOLLIN | EPOLLERR | EPOLLHUP)) {
@@ -959,11 +1006,16 @@ static void run_timers(struct worker *w, uint64_t now)
         struct conn *c = &w->conns[i];
         if (c->state == C_WAIT && now >= c->deadline) {
             conn_open(c, now);
+        } else if (c->state == C_PACED && now >= c->deadline) {
+            if (may_send(w, now))
+                send_request(c, now);
+            else
+                conn_close(c, C_DONE);
         } else if (c->state == C_CONNECTING && now >= c->deadline) {
             count_error(w, E_CONNECT_TIMEOUT, c, "connect timed out");
             conn_fail(c, now);
         }
-        if ((c->state == C_WAIT || c->state == C_CONNECTING) && c->deadline < w->next_timer)
+        if ((c->state == C_WAIT || c->state == C_CONNECTING || c->state == C_PACED) && c->deadline < w->next_timer)
             w->next_timer = c->deadline;
     }
 }
@@ -975,7 +1027,7 @@ static void start_drain(struct worker *w, uint64_t now)
     w->drain_deadline = now + DRAIN_NS;
     for (int i = 0; i < w->nconns; i++) {
         struct conn *c = &w->conns[i];
-        if (c->state == C_WAIT || c->state == C_CONNECTING)
+        if (c->state == C_WAIT || c->state == C_CONNECTING || c->state == C_PACED)
             conn_close(c, C_DONE);
     }
 }
@@ -997,15 +1049,18 @@ static void count_unanswered(struct worker *w)
                         "no response by 2 s after the end of the window");
 }
 
-static int wait_ms(const struct worker *w, uint64_t now)
+/* How long epoll may wait: until the next timer or the end, at most MAX_WAIT_MS. In nanoseconds
+ * (epoll_pwait2), since an open-loop send due in 300 us must not go out a millisecond late. */
+static struct timespec wait_for(const struct worker *w, uint64_t now)
 {
     uint64_t deadline = w->draining ? w->drain_deadline : t_end;
     if (w->next_timer < deadline)
         deadline = w->next_timer;
-    if (deadline <= now)
-        return 0;
-    uint64_t ms = (deadline - now + NS_PER_MS - 1) / NS_PER_MS;
-    return ms > MAX_WAIT_MS ? MAX_WAIT_MS : (int)ms;
+    uint64_t ns = deadline <= now ? 0 : deadline - now;
+    if (ns > (uint64_t)MAX_WAIT_MS * NS_PER_MS)
+        ns = (uint64_t)MAX_WAIT_MS * NS_PER_MS;
+    struct timespec t = { (time_t)(ns / NS_PER_S), (long)(ns % NS_PER_S) };
+    return t;
 }
 
 static pthread_mutex_t done_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -1029,9 +1084,10 @@ static void *worker_main(void *arg)
             break;
         if (now >= w->next_timer)
             run_timers(w, now);
-        int n = epoll_wait(w->epfd, events, max_events, wait_ms(w, now));
+        struct timespec timeout = wait_for(w, now);
+        int n = epoll_pwait2(w->epfd, events, max_events, &timeout, NULL);
         if (n < 0 && errno != EINTR) {
-            perror("loadgen: epoll_wait");
+            perror("loadgen: epoll_pwait2");
             break;
         }
         for (int i = 0; i < n; i++)
@@ -1249,6 +1305,7 @@ static void print_json(const struct totals *t, const struct outcome *o, const ch
         json_string(stdout, cfg.path, strlen(cfg.path));
         fputc(',', stdout);
     }
+    printf("\"target_rps\":%.1f,", cfg.rate);
     printf("\"warmup_s\":%.3f,\"duration_s\":%.6f,\"requests\":%llu,\"requests_per_s\":%.1f,"
            "\"bytes_per_s\":%.1f,\"bytes_sent\":%llu,\"bytes_received\":%llu,",
            cfg.warmup_s, secs, (unsigned long long)t->requests,

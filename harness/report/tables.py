@@ -320,7 +320,9 @@ COMPACT = {
     "async": [Column("wall s", "wall_s", "s"), Column("warm ms", "work_warm_s", "ms"),
               Column("cgroup peak MiB", "cgroup_peak_bytes", "MiB"), Column("threads", "threads_peak", "count")],
     "server": [Column("req/s", "requests_per_s", "rate"), Column("p50 ms", "latency_p50_us", "us-as-ms"),
-               Column("p99 ms", "latency_p99_us", "us-as-ms"), Column("server CPU s", "cpu_s", "s"),
+               Column("p99 ms", "latency_p99_us", "us-as-ms"),
+               Column("open-loop p99 ms at 50 %", "open_p99_at_50_us", "us-as-ms"),
+               Column("open-loop p99 ms at 80 %", "open_p99_at_80_us", "us-as-ms"), Column("server CPU s", "cpu_s", "s"),
                Column("cgroup peak MiB", "cgroup_peak_bytes", "MiB"), Column("threads", "threads_peak", "count"),
                Column("generator CPU %", "generator_cpu_util", "percent")],
 }
@@ -350,7 +352,7 @@ def workload_section(name: str, info: dict, records: list, document: dict) -> Se
     if kind == "server":
         notes.append(server_note(records))
     columns = COMPACT["server" if kind == "server" else info.get("family", "memory") if info.get("family") in COMPACT else "memory"]
-    columns = _with_data(columns, records) + [metric_column(m) for m in info.get("report_metrics", [])]
+    columns = _with_data(columns, records, whole_run=kind != "server") + [metric_column(m) for m in info.get("report_metrics", [])]
     metrics = sorted({m for r in records for m in ((r.get("summary") or {}).get("metrics") or {})})
     varying, fixed = split_params(records)
     ordered = [r for members in cases(records).values() for r in members]
@@ -364,14 +366,14 @@ def workload_section(name: str, info: dict, records: list, document: dict) -> Se
 WHOLE_RUN = [Column("wall s", "wall_s", "s"), Column("CPU s", "cpu_s", "s")]
 
 
-def _with_data(columns: list, records: list) -> list:
+def _with_data(columns: list, records: list, whole_run: bool = True) -> list:
     """The columns some row has a figure for; wall and CPU time first when no program timed its own
-    work (command programs that do not print the lab's JSON line)."""
+    work (command programs that do not print the lab's JSON line) and ``whole_run`` allows it."""
     def present(column):
         return any(((r.get("summary") or {}).get(column.name) or {}).get("median") is not None for r in records)
 
     kept = [c for c in columns if present(c)]
-    if not any(c.name in ("work_warm_s", "work_cold_s") for c in kept):
+    if whole_run and not any(c.name in ("work_warm_s", "work_cold_s") for c in kept):
         kept = [c for c in WHOLE_RUN if c not in kept and present(c)] + kept
     return kept or columns
 
