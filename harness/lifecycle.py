@@ -166,7 +166,8 @@ class Lifecycle:
             paced = dataclasses.replace(spec, rate=fraction * capacity)
             found = self.generator.run(paced, port, neighbour)
             windows.append({"fraction": fraction, "target_rps": paced.rate, "requests_per_s": found["requests_per_s"],
-                            "latency_us": found["latency_us"], "errors": found["errors"],
+                            "latency_us": found["latency_us"], "latency_curve_us": found.get("latency_curve_us", []),
+                            "errors": found["errors"],
                             "error_kinds": found["error_kinds"]})
         return windows
 

@@ -129,6 +129,7 @@ class LoadGenerator:
             "requests_per_s": raw["requests_per_s"],
             "bytes_per_s": raw.get("bytes_per_s"),
             "latency_us": raw["latency_us"],
+            "latency_curve_us": raw.get("latency_curve_us", []),  # [quantile, us] pairs: the tail's shape
             "errors": sum(raw.get("errors", {}).values()),
             "error_kinds": raw.get("errors", {}),
             "duration_s": raw.get("duration_s", spec.duration_s),

@@ -378,12 +378,12 @@ static void hist_merge(struct hist *into, const struct hist *from)
         into->max_ns = from->max_ns;
 }
 
-/* The value at rank ceil(n * permille / 1000), in ns. */
-static uint64_t hist_percentile(const struct hist *h, unsigned permille)
+/* The value at rank ceil(n * per_million / 1e6), in ns: the latency at that quantile. */
+static uint64_t hist_quantile(const struct hist *h, uint64_t per_million)
 {
     if (h->n == 0)
         return 0;
-    uint64_t rank = (h->n * permille + 999) / 1000, seen = 0;
+    uint64_t rank = (h->n * per_million + 999999) / 1000000, seen = 0;
     if (rank == 0)
         rank = 1;
     for (unsigned i = 0; i < HIST_BUCKETS; i++) {
@@ -395,6 +395,15 @@ static uint64_t hist_percentile(const struct hist *h, unsigned permille)
     }
     return h->max_ns;
 }
+
+static uint64_t hist_percentile(const struct hist *h, unsigned permille)
+{
+    return hist_quantile(h, (uint64_t)permille * 1000);
+}
+
+/* The quantiles of the latency curve in the output: enough nines to see a tail. */
+static const uint64_t CURVE_PER_MILLION[] = {500000, 750000, 900000, 950000, 990000, 995000, 999000,
+                                             999500, 999900, 1000000};
 
 /* ------------------------------------------------------------------------------------------ */
 /* Errors                                                                                       */
@@ -1317,6 +1326,11 @@ static void print_json(const struct totals *t, const struct outcome *o, const ch
            us(hist_percentile(h, 500)), us(hist_percentile(h, 900)),
            us(hist_percentile(h, 990)), us(hist_percentile(h, 999)), us(h->max_ns),
            h->n ? us(h->sum_ns) / (double)h->n : 0.0);
+    fputs("\"latency_curve_us\":[", stdout);
+    for (size_t i = 0; i < sizeof CURVE_PER_MILLION / sizeof *CURVE_PER_MILLION; i++)
+        printf("%s[%.4f,%.1f]", i ? "," : "", (double)CURVE_PER_MILLION[i] / 1e6,
+               us(CURVE_PER_MILLION[i] == 1000000 ? h->max_ns : hist_quantile(h, CURVE_PER_MILLION[i])));
+    fputs("],", stdout);
     fputs("\"errors\":{", stdout);
     for (int k = 0; k < E_KINDS; k++)
         printf("%s\"%s\":%llu", k ? "," : "", err_name[k], (unsigned long long)t->errors[k]);

@@ -14,6 +14,7 @@ from harness.report.tables import MIB, by_workload, cases
 FORMATS = ("png", "svg")
 MARKERS = "osD^vP*Xh<>p"
 PERCENTILES = (("p50", 50.0), ("p75", 75.0), ("p90", 90.0), ("p99", 99.0), ("p999", 99.9))
+CURVE_TICKS = (50.0, 90.0, 99.0, 99.9, 99.99)
 
 
 def write_all(document: dict, plot_dir: Path) -> list[Path]:
@@ -129,36 +130,51 @@ def latency_plot(records: list, title: str, stem: Path):
     figure, axes = plt.subplots(figsize=(7.5, 4.8))
     drawn = 0
     for index, record in enumerate(r for r in ok if r["params"]["connections"] == most):
-        points = _percentile_points(record)
+        load = _median_load(record)
+        points = _percentile_points(load)
         if len(points) < 2:
             continue
-        xs = [100.0 / (100.0 - p) for p, _ in points]  # 50 -> 2, 99 -> 100, 99.9 -> 1000
         style = _style(index, record)
         if analysis.generator_bound(record):
             style["markerfacecolor"] = "none"
-        axes.plot(xs, [ms for _, ms in points], label=analysis.label(record), **style)
+        axes.plot([100.0 / (100.0 - p) for p, _ in points], [ms for _, ms in points], label=analysis.label(record), **style)
+        paced = [w for w in load.get("open_loop", []) if w.get("fraction") == 0.8]
+        if paced and len(_percentile_points(paced[0])) >= 2:  # the same server at 80 % of its rate, on schedule
+            open_points = _percentile_points(paced[0])
+            axes.plot([100.0 / (100.0 - p) for p, _ in open_points], [ms for _, ms in open_points],
+                      label=f"{analysis.label(record)}, open loop at 80 %", **dict(style, linestyle="--"))
         drawn += 1
     if not drawn:
         plt.close(figure)
         return None
-    ticks = [100.0 / (100.0 - p) for _, p in PERCENTILES]
+    ticks = [100.0 / (100.0 - p) for p in CURVE_TICKS]  # 50 -> 2, 99 -> 100, 99.99 -> 10,000
     axes.set_xscale("log")
     axes.set_yscale("log")
-    axes.set_xticks(ticks, [f"p{p:g}" for _, p in PERCENTILES])
+    axes.set_xticks(ticks, [f"p{p:g}" for p in CURVE_TICKS])
     axes.minorticks_off()
-    axes.set(xlabel="percentile", ylabel="latency (ms)", title=f"{title}: latency at {most} connections (median run)")
+    axes.set(xlabel="percentile", ylabel="latency (ms)",
+             title=f"{title}: latency at {most} connections (median run; dashed: open loop at 80 % of its rate)")
     _legend_below(axes)
     axes.grid(alpha=0.3, which="both")
     return _save(plt, figure, stem)
 
 
-def _percentile_points(record: dict) -> list:
-    """(percentile, ms) pairs of the run with the median request rate."""
+def _median_load(record: dict) -> dict:
+    """The load figures of the run with the median request rate ({} without any)."""
     runs = [run for run in record.get("runs", []) if (run.get("load") or {}).get("latency_us")]
     if not runs:
-        return []
+        return {}
     runs.sort(key=lambda run: run["load"].get("requests_per_s") or 0)
-    latency = runs[len(runs) // 2]["load"]["latency_us"]
+    return runs[len(runs) // 2]["load"]
+
+
+def _percentile_points(load: dict) -> list:
+    """(percentile, ms) pairs of one load window: its latency curve to p99.99 where the generator
+    gave one, else the five percentiles every generator reports."""
+    curve = [(q * 100, us / 1e3) for q, us in load.get("latency_curve_us") or [] if q < 1 and us]
+    if curve:
+        return curve
+    latency = load.get("latency_us") or {}
     return [(p, latency[name] / 1e3) for name, p in PERCENTILES if latency.get(name)]
 
 
