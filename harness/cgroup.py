@@ -80,12 +80,14 @@ def _own_v1_paths() -> dict:
 
 
 def _v2_parent(root: Path) -> Path:
-    """The delegated subtree: the cgroup this harness runs in, or the root as root."""
+    """Beside the cgroup this harness runs in (v2 lets a cgroup with processes have no controlled
+    children): inside the same parent, so a supervisor's limits on it reach the runs; the root
+    when the harness runs at the top."""
     own = "/"
     for line in Path("/proc/self/cgroup").read_text().splitlines():
         if line.startswith("0::"):
             own = line[3:]
-    base = root if os.geteuid() == 0 else root / own.lstrip("/") / ".."
+    base = root if own in ("/", "") else root / own.lstrip("/") / ".."
     return base.resolve() / PARENT
 
 

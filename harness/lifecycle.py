@@ -258,6 +258,8 @@ def _server_result(result: RunResult, window, load, checksum, failure) -> RunRes
     changes = {"load": load, "probe_checksum": checksum, "failure": failure or result.failure}
     if window:
         cgroup = dict(result.cgroup, peak_bytes=window["cgroup_peak_bytes"], cpu_s=window.get("cgroup_cpu_s"))
+        if window["cgroup_peak_bytes"] is None and result.memory_method.startswith("cgroup"):
+            changes["memory_method"] = f"{result.memory_method}; the window's peak is sampled (this cgroup's peak cannot be reset)"
         changes.update(
             wall_s=window["window_s"], cpu_user_s=window["cpu_user_s"], cpu_sys_s=window["cpu_sys_s"],
             ctx_voluntary=window["ctx_voluntary"], ctx_involuntary=window["ctx_involuntary"],
