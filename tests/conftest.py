@@ -65,3 +65,21 @@ def require_runtime(toolchain, language: str) -> None:
     """Skip, saying why, only when the language's runtime is missing."""
     if language not in toolchain.runtimes:
         pytest.skip(f"{language} runtime missing: {toolchain.missing.get(language)}")
+
+
+def flawed_http_suite(path: Path, mode: str, duration_s: float) -> Path:
+    """A suite of one HTTP server workload running tests/programs/servers/flawed_http.py in ``mode``."""
+    path.write_text(f"""
+[workloads.flawed]
+family = "t"
+kind = "server"
+question = "Is the server's flaw ({mode}) caught?"
+load = {{ generator = "http" }}
+params = {{ connections = 4, duration_s = {duration_s}, warmup_s = 0.3 }}
+
+[[workloads.flawed.programs]]
+language = "python"
+source = "{PROGRAMS / 'servers' / 'flawed_http.py'}"
+args = {{ mode = "{mode}" }}
+""")
+    return path

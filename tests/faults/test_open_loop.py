@@ -1,23 +1,10 @@
 """Open loop: a server that stalls shows it in the open-loop p99, which a closed loop understates."""
 
-from tests.conftest import PROGRAMS, only_run, run_cli
+from tests.conftest import flawed_http_suite, only_run, run_cli
 
 
 def test_a_stalling_server_shows_its_stalls_only_in_the_open_loop_p99(tmp_path):
-    suite = tmp_path / "suite.toml"
-    suite.write_text(f"""
-[workloads.stalls]
-family = "t"
-kind = "server"
-question = "Does a 100 ms stall every 500 ms show in the latency?"
-load = {{ generator = "http" }}
-params = {{ connections = 4, duration_s = 2, warmup_s = 0.3 }}
-
-[[workloads.stalls.programs]]
-language = "python"
-source = "{PROGRAMS / 'servers' / 'stalls.py'}"
-args = {{ tag = "stalls" }}
-""")
+    suite = flawed_http_suite(tmp_path / "suite.toml", "stall", duration_s=2)
     done = run_cli("compare", "--suite", suite, "--out", tmp_path / "out", "--runs", "1", "--open-loop")
     row = only_run(tmp_path / "out")["measurements"][0]
     assert row["status"] == "ok", row["reason"]

@@ -8,7 +8,7 @@ import pytest
 from harness.capture import KEEP
 from harness.executors.native import Spawned, run_measured
 from harness.measurement import run_record
-from tests.conftest import PROGRAMS, only_run, run_cli
+from tests.conftest import PROGRAMS, flawed_http_suite, only_run, run_cli
 from tests.measure.test_native import METHODS, SUPPORT
 
 MIB = 2**20
@@ -39,20 +39,7 @@ def test_a_server_ready_line_is_seen_while_it_runs():
 
 
 def test_a_server_that_corrupts_one_response_in_1000_under_load_fails(tmp_path):
-    suite = tmp_path / "suite.toml"
-    suite.write_text(f"""
-[workloads.corrupt]
-family = "t"
-kind = "server"
-question = "Is one wrong body in 1,000 caught under load?"
-load = {{ generator = "http" }}
-params = {{ connections = 4, duration_s = 1, warmup_s = 0.2 }}
-
-[[workloads.corrupt.programs]]
-language = "python"
-source = "{PROGRAMS / 'servers' / 'corrupt_one_in_1000.py'}"
-args = {{ tag = "corrupt" }}
-""")
+    suite = flawed_http_suite(tmp_path / "suite.toml", "corrupt", duration_s=1)
     done = run_cli("compare", "--suite", suite, "--out", tmp_path / "out", "--runs", "1")
     row = only_run(tmp_path / "out")["measurements"][0]
     assert row["status"] == "failed" and "mismatch" in row["reason"], row["reason"]
