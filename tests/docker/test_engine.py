@@ -171,11 +171,14 @@ def test_ctrl_c_during_a_run_removes_its_container(engine):
                              stderr=subprocess.PIPE, text=True,
                              preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 120
-    while not [c for c in labelled(engine, run_id) if c.status == "running"] and time.monotonic() < deadline:
+    # The measured container, not the executor's probes of its image (which carry the run's label too).
+    while not [c for c in labelled(engine, run_id) if c.status == "running" and "runtime-lab.program" in c.labels] \
+            and time.monotonic() < deadline:
         assert child.poll() is None, child.communicate()
         time.sleep(0.1)
     assert labelled(engine, run_id), "the measured container never started"
     time.sleep(1.0)  # into the wait for the program's exit, past the start
+    assert child.poll() is None, ("the run ended before the Ctrl-C", child.communicate())
     child.send_signal(signal.SIGINT)
     stdout, stderr = child.communicate(timeout=60)
     assert labelled(engine, run_id) == []  # what matters: the interrupted run left no container
