@@ -86,16 +86,19 @@ def test_a_regex_that_matches_nothing_is_a_mismatch_showing_the_output(faults_ru
 
 
 @pytest.mark.skipif(not Path("/usr/bin/time").exists(), reason="GNU time missing (apt-get install time)")
-@pytest.mark.parametrize("language", ["python", "node"])
+@pytest.mark.parametrize("language", ["python", "c"])
 def test_the_peak_of_an_unchanged_program_agrees_with_gnu_time(tmp_path, toolchain, language):
-    if language not in toolchain.runtimes:
-        pytest.skip(f"{language} runtime missing")
+    # Deterministic memory only: a JIT runtime's heap peak differs from one process to the next by
+    # 10 % and more (when its collector runs), which would be compared here, not the two tools.
+    if language == "c" and not shutil.which("cc"):
+        pytest.skip("no C compiler")
     out = tmp_path / "out"
     done = run_cli("compare", "--suite", EXAMPLE, "--only", "binarytrees", "--lang", language, "--out", out,
-                   "--runs", "1", "--warmup", "0", "--param", "depth=15")
+                   "--runs", "1", "--warmup", "0", "--param", "depth=17")
     assert done.returncode == 0, done.stdout + done.stderr
     run = only_run(out)["measurements"][0]["runs"][0]
     command = only_run(out)["measurements"][0]["command"]
     timed = subprocess.run(["/usr/bin/time", "-f", "%M", *command], cwd=EXAMPLE.parent, capture_output=True, text=True, check=True)
     gnu_time_bytes = int(timed.stderr.strip().splitlines()[-1]) * 1024
-    assert run["peak_rss_bytes"] == pytest.approx(gnu_time_bytes, rel=0.05)
+    # GNU time's figure also holds its own pre-exec image (about 1.3 MiB): the absolute slack.
+    assert run["peak_rss_bytes"] == pytest.approx(gnu_time_bytes, rel=0.05, abs=2 * 2**20)
