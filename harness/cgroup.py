@@ -129,14 +129,7 @@ def _move_a_process_through(parents: dict) -> None:
         child.kill()
         child.wait()
         for probe in probes:
-            for _ in range(50):
-                try:
-                    probe.rmdir()
-                    break
-                except FileNotFoundError:
-                    break
-                except OSError:
-                    time.sleep(0.01)
+            remove_dir(probe)
 
 
 def remove_stale(parent: Path) -> list[Path]:
@@ -154,14 +147,23 @@ def remove_stale(parent: Path) -> list[Path]:
                 os.kill(int(line), signal.SIGKILL)
             except (ProcessLookupError, ValueError, PermissionError):
                 pass
-        for _ in range(50):  # the kernel refuses rmdir until the killed processes are gone
-            try:
-                directory.rmdir()
-                removed.append(directory)
-                break
-            except OSError:
-                time.sleep(0.02)
+        if remove_dir(directory):
+            removed.append(directory)
     return removed
+
+
+def remove_dir(directory: Path) -> bool:
+    """rmdir a cgroup, retrying for a second while the kernel finishes reaping what was killed in it
+    (EBUSY); True once it is gone."""
+    for _ in range(100):
+        try:
+            directory.rmdir()
+            return True
+        except FileNotFoundError:
+            return True
+        except OSError:
+            time.sleep(0.01)
+    return False
 
 
 def _alive(pid: int) -> bool:
@@ -321,14 +323,7 @@ class RunCgroup:
         """Delete the cgroup (after its processes are gone); its page cache moves to the parent."""
         self.kill_all()
         for directory in self.dirs.values():
-            for _ in range(50):
-                try:
-                    directory.rmdir()
-                    break
-                except FileNotFoundError:
-                    break
-                except OSError:  # EBUSY while the kernel finishes reaping
-                    time.sleep(0.01)
+            remove_dir(directory)
 
 
 def read_counters(path: Path) -> dict:

@@ -65,7 +65,7 @@ def physical_cores(cpus, siblings=None) -> list:
     """``cpus`` grouped by physical core, from sysfs thread_siblings_list; each group sorted."""
     groups = {}
     for cpu in cpus:
-        found = (siblings or {}).get(cpu) if siblings is not None else _siblings(cpu)
+        found = siblings.get(cpu) if siblings is not None else _siblings(cpu)
         key = tuple(sorted(c for c in (found or {cpu}) if c in cpus)) or (cpu,)
         groups[key] = key
     return sorted(map(list, groups.values()))

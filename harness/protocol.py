@@ -30,12 +30,11 @@ def read_output(stdout: str, rule: str = "", pattern: str = "") -> dict:
 
     A command program that prints the lab's JSON line last is read by the protocol all the same.
     """
-    if not rule:
-        return parse_result(stdout)
     try:
         return parse_result(stdout)
     except ProtocolError:
-        pass
+        if not rule:
+            raise
     return {"checksum": output_checksum(stdout, rule, pattern), "work_s": None, "ops": None, "metrics": {}}
 
 

@@ -550,8 +550,7 @@ static void next_request(struct conn *c, uint64_t now)
             return;
         }
     }
-    c->state = C_BUSY;
-    send_request(c, now);
+    send_request(c, now);   /* which marks it busy */
 }
 
 /* After a counted failure: close, then reopen after a backoff, or give the connection up. */

@@ -168,11 +168,7 @@ class Spawned:
 
     def alive(self) -> bool:
         """True while the program has not exited (a zombie counts as exited)."""
-        try:
-            with open(f"/proc/{self.pid}/stat", "rb") as handle:
-                return handle.read().rsplit(b")", 1)[1].split()[0] != b"Z"
-        except OSError:
-            return False
+        return _running(self.pid)
 
     def kill(self) -> None:
         """SIGKILL the process group and everything in the cgroup."""
