@@ -37,7 +37,10 @@ class Capture:
         return self
 
     def abandon(self) -> None:
-        """The child never started: close both ends."""
+        """Give up on the output: read to its end if reading had started, else close both ends."""
+        if self._thread.is_alive():
+            self.finish()
+            return
         for fd in (self.read_fd, self.write_fd):
             if fd is not None:
                 os.close(fd)

@@ -106,12 +106,18 @@ def run_measured(command, env, timeout_s, interval_s, support, cpus=None, cwd=No
 
 
 def _wait_or_kill(spawned: "Spawned", timeout_s: float) -> RunResult:
-    """Wait for the program, killing its group and cgroup if it outlives ``timeout_s``."""
-    killer = _Killer(spawned, timeout_s)
+    """Wait for the program, killing its group and cgroup if it outlives ``timeout_s``; on Ctrl-C
+    (however early) kill and reap everything it started before the interrupt goes on."""
+    killer = None
     try:
+        killer = _Killer(spawned, timeout_s)
         status, usage = spawned.wait()
+    except BaseException:
+        spawned.abort()
+        raise
     finally:
-        killer.cancel()
+        if killer:
+            killer.cancel()
     return spawned.finish(status, usage, timed_out=killer.fired)
 
 
@@ -124,6 +130,8 @@ class Spawned:
         self.group = cgroups.RunCgroup(support) if support.available else None
         self.children_before = harness_children()  # any other is the program's, or an orphan of it
         self.out, self.err = Capture(whole=whole_stdout), Capture()
+        self.child = self.sampler = self.ended = None
+        self.aborted = False
         try:
             self.started = time.perf_counter()
             # No other harness thread runs during fork, so the child's set-up before exec is safe.
@@ -131,16 +139,12 @@ class Spawned:
                 command, stdin=subprocess.DEVNULL, stdout=self.out.write_fd, stderr=self.err.write_fd, env=env, cwd=cwd,
                 process_group=0, preexec_fn=self._enter,
             )
-        except BaseException:
-            self.out.abandon()
-            self.err.abandon()
-            if self.group:
-                self.group.remove()
+            self.out.started()
+            self.err.started()
+            self.sampler = TreeSampler(self.child.pid, interval_s, self.group).start()
+        except BaseException:  # a failed exec, or a Ctrl-C while the program was starting
+            self.abort()
             raise
-        self.out.started()
-        self.err.started()
-        self.sampler = TreeSampler(self.child.pid, interval_s, self.group).start()
-        self.ended = None
 
     @property
     def pid(self) -> int:
@@ -153,15 +157,8 @@ class Spawned:
             os.sched_setaffinity(0, self.cpus)
 
     def wait(self, timeout_s: float | None = None):
-        """wait4 the child (status, rusage); on Ctrl-C kill its group first so nothing is left behind."""
-        try:
-            _, status, usage = os.wait4(self.pid, 0)
-        except BaseException:
-            self.kill()
-            _, status, usage = os.wait4(self.pid, 0)
-            self.child.returncode = -1
-            self.finish(status, usage, timed_out=False)
-            raise
+        """wait4 the child (status, rusage); the caller aborts on Ctrl-C (see _wait_or_kill)."""
+        _, status, usage = os.wait4(self.pid, 0)
         self.ended = time.perf_counter()
         self.child.returncode = os.waitstatus_to_exitcode(status)  # so Popen does not wait again
         return status, usage
@@ -169,6 +166,31 @@ class Spawned:
     def alive(self) -> bool:
         """True while the program has not exited (a zombie counts as exited)."""
         return _running(self.pid)
+
+    def abort(self) -> None:
+        """Nothing to measure any more (Ctrl-C, a failed start): kill and reap every process the
+        program started, in its group, its cgroup or orphaned, and release pipes, sampler and
+        cgroup. Safe at any point of the start and to call twice."""
+        if self.aborted:
+            return
+        self.aborted = True
+        if self.child is not None:
+            self.kill()
+        started = harness_children() - set(self.children_before)  # the leader too, even before Popen returned
+        for pid in started:
+            _signal_group(pid, signal.SIGKILL)
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(pid, signal.SIGKILL)
+        if self.group:
+            self.group.kill_all()
+        _reap(started)
+        if self.child is not None:
+            self.child.returncode = -1  # reaped here: Popen must not wait for it again
+        if self.sampler:
+            self.sampler.stop()
+        self.out.abandon()
+        self.err.abandon()
+        self._close()
 
     def kill(self) -> None:
         """SIGKILL the process group and everything in the cgroup."""
