@@ -82,6 +82,63 @@ def runtime_memory():
     return {"allocated_blocks": sys.getallocatedblocks()}
 
 
+def settled_heap_in_use():
+    """Bytes CPython's allocators hold for live objects, after a full collection; None where they
+    cannot be read (a build without pymalloc, or a C library without mallinfo2).
+
+    The counterpart of the JVM's and V8's heap in use: the bytes in pymalloc's allocated blocks
+    (objects of up to 512 bytes, each rounded up to its 16-byte size class) plus the bytes the C
+    library's malloc has handed out (larger blocks, such as a list's array of references).
+    pymalloc takes its arenas straight from mmap, so the two do not overlap.
+    """
+    import gc
+
+    gc.collect()
+    small = _pymalloc_allocated_bytes()
+    large = _malloc_in_use_bytes()
+    return None if small is None or large is None else small + large
+
+
+def _pymalloc_allocated_bytes():
+    """The '# bytes in allocated blocks' line of sys._debugmallocstats(), which CPython writes
+    to the C stderr: file descriptor 2 is pointed at a temporary file while it runs."""
+    import tempfile
+
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as report:
+        os.dup2(report.fileno(), 2)
+        try:
+            sys._debugmallocstats()
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+        report.seek(0)
+        text = report.read().decode(errors="replace")
+    for line in text.splitlines():
+        if line.startswith("# bytes in allocated blocks"):
+            return int(line.split("=")[1].replace(",", ""))
+    return None
+
+
+def _malloc_in_use_bytes():
+    """glibc's mallinfo2(): bytes in use in malloc's heaps (uordblks) and in its mmap'd blocks
+    (hblkhd)."""
+    import ctypes
+
+    class MallInfo2(ctypes.Structure):
+        _fields_ = [(name, ctypes.c_size_t) for name in (
+            "arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks", "fordblks", "keepcost")]
+
+    try:
+        mallinfo2 = ctypes.CDLL(None).mallinfo2
+    except (AttributeError, OSError):
+        return None
+    mallinfo2.restype = MallInfo2
+    info = mallinfo2()
+    return info.uordblks + info.hblkhd
+
+
 class GcRecorder:
     """Counts CPython's cycle-collector runs and their pauses through ``gc.callbacks``."""
 
@@ -210,20 +267,86 @@ async def abort_open(streams):
         await asyncio.wait(streams.values())
 
 
-# Thread limits ------------------------------------------------------------------------------
-
-
-async def serve_until_term(server, streams):
-    """Print the ready line, serve until SIGTERM, then stop listening and abort open connections."""
+async def serve_until_term(server, streams, announce=None):
+    """Announce the port (by default, print the ready line), serve until SIGTERM, then stop
+    listening and abort open connections."""
     import asyncio
     import signal
 
     stop = asyncio.Event()
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
-    ready(server.sockets[0].getsockname()[1])
+    (announce or ready)(server.sockets[0].getsockname()[1])
     await stop.wait()
     server.close()
     await abort_open(streams)
+
+
+def serve_on_every_core(serve_one, host, port):
+    """A server's multi-core mode: one worker process per CPU this process may run on, each
+    listening on the same port with SO_REUSEPORT (the kernel spreads new connections over them),
+    as Node's cluster module runs one worker per core. Prints the ready line once every worker
+    listens; on SIGTERM stops them all and returns the sums of their (ops, connections).
+
+    ``serve_one(host, port, announce)`` runs in each worker: it listens with reuse_port, calls
+    ``announce(port)`` once listening, serves until SIGTERM and returns (ops, connections).
+    """
+    import multiprocessing
+    import signal
+    import socket
+
+    # Bound but never listening: it holds the port (and learns it, for port 0) while the kernel
+    # hands connections only to the workers' listening sockets.
+    holder = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    holder.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    try:
+        holder.bind((host, port))
+    except OSError as error:
+        listen_failed(host, port, error)
+    port = holder.getsockname()[1]
+    # Blocked before the fork, so that a SIGTERM waits for sigwait() below; workers unblock it.
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
+    context = multiprocessing.get_context("fork")
+    workers = []
+    for _ in range(len(os.sched_getaffinity(0))):
+        ours, theirs = context.Pipe()
+        process = context.Process(target=_core_worker, args=(serve_one, host, port, theirs), daemon=True)
+        process.start()
+        workers.append((process, ours))
+    for process, pipe in workers:
+        _expect(pipe, "listening", process)
+    ready(port)
+    signal.sigwait({signal.SIGTERM})
+    totals = [0, 0]
+    for process, pipe in workers:
+        process.terminate()
+        ops, connections = _expect(pipe, None, process)
+        totals[0] += ops
+        totals[1] += connections
+        process.join()
+    holder.close()
+    return tuple(totals)
+
+
+def _core_worker(serve_one, host, port, pipe):
+    import signal
+
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
+    pipe.send(serve_one(host, port, lambda _port: pipe.send("listening")))
+
+
+def _expect(pipe, message, process):
+    """The next message from a worker (checked against ``message`` if given); exits 1 if the
+    worker ended without sending it."""
+    try:
+        received = pipe.recv()
+    except EOFError:
+        sys.exit(f"error: server worker {process.pid} ended early (exit code {process.exitcode})")
+    if message is not None and received != message:
+        sys.exit(f"error: server worker {process.pid} sent {received!r}, expected {message!r}")
+    return received
+
+
+# Thread limits ------------------------------------------------------------------------------
 
 
 def started_thread_pool(workers):
