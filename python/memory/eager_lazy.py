@@ -7,7 +7,7 @@ from labkit import BadArgument, emit, measure, parse_args, runtime_memory
 
 
 def eager_sum(n, seen):
-    numbers = [i for i in range(n)]
+    numbers = list(range(n))
     seen.update(runtime_memory())  # while all n integers are alive
     return sum(numbers)
 
