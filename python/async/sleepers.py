@@ -1,70 +1,80 @@
-"""Concurrent sleepers: start ``tasks`` tasks that each sleep ``sleep_ms``, then add their index to a total.
+"""Concurrent sleepers: start ``tasks`` tasks that each sleep ``sleep_ms`` and return their index.
 
 The tasks do no work, so everything beyond one sleep (metric ``overhead_s``) is what the runtime
 charges to start, park, time and wake that many tasks; what one sleeping task holds shows in the
 peak RSS as ``tasks`` grows, and in the runtime's heap view taken while all of them sleep.
-``spawn_s`` is the time until every task has been started; with ``sleep_ms`` shorter than that,
-the first threads finish before the last start. The cycle collector's runs over all iterations
-are reported too: tens of thousands of live tasks make each full collection long.
+``spawn_s`` is the time from before the first task starts until every task has reached its sleep,
+in every language. The checksum is the sum of the indices the tasks returned. The cycle
+collector's runs over all iterations are reported too: tens of thousands of live tasks make each
+full collection long.
 
-``asyncio`` runs coroutines as Tasks on the standard event loop, ``uvloop`` the same code on
-uvloop's libuv-based loop (a third-party package), ``threads`` one OS thread per task, which the
-machine's thread limits bound.
+A task is the sleep itself and nothing more, ``asyncio.sleep(delay, result=index)``, so that the
+memory compared is what the runtime needs for a sleeping task, not the program's bookkeeping.
+
+``asyncio`` runs the tasks on the standard event loop, ``eager`` the same with
+``asyncio.eager_task_factory`` (Python 3.12; each task runs to its first wait as it is created),
+``uvloop`` on uvloop's libuv-based loop (a third-party package), ``threads`` one OS thread per task,
+which the machine's thread limits bound.
 """
 
 import asyncio
+import sys
 import threading
 import time
 
-from labkit import BadArgument, GcRecorder, emit, loop_factory, measure, parse_args, runtime_memory, thread_budget
-
-
-class Total:
-    """The shared sum. Threads add under its lock; coroutines on one loop need none."""
-
-    def __init__(self):
-        self.lock = threading.Lock()
-        self.value = 0
-
-
-async def sleep_then_add(index, delay, total):
-    await asyncio.sleep(delay)
-    total.value += index
+from labkit import (BadArgument, GcRecorder, emit, loop_factory, measure, not_available, parse_args, runtime_memory,
+                    thread_budget)
 
 
 async def sleep_all_async(tasks, delay, seen):
-    total = Total()
     started = time.perf_counter()
-    async with asyncio.TaskGroup() as group:
-        for index in range(tasks):
-            group.create_task(sleep_then_add(index, delay, total))
-        await asyncio.sleep(0)  # every task runs up to its sleep before this resumes
-        seen["spawn_s"] = time.perf_counter() - started
-        seen.update(runtime_memory())  # while all tasks sleep
-    return total.value
-
-
-def sleep_then_add_blocking(index, delay, total):
-    time.sleep(delay)
-    with total.lock:
-        total.value += index
+    sleepers = [asyncio.create_task(asyncio.sleep(delay, index)) for index in range(tasks)]
+    await asyncio.sleep(0)  # every task runs up to its sleep before this resumes
+    seen["spawn_s"] = time.perf_counter() - started
+    seen.update(runtime_memory())  # while all tasks sleep
+    return sum(await asyncio.gather(*sleepers))
 
 
 def sleep_all_threads(tasks, delay, seen):
-    total = Total()
+    results = [0] * tasks
+    asleep = threading.Semaphore(0)  # a countdown: released once by each thread as it goes to sleep
+
+    def sleep_then_return(index):
+        asleep.release()
+        time.sleep(delay)
+        results[index] = index  # a thread's return value: each writes its own slot
+
     started = time.perf_counter()
-    threads = [threading.Thread(target=sleep_then_add_blocking, args=(i, delay, total)) for i in range(tasks)]
+    threads = [threading.Thread(target=sleep_then_return, args=(i,)) for i in range(tasks)]
     for thread in threads:
-        thread.start()  # returns once the new thread is running
+        thread.start()
+    for _ in range(tasks):
+        asleep.acquire()
     seen["spawn_s"] = time.perf_counter() - started
     seen.update(runtime_memory())
     for thread in threads:
         thread.join()
-    return total.value
+    return sum(results)
 
 
-MODES = {"asyncio", "uvloop", "threads"}
+def eager_runner():
+    """An asyncio Runner whose loop runs each new task eagerly, up to its first wait."""
+    if sys.version_info < (3, 12):
+        not_available("asyncio.eager_task_factory needs Python 3.12 or later")
+    runner = asyncio.Runner()
+    runner.get_loop().set_task_factory(asyncio.eager_task_factory)
+    return runner
+
+
+MODES = {"asyncio", "eager", "uvloop", "threads"}
 UVLOOP_MISSING = "uvloop is not installed for this Python (pip install uvloop)"
+
+
+def event_loop_runner(mode):
+    """One Runner, and so one loop, for every iteration, as one program would keep it."""
+    if mode == "eager":
+        return eager_runner()
+    return asyncio.Runner(loop_factory=loop_factory(mode, UVLOOP_MISSING))
 
 
 def main():
@@ -83,8 +93,7 @@ def main():
         if mode == "threads":
             seconds, total = measure(lambda: sleep_all_threads(tasks, delay, seen), args["iterations"])
         else:
-            # One loop for every iteration, as one program would keep it.
-            with asyncio.Runner(loop_factory=loop_factory(mode, UVLOOP_MISSING)) as runner:
+            with event_loop_runner(mode) as runner:
                 seconds, total = measure(lambda: runner.run(sleep_all_async(tasks, delay, seen)), args["iterations"])
     seen["overhead_s"] = seconds[-1] - delay
     seen.update(recorder.metrics())
