@@ -5,8 +5,13 @@ runtime charges for a contended lock. The workers are started before the timed r
 on a barrier; each run releases them together and ends when the last has finished. With the
 GIL (CPython's default build) only one thread runs Python code at a time, so the workers take
 turns rather than run in parallel; that is part of what is measured.
+
+``lock`` is threads and a ``threading.Lock``. ``processes`` is the same with processes: the
+counter is a ``multiprocessing.Value`` in shared memory and each increment holds its lock (a
+POSIX semaphore shared between processes), the way Python shares a counter across cores.
 """
 
+import multiprocessing
 import threading
 import time
 
@@ -30,6 +35,34 @@ def work(counter, increments, runs, barrier):
         barrier.wait()  # finished
 
 
+class SharedCounter:
+    """A counter in shared memory for processes, with the lock that multiprocessing gives it."""
+
+    def __init__(self, context):
+        self.context = context
+        self.shared = context.Value("q", 0)
+        self.lock = self.shared.get_lock()
+
+    @property
+    def value(self):
+        return self.shared.value
+
+    @value.setter
+    def value(self, number):
+        self.shared.value = number
+
+
+def work_in_process(shared, increments, runs, barrier):
+    lock = shared.get_lock()
+    barrier.wait()  # started
+    for _ in range(runs):
+        barrier.wait()  # released
+        for _ in range(increments):
+            with lock:
+                shared.value += 1
+        barrier.wait()  # finished
+
+
 def contended_run(counter, barrier):
     counter.value = 0
     barrier.wait()  # release the workers
@@ -37,15 +70,28 @@ def contended_run(counter, barrier):
     return counter.value
 
 
-def start_workers(threads, counter, increments, runs, barrier):
+def start_threads(threads, counter, increments, runs):
+    barrier = threading.Barrier(threads + 1)
     workers = [threading.Thread(target=work, args=(counter, increments, runs, barrier)) for _ in range(threads)]
-    for worker in workers:
-        worker.start()
-    barrier.wait()  # until every worker is running
-    return workers
+    return workers, barrier
 
 
-MODES = {"lock"}
+def start_processes(threads, counter, increments, runs):
+    context = counter.context
+    barrier = context.Barrier(threads + 1)
+    args = (counter.shared, increments, runs, barrier)
+    return [context.Process(target=work_in_process, args=args) for _ in range(threads)], barrier
+
+
+def new_counter(mode):
+    if mode == "lock":
+        return Counter()
+    # fork: the workers need no re-import of this module, as threads need none.
+    return SharedCounter(multiprocessing.get_context("fork"))
+
+
+STARTERS = {"lock": start_threads, "processes": start_processes}
+MODES = set(STARTERS)
 
 
 def main():
@@ -54,10 +100,12 @@ def main():
         raise BadArgument(f"mode must be one of {sorted(MODES)}")
     if args["threads"] < 1 or args["increments"] < 0:
         raise BadArgument("threads must be at least 1 and increments at least 0")
-    threads, counter = args["threads"], Counter()
-    barrier = threading.Barrier(threads + 1)
+    threads, counter = args["threads"], new_counter(args["mode"])
     started = time.perf_counter()
-    workers = start_workers(threads, counter, args["increments"], args["iterations"], barrier)
+    workers, barrier = STARTERS[args["mode"]](threads, counter, args["increments"], args["iterations"])
+    for worker in workers:
+        worker.start()
+    barrier.wait()  # until every worker is running
     start_s = time.perf_counter() - started
     seconds, total = measure(lambda: contended_run(counter, barrier), args["iterations"])
     for worker in workers:
