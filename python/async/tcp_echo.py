@@ -7,7 +7,9 @@ polling, the socket calls, and what each open connection costs in memory.
 and await drain(), so a client that does not read what it is sent stops being read from.
 ``protocol`` is an asyncio.Protocol: data_received writes to the transport, and the transport's
 flow control (pause_writing) pauses reading for the same bound. ``uvloop`` is ``streams`` on
-uvloop's libuv-based event loop (``pip install uvloop``). ``threads`` is the classic server
+uvloop's libuv-based event loop (``pip install uvloop``). ``streams-multicore`` is ``streams`` in
+one process per core, sharing the port through SO_REUSEPORT (as Node's cluster module shares
+it). ``threads`` is the classic server
 without an event loop: socketserver.ThreadingTCPServer, an OS thread per connection doing
 blocking recv and sendall.
 
@@ -23,7 +25,7 @@ from contextlib import suppress
 from dataclasses import dataclass, field
 
 from labkit import (LISTEN_BACKLOG, BadArgument, CountingServer, emit, listen_failed, loop_factory, parse_args,
-                    serve_threaded, serve_until_term, server_metrics)
+                    serve_on_every_core, serve_threaded, serve_until_term, server_metrics)
 
 READ_BYTES = 65536
 
@@ -74,8 +76,9 @@ class EchoProtocol(asyncio.Protocol):
         self.transport.resume_reading()
 
 
-def start_streams(host, port, counters):
-    return asyncio.start_server(lambda r, w: echo_stream(r, w, counters), host, port, backlog=LISTEN_BACKLOG)
+def start_streams(host, port, counters, reuse_port=False):
+    return asyncio.start_server(lambda r, w: echo_stream(r, w, counters), host, port, backlog=LISTEN_BACKLOG,
+                                reuse_port=reuse_port)
 
 
 def start_protocol(host, port, counters):
@@ -91,6 +94,26 @@ async def serve(start, host, port):
         listen_failed(host, port, error)
     await serve_until_term(server, counters.streams)
     emit("0", [], counters.echoed, server_metrics(counters.connections))
+
+
+def serve_one_core(host, port, announce):
+    """One worker of ``streams-multicore``: the streams server on a port shared by every worker."""
+
+    async def serve():
+        counters = Counters()
+        try:
+            server = await start_streams(host, port, counters, reuse_port=True)
+        except OSError as error:
+            listen_failed(host, port, error)
+        await serve_until_term(server, counters.streams, announce)
+        return counters.echoed, counters.connections
+
+    return asyncio.run(serve())
+
+
+def serve_every_core(host, port):
+    echoed, connections = serve_on_every_core(serve_one_core, host, port)
+    emit("0", [], echoed, server_metrics(connections))
 
 
 class EchoHandler(socketserver.BaseRequestHandler):
@@ -115,7 +138,8 @@ def serve_threads(host, port):
     emit("0", [], echoed, server_metrics(counters.connections))
 
 
-MODES = {"streams": start_streams, "protocol": start_protocol, "uvloop": start_streams, "threads": None}
+MODES = {"streams": start_streams, "protocol": start_protocol, "uvloop": start_streams, "threads": None,
+         "streams-multicore": None}
 
 
 def main():
@@ -124,6 +148,9 @@ def main():
         raise BadArgument(f"mode must be one of {sorted(MODES)}")
     if args["mode"] == "threads":
         serve_threads(args["host"], args["port"])
+        return
+    if args["mode"] == "streams-multicore":
+        serve_every_core(args["host"], args["port"])
         return
     with asyncio.Runner(loop_factory=loop_factory(args["mode"])) as runner:
         runner.run(serve(MODES[args["mode"]], args["host"], args["port"]))
