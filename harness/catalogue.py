@@ -28,8 +28,11 @@ WORKLOAD_KEYS = {
     "load", "fixture", "key_figure",
 }
 PROGRAM_KEYS = {"language", "variant", "source", "args", "runtime_args", "params", "spawns", "parallel", "not_applicable",
-                "command", "build", "checksum"}
+                "command", "build", "checksum", "cores"}
 PARALLEL = ("threads", "processes")
+# A server's mode: whether it serves on one core (one thread or event loop does the serving) or on
+# every core it is given (thread pools, carrier threads, worker processes). The report shows it.
+CORES = ("one", "all")
 # A command program (any executable, unchanged) is checked by one of these rules, or a regex.
 CHECKSUM_RULES = ("stdout", "numbers", "none")
 RUNTIME_PLACEHOLDERS = ("python", "java", "javac", "node")  # resolve to the chosen runtimes
@@ -59,6 +62,7 @@ class Program:
     spawns: str = ""  # the param counting the OS threads or processes it starts ("" for none)
     parallel: str = ""  # "threads" or "processes": must be seen running that many at once
     not_applicable: str = ""  # why this language has no honest equivalent (never run)
+    cores: str = ""  # a server's mode, "one" or "all" (CORES); "" where it was not said
     # Command programs: an argv with {placeholders}, run unchanged from the suite's folder.
     command: tuple = ()
     build: tuple = ()  # an argv run once per source state before the first run
@@ -278,6 +282,9 @@ def _program(where: _Where, body: dict, roots: dict, workload_params: dict, spaw
     program_spawns = _param_name(where.key_("spawns"), body.get("spawns", spawns), all_params)
     if parallel and not program_spawns:
         where.key_("parallel").fail("needs spawns = \"PARAM\" naming the parameter that counts them")
+    cores = body.get("cores", "")
+    if cores and cores not in CORES:
+        where.key_("cores").fail(f"'{cores}' is not one of {', '.join(CORES)}")
     return Program(
         language=language,
         variant=variant,
@@ -289,6 +296,7 @@ def _program(where: _Where, body: dict, roots: dict, workload_params: dict, spaw
         spawns=program_spawns,
         parallel=parallel,
         not_applicable=not_applicable,
+        cores=cores,
     )
 
 
@@ -301,7 +309,7 @@ def _variant(where: _Where, body: dict) -> str:
 
 def _command_program(where: _Where, body: dict, workload_params: dict, kind: str) -> Program:
     """A program given as an argv, measured unchanged: ``command``, optional ``build`` and ``checksum``."""
-    for key in ("source", "runtime_args", "not_applicable", "spawns", "parallel"):
+    for key in ("source", "runtime_args", "not_applicable", "spawns", "parallel", "cores"):
         if key in body:
             where.key_(key).fail("a command program cannot take this: put what it would say in the command itself")
     if kind != "batch":

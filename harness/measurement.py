@@ -15,7 +15,7 @@ SUMMARY_FIELDS = (
     "wall_s", "work_cold_s", "work_warm_s", "ns_per_op", "cpu_s", "peak_rss_bytes", "cgroup_peak_bytes",
     "cgroup_anon_peak_bytes", "threads_peak", "processes_peak", "ctx_voluntary", "ctx_involuntary",
     "requests_per_s", "latency_p50_us", "latency_p90_us", "latency_p99_us", "latency_max_us", "generator_cpu_util",
-    "open_p99_at_50_us", "open_p99_at_80_us",
+    "open_p99_at_50_us", "open_p99_at_80_us", "server_cpus",
 )
 STDERR_TAIL = 4000
 # A workload's key figure (catalogue ``key_figure``) and the run fields that give it, best first.
@@ -104,6 +104,7 @@ class Measurement:
             "params": dict(job.params),
             "args": job.program.args,
             "runtime_args": list(job.program.runtime_args),
+            **({"cores": job.program.cores} if job.program.cores else {}),
             "status": self.status,
             "reason": self.reason,
             "checksum": self.checksum,
@@ -177,6 +178,7 @@ def run_record(result: RunResult, program=None) -> dict:
     if result.load:
         _check_load(result.load)
         record.update(_load_figures(result.load))
+        record["server_cpus"] = _cores_busy(record["cpu_s"], result.wall_s)  # a server's wall is its load window
     return record
 
 
@@ -235,6 +237,14 @@ def _cpu_s(result: RunResult) -> float:
     if result.load is not None and result.cgroup.get("cpu_s") is not None:
         return result.cgroup["cpu_s"]
     return result.cpu_user_s + result.cpu_sys_s
+
+
+def _cores_busy(cpu_s, window_s):
+    """How many CPUs a server kept busy on average over its load window (warm-up included, as its
+    CPU time is): CPU seconds per second."""
+    if not cpu_s or not window_s:
+        return None
+    return cpu_s / window_s
 
 
 def _last_line(text: str) -> str:

@@ -323,6 +323,7 @@ COMPACT = {
                Column("p99 ms", "latency_p99_us", "us-as-ms"),
                Column("open-loop p99 ms at 50 %", "open_p99_at_50_us", "us-as-ms"),
                Column("open-loop p99 ms at 80 %", "open_p99_at_80_us", "us-as-ms"), Column("server CPU s", "cpu_s", "s"),
+               Column("CPUs busy", "server_cpus", "plain"),
                Column("cgroup peak MiB", "cgroup_peak_bytes", "MiB"), Column("threads", "threads_peak", "count"),
                Column("generator CPU %", "generator_cpu_util", "percent")],
 }
@@ -436,10 +437,14 @@ def _source(summary: dict, column: Column):
     return ((summary.get("metrics") or {}) if column.metric else summary).get(column.name)
 
 
+CORES_TEXT = {"one": "(one core)", "all": "(every core)"}  # a server's mode (catalogue ``cores``)
+
+
 def row_label(record: dict) -> str:
-    """``java/arraylist [docker] -Xmx256m``."""
+    """``java/arraylist [docker] -Xmx256m``, or ``java/pool (every core)`` for a server."""
     flags = " ".join(record.get("runtime_args") or [])
-    return analysis.label(record) + (f" {flags}" if flags else "")
+    mode = CORES_TEXT.get(record.get("cores", ""), "")
+    return analysis.label(record) + (f" {flags}" if flags else "") + (f" {mode}" if mode else "")
 
 
 def run_count(record: dict) -> int:
@@ -557,7 +562,10 @@ def server_note(records: list) -> str:
                            for run in r.get("runs", []) if run.get("load") and run["load"].get("ceiling_rps") is None})
     return (
         f"Servers are measured over the load window only (server pinned to its own CPUs, the generator to the "
-        f"others); load from {', '.join(generators) or 'the lab generator'}. generator-bound marks a row whose "
+        f"others); load from {', '.join(generators) or 'the lab generator'}. A server serves on one core (one "
+        f"thread or event loop does the serving) or on every core it is given (thread pools, carrier threads, "
+        f"worker processes), as its label says; CPUs busy is its CPU time per second of the load window. "
+        f"generator-bound marks a row whose "
         f"rate came within 1/1.5 of the generator's own ceiling against a minimal C server, or whose generator "
         f"used over 90 % of its CPU: there the server may be faster than the figure shows, and no ranking holds."
         + (" wrk checks no response bodies: its rows' answers are unchecked under load (only the probe was checked)."
