@@ -1,7 +1,9 @@
 package lab.memory;
 
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import java.util.NoSuchElementException;
 import java.util.Map;
 import java.util.function.LongSupplier;
 import java.util.stream.LongStream;
@@ -11,7 +13,9 @@ import lab.Kit;
  * Eager vs lazy: sum the integers 0..n-1 from a materialised collection or from a stream.
  *
  * <p>{@code arraylist} holds n boxed Integers, {@code array} n primitive ints; {@code stream}
- * produces one value at a time, like a generator.
+ * produces one value at a time, like a generator. {@code iterator} is the closest to a Python
+ * generator: an {@code Iterator<Integer>} hands out one boxed Integer at a time (as a generator
+ * yields int objects), consumed by a loop that sums them into a long.
  */
 public final class EagerLazy {
     private static Map<String, Object> seen = Map.of();
@@ -34,6 +38,35 @@ public final class EagerLazy {
         return total;
     }
 
+    /** The integers 0..n-1, one boxed Integer at a time. */
+    static final class Counting implements Iterator<Integer> {
+        private final int end;
+        private int next;
+
+        Counting(int end) {
+            this.end = end;
+        }
+
+        @Override
+        public boolean hasNext() {
+            return next < end;
+        }
+
+        @Override
+        public Integer next() {
+            if (next >= end) throw new NoSuchElementException();
+            return next++; // boxed, as a generator yields objects; the JIT may still elide the box
+        }
+    }
+
+    static long iteratorSum(int n) {
+        Iterator<Integer> numbers = new Counting(n);
+        long total = 0;
+        while (numbers.hasNext()) total += numbers.next();
+        seen = Kit.runtimeMemory();
+        return total;
+    }
+
     static long streamSum(int n) {
         long total = LongStream.range(0, n).sum();
         seen = Kit.runtimeMemory();
@@ -50,8 +83,9 @@ public final class EagerLazy {
             case "arraylist" -> () -> arrayListSum(n);
             case "array" -> () -> arraySum(n);
             case "stream" -> () -> streamSum(n);
+            case "iterator" -> () -> iteratorSum(n);
             default -> {
-                Kit.fail("mode must be arraylist, array or stream");
+                Kit.fail("mode must be arraylist, array, stream or iterator");
                 yield null;
             }
         };
