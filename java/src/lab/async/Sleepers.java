@@ -17,10 +17,13 @@ import lab.Kit;
  * <p>The tasks do no work, so everything beyond one sleep (metric {@code overhead_s}) is what the
  * runtime charges to start, park, time and wake that many threads; what one sleeping thread holds
  * shows in the peak RSS as {@code tasks} grows, and in the heap view taken while all of them sleep.
- * {@code spawn_s} is the time until every thread has been started and reached its sleep; with
- * {@code sleep_ms} shorter than that, the first threads finish before the last start. The
- * collections over all iterations are reported too: a sleeping virtual thread's stack is a heap
- * object.
+ * {@code spawn_s} is the time from before the first task starts until every task has reached its
+ * sleep, in every language; with {@code sleep_ms} shorter than that, the first threads finish
+ * before the last start. The checksum is the sum of the indices the tasks added. The collections
+ * over all iterations are reported too: a sleeping virtual thread's stack is a heap object.
+ *
+ * <p>A task holds no more than it needs: its thread, the closure that starts it (index, delay,
+ * the shared total and latch) and its slot in the list of threads to join.
  *
  * <p>{@code platform} gives each task an OS thread, which the machine's thread limits bound; {@link
  * SleepersVirtual} runs the same code on virtual threads (Java 21).

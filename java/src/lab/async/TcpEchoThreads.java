@@ -20,6 +20,10 @@ import lab.Kit;
  * is the same code on an OS thread per connection, the classic server that virtual threads were
  * made to rescue. A blocking write returns only once the kernel has taken the bytes, so a client
  * that does not read stops being read from.
+ *
+ * <p>Virtual threads run on the JVM's scheduler, a fork-join pool of one carrier thread per
+ * available processor; {@code -Djdk.virtualThreadScheduler.parallelism=1} on the java command
+ * line makes it one carrier, for a comparison with single-threaded event loops.
  */
 public final class TcpEchoThreads {
     private static final LongAdder echoed = new LongAdder();

@@ -60,7 +60,6 @@ public final class ThreadSpawn {
         }
         Map<String, Object> seen = new LinkedHashMap<>();
         seen.put("count", count);
-        Kit.runtimeMemory(); // the first call loads the management classes: keep that out of the timing
         Kit.Timed<Long> timed = Kit.measure(() -> spawnAndJoin(count, factory, seen), iterations);
         Kit.emit(timed.result(), timed.seconds(), count, seen);
     }
