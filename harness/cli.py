@@ -14,7 +14,7 @@ import signal
 import sys
 from pathlib import Path
 
-from harness import (backends, catalogue, console, diff, environment, plan, publish, report, runner, runtimes, show,
+from harness import (backends, catalogue, console, diff, environment, install, plan, publish, report, runner, runtimes, show,
                      store, verdicts)
 from harness.errors import LabError, UsageError
 
@@ -79,8 +79,10 @@ def _parser() -> argparse.ArgumentParser:
     listing.add_argument("--suite", type=Path, default=catalogue.BUILTIN, help="a catalogue file of your own")
     listing.set_defaults(command=cmd_list)
 
-    found = sub.add_parser("runtimes", help="the Python, Java and Node runtimes found, and their versions")
-    _runtime_options(found)
+    found = sub.add_parser("runtimes", help="the Python, Java and Node runtimes found or installable; "
+                                            "`runtimes install node@22 java@21 python@3.13t` installs versions")
+    found.add_argument("action", nargs="?", choices=["list", "install"], default="list")
+    found.add_argument("specs", nargs="*", metavar="LANGUAGE@VERSION", help="with install: node@22 java@21 python@3.13t")
     found.set_defaults(command=cmd_runtimes)
 
     compare = sub.add_parser("compare", help="run, measure, verify, store and print the comparison")
@@ -162,9 +164,10 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _runtime_options(parser) -> None:
-    parser.add_argument("--python", metavar="PATH", help="the Python to measure (default: this one)")
-    parser.add_argument("--java", metavar="PATH", help="a java executable or JDK home (default: the newest JDK found)")
-    parser.add_argument("--node", metavar="PATH", help="the node executable (default: node on PATH)")
+    several = "; several, comma-separated (3.11,3.13t), or all: every program runs on each, the first is judged"
+    parser.add_argument("--python", metavar="WHICH", help="the Python to measure: a path or a version (default: this one)" + several)
+    parser.add_argument("--java", metavar="WHICH", help="a java executable, JDK home or version such as 21 (default: the newest JDK found)" + several)
+    parser.add_argument("--node", metavar="WHICH", help="the node executable or a version such as 22 (default: node on PATH)" + several)
 
 
 def cmd_list(args) -> int:
@@ -204,12 +207,23 @@ def _describe_workload(workload) -> dict:
 
 
 def cmd_runtimes(args) -> int:
-    """Print the runtimes found."""
-    toolchain = runtimes.discover(args.python, args.java, args.node)
-    for language, runtime in toolchain.runtimes.items():
-        print(f"{language:7} {runtime.version:12} {runtime.executable}")
-    for language, why in toolchain.missing.items():
-        print(f"{language:7} {'missing':12} {why}")
+    """Print every runtime found here and what can be installed, or install versions."""
+    if args.action == "install":
+        if not args.specs:
+            raise UsageError("say what to install: runtimes install node@22 java@21 python@3.13t")
+        for spec in args.specs:
+            install.parse_spec(spec)  # every spec checked before the first download
+        for spec in args.specs:
+            install.install(spec)
+        return 0
+    for language in catalogue.LANGUAGES:
+        found = runtimes.available(language)
+        for runtime in found:
+            where = "installed by the lab" if install.cache_root() in runtime.executable.parents else "this machine"
+            print(f"{language:7} {runtime.tag:6} {runtime.version:10} {where:21} {runtime.executable}")
+        if not found:
+            print(f"{language:7} {'-':6} {'missing':10}")
+    print(f"installable: {', '.join(install.INSTALLABLE)}  (python -m harness runtimes install LANGUAGE@VERSION)")
     return 0
 
 
@@ -220,9 +234,12 @@ def cmd_compare(args) -> int:
     options = run_options(args)
     loaded = catalogue.load(args.suite)
     workloads = plan.select(loaded, args.only, args.family, args.lang)
-    jobs = plan.jobs_for(workloads, args.profile, args.lang, plan.parse_overrides(args.param), args.backend, args.variant)
+    # Natively, the runtimes are found first: several of one language multiply its jobs.
+    toolchain = runtimes.discover(args.python, args.java, args.node) if "native" in args.backend else None
+    jobs = plan.jobs_for(workloads, args.profile, args.lang, plan.parse_overrides(args.param), args.backend, args.variant,
+                         toolchain.tags() if toolchain else None)
     plan.check_thread_limits(jobs)
-    chosen = backends.Backends(args, jobs)
+    chosen = backends.Backends(args, jobs, toolchain)
     try:
         return _compare(args, options, loaded, workloads, jobs, chosen)
     finally:

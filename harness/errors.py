@@ -25,5 +25,9 @@ class BuildError(LabError):
     """Program sources that do not compile (Java)."""
 
 
+class InstallError(LabError):
+    """A runtime version that could not be fetched or built into the lab's cache."""
+
+
 class StoreError(LabError):
     """A results directory or file that cannot be read or written."""

@@ -64,10 +64,12 @@ def test_list_reads_a_user_suite():
     assert "triangle [mine]" in done.stdout
 
 
-def test_runtimes_lists_the_three_languages():
+def test_runtimes_lists_the_three_languages_and_what_can_be_installed():
     done = run_cli("runtimes")
     assert done.returncode == 0
-    assert [line.split()[0] for line in done.stdout.splitlines()] == ["python", "java", "node"]
+    lines = done.stdout.splitlines()
+    assert list(dict.fromkeys(line.split()[0] for line in lines[:-1])) == ["python", "java", "node"]
+    assert lines[-1].startswith("installable: ") and "python@3.13t" in lines[-1]
 
 
 def test_the_commit_is_read_from_the_git_folder_where_there_is_no_git(tmp_path):
