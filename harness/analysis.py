@@ -11,9 +11,10 @@ from harness.measurement import KEY_FIELDS
 
 
 def label(record: dict) -> str:
-    """``language/variant``, with ``[backend]`` for a row not run natively."""
+    """``language/variant`` (``java21/virtual`` in a run of several Javas), with ``[backend]`` for a
+    row not run natively."""
     backend = record.get("backend", "native")
-    return f"{record['language']}/{record['variant']}" + (f" [{backend}]" if backend != "native" else "")
+    return f"{record['language']}{record.get('runtime', '')}/{record['variant']}" + (f" [{backend}]" if backend != "native" else "")
 
 
 # The figures compared between backends, and their column headings.
@@ -39,7 +40,8 @@ def overhead(records: list) -> list[dict]:
 
 
 def _identity(record: dict) -> tuple:
-    return (record["workload"], record["language"], record["variant"], tuple(sorted(record["params"].items())))
+    return (record["workload"], record["language"], record.get("runtime", ""), record["variant"],
+            tuple(sorted(record["params"].items())))
 
 
 def timing(record: dict) -> float | None:

@@ -24,12 +24,13 @@ def parse(text: str) -> tuple:
 class Backends:
     """One executor, lifecycle and skip rule per backend; ``run`` sends each job to its own."""
 
-    def __init__(self, args, jobs):
-        self.executors, self.skips, self.toolchain = {}, {}, runtimes.Toolchain(runtimes={})
+    def __init__(self, args, jobs, toolchain=None):
+        """``toolchain``: the native runtimes, when the caller has found them already."""
+        self.executors, self.skips, self.toolchain = {}, {}, toolchain or runtimes.Toolchain(runtimes={})
         try:
             for name in args.backend:
                 mine = [job for job in jobs if job.backend == name]
-                self.executors[name], self.skips[name] = _make(name, args, mine, self)
+                self.executors[name], self.skips[name] = _make(name, args, mine, self, toolchain)
         except BaseException:
             self.close()
             raise
@@ -68,7 +69,7 @@ class Backends:
             executor.close()
 
 
-def _make(name: str, args, jobs, backends: Backends):
+def _make(name: str, args, jobs, backends: Backends, toolchain=None):
     if name == "docker":
         from harness.executors.docker import DockerExecutor  # imports the docker SDK only when asked for
 
@@ -80,7 +81,7 @@ def _make(name: str, args, jobs, backends: Backends):
             helpers=any(job.workload.kind != "batch" for job in jobs),
         )
         return executor, executor.skip_reason
-    toolchain = runtimes.discover(args.python, args.java, args.node)
+    toolchain = toolchain or runtimes.discover(args.python, args.java, args.node)
     runtimes.require(toolchain, args.lang)
     java_roots = {j.program.root for j in jobs if j.program.language == "java" and not j.program.command}
     if java_roots and "java" in toolchain.runtimes:

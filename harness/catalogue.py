@@ -63,6 +63,7 @@ class Program:
     parallel: str = ""  # "threads" or "processes": must be seen running that many at once
     not_applicable: str = ""  # why this language has no honest equivalent (never run)
     cores: str = ""  # a server's mode, "one" or "all" (CORES); "" where it was not said
+    runtime: str = ""  # the runtime's tag (3.13t, 21) when a run has several of this language
     # Command programs: an argv with {placeholders}, run unchanged from the suite's folder.
     command: tuple = ()
     build: tuple = ()  # an argv run once per source state before the first run
@@ -72,8 +73,8 @@ class Program:
 
     @property
     def label(self) -> str:
-        """``language/variant``, as tables show it."""
-        return f"{self.language}/{self.variant}"
+        """``language/variant``, as tables show it; ``java21/virtual`` among several Javas."""
+        return f"{self.language}{self.runtime}/{self.variant}"
 
 
 @dataclass(frozen=True)

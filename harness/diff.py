@@ -65,8 +65,8 @@ def _ok_rows(document: dict) -> dict:
 
 
 def _identity(record: dict) -> tuple:
-    return (record["workload"], record["language"], record["variant"], record.get("backend", "native"),
-            tuple(sorted(record["params"].items())))
+    return (record["workload"], record["language"] + record.get("runtime", ""), record["variant"],
+            record.get("backend", "native"), tuple(sorted(record["params"].items())))
 
 
 def _row_name(key: tuple) -> str:

@@ -37,6 +37,8 @@ def collect(toolchain, executor) -> dict:
         "thread_budget": limits.thread_budget()[0],
         "runtimes": {lang: runtimes.describe(runtime) for lang, runtime in toolchain.runtimes.items()},
         "runtimes_missing": toolchain.missing,
+        # A run of several versions of one language: each by its tag (the first is in "runtimes").
+        "runtime_versions": {lang: {r.tag: runtimes.describe(r) for r in toolchain.versions[lang]} for lang in toolchain.tags()},
         # Last: a backend may describe the runtimes itself (docker: those inside its images).
         **executor.environment(),
     }

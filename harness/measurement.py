@@ -100,6 +100,7 @@ class Measurement:
             "family": job.workload.family,
             "language": job.program.language,
             "variant": job.program.variant,
+            **({"runtime": job.program.runtime} if job.program.runtime else {}),
             "backend": job.backend,
             "params": dict(job.params),
             "args": job.program.args,

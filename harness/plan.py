@@ -6,6 +6,7 @@ workload and parameters form a *case*; every program in a case must print the sa
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from dataclasses import dataclass
 
@@ -31,7 +32,8 @@ class Job:
     @property
     def key(self) -> tuple:
         """Identifies this job's measurement in a results file."""
-        return (self.workload.name, self.program.language, self.program.variant, self.params, self.backend)
+        return (self.workload.name, self.program.language, self.program.runtime, self.program.variant, self.params,
+                self.backend)
 
     def arguments(self) -> dict:
         """Every key=value argument the program gets: its parameters, then its fixed args."""
@@ -62,11 +64,15 @@ def select(catalogue: Catalogue, only=(), family=None, languages=()) -> list[Wor
     return chosen
 
 
-def jobs_for(workloads, profile: str, languages=(), overrides=None, backends=("native",), variants=()) -> list[Job]:
+def jobs_for(workloads, profile: str, languages=(), overrides=None, backends=("native",), variants=(),
+             runtime_tags=None) -> list[Job]:
     """Every job of ``workloads`` at ``profile``, with ``--param`` overrides applied, on each backend.
 
     The backend is not part of the case: a program must print the same checksum in a container.
-    ``variants`` keeps only programs of those variant names (``--variant``).
+    ``variants`` keeps only programs of those variant names (``--variant``). ``runtime_tags``
+    (language -> tags, for a language with several runtimes chosen) runs each of its programs on
+    each natively (an image holds one version per language): the runtime is not part of the case
+    either, so every version must agree on the checksum.
     """
     overrides = overrides or {}
     _check_overrides_apply(workloads, overrides)
@@ -82,8 +88,17 @@ def jobs_for(workloads, profile: str, languages=(), overrides=None, backends=("n
             names = sorted(values)
             for combination in itertools.product(*(values[name] for name in names)):
                 for backend in backends:
-                    jobs.append(Job(workload, program, tuple(zip(names, combination)), backend))
+                    tags = (runtime_tags or {}).get(program.language) if backend == "native" else None
+                    for on_runtime in _on_each_runtime(program, tags):
+                        jobs.append(Job(workload, on_runtime, tuple(zip(names, combination)), backend))
     return jobs
+
+
+def _on_each_runtime(program: Program, tags) -> list:
+    """The program once per chosen runtime of its language (tagged), or once as it is."""
+    if not tags or program.command:
+        return [program]
+    return [dataclasses.replace(program, runtime=tag) for tag in tags]
 
 
 def _check_variants_exist(workloads, variants) -> None:

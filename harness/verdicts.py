@@ -138,7 +138,7 @@ def judge_all(document: dict) -> list[dict]:
     environment = document.get("environment", {})
     found = []
     for backend in _backends(document["measurements"]):
-        rows = [r for r in document["measurements"] if r.get("backend", "native") == backend]
+        rows = [r for r in document["measurements"] if r.get("backend", "native") == backend and _judged_runtime(r, environment)]
         context = _Context(rows, backend, environment)
         for judge in JUDGES:
             verdict = judge(context)
@@ -147,6 +147,13 @@ def judge_all(document: dict) -> list[dict]:
     judged = {v["claim_id"] for v in found}
     backend = (_backends(document["measurements"]) or ["native"])[0]
     return found + [_not_measured(claim_id, backend, document["measurements"]) for claim_id in CLAIMS if claim_id not in judged]
+
+
+def _judged_runtime(record: dict, environment: dict) -> bool:
+    """Whether a row ran on the runtime the verdicts judge: the first chosen of its language. The
+    rows of other versions are in the tables beside it, not in the verdicts."""
+    tag = record.get("runtime")
+    return not tag or tag == (environment.get("runtimes") or {}).get(record["language"], {}).get("tag")
 
 
 def _not_measured(claim_id, backend, records) -> dict:

@@ -71,8 +71,13 @@ def measure(region, iterations, after=None):
 
 
 def emit(checksum, work_s, ops, metrics=None):
-    """Print the protocol's final JSON line."""
-    line = {"checksum": str(checksum), "work_s": work_s, "ops": ops, "metrics": metrics or {}}
+    """Print the protocol's final JSON line. On a Python that can run without the GIL (3.13+),
+    the metrics say whether it was enabled at the end: a free-threaded build re-enables it when a
+    C extension that does not support free threading is imported, and such a row must show it."""
+    metrics = dict(metrics or {})
+    if hasattr(sys, "_is_gil_enabled"):
+        metrics["gil_enabled"] = sys._is_gil_enabled()
+    line = {"checksum": str(checksum), "work_s": work_s, "ops": ops, "metrics": metrics}
     sys.stdout.write(json.dumps(line) + "\n")
     sys.stdout.flush()
 

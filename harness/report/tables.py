@@ -265,8 +265,15 @@ def environment_tables(document: dict) -> list:
             machine.append([label, _plain(env[key])])
     if host:
         machine.append(["engine host", _plain(host)])
-    rows = [[lang, info.get("version"), runtime_settings(lang, info), info.get("executable")]
-            for lang, info in env.get("runtimes", {}).items()]
+    versions = env.get("runtime_versions") or {}
+    rows = []
+    for lang, info in env.get("runtimes", {}).items():
+        if lang not in versions:
+            rows.append([lang, info.get("version"), runtime_settings(lang, info), info.get("executable")])
+            continue
+        for number, (tag, each) in enumerate(versions[lang].items()):
+            judged = " (judged by the verdicts)" if number == 0 else ""
+            rows.append([f"{lang}{tag}{judged}", each.get("version"), runtime_settings(lang, each), each.get("executable")])
     rows += [[lang, "missing", why, ""] for lang, why in env.get("runtimes_missing", {}).items()]
     docker = (env.get("backends") or {}).get("docker")
     if docker and env.get("backend") != "docker":  # the images' runtimes too, when both backends ran
@@ -599,12 +606,23 @@ def problems(records: list) -> list:
     found = []
     for record in records:
         if record["status"] == "ok":
+            if _gil_came_back(record):
+                found.append({"status": "GIL ON", "row": f"{record['workload']} {analysis.label(record)} "
+                              f"{params_text(record['params'])}", "stderr": "",
+                              "reason": "a free-threaded Python ran this row with the GIL enabled (an imported "
+                                        "extension re-enabled it): its figures are not the free-threaded build's"})
             continue
         tail = (record.get("stderr_tail") or "").strip().splitlines()[-8:] if record["status"] != "skipped" else []
         found.append({"status": LOUD.get(record["status"], record["status"]), "row": f"{record['workload']} "
                       f"{analysis.label(record)} {params_text(record['params'])}", "reason": record.get("reason", ""),
                       "stderr": "\n".join(tail)})
     return found
+
+
+def _gil_came_back(record: dict) -> bool:
+    """A row on a free-threaded Python (tag 3.13t) whose program found the GIL enabled at its end."""
+    came_back = any((run.get("metrics") or {}).get("gil_enabled") is True for run in record.get("runs", []))
+    return record.get("runtime", "").endswith("t") and came_back
 
 
 # ------------------------------------------------------------------ noise
