@@ -23,6 +23,7 @@ function parseArgs(defaults, argv = process.argv.slice(2)) {
   return values;
 }
 
+/** `raw` typed like `fallback`: a string as it is, anything else as a finite number. */
 function convert(key, raw, fallback) {
   if (typeof fallback === 'string') return raw;
   const value = Number(raw);
@@ -45,11 +46,17 @@ function notAvailable(why) {
   process.exit(3);
 }
 
-/** Runs `region()` `iterations` times; returns { seconds, result } of the last run. */
+/**
+ * Runs `region()` `iterations` times; returns { seconds, result } of the last run.
+ *
+ * Each run's result is dropped before the next run starts (outside the timed region), so a run
+ * never works beside the previous run's result, as python/labkit.py and Kit.java do too.
+ */
 function measure(region, iterations) {
   const seconds = [];
   let result;
   for (let i = 0; i < iterations; i++) {
+    result = undefined; // the only reference to the previous run's result
     const start = process.hrtime.bigint();
     result = region();
     seconds.push(Number(process.hrtime.bigint() - start) / 1e9);
@@ -57,11 +64,12 @@ function measure(region, iterations) {
   return { seconds, result };
 }
 
-/** Like measure(), for an async region. */
+/** Like measure(), for an async region: the previous run's result is dropped the same way. */
 async function measureAsync(region, iterations) {
   const seconds = [];
   let result;
   for (let i = 0; i < iterations; i++) {
+    result = undefined;
     const start = process.hrtime.bigint();
     result = await region();
     seconds.push(Number(process.hrtime.bigint() - start) / 1e9);
@@ -134,6 +142,129 @@ function serverMetrics(connections) {
   return { ...runtimeMemory(), connections_total: connections };
 }
 
+/** Starts `server` listening on host:port and calls `onListening(port)`; exits 1 if it cannot. */
+function listen(server, host, port, onListening) {
+  server.on('error', (error) => listenFailed(host, port, error));
+  // The listen backlog stays at Node's default, 511, which the Python and Java servers copy.
+  server.listen({ host, port }, () => onListening(server.address().port));
+}
+
+/**
+ * A server program in one process: listens, prints the ready line, and on SIGTERM stops
+ * accepting and prints the final line. `counts()` gives { ops, connections } so far.
+ */
+function serveUntilTerm(server, host, port, counts) {
+  listen(server, host, port, ready);
+  process.on('SIGTERM', () => {
+    server.close();
+    const { ops, connections } = counts();
+    emit('0', [], ops, serverMetrics(connections));
+    process.exit(0); // open connections end with the process; stdout is synchronous for files and pipes
+  });
+}
+
+/**
+ * A server program's multi-core mode, on node:cluster: the primary forks one worker per CPU this
+ * process may use (os.availableParallelism()), each running this same program. The workers'
+ * servers share one listening socket, which the primary holds: it accepts every connection and
+ * hands them to the workers in turn (cluster.SCHED_RR, round-robin, Node's default on Linux; set
+ * here so that NODE_CLUSTER_SCHED_POLICY cannot change it); after that a connection's bytes go
+ * straight to its worker. The primary prints the ready line once every worker listens; on
+ * SIGTERM it collects each worker's counts over IPC, ends the workers, waits for them to exit,
+ * and prints the final line with the sums: ops, connections, and the V8 heap views of all the
+ * processes, its own included.
+ *
+ * `makeServer()` runs in each worker and returns its server; `counts()` there gives
+ * { ops, connections } so far.
+ */
+function serveOnEveryCore(makeServer, host, port, counts) {
+  const cluster = require('node:cluster'); // here, not at the top: only this mode needs it
+  if (cluster.isWorker) {
+    serveAsWorker(makeServer(), host, port, counts);
+    return;
+  }
+  cluster.schedulingPolicy = cluster.SCHED_RR;
+  superviseWorkers(cluster, require('node:os').availableParallelism());
+}
+
+/** One cluster worker: serves until asked, by SIGTERM or by the primary, for its counts. */
+function serveAsWorker(server, host, port, counts) {
+  listen(server, host, port, () => {}); // cluster itself tells the primary
+  let reported = false;
+  const report = () => {
+    if (reported) return;
+    reported = true;
+    process.send({ report: { ...counts(), ...runtimeMemory() } });
+  };
+  // The harness signals the whole process group, so SIGTERM may reach a worker before its primary
+  // asks; either way the worker reports once and keeps running until the primary disconnects it
+  // (cluster then exits the worker), so that the report cannot be lost in an exit.
+  process.on('SIGTERM', report);
+  process.on('message', (message) => message === 'report' && report());
+}
+
+/** The cluster primary: forks `count` workers, prints the ready line, sums their reports. */
+function superviseWorkers(cluster, count) {
+  const reports = new Map();
+  let listening = 0;
+  let stopping = false;
+  let failed = false;
+  const finishOnceReported = () => {
+    if (stopping && reports.size === count) endWorkers(cluster, () => emitSums(reports, count));
+  };
+  cluster.on('listening', (worker, address) => {
+    listening += 1;
+    if (listening === count) ready(address.port);
+  });
+  cluster.on('message', (worker, message) => {
+    if (!message || !message.report) return;
+    reports.set(worker.id, message.report);
+    finishOnceReported();
+  });
+  cluster.on('exit', (worker, code, signal) => {
+    if (reports.has(worker.id) || failed) return;
+    failed = true;
+    process.stderr.write(`error: server worker ${worker.process.pid} ended early (exit code ${code}, signal ${signal})\n`);
+    endWorkers(cluster, () => process.exit(1), 'SIGKILL');
+  });
+  process.on('SIGTERM', () => {
+    stopping = true;
+    for (const worker of Object.values(cluster.workers)) if (worker.isConnected()) worker.send('report');
+    finishOnceReported();
+  });
+  for (let i = 0; i < count; i++) cluster.fork();
+}
+
+/**
+ * Ends every worker still running and calls `done()` once all have exited (so that none is left
+ * behind, not even unreaped): by disconnecting it (the worker's cluster code then exits it), or
+ * with `signal` if given.
+ */
+function endWorkers(cluster, done, signal) {
+  const workers = Object.values(cluster.workers).filter((worker) => !worker.isDead());
+  let alive = workers.length;
+  if (alive === 0) done();
+  for (const worker of workers) {
+    worker.once('exit', () => {
+      alive -= 1;
+      if (alive === 0) done();
+    });
+    if (signal) worker.process.kill(signal);
+    else worker.process.disconnect();
+  }
+}
+
+/** The primary's final line: the workers' counts and heap views summed, with its own heap. */
+function emitSums(reports, count) {
+  const sums = { ops: 0, connections: 0, ...runtimeMemory() };
+  for (const report of reports.values()) {
+    for (const key of Object.keys(sums)) sums[key] += report[key];
+  }
+  const { ops, connections, ...memory } = sums;
+  emit('0', [], ops, { ...memory, connections_total: connections, workers: count });
+  process.exit(0);
+}
+
 // Thread limits -------------------------------------------------------------------------------
 
 /**
@@ -166,6 +297,7 @@ function readInt(path) {
   return Number.isNaN(value) ? null : value;
 }
 
+/** A file's text, or '' if it cannot be read. */
 function readText(path) {
   try {
     return fs.readFileSync(path, 'utf8');
@@ -187,5 +319,7 @@ module.exports = {
   ready,
   listenFailed,
   serverMetrics,
+  serveUntilTerm,
+  serveOnEveryCore,
   threadBudget,
 };
