@@ -6,6 +6,9 @@
  * throughout; then for d = 4, 6, ..., depth, 2^(depth - d + 4) trees of depth d are built,
  * checked and dropped. Measures how fast the runtime allocates and reclaims millions of small,
  * short-lived objects while a long-lived structure is held.
+ *
+ * The checksum is the sum of every tree's check: its node count, found by walking the tree
+ * (check() visits every node), so it equals the nodes built only if every node was really there.
  */
 const { parseArgs, fail, measure, emit, runtimeMemory, GcRecorder } = require('../labkit');
 
@@ -19,15 +22,18 @@ class TreeNode {
   }
 }
 
+/** A complete binary tree of the given depth: 2^(depth + 1) - 1 nodes. */
 function makeTree(depth) {
   if (depth === 0) return new TreeNode(null, null);
   return new TreeNode(makeTree(depth - 1), makeTree(depth - 1));
 }
 
+/** The nodes in the tree under `node`, counted by visiting each. */
 function check(node) {
   return node.left === null ? 1 : 1 + check(node.left) + check(node.right);
 }
 
+/** The binary-trees run; returns the sum of every tree's check. */
 function binaryTrees(maxDepth) {
   let stretch = makeTree(maxDepth + 1);
   seen = runtimeMemory(); // the stretch tree is as much as is ever held at once
@@ -50,6 +56,7 @@ function nodesBuilt(maxDepth) {
   return nodes;
 }
 
+/** Runs binary trees `iterations` times and prints the final line with the GC figures. */
 async function main() {
   const args = parseArgs({ depth: 12, iterations: 1 });
   if (args.depth < MIN_DEPTH) {
