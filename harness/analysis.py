@@ -22,6 +22,27 @@ OVERHEAD_FIELDS = {"wall_s": "wall", "work_warm_s": "work warm", "cpu_s": "CPU",
                    "cgroup_peak_bytes": "cgroup peak", "requests_per_s": "req/s"}
 
 
+def versions_alike(environment: dict) -> tuple[set, list]:
+    """The languages whose runtime has the same release natively and in the containers, and a
+    phrase for each that differs (``python 3.11 here, 3.13 in the image``)."""
+    native = environment.get("runtimes") or {}
+    images = ((environment.get("backends") or {}).get("docker") or {}).get("runtimes") or {}
+    same, differing = set(), []
+    for language in sorted(set(native) & set(images)):
+        here, there = _release(native[language].get("version")), _release(images[language].get("version"))
+        if here and here == there:
+            same.add(language)
+        else:
+            differing.append(f"{language} {here or '?'} here, {there or '?'} in the image")
+    return same, differing
+
+
+def _release(version) -> str:
+    """3.11 of Python 3.11.7, 21 of Java 21.0.8 (and of 21), 20 of Node 20.20.2."""
+    parts = str(version or "").lstrip("v").split(".")
+    return ".".join(parts[:2]) if len(parts) >= 3 and parts[0] == "3" else parts[0]
+
+
 def overhead(records: list) -> list[dict]:
     """Container/native ratios for every row measured on both backends."""
     native = {_identity(r): r for r in records if r.get("backend", "native") == "native" and r["status"] == "ok"}
@@ -34,7 +55,7 @@ def overhead(records: list) -> list[dict]:
         for field in OVERHEAD_FIELDS:
             mine, theirs = (record["summary"].get(field) or {}), (twin["summary"].get(field) or {})
             ratios[field] = mine["median"] / theirs["median"] if mine.get("median") and theirs.get("median") else None
-        rows.append({"workload": record["workload"], "program": label(record),
+        rows.append({"workload": record["workload"], "program": label(record), "language": record["language"],
                      "params": " ".join(f"{k}={v}" for k, v in record["params"].items()), **ratios})
     return rows
 

@@ -50,6 +50,14 @@ CLAIM_WORKLOADS = {
     "C13": ["tcp_echo", "http_hello", "sleepers", "fetch_pages"], "C14": ["fetch_pages"],
 }
 
+# The languages whose runtime each claim is about: a run of several versions of one language
+# judges these claims again on each further version (C5 on a free-threaded Python, say).
+CLAIM_LANGUAGES = {
+    "C1": {"python"}, "C2": {"python"}, "C3": {"python"}, "C4": {"python", "java", "node"}, "C5": {"python"},
+    "C6": {"python"}, "C7": {"java"}, "C8": {"java"}, "C9": {"python", "java", "node"}, "C10": {"python", "java"},
+    "C11": {"python", "node"}, "C12": {"python", "node"}, "C13": {"python", "node"}, "C14": {"python", "java", "node"},
+}
+
 # Thresholds, named so the report and the tests read the same numbers.
 NO_SPEEDUP_BELOW = 1.2  # a speedup under this is "no real speedup"
 PROCESS_SPEEDUP_AT_2 = 1.5  # CLAIMS C5: processes at 2 workers
@@ -123,6 +131,7 @@ class Verdict:
     outcome: str
     predicates: list = field(default_factory=list)
     note: str = ""
+    runtime: str = ""  # judged again on a further version of one language (python3.13t); "" for the first
 
     def to_dict(self) -> dict:
         """JSON-ready, for results.json."""
@@ -138,22 +147,42 @@ def judge_all(document: dict) -> list[dict]:
     environment = document.get("environment", {})
     found = []
     for backend in _backends(document["measurements"]):
-        rows = [r for r in document["measurements"] if r.get("backend", "native") == backend and _judged_runtime(r, environment)]
-        context = _Context(rows, backend, environment)
-        for judge in JUDGES:
-            verdict = judge(context)
-            if verdict is not None:
-                found.append(verdict.to_dict())
+        rows = [r for r in document["measurements"] if r.get("backend", "native") == backend]
+        for language, tag in [("", "")] + _further_runtimes(environment):
+            chosen = [r for r in rows if _judged_runtime(r, environment, language, tag)]
+            context = _Context(chosen, backend, _with_runtime(environment, language, tag))
+            for judge in JUDGES:
+                verdict = judge(context)
+                if verdict is not None and (not language or language in CLAIM_LANGUAGES[verdict.claim_id]):
+                    verdict.runtime = f"{language}{tag}"
+                    found.append(verdict.to_dict())
     judged = {v["claim_id"] for v in found}
     backend = (_backends(document["measurements"]) or ["native"])[0]
     return found + [_not_measured(claim_id, backend, document["measurements"]) for claim_id in CLAIMS if claim_id not in judged]
 
 
-def _judged_runtime(record: dict, environment: dict) -> bool:
-    """Whether a row ran on the runtime the verdicts judge: the first chosen of its language. The
-    rows of other versions are in the tables beside it, not in the verdicts."""
-    tag = record.get("runtime")
-    return not tag or tag == (environment.get("runtimes") or {}).get(record["language"], {}).get("tag")
+def _further_runtimes(environment: dict) -> list:
+    """(language, tag) of every chosen runtime after the first of its language."""
+    versions = environment.get("runtime_versions") or {}
+    return [(language, tag) for language, tags in versions.items() for tag in list(tags)[1:]]
+
+
+def _with_runtime(environment: dict, language: str, tag: str) -> dict:
+    """The environment as the verdicts see it when a further version of ``language`` is judged:
+    that version in place of the first (its build, for the notes: a free-threaded Python, say)."""
+    if not language:
+        return environment
+    runtimes = {**(environment.get("runtimes") or {}), language: environment["runtime_versions"][language][tag]}
+    return {**environment, "runtimes": runtimes}
+
+
+def _judged_runtime(record: dict, environment: dict, language: str = "", tag: str = "") -> bool:
+    """Whether a row is judged: it ran on the first chosen runtime of its language, or, when the
+    claims are judged again on a further version (``language``, ``tag``), on that version."""
+    if record["language"] == language:
+        return record.get("runtime") == tag
+    mine = record.get("runtime")
+    return not mine or mine == (environment.get("runtimes") or {}).get(record["language"], {}).get("tag")
 
 
 def _not_measured(claim_id, backend, records) -> dict:

@@ -93,7 +93,7 @@ def build(document: dict) -> Report:
         environment=environment_tables(document),
         sections=[workload_section(name, document.get("workloads", {}).get(name, {}), rows, document)
                   for name, rows in by_workload(records).items()],
-        overhead=overhead_table(records),
+        overhead=overhead_table(records, document["environment"]),
         problems=problems(records),
         legend=LEGEND,
     )
@@ -154,14 +154,20 @@ def answers_table(found: list) -> Table:
             anchors.append("")
             continue
         for verdict in judged:
-            where = f" [{verdict['backend']}]" if several else ""
+            where = (f" [{verdict['backend']}]" if several else "") + _on_runtime(verdict)
             rows.append([claim_id + where, claim, verdict["outcome"], key_figure(verdict) or "—"])
             anchors.append(_anchor(verdict, several))
     return Table(["claim", "", "outcome", "key figure (95 % interval, n)"], rows, anchors=anchors)
 
 
 def _anchor(verdict: dict, several: bool) -> str:
-    return verdict["claim_id"].lower() + (f"-{verdict['backend']}" if several else "")
+    runtime = verdict.get("runtime", "").replace(".", "")
+    return verdict["claim_id"].lower() + (f"-{verdict['backend']}" if several else "") + (f"-{runtime}" if runtime else "")
+
+
+def _on_runtime(verdict: dict) -> str:
+    """`` on python3.13t`` for a claim judged again on a further version of a language."""
+    return f" on {verdict['runtime']}" if verdict.get("runtime") else ""
 
 
 def key_figure(verdict: dict) -> str:
@@ -185,7 +191,7 @@ def claim_detail(verdict: dict, several: bool, infos: dict | None = None) -> Cla
     """A verdict's predicates with their thresholds, figures and outcomes, and its workloads' first plots."""
     rows = [[p["statement"], p["threshold"], figure_text(p["figure"]) if p.get("figure") else "—",
              p["outcome"] + (f": {p['reason']}" if p.get("reason") else "")] for p in verdict["predicates"]]
-    where = f" [{verdict['backend']}]" if several else ""
+    where = (f" [{verdict['backend']}]" if several else "") + _on_runtime(verdict)
     return ClaimDetail(
         anchor=_anchor(verdict, several),
         heading=f"{verdict['claim_id']}{where}: {verdict['claim']}",
@@ -586,14 +592,20 @@ def server_note(records: list) -> str:
 # ------------------------------------------------------------------ container overhead, problems
 
 
-def overhead_table(records: list) -> Table | None:
-    """Container/native ratios of medians for rows measured on both backends."""
+def overhead_table(records: list, environment: dict) -> Table | None:
+    """Container/native ratios of medians for rows measured on both backends, on the same runtime
+    version in both places (a version difference is not a container's cost)."""
+    same, differing = analysis.versions_alike(environment)
     rows = [[r["workload"], r["program"], r["params"]] + [_ratio(r[f]) for f in analysis.OVERHEAD_FIELDS]
-            for r in analysis.overhead(records)]
-    if not rows:
+            for r in analysis.overhead(records) if r["language"] in same]
+    if not rows and not differing:
         return None
-    caption = ("The same program and parameters in a container, over natively: medians' ratios (1.00 = no difference). "
-               "Runtime versions may differ between the images and this machine; the environment records both.")
+    caption = ("The same program and parameters in a container, over natively: medians' ratios (1.00 = no difference), "
+               "only where the runtime's version is the same natively and in the image"
+               + (f" ({', '.join(sorted(same))})" if same else " (none in this run)") + ".")
+    if differing:
+        caption += (" Left out, as their versions differ: " + "; ".join(differing) + ". To compare them, run natively the "
+                    "image's version (--python 3.13 or --java 21 after `runtimes install`).")
     return Table(["workload", "program", "params", *analysis.OVERHEAD_FIELDS.values()], rows, caption)
 
 

@@ -128,5 +128,16 @@ def test_container_overhead_is_the_ratio_of_medians_requests_per_s_included():
     [row] = analysis.overhead(rows)
     assert row["requests_per_s"] == 0.9 and row["peak_rss_bytes"] == 0.8 and row["wall_s"] == 1.0
     assert row["work_warm_s"] is None  # a figure missing on either side gives no ratio
-    table = tables.overhead_table(rows)
+    table = tables.overhead_table(rows, _versions(native="21.0.8", image="21.0.5"))
     assert "req/s" in table.headers and "0.90" in table.rows[0]
+
+
+def _versions(native: str, image: str) -> dict:
+    return {"runtimes": {"java": {"version": native}}, "backends": {"docker": {"runtimes": {"java": {"version": image}}}}}
+
+
+def test_container_overhead_leaves_out_a_language_whose_versions_differ_and_says_how_to_pin_them():
+    rows = [_server_row("native", 100_000.0, 50 << 20), _server_row("docker", 90_000.0, 40 << 20)]
+    table = tables.overhead_table(rows, _versions(native="25.0.3", image="21.0.8"))
+    assert table.rows == []
+    assert "java 25 here, 21 in the image" in table.caption and "--java 21" in table.caption

@@ -99,6 +99,20 @@ def test_c5_supported_with_no_thread_speedup_and_a_process_speedup():
     assert verdict["outcome"] == SUPPORTED and "GIL build" in verdict["note"]
 
 
+def test_a_further_python_build_is_judged_again_on_its_own_rows():
+    gil_build = [dict(r, runtime="3.11") if r["language"] == "python" else r for r in scaling(1.0, 1.9)]
+    free_threaded = [dict(r, runtime="3.13t") for r in scaling(1.9, 1.9) if r["language"] == "python"]
+    first = {"version": "3.11.7", "gil": True, "tag": "3.11"}
+    environment = {**ENVIRONMENT, "runtimes": {"python": first},
+                   "runtime_versions": {"python": {"3.11": first, "3.13t": {"version": "3.13.5", "gil": False, "tag": "3.13t"}}}}
+    found = [v for v in verdicts.judge_all({"measurements": gil_build + free_threaded, "environment": environment})
+             if v["claim_id"] == "C5"]
+    assert [(v["runtime"], v["outcome"]) for v in found] == [("", SUPPORTED), ("python3.13t", CONTRADICTED)]
+    assert "free-threaded build" in found[1]["note"]
+    assert not [v for v in verdicts.judge_all({"measurements": gil_build + free_threaded, "environment": environment})
+                if v["runtime"] and v["claim_id"] == "C7"], "a claim about Java is not judged again for a Python"
+
+
 def test_c5_contradicted_when_threads_speed_up():
     assert judge(scaling(1.9, 1.9), "C5")["outcome"] == CONTRADICTED
 
