@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 
 from harness import catalogue, commands, lifecycle, runtimes
@@ -31,6 +32,7 @@ class Backends:
             for name in args.backend:
                 mine = [job for job in jobs if job.backend == name]
                 self.executors[name], self.skips[name] = _make(name, args, mine, self, toolchain)
+            self._build_commands(jobs)
         except BaseException:
             self.close()
             raise
@@ -42,6 +44,23 @@ class Backends:
                                       use_wrk=use_wrk, open_loop=args.open_loop)
             for name, executor in self.executors.items()
         }
+
+    def _build_commands(self, jobs) -> None:
+        """Run the command programs' build steps, once, on this machine, for every backend: classes
+        built by ``{javac}`` target the oldest Java that runs them (a container's, say)."""
+        programs = [job.program for job in jobs if job.program.build]
+        if not programs:
+            return
+        toolchain = self.toolchain if self.toolchain.runtimes else runtimes.discover()
+        docker = self.executors.get("docker")
+        majors = [runtime.major for runtime in toolchain.versions.get("java", [])] if "native" in self.executors else []
+        if docker and "java" in docker.runtimes:
+            majors.append(int(re.match(r"\d+", docker.runtimes["java"].get("version", "0")).group()))
+        release = min(majors) if docker and majors else None
+        buildable = [program for program in programs if not runtimes.skip_reason(toolchain, program)]
+        commands.build_all(toolchain, buildable, runtimes.CACHE, release)
+        if docker:
+            docker.build_dirs, docker.build_failures = toolchain.build_dirs, toolchain.build_failures
 
     def run(self, job, timeout_s: float):
         """Run ``job`` once on its backend."""
@@ -86,8 +105,6 @@ def _make(name: str, args, jobs, backends: Backends, toolchain=None):
     java_roots = {j.program.root for j in jobs if j.program.language == "java" and not j.program.command}
     if java_roots and "java" in toolchain.runtimes:
         runtimes.compile_java(toolchain, java_roots)
-    to_build = [j.program for j in jobs if j.program.build and not runtimes.skip_reason(toolchain, j.program)]
-    commands.build_all(toolchain, to_build, runtimes.CACHE)
     backends.toolchain = toolchain
     limit = parse_bytes(args.memory_limit) if args.memory_limit else None
     executor = NativeExecutor(toolchain, args.sample_ms / 1000, use_cgroups=not args.no_cgroup, memory_limit_bytes=limit)

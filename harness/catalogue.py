@@ -28,7 +28,7 @@ WORKLOAD_KEYS = {
     "load", "fixture", "key_figure",
 }
 PROGRAM_KEYS = {"language", "variant", "source", "args", "runtime_args", "params", "spawns", "parallel", "not_applicable",
-                "command", "build", "checksum", "cores"}
+                "command", "build", "checksum", "cores", "image"}
 PARALLEL = ("threads", "processes")
 # A server's mode: whether it serves on one core (one thread or event loop does the serving) or on
 # every core it is given (thread pools, carrier threads, worker processes). The report shows it.
@@ -70,6 +70,7 @@ class Program:
     checksum: str = ""  # "stdout", "numbers", "none" or "regex" (then ``pattern``)
     pattern: str = ""
     cwd: Path | None = None
+    image: str = ""  # a command program's container image where its language has no lab image
 
     @property
     def label(self) -> str:
@@ -257,7 +258,7 @@ def _program(where: _Where, body: dict, roots: dict, workload_params: dict, spaw
     _check_keys(where, body, PROGRAM_KEYS)
     if "command" in body:
         return _command_program(where, body, workload_params, kind)
-    for key in ("build", "checksum"):
+    for key in ("build", "checksum", "image"):
         if key in body:
             where.key_(key).fail("only a command program takes this; give command = [...] instead of source")
     language = body.get("language")
@@ -331,8 +332,12 @@ def _command_program(where: _Where, body: dict, workload_params: dict, kind: str
     if build:
         _check_executable(where.key_("build"), build[0], folder, built=False)
     checksum, pattern = _checksum_rule(where.key_("checksum"), body.get("checksum", "stdout"))
+    image = body.get("image", "")
+    if not isinstance(image, str):
+        where.key_("image").fail('expected an image name, e.g. image = "gcc:14" (an image the engine has)')
     return Program(language=language, variant=variant, source=folder, root=folder, args=dict(args), params=params,
-                   command=tuple(command), build=tuple(build), checksum=checksum, pattern=pattern, cwd=folder)
+                   command=tuple(command), build=tuple(build), checksum=checksum, pattern=pattern, cwd=folder,
+                   image=image)
 
 
 def placeholders(text: str) -> list:

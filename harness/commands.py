@@ -17,12 +17,25 @@ from harness.catalogue import BUILD_DIR, RUNTIME_PLACEHOLDERS, Program, placehol
 BUILD_TAIL_LINES = 15
 
 
+# Inside a lab image: the runtimes on its PATH, the suite's folder and the build's output.
+CONTAINER_RUNTIMES = {"python": "python3", "java": "java", "node": "node"}
+CONTAINER_SUITE = "/lab/suite"
+CONTAINER_BUILD = "/lab/build"
+
+
 def runtime_values(toolchain) -> dict:
     """The runtime placeholders this toolchain can fill: {python}, {java}, {javac}, {node}."""
     values = {language: str(runtime.executable) for language, runtime in toolchain.runtimes.items()}
     if "java" in toolchain.runtimes and toolchain.runtimes["java"].compiler:
         values["javac"] = str(toolchain.runtimes["java"].compiler)
     return values
+
+
+def container_argv(program: Program, arguments: dict) -> list:
+    """The argv of one run inside a container: the image's runtimes, the build folder mounted at
+    /lab/build (the suite's folder is the working directory, /lab/suite)."""
+    values = {**{k: str(v) for k, v in arguments.items()}, **CONTAINER_RUNTIMES, BUILD_DIR: CONTAINER_BUILD}
+    return fill(program.command, values)
 
 
 def runtimes_needed(program: Program) -> list:
@@ -48,15 +61,19 @@ def build_key(program: Program) -> tuple:
     return (program.cwd, program.build)
 
 
-def build_all(toolchain, programs, cache: Path) -> None:
-    """Run every distinct build step once per source state; record its folder or why it failed."""
+def build_all(toolchain, programs, cache: Path, java_release: int | None = None) -> None:
+    """Run every distinct build step once per source state; record its folder or why it failed.
+
+    Builds run on this machine. ``java_release``: a ``{javac}`` argument then compiles with
+    ``--release N``, so that classes built here load on an older Java too (a container's).
+    """
     for program in programs:
         key = build_key(program)
         if not program.build or key in toolchain.build_dirs or key in toolchain.build_failures:
             continue
         values = runtime_values(toolchain)
-        folder = cache / "builds" / _digest(program, values)
-        command = fill(program.build, {**values, BUILD_DIR: str(folder)})
+        folder = cache / "builds" / _digest(program, {**values, "release": str(java_release)})
+        command = _with_release(fill(program.build, {**values, BUILD_DIR: str(folder)}), program.build, java_release)
         if (folder / ".complete").exists():
             toolchain.build_dirs[key] = folder
             continue
@@ -72,6 +89,16 @@ def build_all(toolchain, programs, cache: Path) -> None:
             continue
         (folder / ".complete").touch()
         toolchain.build_dirs[key] = folder
+
+
+def _with_release(command: list, template: tuple, release: int | None) -> list:
+    """``--release N`` after each argument that was exactly ``{javac}``."""
+    if release is None:
+        return command
+    out = []
+    for filled, original in zip(command, template):
+        out += [filled, "--release", str(release)] if original == "{javac}" else [filled]
+    return out
 
 
 def _digest(program: Program, runtimes: dict) -> str:

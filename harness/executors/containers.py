@@ -75,8 +75,9 @@ exit $rc
 class Started:
     """A started container running a program under the wrapper, and its sampler (None: not visible)."""
 
-    def __init__(self, argv: list, container, started: float, sampler):
+    def __init__(self, argv: list, container, started: float, sampler, keep: int | None = None):
         self.argv, self.container, self.started, self.sampler = argv, container, started, sampler
+        self.keep = keep or OUTPUT_LIMIT  # bytes of stdout kept
 
     def abandon(self) -> None:
         """Stop sampling and remove the container, measuring nothing."""
@@ -94,7 +95,7 @@ class Started:
             if self.sampler:
                 self.sampler.stop()
             self.container.reload()
-            stdout = _tail(self.container.logs(stdout=True, stderr=False))
+            stdout = _tail(self.container.logs(stdout=True, stderr=False), self.keep)
             stderr = _tail(self.container.logs(stdout=False, stderr=True))
             return _result(self.argv, self.container.attrs["State"], stdout, stderr, ended - self.started, timed_out,
                            self.sampler)
@@ -322,5 +323,5 @@ def remove_labelled(client, run_id: str | None = None) -> int:
     return len(containers)
 
 
-def _tail(data: bytes) -> str:
-    return data[-OUTPUT_LIMIT:].decode("utf-8", errors="replace")
+def _tail(data: bytes, keep: int = OUTPUT_LIMIT) -> str:
+    return data[-keep:].decode("utf-8", errors="replace")

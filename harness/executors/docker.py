@@ -31,6 +31,8 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+from harness import commands
+from harness.capture import KEEP_WHOLE
 from harness.errors import LabError
 from harness.sizes import parse_bytes
 from harness.executors import images
@@ -124,6 +126,8 @@ class DockerExecutor(Executor):
         # Only servers and clients need the helpers image (the caller knows whether it has any).
         self.helper_image = images.ensure(self.client, HELPERS, build, bases or {}, self.progress) if helpers else None
         self.helpers = ImageHelpers()
+        self.suite_images = {}  # a command program's own image by name: Image, or None if the engine has none
+        self.build_dirs, self.build_failures = {}, {}  # command programs' builds, made on the host (Backends)
         self.runtimes = {language: self._describe(image) for language, image in self.images.items()}
         self.visibility = self._host_visibility(next(iter(self.images.values()))) if self.images else None
         info = self.client.info()
@@ -191,6 +195,8 @@ class DockerExecutor(Executor):
                        "share one private network namespace (the first container's loopback) and nothing else",
             "run_label": f"{RUN_LABEL}={self.run_id}",
             "images": {language: image.describe() for language, image in self.images.items()},
+            **({"suite_images": {name: image.describe() for name, image in self.suite_images.items() if image}}
+               if self.suite_images else {}),
             "helpers_image": self.helper_image.describe() if self.helper_image else "not needed in this run",
             "runtimes": self.runtimes,
             "runtimes_missing": {},
@@ -223,6 +229,11 @@ class DockerExecutor(Executor):
         program = job.program
         if program.not_applicable:
             return f"not applicable: {program.not_applicable}"
+        if program.command:
+            key = commands.build_key(program)
+            if program.build and key not in self.build_dirs and key not in self.build_failures:
+                return "its build step needs a runtime or tool this machine does not have (builds run on the host)"
+            return "" if self._image_for(program) else self._no_image(program)
         if job.workload.kind != "batch" and self.helper_image is None:
             return f"{job.workload.kind} workloads need the helpers image, which this executor was not given"
         if job.workload.kind == "client" and not _inside(job.workload.fixture, FIXTURES):
@@ -237,9 +248,25 @@ class DockerExecutor(Executor):
             return f"needs Java {needed} or newer; the java image has {self.runtimes['java'].get('version')}"
         return ""
 
+    def _image_for(self, program) -> Image | None:
+        """The image a program runs in: a suite's own (``image``), else its language's."""
+        if not program.image:
+            return self.images.get(program.language)
+        if program.image not in self.suite_images:
+            self.suite_images[program.image] = images.named(self.client, program.language, program.image)
+        return self.suite_images[program.image]
+
+    def _no_image(self, program) -> str:
+        if program.image:
+            return f"image {program.image!r} not found on the engine: build or pull it first (the lab pulls nothing)"
+        return (f"no {program.language} image: give the program image = \"NAME\", an image with what its command needs "
+                f"(the lab has images for {', '.join(IMAGES)})")
+
     def command(self, job: Job, arguments: dict) -> list:
         """The program's argv inside its container."""
         program = job.program
+        if program.command:
+            return commands.container_argv(program, arguments)
         args = [f"{key}={value}" for key, value in arguments.items()]
         root = CONTAINER_ROOTS[program.language]
         if program.language == "java":
@@ -253,6 +280,9 @@ class DockerExecutor(Executor):
 
         ``beside``: a ContainerServer (a client's fixture) whose network namespace the run joins.
         """
+        if job.program.build and commands.build_key(job.program) in self.build_failures:
+            build_command, why = self.build_failures[commands.build_key(job.program)]
+            return not_run(build_command, "failed", why)
         started = self._start_program(job, {**job.arguments(), **(extra_args or {})}, cpus, beside)
         try:
             timed_out = not wait_for_exit(started.container, timeout_s)
@@ -287,19 +317,30 @@ class DockerExecutor(Executor):
         return ContainerNeighbour(container, self.helpers)
 
     def _start_program(self, job: Job, arguments: dict, cpus, beside=None) -> Started:
-        image = self.images[job.program.language]
-        labels = {"runtime-lab.workload": job.workload.name, "runtime-lab.program": job.program.label}
+        program = job.program
+        image = self._image_for(program)
+        labels = {"runtime-lab.workload": job.workload.name, "runtime-lab.program": program.label}
         network = f"container:{beside.container.id}" if beside else "none"
-        return self._start(image, self.command(job, arguments), labels, cpus, network)
+        extra = self._suite_mounts(program) if program.command else {}
+        return self._start(image, self.command(job, arguments), labels, cpus, network, whole=bool(program.command), **extra)
 
-    def _start(self, image: Image, argv: list, labels: dict, cpus, network: str = "none") -> Started:
-        """Create and start a container running ``argv`` under the wrapper, sampled from the host."""
+    def _suite_mounts(self, program) -> dict:
+        """A command program's suite folder (its working directory) and build folder, read-only."""
+        volumes = {str(program.cwd): {"bind": commands.CONTAINER_SUITE, "mode": "ro"}}
+        built = self.build_dirs.get(commands.build_key(program))
+        if built:
+            volumes[str(built)] = {"bind": commands.CONTAINER_BUILD, "mode": "ro"}
+        return {"volumes": volumes, "working_dir": commands.CONTAINER_SUITE}
+
+    def _start(self, image: Image, argv: list, labels: dict, cpus, network: str = "none", whole=False, **extra) -> Started:
+        """Create and start a container running ``argv`` under the wrapper, sampled from the host.
+        ``whole``: keep its whole stdout (a command program's answer), not the last MiB."""
         container = self._create(image, [image.shell, "-c", WRAPPER, "lab-wrapper", *argv], labels, cpus,
-                                 network_mode=network)
+                                 network_mode=network, **extra)
         try:
             started = time.perf_counter()
             container.start()
-            return Started(argv, container, started, self._sampler(container.id))
+            return Started(argv, container, started, self._sampler(container.id), KEEP_WHOLE if whole else None)
         except BaseException:
             remove_container(container)
             raise

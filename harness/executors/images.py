@@ -43,10 +43,11 @@ class ImageSpec:
     sources: tuple  # files and folders (relative to the root) the Dockerfile copies
     root: str  # the host folder, relative to the repository root, that programs' sources live under
     bases: tuple  # the build arguments naming its base images
+    name: str = ""  # a suite's own image (a command program's ``image``), used as it is
 
     @property
     def tag(self) -> str:
-        return f"{IMAGE_PREFIX}{self.language}:latest"
+        return self.name or f"{IMAGE_PREFIX}{self.language}:latest"
 
 
 IMAGES = {
@@ -134,6 +135,12 @@ class Image:
             "context_hash": self.image.labels.get(HASH_LABEL, "unknown (built outside the harness)"),
             "built_now": self.built, "up_to_date": self.current,
         }
+
+
+def named(client, language: str, name: str) -> "Image | None":
+    """A suite's own image for a command program, as the engine has it (never pulled), or None."""
+    found = existing_image(client, name)
+    return None if found is None else Image(ImageSpec(language, "", (), "", (), name), found, {}, built=False, current=True)
 
 
 def existing_image(client, name: str):
