@@ -64,7 +64,7 @@ def print_summary(document: dict, run_dir, file=None) -> None:
     several = len({v["backend"] for v in found}) > 1
     judged = {claim for claim in (v["claim_id"] for v in found)}
     for verdict in found:
-        where = f" [{verdict['backend']}]" if several else ""
+        where = (f" [{verdict['backend']}]" if several else "") + (f" on {verdict['runtime']}" if verdict.get("runtime") else "")
         style = OUTCOME_STYLE.get(verdict["outcome"], "")
         table.add_row(f"{verdict['claim_id']}{where}", f"[{style}]{verdict['outcome']}[/]", key_figure(verdict))
     unmeasured = [claim for claim in CLAIMS if claim not in judged]
