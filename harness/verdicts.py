@@ -153,12 +153,22 @@ def judge_all(document: dict) -> list[dict]:
             context = _Context(chosen, backend, _with_runtime(environment, language, tag))
             for judge in JUDGES:
                 verdict = judge(context)
-                if verdict is not None and (not language or language in CLAIM_LANGUAGES[verdict.claim_id]):
-                    verdict.runtime = f"{language}{tag}"
-                    found.append(verdict.to_dict())
+                if verdict is None or (language and language not in CLAIM_LANGUAGES[verdict.claim_id]):
+                    continue
+                verdict.runtime = f"{language}{tag}"
+                if language and _same_figures(verdict, found, backend):
+                    continue  # this version entered none of the claim's figures: nothing new to say
+                found.append(verdict.to_dict())
     judged = {v["claim_id"] for v in found}
     backend = (_backends(document["measurements"]) or ["native"])[0]
     return found + [_not_measured(claim_id, backend, document["measurements"]) for claim_id in CLAIMS if claim_id not in judged]
+
+
+def _same_figures(verdict: Verdict, found: list, backend: str) -> bool:
+    """Whether a claim judged again on a further version has exactly the first version's figures."""
+    first = next((v for v in found if v["claim_id"] == verdict.claim_id and v["backend"] == backend and not v["runtime"]), None)
+    figures = [asdict(p)["figure"] for p in verdict.predicates]
+    return first is not None and figures == [p["figure"] for p in first["predicates"]]
 
 
 def _further_runtimes(environment: dict) -> list:

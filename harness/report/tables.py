@@ -221,7 +221,7 @@ def run_summary(document: dict) -> str:
     spread = f"n = {min(runs)}–{max(runs)} runs per row" if runs else "no rows measured"
     if options.get("min_runs") and options.get("max_runs") != options.get("min_runs"):
         spread += f", {extra} rows needed more than the minimum"
-    runtimes = ", ".join(f"{lang} {info.get('version')}" for lang, info in env.get("runtimes", {}).items())
+    runtimes = ", ".join(f"{lang} {info.get('version')}" + _others(env, lang) for lang, info in env.get("runtimes", {}).items())
     status = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
     finished = document.get("finished") or "not finished (interrupted or still running)"
     commit = env.get("lab_commit", "unknown") + (" with uncommitted changes" if env.get("lab_tree_dirty") else "")
@@ -233,6 +233,12 @@ def run_summary(document: dict) -> str:
         f"noisy key figure, {cells} timing and memory cells flagged ~ in all. Lab commit {commit}; started "
         f"{document.get('started')}, finished {finished}."
     )
+
+
+def _others(env: dict, language: str) -> str:
+    """`` (judged; also 3.13, 3.13t)`` for a language run on several versions."""
+    tags = list((env.get("runtime_versions") or {}).get(language, {}))
+    return f" (judged; also {', '.join(tags[1:])})" if len(tags) > 1 else ""
 
 
 def runs_policy(options: dict) -> str:
