@@ -48,10 +48,15 @@ def _pyplot():
     return plt
 
 
+EXTRA_COLOURS = ("#000000", "#000080", "#ff00ff", "#008080", "#800000", "#556b2f", "#daa520", "#6a5acd", "#00c957",
+                 "#4d4d4d")
+
+
 def _style(index: int, record: dict) -> dict:
     import matplotlib
 
-    colours = matplotlib.colormaps["tab20" if index >= 10 else "tab10"].colors
+    # tab10, then ten hues it does not have: tab20 or Set1 would give new lines a shade of an old one.
+    colours = [*matplotlib.colormaps["tab10"].colors, *EXTRA_COLOURS]
     docker = record.get("backend", "native") != "native"
     return {"color": colours[index % len(colours)], "marker": MARKERS[index % len(MARKERS)],
             "linestyle": "--" if docker else "-"}
