@@ -56,6 +56,7 @@ def overhead(records: list) -> list[dict]:
             mine, theirs = (record["summary"].get(field) or {}), (twin["summary"].get(field) or {})
             ratios[field] = mine["median"] / theirs["median"] if mine.get("median") and theirs.get("median") else None
         rows.append({"workload": record["workload"], "program": label(record), "language": record["language"],
+                     "runtime": record.get("runtime", ""),
                      "params": " ".join(f"{k}={v}" for k, v in record["params"].items()), **ratios})
     return rows
 

@@ -98,6 +98,7 @@ def _make(name: str, args, jobs, backends: Backends, toolchain=None):
             pids=args.docker_pids, build=args.docker_build, sample_interval_s=args.sample_ms / 1000,
             progress=lambda message: print(message, file=sys.stderr, flush=True),
             helpers=any(job.workload.kind != "batch" for job in jobs),
+            toolchain=toolchain if toolchain and toolchain.tags() else None,
         )
         return executor, executor.skip_reason
     toolchain = toolchain or runtimes.discover(args.python, args.java, args.node)

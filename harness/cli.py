@@ -234,8 +234,9 @@ def cmd_compare(args) -> int:
     options = run_options(args)
     loaded = catalogue.load(args.suite)
     workloads = plan.select(loaded, args.only, args.family, args.lang)
-    # Natively, the runtimes are found first: several of one language multiply its jobs.
-    toolchain = runtimes.discover(args.python, args.java, args.node) if "native" in args.backend else None
+    # The runtimes are found first: several of one language multiply its jobs, natively and in containers.
+    asked = args.python or args.java or args.node
+    toolchain = runtimes.discover(args.python, args.java, args.node) if "native" in args.backend or asked else None
     jobs = plan.jobs_for(workloads, args.profile, args.lang, plan.parse_overrides(args.param), args.backend, args.variant,
                          toolchain.tags() if toolchain else None)
     plan.check_thread_limits(jobs)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
@@ -66,7 +67,8 @@ def print_summary(document: dict, run_dir, file=None) -> None:
     for verdict in found:
         where = (f" [{verdict['backend']}]" if several else "") + (f" on {verdict['runtime']}" if verdict.get("runtime") else "")
         style = OUTCOME_STYLE.get(verdict["outcome"], "")
-        table.add_row(f"{verdict['claim_id']}{where}", f"[{style}]{verdict['outcome']}[/]", key_figure(verdict))
+        # escape: rich would read "[docker]" as a style tag and print nothing of it
+        table.add_row(escape(f"{verdict['claim_id']}{where}"), f"[{style}]{verdict['outcome']}[/]", escape(key_figure(verdict)))
     unmeasured = [claim for claim in CLAIMS if claim not in judged]
     if found:
         console.print(table)

@@ -71,8 +71,8 @@ def jobs_for(workloads, profile: str, languages=(), overrides=None, backends=("n
     The backend is not part of the case: a program must print the same checksum in a container.
     ``variants`` keeps only programs of those variant names (``--variant``). ``runtime_tags``
     (language -> tags, for a language with several runtimes chosen) runs each of its programs on
-    each natively (an image holds one version per language): the runtime is not part of the case
-    either, so every version must agree on the checksum.
+    each, on every backend (a container gets the same runtime mounted): the runtime is not part of
+    the case either, so every version must agree on the checksum.
     """
     overrides = overrides or {}
     _check_overrides_apply(workloads, overrides)
@@ -88,8 +88,7 @@ def jobs_for(workloads, profile: str, languages=(), overrides=None, backends=("n
             names = sorted(values)
             for combination in itertools.product(*(values[name] for name in names)):
                 for backend in backends:
-                    tags = (runtime_tags or {}).get(program.language) if backend == "native" else None
-                    for on_runtime in _on_each_runtime(program, tags):
+                    for on_runtime in _on_each_runtime(program, (runtime_tags or {}).get(program.language)):
                         jobs.append(Job(workload, on_runtime, tuple(zip(names, combination)), backend))
     return jobs
 

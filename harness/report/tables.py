@@ -603,12 +603,14 @@ def overhead_table(records: list, environment: dict) -> Table | None:
     version in both places (a version difference is not a container's cost)."""
     same, differing = analysis.versions_alike(environment)
     rows = [[r["workload"], r["program"], r["params"]] + [_ratio(r[f]) for f in analysis.OVERHEAD_FIELDS]
-            for r in analysis.overhead(records) if r["language"] in same or r["language"] not in catalogue.LANGUAGES]
+            for r in analysis.overhead(records)
+            if r["language"] in same or r["runtime"] or r["language"] not in catalogue.LANGUAGES]
     if not rows and not differing:
         return None
     caption = ("The same program and parameters in a container, over natively: medians' ratios (1.00 = no difference), "
                "only where the runtime's version is the same natively and in the image"
-               + (f" ({', '.join(sorted(same))})" if same else "") + ", and for built programs (the same binary in both).")
+               + (f" ({', '.join(sorted(same))})" if same else "") + ", for rows of a chosen version (python3.13t/…: "
+               "the same runtime from this machine, mounted in the container) and for built programs (the same binary).")
     if differing:
         caption += (" Left out, as their versions differ: " + "; ".join(differing) + ". To compare them, run natively the "
                     "image's version (--python 3.13 or --java 21 after `runtimes install`).")
