@@ -602,18 +602,24 @@ def overhead_table(records: list, environment: dict) -> Table | None:
     """Container/native ratios of medians for rows measured on both backends, on the same runtime
     version in both places (a version difference is not a container's cost)."""
     same, differing = analysis.versions_alike(environment)
-    rows = [[r["workload"], r["program"], r["params"]] + [_ratio(r[f]) for f in analysis.OVERHEAD_FIELDS]
-            for r in analysis.overhead(records)
-            if r["language"] in same or r["runtime"] or r["language"] not in catalogue.LANGUAGES]
-    if not rows and not differing:
+    pairs = analysis.overhead(records)
+    if not pairs:
         return None
+
+    def alike(pair) -> bool:  # a mounted runtime, an image of the same release, or one binary
+        return bool(pair["runtime"]) or pair["language"] in same or pair["language"] not in catalogue.LANGUAGES
+
+    left_out = {pair["language"] for pair in pairs if not alike(pair)}
+    rows = [[r["workload"], r["program"], r["params"]] + [_ratio(r[f]) for f in analysis.OVERHEAD_FIELDS]
+            for r in pairs if alike(r)]
     caption = ("The same program and parameters in a container, over natively: medians' ratios (1.00 = no difference), "
-               "only where the runtime's version is the same natively and in the image"
-               + (f" ({', '.join(sorted(same))})" if same else "") + ", for rows of a chosen version (python3.13t/…: "
-               "the same runtime from this machine, mounted in the container) and for built programs (the same binary).")
-    if differing:
-        caption += (" Left out, as their versions differ: " + "; ".join(differing) + ". To compare them, run natively the "
-                    "image's version (--python 3.13 or --java 21 after `runtimes install`).")
+               "only where both ran the same runtime version: a chosen version (python3.13t/…) is this machine's "
+               "runtime mounted in the container, an untagged row compares the image's runtime with this machine's "
+               "when their releases match, and a built program is the same binary.")
+    gaps = [text for text in differing if text.split()[0] in left_out]
+    if gaps:
+        caption += (" Left out, as their versions differ: " + "; ".join(gaps) + ". To compare them, choose the version "
+                    "explicitly (--python 3.13 or --java 21 after `runtimes install`): it then runs on both sides.")
     return Table(["workload", "program", "params", *analysis.OVERHEAD_FIELDS.values()], rows, caption)
 
 
