@@ -5,15 +5,15 @@ from __future__ import annotations
 import difflib
 import shlex
 
+from harness import analysis
 from harness.errors import UsageError
 from harness.report.tables import params_text, row_label
 
 
 def row_name(record: dict) -> str:
-    """``cpu_scaling python/threads chunks=64 steps=20000 threads=2`` (with ``[docker]`` off native)."""
-    backend = record.get("backend", "native")
-    where = f" [{backend}]" if backend != "native" else ""
-    return f"{record['workload']} {record['language']}/{record['variant']}{where} {params_text(record['params'])}".strip()
+    """``cpu_scaling python/threads chunks=64 steps=20000 threads=2`` (with ``[docker]`` off native, and
+    the version among several: ``python3.13t/threads``)."""
+    return f"{record['workload']} {analysis.label(record)} {params_text(record['params'])}".strip()
 
 
 def find(document: dict, words: list) -> dict:
@@ -35,6 +35,8 @@ def describe(document: dict, record: dict) -> str:
     """The row's command, runtime, status and figures, as plain text."""
     env = document["environment"]
     runtime = (env.get("runtimes") or {}).get(record["language"], {})
+    if record.get("runtime"):  # one of several versions of its language
+        runtime = (env.get("runtime_versions") or {}).get(record["language"], {}).get(record["runtime"], runtime)
     lines = [
         f"row        {row_name(record)}",
         f"program    {row_label(record)}",

@@ -577,7 +577,7 @@ def _percent(value) -> str:
 def server_note(records: list) -> str:
     """How servers were loaded and what generator-bound means."""
     generators = sorted({run["load"]["generator"] for r in records for run in r.get("runs", []) if run.get("load")})
-    uncalibrated = sorted({f"{r['language']}/{r['variant']} {params_text(r['params'])}" for r in records
+    uncalibrated = sorted({f"{analysis.label(r)} {params_text(r['params'])}" for r in records
                            for run in r.get("runs", []) if run.get("load") and run["load"].get("ceiling_rps") is None})
     return (
         f"Servers are measured over the load window only (server pinned to its own CPUs, the generator to the "
