@@ -48,7 +48,6 @@ from harness.runtimes import java_class, required_version
 
 
 JAVA_RELEASE = 17  # java/Dockerfile compiles every source for this release (LAB_JAVA_RELEASE) or what it requires
-MOUNTED_RUNTIMES = "/opt/runtime-lab"  # where a tagged row's runtime from this machine is mounted
 START_HINT = "start it (`dockerd > /var/log/dockerd.log 2>&1 &` or `systemctl start docker`), or use --backend native"
 
 
@@ -129,11 +128,14 @@ class DockerExecutor(Executor):
         self.helper_image = images.ensure(self.client, HELPERS, build, bases or {}, self.progress) if helpers else None
         self.helpers = ImageHelpers()
         self.suite_images = {}  # a command program's own image by name: Image, or None if the engine has none
-        # Several versions of a language (--python 3.11,3.13t): a tagged row runs in its language's
-        # image with that runtime from this machine mounted read-only, the same binary as natively.
+        # Several versions of a language (--python 3.11,3.13t): a tagged row runs in its version's
+        # image (runtime-lab/python:3.13t), which holds the same runtime as natively.
         self.toolchain = toolchain
+        self.version_images, self.version_gaps = self._version_images(languages, build, bases or {})
         self.build_dirs, self.build_failures = {}, {}  # command programs' builds, made on the host (Backends)
         self.runtimes = {language: self._describe(image) for language, image in self.images.items()}
+        self.version_runtimes = {f"{language}{tag}": self._describe(image)
+                                 for (language, tag), image in self.version_images.items()}
         self.visibility = self._host_visibility(next(iter(self.images.values()))) if self.images else None
         info = self.client.info()
         self.cgroup_version = int(info.get("CgroupVersion") or 1)
@@ -205,8 +207,9 @@ class DockerExecutor(Executor):
             "helpers_image": self.helper_image.describe() if self.helper_image else "not needed in this run",
             "runtimes": self.runtimes,
             "runtimes_missing": {},
-            **({"mounted_runtimes": {f"{lang}{r.tag}": str(r.executable) for lang in self.toolchain.tags()
-                                     for r in self.toolchain.versions[lang]}} if self.toolchain else {}),
+            **({"version_images": {f"{language}{tag}": image.describe() for (language, tag), image in
+                                   self.version_images.items()},
+                "version_runtimes": self.version_runtimes} if self.version_images else {}),
             "sample_interval_s": self.sample_interval_s,
             "rss_sampling": self.visibility.describe() if self.visibility else "no image",
             "figures": {
@@ -250,44 +253,51 @@ class DockerExecutor(Executor):
         if Path(program.root).resolve() != (REPO / IMAGES[program.language].root).resolve():
             return "the docker images hold only the lab's own programs; run a --suite of your own with --backend native"
         if program.runtime:
-            return self._mounted_runtime_skip(program)
+            return self._version_skip(program)
         needed = required_version(program.source) if program.language == "java" else None
         major = _major(self.runtimes["java"].get("version", "0")) if needed else 0
         if needed and major < needed:
             return f"needs Java {needed} or newer; the java image has {self.runtimes['java'].get('version')}"
         return ""
 
-    def _mounted_runtime_skip(self, program) -> str:
-        """Why a tagged row cannot run on its mounted runtime, or ""."""
-        if self.toolchain is None:
-            return "runtime versions in containers need the runtimes found on this machine"
-        runtime = self.toolchain.runtime_for(program)
+    def _version_images(self, languages, build: str, bases: dict) -> tuple[dict, dict]:
+        """(language, tag) -> the image of each chosen version, and why the others have none."""
+        found, gaps = {}, {}
+        for language in (self.toolchain.tags() if self.toolchain else {}):
+            if language not in languages:
+                continue
+            for runtime in self.toolchain.versions[language]:
+                executable = Path(runtime.executable).resolve()
+                home = executable.parent.parent  # <prefix>/bin/python3.13t, <node>/bin/node, <java home>/bin/java
+                outside = images.link_outside(home)
+                if outside:
+                    gaps[(language, runtime.tag)] = (
+                        f"{runtime.executable} is not self-contained ({outside}), so no image can hold it; choose one "
+                        f"that is by its path (`runtimes install {language}@{runtime.tag}` puts one in ~/.cache/runtime-lab/runtimes)")
+                    continue
+                found[(language, runtime.tag)] = images.ensure_version(
+                    self.client, language, runtime.tag, home, executable.name, build, bases, self.progress)
+        return found, gaps
+
+    def _version_skip(self, program) -> str:
+        """Why a tagged row cannot run in its version's image, or ""."""
+        key = (program.language, program.runtime)
+        if key in self.version_gaps:
+            return self.version_gaps[key]
+        if key not in self.version_images:
+            return f"no image for {program.language} {program.runtime} in this run"
+        version = self.version_runtimes[f"{program.language}{program.runtime}"].get("version", "0")
         needed = required_version(program.source) if program.language == "java" else None
-        if needed and runtime.major < needed:
-            return f"needs Java {needed} or newer; found {runtime.version}"
-        if program.language == "java" and runtime.major < JAVA_RELEASE:
+        if needed and _major(version) < needed:
+            return f"needs Java {needed} or newer; the image {images.IMAGE_PREFIX}java:{program.runtime} has {version}"
+        if program.language == "java" and _major(version) < JAVA_RELEASE:
             return f"the java image's classes are compiled for Java {JAVA_RELEASE} or newer"
-        outside = _link_outside(Path(runtime.executable).resolve().parent.parent)
-        if outside:
-            return (f"{runtime.executable} is not self-contained ({outside}), so it cannot be mounted into a container; "
-                    f"choose one that is by its path (`runtimes install {program.language}@{program.runtime}` puts one in "
-                    f"~/.cache/runtime-lab/runtimes)")
         return ""
 
-    def _mounted_runtime(self, program) -> tuple:
-        """(the runtime's executable in the container, the read-only mount of its installation) for
-        a tagged row. It is mounted under /opt (the images' unprivileged user cannot enter /root);
-        each of these runtimes finds its own files relative to its executable."""
-        runtime = self.toolchain.runtime_for(program)
-        executable = Path(runtime.executable).resolve()
-        home = executable.parent.parent  # <prefix>/bin/python3.13t, <node>/bin/node, <java home>/bin/java
-        inside = f"{MOUNTED_RUNTIMES}/{program.language}{program.runtime}"
-        # A shared-library build (pyenv's) looks for libpython by an absolute path from this machine.
-        return f"{inside}/bin/{executable.name}", {"volumes": {str(home): {"bind": inside, "mode": "ro"}},
-                                                   "environment": {"LD_LIBRARY_PATH": f"{inside}/lib"}}
-
     def _image_for(self, program) -> Image | None:
-        """The image a program runs in: a suite's own (``image``), else its language's."""
+        """The image a program runs in: a suite's own (``image``), its version's, else its language's."""
+        if program.runtime and not program.command:
+            return self.version_images.get((program.language, program.runtime))
         if not program.image:
             return self.images.get(program.language)
         if program.image not in self.suite_images:
@@ -307,8 +317,7 @@ class DockerExecutor(Executor):
             return commands.container_argv(program, arguments)
         args = [f"{key}={value}" for key, value in arguments.items()]
         root = CONTAINER_ROOTS[program.language]
-        default = {"python": "python3", "java": "java", "node": "node"}[program.language]
-        runtime = self._mounted_runtime(program)[0] if program.runtime else default
+        runtime = images.COMMANDS[program.language]  # a version's image has that version under this name
         if program.language == "java":
             return [runtime, *program.runtime_args, "-cp", root, java_class(program), *args]
         source = f"{root}/{Path(program.source).relative_to(program.root).as_posix()}"
@@ -361,8 +370,6 @@ class DockerExecutor(Executor):
         labels = {"runtime-lab.workload": job.workload.name, "runtime-lab.program": program.label}
         network = f"container:{beside.container.id}" if beside else "none"
         extra = self._suite_mounts(program) if program.command else {}
-        if program.runtime:
-            extra = self._mounted_runtime(program)[1]
         return self._start(image, self.command(job, arguments), labels, cpus, network, whole=bool(program.command), **extra)
 
     def _suite_mounts(self, program) -> dict:
@@ -407,21 +414,6 @@ class DockerExecutor(Executor):
 
 
 # ---------------------------------------------------------------------- reading the runtimes' probes
-
-
-def _link_outside(home: Path) -> str:
-    """A symbolic link near the top of a runtime's installation that points outside it (Debian's
-    JDKs keep their configuration in /etc), as "conf/security -> /etc/...", or "". A runtime
-    installed into the system's own folders is no installation of its own either."""
-    if str(home) in ("/", "/usr", "/usr/local"):
-        return f"installed into {home} with the system's libraries"
-    for folder in [home, *(entry for entry in home.iterdir() if entry.is_dir() and not entry.is_symlink())]:
-        for entry in folder.iterdir():
-            if entry.is_symlink():
-                target = (entry.parent / os.readlink(entry)).resolve()
-                if home not in target.parents and target != home:
-                    return f"{entry.relative_to(home)} -> {target}"
-    return ""
 
 
 def _parse_probe(language: str, output: str) -> dict:

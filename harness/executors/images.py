@@ -16,7 +16,8 @@ import json
 import os
 import re
 import tarfile
-from dataclasses import dataclass
+import tempfile
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from harness.errors import LabError
@@ -82,6 +83,84 @@ def ensure(client, spec: ImageSpec, build: str, bases: dict, progress) -> "Image
     return Image(spec, build_image(client, spec, context, digest, args), args, built=True, current=True)
 
 
+# Images per runtime version: the language's own Dockerfile, built on a base that holds a runtime
+# from this machine (runtime-lab/base-python:3.13t), tagged by version (runtime-lab/python:3.13t).
+VERSION_BASE_ARG = {"python": "LAB_PYTHON_BASE", "java": "LAB_JRE_BASE", "node": "LAB_NODE_BASE"}
+COMMANDS = {"python": "python3", "java": "java", "node": "node"}  # what the programs' commands call
+RUNTIMES_INSIDE = "/opt/runtime-lab"
+RUNTIME_BASE_DOCKERFILE = """\
+ARG BASE
+FROM ${{BASE}}
+COPY runtime/ {home}/
+# A shared-library build (pyenv's) finds its libpython here, not at this machine's path.
+ENV LD_LIBRARY_PATH={home}/lib
+# The programs call {command}; /usr/local/bin comes first on the default PATH.
+RUN ln -sf {home}/bin/{executable} /usr/local/bin/{command} && {command} {version_flag} >/dev/null
+"""
+
+
+def ensure_version(client, language: str, tag: str, home: Path, executable: str, build: str, bases: dict, progress) -> "Image":
+    """``runtime-lab/<language>:<tag>``: the language's Dockerfile on a base holding the runtime
+    installed at ``home`` on this machine (its ``bin/<executable>``), each rebuilt only when the
+    runtime or the plain base changes. The runtime must be self-contained (see ``link_outside``)."""
+    spec = IMAGES[language]
+    argument = VERSION_BASE_ARG[language]
+    plain = base_args(client, spec, bases).get(argument) or _default_base(spec, argument)
+    runtime_base = _runtime_base(client, language, tag, home, executable, plain, build, progress)
+    versioned = replace(spec, name=f"{IMAGE_PREFIX}{language}:{tag}")
+    return ensure(client, versioned, build, {**bases, argument: runtime_base}, progress)
+
+
+def _default_base(spec: ImageSpec, argument: str) -> str:
+    """The base a Dockerfile names by default (``ARG LAB_PYTHON_BASE=python:3.13-slim``)."""
+    match = re.search(rf"^ARG {argument}=(\S+)", (REPO / spec.dockerfile).read_text(), re.MULTILINE)
+    return match.group(1) if match else ""
+
+
+def _runtime_base(client, language, tag, home: Path, executable, plain: str, build: str, progress) -> str:
+    """Build (or keep) the base image holding this machine's runtime; its name."""
+    name = f"{IMAGE_PREFIX}base-{language}:{tag}"
+    inside = f"{RUNTIMES_INSIDE}/{language}{tag}"
+    dockerfile = RUNTIME_BASE_DOCKERFILE.format(home=inside, executable=executable, command=COMMANDS[language],
+                                                version_flag="-version" if language == "java" else "--version")
+    plain_image = existing_image(client, plain)
+    digest = hashlib.sha256(f"{dockerfile}\0{plain_image.id if plain_image else plain}".encode())
+    for path in sorted(home.rglob("*")):
+        stat = path.lstat()
+        digest.update(f"{path.relative_to(home)}\0{stat.st_size}\0{int(stat.st_mtime)}\0".encode())
+    label = digest.hexdigest()[:16]
+    existing = existing_image(client, name)
+    if existing is not None and (build == "never" or (build == "auto" and existing.labels.get(HASH_LABEL) == label)):
+        return name
+    progress(f"building {name} from {home}")
+    with tempfile.TemporaryFile() as context:
+        with tarfile.open(fileobj=context, mode="w") as tar:
+            data = dockerfile.encode()
+            info = tarfile.TarInfo("Dockerfile")
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+            tar.add(home, arcname="runtime")
+        context.seek(0)
+        spec = ImageSpec(language, "Dockerfile", (), "", (), name)
+        _stream_build(client, spec, context, {"BASE": plain}, {IMAGE_LABEL: f"base-{language}", HASH_LABEL: label})
+    return name
+
+
+def link_outside(home: Path) -> str:
+    """A symbolic link near the top of a runtime's installation that points outside it (Debian's
+    JDKs keep their configuration in /etc), as "conf -> /etc/...", or "". A runtime installed into
+    the system's own folders is no installation of its own either. Either cannot go into an image."""
+    if str(home) in ("/", "/usr", "/usr/local"):
+        return f"installed into {home} with the system's libraries"
+    for folder in [home, *(entry for entry in home.iterdir() if entry.is_dir() and not entry.is_symlink())]:
+        for entry in folder.iterdir():
+            if entry.is_symlink():
+                target = (entry.parent / os.readlink(entry)).resolve()
+                if home not in target.parents and target != home:
+                    return f"{entry.relative_to(home)} -> {target}"
+    return ""
+
+
 def base_args(client, spec: ImageSpec, bases: dict) -> dict:
     """Build arguments: explicit ones, else a local base where the engine has one, else the default."""
     found = {**local_bases(client), **bases}
@@ -99,10 +178,14 @@ def base_ids(client, args: dict) -> dict:
 
 def build_image(client, spec: ImageSpec, context: bytes, digest: str, args: dict):
     """Build ``spec`` from ``context`` (a tar); the SDK image, or ImageBuildFailed with the log's tail."""
+    return _stream_build(client, spec, io.BytesIO(context), args, {IMAGE_LABEL: spec.language, HASH_LABEL: digest})
+
+
+def _stream_build(client, spec: ImageSpec, context, args: dict, labels: dict):
+    """Build from a tar context file object; the SDK image, or ImageBuildFailed with the log's tail."""
     log = []
-    labels = {IMAGE_LABEL: spec.language, HASH_LABEL: digest}
     stream = client.api.build(
-        fileobj=io.BytesIO(context), custom_context=True, dockerfile=spec.dockerfile, tag=spec.tag,
+        fileobj=context, custom_context=True, dockerfile=spec.dockerfile, tag=spec.tag,
         buildargs=args, labels=labels, rm=True, forcerm=True, decode=True,
     )
     for chunk in stream:

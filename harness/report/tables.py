@@ -613,9 +613,9 @@ def overhead_table(records: list, environment: dict) -> Table | None:
     rows = [[r["workload"], r["program"], r["params"]] + [_ratio(r[f]) for f in analysis.OVERHEAD_FIELDS]
             for r in pairs if alike(r)]
     caption = ("The same program and parameters in a container, over natively: medians' ratios (1.00 = no difference), "
-               "only where both ran the same runtime version: a chosen version (python3.13t/…) is this machine's "
-               "runtime mounted in the container, an untagged row compares the image's runtime with this machine's "
-               "when their releases match, and a built program is the same binary.")
+               "only where both ran the same runtime version: a chosen version (python3.13t/…) runs in its version's "
+               "image, which holds this machine's runtime; an untagged row compares the image's runtime with this "
+               "machine's when their releases match; a built program is the same binary.")
     gaps = [text for text in differing if text.split()[0] in left_out]
     if gaps:
         caption += (" Left out, as their versions differ: " + "; ".join(gaps) + ". To compare them, choose the version "
