@@ -291,7 +291,15 @@ def environment_tables(document: dict) -> list:
     if docker and env.get("backend") != "docker":  # the images' runtimes too, when both backends ran
         rows += [[f"{lang} [docker]", info.get("version"), runtime_settings(lang, info), info.get("image", {}).get("tag")]
                  for lang, info in docker.get("runtimes", {}).items()]
+        images = docker.get("version_images") or {}
+        rows += [[f"{name} [docker]", info.get("version"), runtime_settings(_language_of(name), info),
+                  images.get(name, {}).get("tag")] for name, info in (docker.get("version_runtimes") or {}).items()]
     return [Table(["", ""], machine), Table(["runtime", "version", "memory settings", "executable"], rows)]
+
+
+def _language_of(name: str) -> str:
+    """``python`` of ``python3.13t``, ``java`` of ``java21``."""
+    return name.rstrip("0123456789.t") if name.startswith("python") else name.rstrip("0123456789")
 
 
 def _swap(env: dict) -> str:
