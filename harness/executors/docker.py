@@ -317,7 +317,7 @@ class DockerExecutor(Executor):
             return commands.container_argv(program, arguments)
         args = [f"{key}={value}" for key, value in arguments.items()]
         root = CONTAINER_ROOTS[program.language]
-        runtime = images.COMMANDS[program.language]  # a version's image has that version under this name
+        runtime = commands.CONTAINER_RUNTIMES[program.language]  # a version's image has that version under this name
         if program.language == "java":
             return [runtime, *program.runtime_args, "-cp", root, java_class(program), *args]
         source = f"{root}/{Path(program.source).relative_to(program.root).as_posix()}"

@@ -20,6 +20,7 @@ import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from harness.commands import CONTAINER_RUNTIMES
 from harness.errors import LabError
 
 
@@ -86,7 +87,6 @@ def ensure(client, spec: ImageSpec, build: str, bases: dict, progress) -> "Image
 # Images per runtime version: the language's own Dockerfile, built on a base that holds a runtime
 # from this machine (runtime-lab/base-python:3.13t), tagged by version (runtime-lab/python:3.13t).
 VERSION_BASE_ARG = {"python": "LAB_PYTHON_BASE", "java": "LAB_JRE_BASE", "node": "LAB_NODE_BASE"}
-COMMANDS = {"python": "python3", "java": "java", "node": "node"}  # what the programs' commands call
 RUNTIMES_INSIDE = "/opt/runtime-lab"
 RUNTIME_BASE_DOCKERFILE = """\
 ARG BASE
@@ -121,7 +121,7 @@ def _runtime_base(client, language, tag, home: Path, executable, plain: str, bui
     """Build (or keep) the base image holding this machine's runtime; its name."""
     name = f"{IMAGE_PREFIX}base-{language}:{tag}"
     inside = f"{RUNTIMES_INSIDE}/{language}{tag}"
-    dockerfile = RUNTIME_BASE_DOCKERFILE.format(home=inside, executable=executable, command=COMMANDS[language],
+    dockerfile = RUNTIME_BASE_DOCKERFILE.format(home=inside, executable=executable, command=CONTAINER_RUNTIMES[language],
                                                 version_flag="-version" if language == "java" else "--version")
     plain_image = existing_image(client, plain)
     digest = hashlib.sha256(f"{dockerfile}\0{plain_image.id if plain_image else plain}".encode())

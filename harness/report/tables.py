@@ -6,6 +6,7 @@ things. Everything here is computed from a results document alone.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -299,7 +300,7 @@ def environment_tables(document: dict) -> list:
 
 def _language_of(name: str) -> str:
     """``python`` of ``python3.13t``, ``java`` of ``java21``."""
-    return name.rstrip("0123456789.t") if name.startswith("python") else name.rstrip("0123456789")
+    return re.match(r"[a-z]+", name).group()
 
 
 def _swap(env: dict) -> str:
