@@ -49,7 +49,8 @@ def overhead(records: list) -> list[dict]:
     rows = []
     for record in records:
         twin = native.get(_identity(record))
-        if record.get("backend", "native") == "native" or record["status"] != "ok" or twin is None:
+        # Only the docker backend runs on this machine: a swarm machine's rows are never set against it.
+        if record.get("backend", "native") != "docker" or record["status"] != "ok" or twin is None:
             continue
         ratios = {}
         for field in OVERHEAD_FIELDS:

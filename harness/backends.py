@@ -1,4 +1,8 @@
-"""Build the executors a comparison runs on (native, docker, or both) and route each job to its own."""
+"""Build the executors a comparison runs on (native, docker, swarm) and route each job to its own.
+
+A swarm job's backend names its machine (``swarm@A``): each machine is a place of its own in the
+results, so its rows are judged and compared only with each other.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ from harness.errors import UsageError
 from harness.executors.native import NativeExecutor
 from harness.sizes import parse_bytes
 
-NAMES = ("native", "docker")
+NAMES = ("native", "docker", "swarm")
 
 
 def parse(text: str) -> tuple:
@@ -18,8 +22,34 @@ def parse(text: str) -> tuple:
     names = tuple(dict.fromkeys(name.strip() for name in text.split(",") if name.strip()))
     unknown = [name for name in names if name not in NAMES]
     if unknown or not names:
-        raise UsageError(f"unknown backend '{','.join(unknown) or text}'; choose native, docker or native,docker")
+        raise UsageError(f"unknown backend '{','.join(unknown) or text}'; choose native, docker, swarm or a list "
+                         "such as native,docker")
     return names
+
+
+def family(backend: str) -> str:
+    """``swarm@A`` -> ``swarm``; ``native`` and ``docker`` are their own."""
+    return backend.partition("@")[0]
+
+
+def places(args) -> tuple:
+    """The backends jobs are planned on: each swarm machine is one (``swarm@A``, ``swarm@B``)."""
+    if args.machines and "swarm" not in args.backend:
+        raise UsageError("--machines chooses swarm machines; add --backend swarm")
+    if args.registry and "swarm" not in args.backend:
+        raise UsageError("--registry sends images to swarm nodes; add --backend swarm")
+    if "swarm" not in args.backend:
+        return args.backend
+    from harness.executors.docker import connect
+    from harness.executors.swarm import find_machines
+
+    client = connect()
+    try:
+        machines = find_machines(client, args.machines or ["all"])
+    finally:
+        client.close()
+    return tuple(place for name in args.backend
+                 for place in ([f"swarm@{machine}" for machine in machines] if name == "swarm" else [name]))
 
 
 class Backends:
@@ -30,7 +60,7 @@ class Backends:
         self.executors, self.skips, self.toolchain = {}, {}, toolchain or runtimes.Toolchain(runtimes={})
         try:
             for name in args.backend:
-                mine = [job for job in jobs if job.backend == name]
+                mine = [job for job in jobs if family(job.backend) == name]
                 self.executors[name], self.skips[name] = _make(name, args, mine, self, toolchain)
             self._build_commands(jobs)
         except BaseException:
@@ -40,10 +70,14 @@ class Backends:
         # not in the helpers image, and a server's rows on both backends must differ by the container alone.
         use_wrk = args.wrk and "docker" not in self.executors
         self.lifecycles = {
-            name: lifecycle.Lifecycle(executor, [j for j in jobs if j.backend == name and not self.skip_reason(j)],
+            name: lifecycle.Lifecycle(executor, [j for j in jobs if family(j.backend) == name and not self.skip_reason(j)],
                                       use_wrk=use_wrk, open_loop=args.open_loop)
             for name, executor in self.executors.items()
         }
+        swarm = self.executors.get("swarm")
+        if swarm:
+            swarm.describe_machines()
+            self._lanes = swarm.lanes(local_lane=len(self.executors) > 1)
 
     def _build_commands(self, jobs) -> None:
         """Run the command programs' build steps, once, on this machine, for every backend: classes
@@ -64,11 +98,26 @@ class Backends:
 
     def run(self, job, timeout_s: float):
         """Run ``job`` once on its backend."""
-        return self.lifecycles[job.backend].run(job, timeout_s)
+        return self.lifecycles[family(job.backend)].run(job, timeout_s)
 
     def skip_reason(self, job) -> str:
         """Why ``job`` cannot run on its backend, or ""."""
-        return self.skips[job.backend](job)
+        return self.skips[family(job.backend)](job)
+
+    def lane(self, job) -> str:
+        """Jobs of one lane run one at a time; lanes run in parallel. Everything on this machine
+        (native, docker) is one lane; a swarm machine is another unless it shares a node with it."""
+        if family(job.backend) != "swarm":
+            return "local"
+        from harness.executors.swarm import machine_of
+
+        return self._lanes[machine_of(job.backend)]
+
+    def stop(self) -> None:
+        """Tell lanes running in other threads to stop: a swarm job being waited for is removed."""
+        swarm = self.executors.get("swarm")
+        if swarm:
+            swarm.stopping.set()
 
     def primary(self):
         """The executor whose runtimes head the environment record (native when it runs)."""
@@ -79,9 +128,15 @@ class Backends:
         info = {}
         for lifecycle_ in self.lifecycles.values():
             info.update(lifecycle_.describe())
-        if len(self.executors) > 1:
+        if len(self.executors) > 1 or "swarm" in self.executors:
             info["backends"] = {name: executor.environment() for name, executor in self.executors.items()}
+        info.get("backends", {}).update(self.machines())
         return info
+
+    def machines(self) -> dict:
+        """``swarm@A`` -> machine A's own record: its nodes, the facts its jobs reported, its runtimes."""
+        swarm = self.executors.get("swarm")
+        return {f"swarm@{name}": env for name, env in swarm.machine_env.items()} if swarm else {}
 
     def close(self) -> None:
         for executor in self.executors.values():
@@ -89,6 +144,17 @@ class Backends:
 
 
 def _make(name: str, args, jobs, backends: Backends, toolchain=None):
+    if name == "swarm":
+        from harness.executors.swarm import SwarmExecutor, machine_of
+
+        languages = [lang for lang in catalogue.LANGUAGES if any(j.program.language == lang for j in jobs)]
+        machines = list(dict.fromkeys(machine_of(job.backend) for job in jobs)) or ["all"]
+        executor = SwarmExecutor(
+            languages, machines, registry=args.registry, cpus=args.docker_cpus, memory=args.docker_memory,
+            pids=args.docker_pids, build=args.docker_build, progress=lambda message: print(message, file=sys.stderr, flush=True),
+            toolchain=toolchain if toolchain and toolchain.tags() else None,
+        )
+        return executor, executor.skip_reason
     if name == "docker":
         from harness.executors.docker import DockerExecutor  # imports the docker SDK only when asked for
 

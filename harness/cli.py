@@ -14,8 +14,8 @@ import signal
 import sys
 from pathlib import Path
 
-from harness import (backends, catalogue, console, diff, environment, install, plan, publish, report, runner, runtimes, show,
-                     store, verdicts)
+from harness import (backends, catalogue, console, diff, environment, install, machines, plan, publish, report, runner,
+                     runtimes, show, store, verdicts)
 from harness.errors import LabError, UsageError
 
 DEFAULT_OUT = Path("results")
@@ -128,7 +128,8 @@ def _parser() -> argparse.ArgumentParser:
     compare.add_argument("--no-wrk", action="store_true", help=argparse.SUPPRESS)  # the default since wrk became opt-in
     compare.add_argument("--backend", type=_backend_names, default=("native",), metavar="B[,B]",
                          help="native: the runtimes installed here (default); docker: every run in a fresh "
-                              "container; native,docker: both, interleaved, with a container-overhead table")
+                              "container; native,docker: both, interleaved, with a container-overhead table; "
+                              "swarm: every run a Docker Swarm job on the --machines, from a manager node")
     docker = compare.add_argument_group("docker backend", "the same limits for every container, whatever its language")
     docker.add_argument("--docker-cpus", type=_positive_float, metavar="N", help="CPU quota (default: none)")
     docker.add_argument("--docker-cpuset", metavar="LIST", help="the CPUs it may run on, e.g. 0-1 (default: all)")
@@ -136,6 +137,11 @@ def _parser() -> argparse.ArgumentParser:
     docker.add_argument("--docker-pids", type=_positive_int, default=16384, metavar="N", help="processes and threads (16384)")
     docker.add_argument("--docker-build", choices=("auto", "never", "always"), default="auto",
                         help="build the images when missing or out of date (auto), never (use the images as tagged), always")
+    swarm = compare.add_argument_group("swarm backend", "the docker backend's images and limits, as jobs on labelled nodes")
+    swarm.add_argument("--machines", type=_names, metavar="NAME,...|all",
+                       help="the machines to run on: nodes labelled runtime-lab.machine=NAME (default: all)")
+    swarm.add_argument("--registry", metavar="HOST:PORT",
+                       help="push the images there for the nodes to pull (default: each node uses the images it has)")
     _runtime_options(compare)
     compare.set_defaults(command=cmd_compare)
 
@@ -143,9 +149,10 @@ def _parser() -> argparse.ArgumentParser:
     regenerate.add_argument("run_dir", type=Path, metavar="RUN_DIR")
     regenerate.set_defaults(command=cmd_report)
 
-    compared = sub.add_parser("diff", help="two runs row by row: ratios with intervals and significance")
-    compared.add_argument("run_a", type=Path, metavar="RUN_A")
-    compared.add_argument("run_b", type=Path, metavar="RUN_B")
+    compared = sub.add_parser("diff", help="two runs row by row: ratios with intervals and significance; "
+                                           "RUN@MACHINE takes one swarm machine's rows (two machines of one run)")
+    compared.add_argument("run_a", metavar="RUN_A")
+    compared.add_argument("run_b", metavar="RUN_B")
     compared.add_argument("--md", type=Path, metavar="FILE", help="also write the diff as Markdown")
     compared.add_argument("--html", type=Path, metavar="FILE", help="also write the diff as an HTML page")
     compared.set_defaults(command=cmd_diff)
@@ -237,8 +244,8 @@ def cmd_compare(args) -> int:
     # The runtimes are found first: several of one language multiply its jobs, natively and in containers.
     asked = args.python or args.java or args.node
     toolchain = runtimes.discover(args.python, args.java, args.node) if "native" in args.backend or asked else None
-    jobs = plan.jobs_for(workloads, args.profile, args.lang, plan.parse_overrides(args.param), args.backend, args.variant,
-                         toolchain.tags() if toolchain else None)
+    jobs = plan.jobs_for(workloads, args.profile, args.lang, plan.parse_overrides(args.param), backends.places(args),
+                         args.variant, toolchain.tags() if toolchain else None)
     plan.check_thread_limits(jobs)
     chosen = backends.Backends(args, jobs, toolchain)
     try:
@@ -259,8 +266,9 @@ def _compare(args, options, loaded, workloads, jobs, chosen) -> int:
     _warn_missing(chosen.toolchain)
     try:
         with console.RunProgress(args.verbosity) as progress:
-            measurements = runner.run_all(jobs, chosen, results, options, chosen.skip_reason, progress)
+            measurements = runner.run_all(jobs, chosen, results, options, chosen.skip_reason, progress, chosen.lane)
     finally:
+        results.document["environment"].get("backends", {}).update(chosen.machines())  # the facts the jobs reported
         _finish_run(results, args.out)
     console.print_summary(results.document, results.run_dir)
     return 0 if all(m.status in ("ok", "skipped") for m in measurements) else 1
@@ -319,7 +327,7 @@ def cmd_diff(args) -> int:
     from rich.console import Console
     from rich.table import Table
 
-    found = diff.compare_runs(store.load(args.run_a), store.load(args.run_b))
+    found = diff.compare_runs(_load_run(args.run_a), _load_run(args.run_b))
     terminal = Console(width=max(150, Console().width))
     for line in found.provenance:
         terminal.print(line, highlight=False)
@@ -341,6 +349,14 @@ def cmd_diff(args) -> int:
     if args.html:
         _write(args.html, diff.html(found))
     return 0
+
+
+def _load_run(text: str) -> dict:
+    """A run's document, or one swarm machine's part of it (``results/latest@A``)."""
+    path, at, machine = text.rpartition("@")
+    if not at or Path(text).exists():
+        return store.load(Path(text))
+    return machines.view(store.load(Path(path)), machine)
 
 
 def _write(path: Path, text: str) -> None:

@@ -102,6 +102,7 @@ class Measurement:
             "variant": job.program.variant,
             **({"runtime": job.program.runtime} if job.program.runtime else {}),
             "backend": job.backend,
+            **({"machine": job.backend.partition("@")[2]} if "@" in job.backend else {}),
             "params": dict(job.params),
             "args": job.program.args,
             "runtime_args": list(job.program.runtime_args),

@@ -22,7 +22,7 @@ class Job:
     workload: Workload
     program: Program
     params: tuple  # sorted (name, value) pairs, hashable
-    backend: str = "native"  # where it runs: "native" or "docker"
+    backend: str = "native"  # where it runs: "native", "docker", or a swarm machine ("swarm@A")
 
     @property
     def case(self) -> tuple:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import random
-import time
 import sys
+import threading
+import time
 from dataclasses import dataclass
 
 from harness import stats, verify
@@ -35,10 +36,12 @@ class RunOptions:
     run_budget_s: float | None = None  # no extra runs once the whole run has taken this long
 
 
-def run_all(jobs, lifecycle, store, options: RunOptions, skip_reason=None, progress=None) -> list:
+def run_all(jobs, lifecycle, store, options: RunOptions, skip_reason=None, progress=None, lane=None) -> list:
     """Measure every job and return its Measurement; Ctrl-C keeps what was finished.
 
     ``skip_reason(job)`` says why a job cannot run here (a missing runtime, say), or "".
+    ``lane(job)`` names the jobs that must not run at once (those of one machine); each lane's
+    rounds run in a thread of their own, the first lane's in this one, which Ctrl-C reaches.
     """
     progress = progress or _print_progress
     measurements = {job.key: Measurement(job) for job in jobs}
@@ -46,24 +49,83 @@ def run_all(jobs, lifecycle, store, options: RunOptions, skip_reason=None, progr
         reason = skip_reason(measurement.job) if skip_reason else ""
         if reason:
             measurement.mark("skipped", reason)
-    store.save(measurements.values())
-    started = time.monotonic()
-    counter = _Counter(sum(options.min_runs + _warmups(m.job, options) for m in measurements.values() if m.status == "ok"))
+    shared = _Shared(store, measurements, progress, options)
+    shared.save()
+    lanes = {}
+    for measurement in measurements.values():
+        lanes.setdefault(lane(measurement.job) if lane else "", []).append(measurement)
+    threads = [_Lane(shared, members, lifecycle) for members in list(lanes.values())[1:]]
     try:
-        for round_index in range(options.warmup):
-            chosen = [m for m in measurements.values() if not m.finished_badly and _warmups(m.job, options) > round_index]
-            _round(chosen, lifecycle, store, measurements, options, round_index, counter, progress, warming=True)
-        round_index = options.warmup
-        while chosen := [m for m in measurements.values() if _needs_run(m, options, time.monotonic() - started)]:
-            _round(chosen, lifecycle, store, measurements, options, round_index, counter, progress, warming=False,
-                   started=started)
-            round_index += 1
+        for thread in threads:
+            thread.start()
+        _measure(shared, next(iter(lanes.values()), []), lifecycle)
+        for thread in threads:
+            thread.join()
     except KeyboardInterrupt:
+        _stop_lanes(lifecycle, threads)
         _note_interrupted(measurements.values(), options.min_runs)
         _finish(measurements.values(), store)
         raise
+    failed = next((thread.error for thread in threads if thread.error), None)
+    if failed:
+        _finish(measurements.values(), store)
+        raise failed
     _finish(measurements.values(), store)
     return list(measurements.values())
+
+
+class _Shared:
+    """What every lane shares: the store, the run counter and the progress display, behind one lock."""
+
+    def __init__(self, store, measurements, progress, options):
+        self.store, self.measurements, self.progress, self.options = store, measurements, progress, options
+        self.lock = threading.RLock()
+        self.started = time.monotonic()
+        self.counter = _Counter(sum(options.min_runs + _warmups(m.job, options) for m in measurements.values()
+                                    if m.status == "ok"))
+
+    def save(self) -> None:
+        with self.lock:
+            self.store.save(self.measurements.values())
+
+
+class _Lane(threading.Thread):
+    """One lane's rounds in a thread; an error is kept for the main thread to raise."""
+
+    def __init__(self, shared, members, lifecycle):
+        super().__init__(daemon=True)
+        self.shared, self.members, self.lifecycle, self.error = shared, members, lifecycle, None
+
+    def run(self) -> None:
+        try:
+            _measure(self.shared, self.members, self.lifecycle)
+        except KeyboardInterrupt:
+            pass  # stopped from the main thread, which saves and reports
+        except Exception as error:  # raised again in the main thread
+            self.error = error
+            stop = getattr(self.lifecycle, "stop", None)
+            if stop:
+                stop()
+
+
+def _stop_lanes(lifecycle, threads) -> None:
+    stop = getattr(lifecycle, "stop", None)
+    if stop:
+        stop()
+    for thread in threads:
+        thread.join()
+
+
+def _measure(shared, members, lifecycle) -> None:
+    """Warm-up rounds, then measured rounds until no row of ``members`` needs another run."""
+    options = shared.options
+    for round_index in range(options.warmup):
+        chosen = [m for m in members if not m.finished_badly and _warmups(m.job, options) > round_index]
+        _round(chosen, lifecycle, shared, round_index, warming=True)
+    round_index = options.warmup
+    while chosen := [m for m in members if _needs_run(m, options, time.monotonic() - shared.started)]:
+        _round(chosen, lifecycle, shared, round_index, warming=False)
+        round_index += 1
 
 
 class _Counter:
@@ -78,21 +140,23 @@ class _Counter:
         return self.done, self.planned
 
 
-def _round(chosen, lifecycle, store, measurements, options, round_index, counter, progress, warming, started=None) -> None:
+def _round(chosen, lifecycle, shared, round_index, warming) -> None:
     """Run each chosen job once, in an order shuffled by the run's seed and the round."""
+    options = shared.options
     random.Random(options.seed + round_index).shuffle(chosen)
     for measurement in chosen:
         if measurement.finished_badly:
             continue
-        if started is not None and not _needs_run(measurement, options, time.monotonic() - started):
+        if not warming and not _needs_run(measurement, options, time.monotonic() - shared.started):
             continue  # the run's time budget ran out during this round
         result = lifecycle.run(measurement.job, _timeout(measurement.job, options))
-        measurement.add(result, keep=not warming)
-        if not warming and len(measurement.runs) > options.min_runs:
-            counter.planned += 1  # an extra run beyond the minimum, chosen by the data
-        done, planned = counter.tick()
-        progress(done, planned, measurement, result, warming)
-        store.save(measurements.values())
+        with shared.lock:
+            measurement.add(result, keep=not warming)
+            if not warming and len(measurement.runs) > options.min_runs:
+                shared.counter.planned += 1  # an extra run beyond the minimum, chosen by the data
+            done, planned = shared.counter.tick()
+            shared.progress(done, planned, measurement, result, warming)
+            shared.save()
 
 
 def _needs_run(measurement: Measurement, options: RunOptions, elapsed_s: float = 0.0) -> bool:

@@ -72,6 +72,26 @@ exit $rc
 '''
 
 
+# A swarm job's wrapper: the same, plus the program's wall time by the container's own clock (the
+# engine's job scheduling is no part of it) and the facts of the machine it ran on. bash has the
+# clock built in; plain sh forks `date` once before the program and once after it.
+CLOCK = "${EPOCHREALTIME:-$(date +%s.%N)}"
+MACHINE_FACTS = r"""
+model= cores=0 kernel= mem_kb=
+while IFS= read -r line; do
+    case $line in "model name"*) [ -z "$model" ] && model=${line#*: };; processor*) cores=$((cores + 1));; esac
+done < /proc/cpuinfo
+read -r kernel < /proc/sys/kernel/osrelease
+while read -r k n u; do case $k in MemTotal:) mem_kb=$n;; esac; done < /proc/meminfo
+printf 'clock start=%s end=%s\n' "$t0" "$t1" >&2
+printf 'machine node=%s cores=%s kernel=%s mem_kb=%s cgroup=%s arch=%s\n' \
+    "${LAB_NODE:-?}" "$cores" "$kernel" "$mem_kb" "$v" "${LAB_ARCH:-?}" >&2
+printf 'cpu_model=%s\n' "$model" >&2
+"""
+SWARM_WRAPPER = (WRAPPER.replace('"$@" &\n', f't0={CLOCK}\n"$@" &\n', 1)
+                 .replace("v=none peak=", f"t1={CLOCK}\nv=none peak=", 1)
+                 .replace("times >&2\n", MACHINE_FACTS.lstrip("\n") + "times >&2\n", 1))
+
 class Started:
     """A started container running a program under the wrapper, and its sampler (None: not visible)."""
 
@@ -264,6 +284,13 @@ def split_report(stderr: str) -> tuple[str, dict]:
         key, _, value = pair.partition("=")
         report[key] = int(value) if value.lstrip("-").isdigit() else (value or None)
     report["cgroup"] = str(report.get("cgroup"))
+    for line in lines[1:]:  # a swarm job's clock and machine lines (SWARM_WRAPPER)
+        name, _, rest = line.partition(" ")
+        if name in ("clock", "machine"):
+            report[name] = dict(pair.partition("=")[::2] for pair in rest.split())
+        elif line.startswith("cpu_model="):
+            report.setdefault("machine", {})["cpu_model"] = line.partition("=")[2].strip()
+    lines = [line for line in lines if not line.startswith(("clock ", "machine ", "cpu_model="))]
     times = [TIMES.search(line) for line in lines[1:]]
     times = [match for match in times if match]
     if times:  # the second line of `times`: the children's user and system time

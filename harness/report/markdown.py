@@ -12,11 +12,15 @@ def render(report: Report, link_prefix: str = "") -> str:
     parts = [f"# {report.title}\n"]
     if report.answers:
         parts += ["## Answers\n", _answers(report.answers) + "\n", report.summary + "\n"]
+        if report.machines:
+            parts.append("### Machines side by side\n\n" + table(report.machines) + "\n")
         if report.verdict_note:
             parts.append(f"*{report.verdict_note}*\n")
         parts.append(report.outcome_legend + "\n")
     else:
         parts += [NO_CLAIMS + "\n", report.summary + "\n"]
+        if report.machines:
+            parts.append("## Machines side by side\n\n" + table(report.machines) + "\n")
     for detail in report.claims:
         parts.append(f'<a id="{detail.anchor}"></a>\n\n### {detail.heading} — **{detail.outcome}**\n')
         parts.append(f"From {detail.source}." + (f" {detail.note}" if detail.note else "") + "\n")

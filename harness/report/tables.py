@@ -10,7 +10,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from harness import analysis, catalogue, stats, verdicts
+from harness import analysis, catalogue, machines, stats, verdicts
 from harness.measurement import KEY_FIELDS, SUMMARY_FIELDS
 
 MIB = 2**20
@@ -70,6 +70,7 @@ class Report:
     title: str
     answers: Table | None  # None when the run measured nothing any claim is judged on (a suite of one's own)
     summary: str
+    machines: Table | None  # swarm runs on several machines: their key ratios side by side
     verdict_note: str
     outcome_legend: str
     claims: list
@@ -88,6 +89,7 @@ def build(document: dict) -> Report:
         title=f"Runtime Lab results: run {document['run_id']}",
         answers=answers_table(found) if _claims_in_reach(found, records) else None,
         summary=run_summary(document),
+        machines=machines_table(document),
         verdict_note=verdict_note,
         outcome_legend=OUTCOME_LEGEND,
         claims=[claim_detail(v, _several_backends(found), document.get("workloads", {})) for v in verdicts.measured(found)],
@@ -226,8 +228,10 @@ def run_summary(document: dict) -> str:
     status = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
     finished = document.get("finished") or "not finished (interrupted or still running)"
     commit = env.get("lab_commit", "unknown") + (" with uncommitted changes" if env.get("lab_tree_dirty") else "")
+    only_swarm = all(r.get("backend", "").startswith("swarm@") for r in document["measurements"])
     return (
-        f"{env.get('host')}: {env.get('cpu_model')}, {env.get('cores_available')} of {env.get('cores_logical')} cores, "
+        ("Harness on swarm manager " if only_swarm else "")
+        + f"{env.get('host')}: {env.get('cpu_model')}, {env.get('cores_available')} of {env.get('cores_logical')} cores, "
         f"{env.get('memory_total_bytes', 0) / 2**30:.1f} GiB; {runtimes}. {backends_text(env)}. "
         f"Profile {options.get('profile', '?')}, {runs_policy(options)} after {options.get('warmup', '?')} warm-up, "
         f"languages interleaved in a shuffled order ({spread}). Rows: {status}; {noisy} of {len(ok)} ok rows have a "
@@ -254,10 +258,32 @@ def runs_policy(options: dict) -> str:
 
 
 def backends_text(env: dict) -> str:
-    """``Backend native, peak memory from cgroup-v1``, naming each backend of the run."""
+    """``Backend native, peak memory from cgroup-v1``, naming each backend of the run (a swarm
+    machine with what it is)."""
     backends = env.get("backends") or {env.get("backend", "?"): env}
-    parts = [f"{name}, peak memory from {info.get('memory_method', '?')}" for name, info in backends.items()]
+    parts = [f"{name}, peak memory from {info.get('memory_method', '?')}" if "@" not in name else
+             f"swarm machine {machines.name(name)} ({machines.facts(env, name)})"
+             for name, info in backends.items() if name != "swarm" or len(backends) == 1]
     return ("Backend " if len(parts) == 1 else "Backends ") + "; ".join(parts)
+
+
+def machines_table(document: dict) -> Table | None:
+    """Each swarm machine's key ratios side by side, every one computed within its machine."""
+    places = machines.places(document["measurements"])
+    if len(places) < 2:
+        return None
+    found = machines.ratios(document)
+    rows = [[r["workload"], params_text(r["params"]), f"{r['pair']} {r['figure']}",
+             *[(r["machines"][m].text() if r["machines"][m] else "not measured") for m in places]] for r in found]
+    env = document["environment"]
+    caption = ("Each ratio is between two programs on one machine, never across machines: ratio of geometric means "
+               "of the workload's key figure, its 95 % Welch interval on logs, and whether it differs from 1. "
+               "A language is its workload's first program. Machines: "
+               + "; ".join(f"{machines.name(m)} = {machines.facts(env, m)}" for m in places) + ".")
+    warnings = machines.version_warnings(env, places)
+    if warnings:
+        caption += " Warning: " + "; ".join(warnings) + "."
+    return Table(["workload", "params", "ratio", *[f"on {machines.name(m)}" for m in places]], rows, caption)
 
 
 def environment_tables(document: dict) -> list:
