@@ -281,8 +281,10 @@ class SwarmExecutor(DockerExecutor):
         """The run's result from the task's status and the job's logs."""
         status = (task or {}).get("Status") or {}
         if status.get("State") in ("rejected", "orphaned") or (status.get("Err") and not status.get("ContainerStatus")):
-            return not_run(argv, "failed", f"swarm {status.get('State')} the job on machine {machine}: "
-                                           f"{status.get('Err') or status.get('Message')}")
+            why = status.get("Err") or status.get("Message") or ""
+            hint = ("; send the images with --registry HOST:PORT, or load them on that node "
+                    "(docker save IMAGE | ssh NODE docker load)") if "No such image" in why else ""
+            return not_run(argv, "failed", f"swarm {status.get('State')} the job on machine {machine}: {why}{hint}")
         stdout, stderr = _logs(service, wait_for_report=not timed_out)
         _, report = split_report(stderr)
         exit_code = (status.get("ContainerStatus") or {}).get("ExitCode")
@@ -346,12 +348,17 @@ class SwarmExecutor(DockerExecutor):
         return env
 
     def close(self) -> None:
-        """Remove every service of this run (their containers go with them), then close the client."""
+        """Remove every service of this run (their containers go with them) and the registry tags
+        it made here, then close the client."""
         self.stopping.set()
         with contextlib.suppress(Exception):
             for service in self.client.services.list(filters={"label": f"{RUN_LABEL}={self.run_id}"}):
                 _remove(service)
             _wait_containers_gone(self.client, self.run_id)
+        for image_id, reference in getattr(self, "references", {}).items():
+            if reference != image_id:
+                with contextlib.suppress(Exception):
+                    self.client.images.remove(reference, noprune=True)
         super().close()
 
 

@@ -5,10 +5,13 @@ which the harness treats as two machines. Only the engine's own loopback address
 """
 
 import json
+import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -156,3 +159,46 @@ def test_unknown_machines_and_swarm_options_without_swarm_are_one_line_errors(sw
     assert unknown.returncode == 2 and "machine nowhere" in unknown.stderr and "Traceback" not in unknown.stderr
     stray = run_cli("compare", "--machines", "test-a", "--only", "eager_lazy", "--out", tmp_path)
     assert stray.returncode == 2 and "--backend swarm" in stray.stderr
+
+
+@pytest.fixture
+def registry(tmp_path):
+    """Debian's distribution registry on a free loopback port, storing under tmp_path (an engine
+    trusts a registry on 127.0.0.1 over plain HTTP)."""
+    binary = shutil.which("docker-registry")
+    if not binary:
+        pytest.skip("needs Debian's docker-registry (apt-get install docker-registry)")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = tmp_path / "registry.yml"
+    config.write_text(f"version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: {tmp_path / 'store'}\n"
+                      f"http:\n  addr: 127.0.0.1:{port}\n")
+    server = subprocess.Popen([binary, "serve", str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/v2/", timeout=2)
+                break
+            except OSError:
+                time.sleep(0.2)
+        yield f"127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def test_images_reach_the_nodes_through_a_registry_when_one_is_named(swarm, registry, tmp_path):
+    done = run_cli("compare", "--backend", "swarm", "--machines", "test-a", "--registry", registry, "--only", "eager_lazy",
+                   "--lang", "python", "--variant", "list", "--runs", "1", "--warmup", "0", "--param=n=100000",
+                   "--param=iterations=2", "--out", tmp_path, timeout=900)
+    assert done.returncode == 0, done.stderr[-3000:]
+    document = only_run(tmp_path)
+    assert all(r["status"] == "ok" for r in document["measurements"])
+    shipped = document["environment"]["backends"]["swarm"]["swarm"]["images"]
+    assert shipped["method"].startswith(f"registry {registry}") and shipped["push_s"] > 0
+    assert all(name.startswith(f"{registry}/runtime-lab/python:latest-") for name in shipped["images"])
+    catalog = json.loads(urllib.request.urlopen(f"http://{registry}/v2/_catalog", timeout=10).read())
+    assert "runtime-lab/python" in catalog["repositories"]
+    assert not [tag for image in swarm.images.list() for tag in image.tags if tag.startswith(registry)]
