@@ -338,7 +338,8 @@ class SwarmExecutor(DockerExecutor):
         env.update(backend=self.name, swarm={"manager_node": (self.local_node or "")[:12], "images": self.shipping},
                    machines=sorted(self.machines))
         env["limits"] = {**self.limits.describe(), "cpuset": "not in Swarm", "swap_bytes": "not limited by Swarm"}
-        env["network"] = "none: a job gets no network (servers and clients run on the docker or native backend)"
+        env["network"] = ("the node's default bridge: Swarm (engine 20.10) starts no task without a network; "
+                          "no program uses it (servers and clients run on the docker or native backend)")
         env["figures"] = {**env["figures"],
                           "wall_s": "in the container: the wrapper's clock (bash EPOCHREALTIME, else date) from "
                                     "just before the program starts to its exit; job scheduling is not counted",
