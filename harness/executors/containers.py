@@ -33,10 +33,13 @@ FIXTURES = REPO / "harness" / "fixtures"
 # left behind. Shell built-ins only (no fork), so the report costs nothing measurable. It is the
 # container's PID 1, which the kernel shields from signals it does not handle: it hands a SIGTERM
 # (docker kill -s TERM, how servers are stopped) on to the program, then waits for its real status.
+# The trap is set before the program starts: a SIGTERM in between is handed on, not fatal.
 WRAPPER = r'''
+child= term=
+trap 'term=1; [ -n "$child" ] && kill -TERM $child 2>/dev/null' TERM
 "$@" &
 child=$!
-trap 'kill -TERM $child 2>/dev/null' TERM
+[ -n "$term" ] && kill -TERM $child 2>/dev/null
 wait $child
 rc=$?
 while kill -0 $child 2>/dev/null; do wait $child; rc=$?; done
@@ -59,7 +62,7 @@ left=0
 for p in /proc/[0-9]*; do
     [ "${p#/proc/}" = "$$" ] && continue
     s=
-    read -r s < "$p/stat" 2>/dev/null || continue
+    read -r s 2>/dev/null < "$p/stat" || continue
     st=${s##*) }
     case $st in Z*) continue;; esac
     left=$((left + 1))
