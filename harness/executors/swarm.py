@@ -22,10 +22,11 @@ import threading
 import time
 import uuid
 
-from harness.errors import LabError, UsageError
+from harness.errors import LabError
 from harness.executors.base import RunResult, not_run
-from harness.executors.containers import LABEL, RUN_LABEL, SWARM_WRAPPER, _result, split_report
-from harness.executors.docker import DockerExecutor, connect
+from harness.executors.containers import (LABEL, MARK, RUN_LABEL, SWARM_WRAPPER, _result, _tail,
+                                          split_report)
+from harness.executors.docker import PROBES, DockerExecutor, _parse_probe, connect
 from harness.executors.images import Image
 from harness.plan import Job
 
@@ -106,9 +107,8 @@ class SwarmExecutor(DockerExecutor):
         self.local_node = (self.client.info().get("Swarm") or {}).get("NodeID")
         self.stopping = threading.Event()
         self.registry = registry
-        self.shipping = {}
         super().__init__(languages, client=self.client, helpers=False, **options)
-        self.references = self._ship()
+        self.references, self.shipping = self._ship()
         self.machine_env = {name: self._machine_environment(name) for name in self.machines}
 
     # ------------------------------------------------------------------ what is where
@@ -137,14 +137,14 @@ class SwarmExecutor(DockerExecutor):
             lanes.update({name: key for name in machines})
         return lanes
 
-    def _ship(self) -> dict:
-        """Image id -> what a job names it by: the id itself when every node has it (the manager
-        built it), else its reference in ``--registry`` after a push, timed."""
+    def _ship(self) -> tuple[dict, dict]:
+        """(image id -> what a job names it by, how the images reach the nodes): the id itself when
+        every node has it (the manager built it), else its reference in ``--registry`` after a push, timed."""
         images = [*self.images.values(), *self.version_images.values()]
         if not self.registry:
-            self.shipping = {"method": "none: each node uses the images it has (the manager built them); "
-                                       "give --registry HOST:PORT to send them to other nodes"}
-            return {image.image.id: image.image.id for image in images}
+            return ({image.image.id: image.image.id for image in images},
+                    {"method": "none: each node uses the images it has (the manager built them); "
+                               "give --registry HOST:PORT to send them to other nodes"})
         references, started = {}, time.perf_counter()
         for image in images:
             repository = f"{self.registry}/{image.spec.tag.split(':')[0]}"
@@ -156,9 +156,8 @@ class SwarmExecutor(DockerExecutor):
                     raise LabError(f"push to {self.registry} failed: {chunk['error']}; check that the registry "
                                    "answers and that every node trusts it (insecure-registries for plain HTTP)")
             references[image.image.id] = f"{repository}:{tag}"
-        self.shipping = {"method": f"registry {self.registry}: pushed once, pulled by each node on its first job",
-                         "push_s": round(time.perf_counter() - started, 2), "images": sorted(references.values())}
-        return references
+        return references, {"method": f"registry {self.registry}: pushed once, pulled by each node on its first job",
+                            "push_s": round(time.perf_counter() - started, 2), "images": sorted(references.values())}
 
     def _machine_environment(self, machine: str) -> dict:
         """The machine's nodes as the swarm describes them; the facts its jobs report are added as they come."""
@@ -187,8 +186,6 @@ class SwarmExecutor(DockerExecutor):
                 env.setdefault("version_runtimes", {})[f"{language}{tag}"] = self._probe_on(machine, image)
 
     def _probe_on(self, machine: str, image: Image) -> dict:
-        from harness.executors.docker import PROBES, _parse_probe
-
         probe = ["/bin/sh", "-c", 'exec "$@"', "probe", *PROBES[image.spec.language]]
         try:
             result = self._job(machine, image, probe, {"runtime-lab.probe": image.spec.language}, 300.0)
@@ -253,7 +250,7 @@ class SwarmExecutor(DockerExecutor):
 
     def _wait(self, service, machine: str, timeout_s: float) -> tuple:
         """Poll the job's task until it ends: (task, timed out, seconds from create to end)."""
-        created, checked, task = time.perf_counter(), time.perf_counter(), None
+        created = checked = time.perf_counter()
         started = None
         while True:
             if self.stopping.is_set():
@@ -381,16 +378,13 @@ def _wait_containers_gone(client, run_id: str, timeout_s: float = 20.0) -> None:
 
 def _logs(service, wait_for_report: bool) -> tuple[str, str]:
     """The job's stdout and stderr; the engine may deliver the last lines a moment after the task ends."""
-    from harness.executors.containers import MARK, OUTPUT_LIMIT
-
     for attempt in range(20):
         stdout = b"".join(service.logs(stdout=True, stderr=False))
         stderr = b"".join(service.logs(stdout=False, stderr=True))
         if not wait_for_report or MARK.encode() in stderr and b"\ncpu_model=" in stderr:
             break
         time.sleep(0.1)
-    return (stdout[-OUTPUT_LIMIT:].decode("utf-8", errors="replace"),
-            stderr[-OUTPUT_LIMIT:].decode("utf-8", errors="replace"))
+    return _tail(stdout), _tail(stderr)
 
 
 def _int(value):
@@ -399,8 +393,3 @@ def _int(value):
     except (TypeError, ValueError):
         return None
 
-
-def check_machines_option(backends: tuple, machines) -> None:
-    """--machines and --registry belong to the swarm backend."""
-    if machines and "swarm" not in backends:
-        raise UsageError("--machines chooses swarm machines; add --backend swarm")
