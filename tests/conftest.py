@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +15,15 @@ from harness import runtimes
 ROOT = Path(__file__).resolve().parent.parent
 PROGRAMS = Path(__file__).resolve().parent / "programs"
 SUITE = Path(__file__).resolve().parent / "suite" / "suite.toml"
+
+
+def pytest_runtest_logreport(report) -> None:
+    """With LAB_RECORD_SKIPPED set (by .ci/run), append each skipped test's id to that file, so
+    that CI can run exactly those again once it has installed what they need."""
+    record = os.environ.get("LAB_RECORD_SKIPPED")
+    if record and report.skipped:
+        with open(record, "a", encoding="utf-8") as handle:
+            handle.write(report.nodeid + "\n")
 
 
 def run_cli(*args, timeout=600) -> subprocess.CompletedProcess:
