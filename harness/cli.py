@@ -14,9 +14,15 @@ import signal
 import sys
 from pathlib import Path
 
-from harness import (backends, catalogue, console, diff, environment, install, machines, plan, publish, report, runner,
-                     runtimes, show, store, verdicts)
+from harness import catalogue, plan, report, runtimes
+from harness.analyse import machines
 from harness.errors import LabError, UsageError
+from harness.judge import verdicts
+from harness.measure import environment
+from harness.report import diff, publish, show, terminal
+from harness.results import store
+from harness.run import backends, runner
+from harness.runtimes import install
 
 DEFAULT_OUT = Path("results")
 # Runs per row: at least MIN, at most MAX, stopping once the key figure's 95 % interval is
@@ -265,12 +271,12 @@ def _compare(args, options, loaded, workloads, jobs, chosen) -> int:
     )
     _warn_missing(chosen.toolchain)
     try:
-        with console.RunProgress(args.verbosity) as progress:
+        with terminal.RunProgress(args.verbosity) as progress:
             measurements = runner.run_all(jobs, chosen, results, options, chosen.skip_reason, progress, chosen.lane)
     finally:
         results.document["environment"].get("backends", {}).update(chosen.machines())  # the facts the jobs reported
         _finish_run(results, args.out)
-    console.print_summary(results.document, results.run_dir)
+    terminal.print_summary(results.document, results.run_dir)
     return 0 if all(m.status in ("ok", "skipped") for m in measurements) else 1
 
 

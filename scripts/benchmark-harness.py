@@ -21,8 +21,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from harness import cgroup  # noqa: E402
 from harness.executors.native import run_measured  # noqa: E402
+from harness.measure import cgroup  # noqa: E402
 
 PROGRAMS = ROOT / "tests" / "programs"
 MB = 1e6

@@ -30,10 +30,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from harness import catalogue, cgroup, plan, runtimes  # noqa: E402
-from harness.executors.docker import DockerExecutor  # noqa: E402
-from harness.executors.native import NativeExecutor, run_measured  # noqa: E402
-from harness.measurement import RunFailed, run_record  # noqa: E402
+from harness import catalogue, plan, runtimes
+from harness.executors.docker.executor import DockerExecutor
+from harness.executors.native import NativeExecutor, run_measured
+from harness.measure import cgroup
+from harness.run.measurement import RunFailed, run_record
 
 ROOT = Path(__file__).resolve().parent.parent
 FIGURES = ("wall_s", "work_warm_s", "cpu_s", "peak_rss_bytes", "cgroup_peak_bytes")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 
-from harness.plan import Job
+from harness.plan.jobs import Job
 
 
 @dataclass
@@ -68,5 +68,5 @@ class Executor(ABC):
     def environment(self) -> dict:
         """What a reader needs to know about this backend (limits, measurement method)."""
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027  (optional: most backends hold nothing)
         """Release whatever the backend holds (containers, cgroups)."""

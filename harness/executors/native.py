@@ -11,15 +11,15 @@ import subprocess
 import threading
 import time
 
-from harness import cgroup as cgroups
-from harness import commands
-from harness.capture import Capture
 from harness.errors import UsageError
 from harness.executors.base import Executor, RunResult, not_run
-from harness.loadgen import GeneratorError, HostHelpers, run_pinned
-from harness.measure import DEFAULT_INTERVAL_S, TreeSampler, Window, children_of
-from harness.plan import Job
-from harness.runtimes import Toolchain
+from harness.measure import cgroup as cgroups
+from harness.measure.capture import Capture
+from harness.measure.loadgen import GeneratorError, HostHelpers, run_pinned
+from harness.measure.sampler import DEFAULT_INTERVAL_S, TreeSampler, Window, children_of
+from harness.plan.jobs import Job
+from harness.runtimes import command_programs
+from harness.runtimes.toolchain import Toolchain
 
 PR_SET_CHILD_SUBREAPER = 36  # linux/prctl.h
 STOP_GRACE_S = 5.0
@@ -60,25 +60,25 @@ class NativeExecutor(Executor):
 
         ``beside``: a server it talks to (a client's fixture); natively they share this machine's network.
         """
-        if job.program.build and commands.build_key(job.program) in self.toolchain.build_failures:
-            build_command, why = self.toolchain.build_failures[commands.build_key(job.program)]
+        if job.program.build and command_programs.build_key(job.program) in self.toolchain.build_failures:
+            build_command, why = self.toolchain.build_failures[command_programs.build_key(job.program)]
             return not_run(build_command, "failed", why)
         command, env = self.toolchain.launch(job.program, {**job.arguments(), **(extra_args or {})})
         whole = job.program.checksum not in ("", "none")  # a command program's output is its answer
         return run_measured(command, env, timeout_s, self.sample_interval_s, self.cgroups, cpus, cwd=job.program.cwd,
                             whole_stdout=whole)
 
-    def start(self, job: Job, arguments: dict, cpus=None) -> "NativeServer":
+    def start(self, job: Job, arguments: dict, cpus=None) -> NativeServer:
         """Start the job's program as a server with exactly ``arguments``; the caller stops it."""
         command, env = self.toolchain.launch(job.program, arguments)
         return NativeServer(Spawned(command, env, self.cgroups, self.sample_interval_s, cpus))
 
-    def start_helper(self, name, arguments: list, cpus=None) -> "NativeServer":
+    def start_helper(self, name, arguments: list, cpus=None) -> NativeServer:
         """Start a server of the harness's own (a fixture, the ceiling server), measured the same way."""
         command = self.helpers.argv(name) + list(arguments)
         return NativeServer(Spawned(command, None, self.cgroups, self.sample_interval_s, cpus))
 
-    def neighbour(self, server, cpus=None) -> "LocalNeighbour":
+    def neighbour(self, server, cpus=None) -> LocalNeighbour:
         """Where helpers that talk to ``server`` run (probe, load generator): here, pinned to ``cpus``."""
         return LocalNeighbour(self.helpers, cpus)
 
@@ -105,7 +105,7 @@ def run_measured(command, env, timeout_s, interval_s, support, cpus=None, cwd=No
     return _wait_or_kill(Spawned(command, env, support, interval_s, cpus, cwd, whole_stdout), timeout_s)
 
 
-def _wait_or_kill(spawned: "Spawned", timeout_s: float) -> RunResult:
+def _wait_or_kill(spawned: Spawned, timeout_s: float) -> RunResult:
     """Wait for the program, killing its group and cgroup if it outlives ``timeout_s``; on Ctrl-C
     (however early) kill and reap everything it started before the interrupt goes on."""
     killer = None

@@ -24,11 +24,10 @@ import uuid
 
 from harness.errors import LabError
 from harness.executors.base import RunResult, not_run
-from harness.executors.containers import (LABEL, MARK, RUN_LABEL, SWARM_WRAPPER, _result, _tail,
-                                          split_report)
-from harness.executors.docker import PROBES, DockerExecutor, _parse_probe, connect
-from harness.executors.images import Image
-from harness.plan import Job
+from harness.executors.docker.containers import LABEL, MARK, RUN_LABEL, SWARM_WRAPPER, _result, _tail, split_report
+from harness.executors.docker.executor import PROBES, DockerExecutor, _parse_probe, connect
+from harness.executors.docker.images import Image
+from harness.plan.jobs import Job
 
 MACHINE_LABEL = "runtime-lab.machine"
 SERVICE_PREFIX = "runtime-lab-"
@@ -378,10 +377,10 @@ def _wait_containers_gone(client, run_id: str, timeout_s: float = 20.0) -> None:
 
 def _logs(service, wait_for_report: bool) -> tuple[str, str]:
     """The job's stdout and stderr; the engine may deliver the last lines a moment after the task ends."""
-    for attempt in range(20):
+    for _ in range(20):
         stdout = b"".join(service.logs(stdout=True, stderr=False))
         stderr = b"".join(service.logs(stdout=False, stderr=True))
-        if not wait_for_report or MARK.encode() in stderr and b"\ncpu_model=" in stderr:
+        if not wait_for_report or (MARK.encode() in stderr and b"\ncpu_model=" in stderr):
             break
         time.sleep(0.1)
     return _tail(stdout), _tail(stderr)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from harness.catalogue import is_safe_name
+from harness.catalogue.loader import is_safe_name
 from harness.errors import StoreError
 from harness.report import csvfile, html, markdown, plots, tables
 

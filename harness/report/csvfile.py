@@ -5,8 +5,8 @@ from __future__ import annotations
 import csv
 import io
 
-from harness.measurement import SUMMARY_FIELDS
 from harness.report.tables import params_text
+from harness.results.model import SUMMARY_FIELDS
 
 
 def render(document: dict) -> str:

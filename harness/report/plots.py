@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from harness import analysis
+from harness.analyse import figures
 from harness.report.tables import MIB, by_workload, cases
 
 FORMATS = ("png", "svg")
@@ -72,8 +72,8 @@ def _interval(summary: dict | None, scale: float = 1.0) -> tuple:
 
 def speedup_plot(records: list, param: str, title: str, stem: Path, cores=None):
     """Speedup against ``param`` with its interval, the ideal line, and the machine's cores marked."""
-    rows = [r for r in analysis.scaling(records, param) if r["speedup_comparison"]]
-    lines = analysis.series(records, param)
+    rows = [r for r in figures.scaling(records, param) if r["speedup_comparison"]]
+    lines = figures.series(records, param)
     if not rows:
         return None
     plt = _pyplot()
@@ -121,7 +121,7 @@ def throughput_plot(records: list, title: str, stem: Path):
     def field(record):
         return (record.get("summary") or {}).get("requests_per_s")
 
-    return _line_plot(records, "connections", field, 1.0, stem, hollow=analysis.generator_bound, xscale="log", yscale="log",
+    return _line_plot(records, "connections", field, 1.0, stem, hollow=figures.generator_bound, xscale="log", yscale="log",
                       xlabel="connections", ylabel="requests/s", title=f"{title}: throughput (hollow: generator-bound)")
 
 
@@ -140,14 +140,14 @@ def latency_plot(records: list, title: str, stem: Path):
         if len(points) < 2:
             continue
         style = _style(index, record)
-        if analysis.generator_bound(record):
+        if figures.generator_bound(record):
             style["markerfacecolor"] = "none"
-        axes.plot([100.0 / (100.0 - p) for p, _ in points], [ms for _, ms in points], label=analysis.label(record), **style)
+        axes.plot([100.0 / (100.0 - p) for p, _ in points], [ms for _, ms in points], label=figures.label(record), **style)
         paced = [w for w in load.get("open_loop", []) if w.get("fraction") == 0.8]
         if paced and len(_percentile_points(paced[0])) >= 2:  # the same server at 80 % of its rate, on schedule
             open_points = _percentile_points(paced[0])
             axes.plot([100.0 / (100.0 - p) for p, _ in open_points], [ms for _, ms in open_points],
-                      label=f"{analysis.label(record)}, open loop at 80 %", **dict(style, linestyle="--"))
+                      label=f"{figures.label(record)}, open loop at 80 %", **dict(style, linestyle="--"))
         drawn += 1
     if not drawn:
         plt.close(figure)
@@ -198,7 +198,7 @@ def bars_plot(records: list, figure_kind: str, title: str, stem: Path):
         xlabel = "time (ms, warm where the program repeats its work)"
     plt = _pyplot()
     figure, axes = plt.subplots(figsize=(7.5, 0.9 + 0.38 * len(rows)))
-    labels = [analysis.label(r) + (" " + " ".join(r.get("runtime_args") or []) if r.get("runtime_args") else "") for r in rows]
+    labels = [figures.label(r) + (" " + " ".join(r.get("runtime_args") or []) if r.get("runtime_args") else "") for r in rows]
     middles = [v[0] or 0 for v in values]
     errors = [[v[1] for v in values], [v[2] for v in values]]
     colours = [_style(i, r)["color"] for i, r in enumerate(rows)]
@@ -220,7 +220,7 @@ def _time_summary(record: dict):
 
 def _line_plot(records, param, summary_of, scale, stem, hollow=None, **settings):
     """A summary's median with its interval against ``param``, one line per program."""
-    lines = analysis.series(records, param)
+    lines = figures.series(records, param)
     if not lines:
         return None
     plt = _pyplot()

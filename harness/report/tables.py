@@ -10,8 +10,10 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from harness import analysis, catalogue, machines, stats, verdicts
-from harness.measurement import KEY_FIELDS, SUMMARY_FIELDS
+from harness import catalogue
+from harness.analyse import figures, machines, stats
+from harness.judge import verdicts
+from harness.results.model import KEY_FIELDS, SUMMARY_FIELDS
 
 MIB = 2**20
 LOUD = {"failed": "FAILED", "timeout": "TIMEOUT", "oom": "OOM", "mismatch": "MISMATCH", "skipped": "skipped"}
@@ -478,7 +480,7 @@ def case_table(records: list, columns: list, caption: str, varying=(), collapsed
     rows = []
     for record in records:
         summary = record.get("summary") or {}
-        status = LOUD.get(record["status"], record["status"]) + (" (generator-bound)" if analysis.generator_bound(record) else "")
+        status = LOUD.get(record["status"], record["status"]) + (" (generator-bound)" if figures.generator_bound(record) else "")
         cells = [cell(_source(summary, column), column) for column in columns]
         own = " ".join(f"{key}={record['params'][key]}" for key in varying if key in record["params"])
         rows.append([row_label(record), own, status, _runs_text(record), *cells, record.get("checksum") or ""])
@@ -498,7 +500,7 @@ def row_label(record: dict) -> str:
     """``java/arraylist [docker] -Xmx256m``, or ``java/pool (every core)`` for a server."""
     flags = " ".join(record.get("runtime_args") or [])
     mode = CORES_TEXT.get(record.get("cores", ""), "")
-    return analysis.label(record) + (f" {flags}" if flags else "") + (f" {mode}" if mode else "")
+    return figures.label(record) + (f" {flags}" if flags else "") + (f" {mode}" if mode else "")
 
 
 def run_count(record: dict) -> int:
@@ -545,7 +547,7 @@ def scaling_table(records: list, param: str) -> Table:
     rows = [
         [r["program"], r["params"], str(r[param]), str(r["n"]), _ms(r["time_s"]), speedup_text(r), _percent(r["efficiency"]),
          _percent(r["cpu_utilisation"]), _mib(r["memory_bytes"])]
-        for r in analysis.scaling(records, param)
+        for r in figures.scaling(records, param)
     ]
     caption = (f"Speedup is the same program's time at {param}=1 over its time here (warm iterations where the "
                f"program repeats its work): a ratio of geometric means with the 95 % interval of Welch's t-test on the "
@@ -571,7 +573,7 @@ def slope_table(records: list, param: str) -> Table:
     rows = [
         [r["program"], r["params"], f"{r['from']:,}–{r['to']:,}", str(r["n"]), _mib(r["memory_first_bytes"]),
          _mib(r["memory_last_bytes"]), per_unit_text(r)]
-        for r in analysis.slope(records, param)
+        for r in figures.slope(records, param)
     ]
     caption = (f"Memory per {param}: the least-squares slope of peak memory (cgroup where measured, else RSS) over the "
                f"{param} sweep, so the runtime's fixed start-up memory drops out; its interval is a percentile bootstrap "
@@ -612,7 +614,7 @@ def _percent(value) -> str:
 def server_note(records: list) -> str:
     """How servers were loaded and what generator-bound means."""
     generators = sorted({run["load"]["generator"] for r in records for run in r.get("runs", []) if run.get("load")})
-    uncalibrated = sorted({f"{analysis.label(r)} {params_text(r['params'])}" for r in records
+    uncalibrated = sorted({f"{figures.label(r)} {params_text(r['params'])}" for r in records
                            for run in r.get("runs", []) if run.get("load") and run["load"].get("ceiling_rps") is None})
     return (
         f"Servers are measured over the load window only (server pinned to its own CPUs, the generator to the "
@@ -636,8 +638,8 @@ def server_note(records: list) -> str:
 def overhead_table(records: list, environment: dict) -> Table | None:
     """Container/native ratios of medians for rows measured on both backends, on the same runtime
     version in both places (a version difference is not a container's cost)."""
-    same, differing = analysis.versions_alike(environment)
-    pairs = analysis.overhead(records)
+    same, differing = figures.versions_alike(environment)
+    pairs = figures.overhead(records)
     if not pairs:
         return None
 
@@ -645,7 +647,7 @@ def overhead_table(records: list, environment: dict) -> Table | None:
         return bool(pair["runtime"]) or pair["language"] in same or pair["language"] not in catalogue.LANGUAGES
 
     left_out = {pair["language"] for pair in pairs if not alike(pair)}
-    rows = [[r["workload"], r["program"], r["params"]] + [_ratio(r[f]) for f in analysis.OVERHEAD_FIELDS]
+    rows = [[r["workload"], r["program"], r["params"]] + [_ratio(r[f]) for f in figures.OVERHEAD_FIELDS]
             for r in pairs if alike(r)]
     caption = ("The same program and parameters in a container, over natively: medians' ratios (1.00 = no difference), "
                "only where both ran the same runtime version: a chosen version (python3.13t/…) runs in its version's "
@@ -655,7 +657,7 @@ def overhead_table(records: list, environment: dict) -> Table | None:
     if gaps:
         caption += (" Left out, as their versions differ: " + "; ".join(gaps) + ". To compare them, choose the version "
                     "explicitly (--python 3.13 or --java 21 after `runtimes install`): it then runs on both sides.")
-    return Table(["workload", "program", "params", *analysis.OVERHEAD_FIELDS.values()], rows, caption)
+    return Table(["workload", "program", "params", *figures.OVERHEAD_FIELDS.values()], rows, caption)
 
 
 def _ratio(value) -> str:
@@ -668,14 +670,14 @@ def problems(records: list) -> list:
     for record in records:
         if record["status"] == "ok":
             if _gil_came_back(record):
-                found.append({"status": "GIL ON", "row": f"{record['workload']} {analysis.label(record)} "
+                found.append({"status": "GIL ON", "row": f"{record['workload']} {figures.label(record)} "
                               f"{params_text(record['params'])}", "stderr": "",
                               "reason": "a free-threaded Python ran this row with the GIL enabled (an imported "
                                         "extension re-enabled it): its figures are not the free-threaded build's"})
             continue
         tail = (record.get("stderr_tail") or "").strip().splitlines()[-8:] if record["status"] != "skipped" else []
         found.append({"status": LOUD.get(record["status"], record["status"]), "row": f"{record['workload']} "
-                      f"{analysis.label(record)} {params_text(record['params'])}", "reason": record.get("reason", ""),
+                      f"{figures.label(record)} {params_text(record['params'])}", "reason": record.get("reason", ""),
                       "stderr": "\n".join(tail)})
     return found
 
@@ -692,7 +694,7 @@ def _gil_came_back(record: dict) -> bool:
 def key_is_noisy(record: dict, info: dict) -> bool:
     """Whether the row's key figure (time, memory or rate, as the catalogue says) is noisy."""
     summary = record.get("summary") or {}
-    for name in KEY_FIELDS[analysis.key_figure(info)]:
+    for name in KEY_FIELDS[figures.key_figure(info)]:
         if summary.get(name):
             return stats.is_noisy(name, summary[name])
     return False

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from harness.executors import docker as backend
-from harness.executors import containers
+from harness.executors.docker import containers
+from harness.executors.docker import executor as backend
 
 
 def engine_or_skip():

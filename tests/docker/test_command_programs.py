@@ -4,7 +4,7 @@ and print the same numbers as natively."""
 
 import pytest
 
-from harness.executors.images import existing_image
+from harness.executors.docker.images import existing_image
 from tests.conftest import ROOT, only_run, run_cli
 
 SUITE = ROOT / "examples" / "command-suite" / "suite.toml"

@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from harness.executors import images
+from harness.executors.docker import images
 from tests.conftest import ROOT, only_run, run_cli
 from tests.docker.conftest import labelled
 
@@ -78,7 +78,8 @@ def test_compose_up_builds_runs_and_writes_the_results_then_reuses_its_images(en
     run_dir = next(iter(os.scandir(os.path.join(results, "runs")))).path
     for name in ("results.json", "results.md", "results.csv"):
         assert os.path.getsize(os.path.join(run_dir, name)) > 0, name
-    assert "eager_lazy" in open(os.path.join(results, "latest", "results.md")).read()
+    with open(os.path.join(results, "latest", "results.md")) as report:
+        assert "eager_lazy" in report.read()
     assert not os.path.exists(os.path.join(results, "README.md")), "a run must not write the published README"
     images = {name: engine.images.get(f"runtime-lab/{name}:latest").id for name in ("python", "java", "node", "harness")}
 
@@ -92,5 +93,6 @@ def test_compose_up_builds_runs_and_writes_the_results_then_reuses_its_images(en
 def test_results_record_the_limits(compose_env):
     results = compose_env["LAB_RESULTS"]
     for entry in os.scandir(os.path.join(results, "runs")):
-        env = json.loads(open(os.path.join(entry.path, "results.json")).read())["environment"]
+        with open(os.path.join(entry.path, "results.json")) as handle:
+            env = json.load(handle)["environment"]
         assert env["limits"]["memory_bytes"] == 1 << 30

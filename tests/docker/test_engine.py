@@ -9,10 +9,11 @@ import time
 
 import pytest
 
-from harness import catalogue, plan, verify
-from harness.executors import docker as backend
-from harness.executors import containers, images
-from harness.measurement import Measurement, RunFailed, run_record
+from harness import catalogue, plan
+from harness.analyse import verify
+from harness.executors.docker import containers, images
+from harness.executors.docker import executor as backend
+from harness.run.measurement import Measurement, RunFailed, run_record
 from tests.conftest import ROOT
 from tests.docker.conftest import labelled
 
@@ -155,7 +156,7 @@ def test_a_timeout_kills_and_removes_the_container(engine, executor):
 INTERRUPTED = """
 import sys
 from harness import catalogue, plan
-from harness.executors.docker import DockerExecutor
+from harness.executors.docker.executor import DockerExecutor
 workload = catalogue.load().workloads["eager_lazy"]
 program = next(p for p in workload.programs if p.language == "python" and p.variant == "generator")
 executor = DockerExecutor(["python"], run_id=sys.argv[1])

@@ -5,8 +5,8 @@ import subprocess
 
 import pytest
 
-from harness.executors import docker as backend
-from harness.executors import containers, images
+from harness.executors.docker import containers, images
+from harness.executors.docker import executor as backend
 
 
 def run_wrapper(*program) -> subprocess.CompletedProcess:
@@ -78,7 +78,7 @@ def test_the_build_context_hash_follows_the_sources_and_the_bases():
 def test_a_lost_engine_is_not_a_timeout():
     import requests
 
-    from harness.executors.containers import EngineConnectionLost, wait_for_exit
+    from harness.executors.docker.containers import EngineConnectionLost, wait_for_exit
 
     class Container:
         def __init__(self, error):

@@ -17,7 +17,7 @@ from tests.conftest import ROOT
 PROBE = """
 import json, sys
 from pathlib import Path
-from harness import cgroup
+from harness.measure import cgroup
 found = cgroup.detect(Path(sys.argv[1]))
 print(json.dumps({"version": found.version, "reason": found.reason, "parents": [str(p) for p in found.parents.values()]}))
 """

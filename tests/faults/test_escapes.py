@@ -10,7 +10,7 @@ import uuid
 import pytest
 
 from harness.executors.native import run_measured
-from harness.measurement import RunFailed, run_record
+from harness.run.measurement import RunFailed, run_record
 from tests.conftest import PROGRAMS
 from tests.measure.test_native import METHODS, SUPPORT, leftovers
 

@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from harness import cgroup
+from harness.measure import cgroup
 from tests.conftest import PROGRAMS, only_run, run_cli
 from tests.measure.test_native import leftovers
 

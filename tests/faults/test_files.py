@@ -55,10 +55,10 @@ def test_a_read_only_out_is_a_one_line_error(tmp_path):
 
 
 def test_a_write_that_fails_mid_run_is_a_store_error_not_a_traceback(tmp_path):
-    from harness import store
     from harness.errors import StoreError
+    from harness.results import store
 
     results = store.ResultsStore(tmp_path, "run-1", {}, {}, {})
     shutil.rmtree(results.run_dir)  # the folder went away (a full disk or a read-only mount behaves alike)
-    with pytest.raises(StoreError, match="cannot write .*results.json"):
+    with pytest.raises(StoreError, match=r"cannot write .*results\.json"):
         results.save([])

@@ -2,7 +2,7 @@
 
 import pytest
 
-from harness import cgroup
+from harness.measure import cgroup
 from tests.conftest import PROGRAMS, only_run, run_cli
 
 SUPPORT = cgroup.detect()

@@ -5,9 +5,9 @@ import time
 
 import pytest
 
-from harness.capture import KEEP
 from harness.executors.native import Spawned, run_measured
-from harness.measurement import run_record
+from harness.measure.capture import KEEP
+from harness.run.measurement import run_record
 from tests.conftest import PROGRAMS, flawed_http_suite, only_run, run_cli
 from tests.measure.test_native import METHODS, SUPPORT
 

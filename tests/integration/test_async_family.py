@@ -5,7 +5,6 @@ import pytest
 from tests.conftest import require_runtime
 
 
-
 @pytest.fixture(scope="module")
 def async_run(catalogue_run):
     return [m for m in catalogue_run[0]["measurements"] if m["workload"] in ("sleepers", "fetch_pages")]

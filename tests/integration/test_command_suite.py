@@ -54,7 +54,7 @@ def faults_run(tmp_path_factory):
 
 @pytest.mark.integration
 def test_a_parameter_reaches_the_program_as_one_literal_argument(faults_run):
-    from harness.protocol import output_checksum
+    from harness.run.protocol import output_checksum
 
     _, document = faults_run
     row = rows(document, "literal")["python/default"]

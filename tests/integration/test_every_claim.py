@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from harness import verdicts
+from harness.judge import verdicts
 
 OUTCOMES = {verdicts.SUPPORTED, verdicts.CONTRADICTED, verdicts.INCONCLUSIVE}
 

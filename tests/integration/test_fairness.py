@@ -190,11 +190,11 @@ def test_sleepers_hold_within_ten_percent_of_a_minimal_program(toolchain, langua
 
 def test_python_kit_reads_the_allocators_heap():
     """The heap reading grows by what a new list of a million references costs, and no more."""
-    code = """
-import sys; sys.path.insert(0, %r)
+    code = f"""
+import sys; sys.path.insert(0, {str(ROOT / "python")!r})
 from labkit import settled_heap_in_use
 before = settled_heap_in_use(); held = [None] * 1_000_000; after = settled_heap_in_use()
 print(after - before)
-""" % str(ROOT / "python")
+"""
     grown = int(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
     assert 8_000_000 <= grown < 8_300_000, grown

@@ -61,4 +61,4 @@ def test_a_zero_or_negative_thread_count_is_refused_before_anything_starts():
 def test_more_threads_than_the_machine_allows_is_refused_up_front():
     done = run_cli("compare", "--only", "thread_spawn", "--param", "count=5000000")
     assert done.returncode == 2
-    assert "more threads than this machine allows" in done.stderr and "pid_max" in done.stderr or "threads-max" in done.stderr
+    assert ("more threads than this machine allows" in done.stderr and "pid_max" in done.stderr) or "threads-max" in done.stderr

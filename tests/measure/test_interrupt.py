@@ -57,7 +57,7 @@ def test_a_signal_keeps_finished_runs_and_kills_the_running_one(tmp_path, signum
 
 
 def test_a_second_ctrl_c_during_the_clean_up_leaves_no_cgroup_and_no_process(tmp_path):
-    from harness import cgroup
+    from harness.measure import cgroup
 
     support = cgroup.detect()
     tag = f"tag={uuid.uuid4().hex}"

@@ -9,8 +9,8 @@ from pathlib import Path
 import psutil
 import pytest
 
-from harness import cgroup
 from harness.executors.native import run_measured
+from harness.measure import cgroup
 from tests.conftest import PROGRAMS
 
 MIB = 2**20
@@ -111,7 +111,7 @@ def test_run_cgroups_nest_under_the_harness_own_memory_cgroup():
 @pytest.mark.skipif(not SUPPORT.available, reason=f"no cgroup here: {SUPPORT.reason}")
 def test_a_window_counts_the_cpu_of_children_that_ended_inside_it():
     from harness.executors.native import Spawned
-    from harness.measure import Window
+    from harness.measure.sampler import Window
 
     burner = "import subprocess, sys, time; time.sleep(0.5); " \
              "subprocess.run([sys.executable, '-c', 'sum(range(20_000_000))']); time.sleep(30)"

@@ -5,7 +5,7 @@ import sys
 import time
 
 tag = sys.argv[1]
-for depth in range(200):
+for _ in range(200):
     time.sleep(0.02)
     if os.fork() != 0:
         break  # the parent hangs; its child forks the next one

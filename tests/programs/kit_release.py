@@ -11,7 +11,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "python"))
 
-from labkit import emit, measure, settled_heap_in_use  # noqa: E402
+from labkit import emit, measure, settled_heap_in_use
 
 RESULT_ITEMS = 5_000_000  # a list of 5 million references to one float: 40 MB of malloc'd array
 

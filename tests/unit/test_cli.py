@@ -73,7 +73,7 @@ def test_runtimes_lists_the_three_languages_and_what_can_be_installed():
 
 
 def test_the_commit_is_read_from_the_git_folder_where_there_is_no_git(tmp_path):
-    from harness.environment import commit_from_files
+    from harness.measure.environment import commit_from_files
 
     git = tmp_path / ".git"
     (git / "refs" / "heads").mkdir(parents=True)

@@ -6,7 +6,7 @@ import json
 import numpy as np
 import pytest
 
-from harness import diff
+from harness.report import diff
 from tests.conftest import run_cli
 
 ENVIRONMENT = {"host": "h", "cpu_model": "c", "cores_available": 2, "memory_total_bytes": 2**33, "kernel": "6",

@@ -5,8 +5,9 @@ import tarfile
 
 import pytest
 
-from harness import install, runtimes
+from harness import paths, runtimes
 from harness.errors import RuntimeNotFound, UsageError
+from harness.runtimes import install
 
 FAKE_NODE = "#!/bin/sh\necho v99.1.2\n"
 
@@ -14,7 +15,7 @@ FAKE_NODE = "#!/bin/sh\necho v99.1.2\n"
 @pytest.fixture
 def cache(tmp_path, monkeypatch):
     """An empty lab cache of its own."""
-    monkeypatch.setattr(runtimes, "CACHE", tmp_path / "cache")
+    monkeypatch.setattr(paths, "CACHE", tmp_path / "cache")
     return tmp_path / "cache"
 
 

@@ -6,14 +6,15 @@ from types import SimpleNamespace
 
 import pytest
 
-from harness import machines, runner
-from harness.catalogue import load
+from harness.analyse import machines
+from harness.catalogue.loader import load
 from harness.errors import UsageError
 from harness.executors.base import RunResult
-from harness.executors.containers import SWARM_WRAPPER, split_report
+from harness.executors.docker.containers import SWARM_WRAPPER, split_report
 from harness.executors.swarm import SwarmExecutor, constraint, machine_names
-from harness.plan import Job
+from harness.plan.jobs import Job
 from harness.report.tables import machines_table
+from harness.run import runner
 
 WORKLOAD = {"alloc_churn": {"kind": "batch", "key_figure": "time",
                             "programs": {"python": ["loop"], "java": ["default"], "node": ["default"]}}}

@@ -1,6 +1,6 @@
 """Server and load generator get whole physical cores: SMT siblings are never split between them."""
 
-from harness.lifecycle import Pinning
+from harness.run.lifecycle import Pinning
 
 
 def siblings(pairs):

@@ -2,8 +2,8 @@
 
 import pytest
 
-from harness.measurement import RunFailed, _check_load
-from harness.protocol import OutputMismatch, ProtocolError, output_checksum, parse_result, read_output
+from harness.run.measurement import RunFailed, _check_load
+from harness.run.protocol import OutputMismatch, ProtocolError, output_checksum, parse_result, read_output
 
 
 @pytest.mark.parametrize("line, message", [

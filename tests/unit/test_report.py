@@ -7,8 +7,10 @@ import re
 import shutil
 from pathlib import Path
 
-from harness import analysis, report, store
+from harness import report
+from harness.analyse import figures
 from harness.report import tables
+from harness.results import store
 from tests.conftest import run_cli
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "results.json"
@@ -125,7 +127,7 @@ def _server_row(backend: str, rate: float, rss: int) -> dict:
 
 def test_container_overhead_is_the_ratio_of_medians_requests_per_s_included():
     rows = [_server_row("native", 100_000.0, 50 << 20), _server_row("docker", 90_000.0, 40 << 20)]
-    [row] = analysis.overhead(rows)
+    [row] = figures.overhead(rows)
     assert row["requests_per_s"] == 0.9 and row["peak_rss_bytes"] == 0.8 and row["wall_s"] == 1.0
     assert row["work_warm_s"] is None  # a figure missing on either side gives no ratio
     table = tables.overhead_table(rows, _versions(native="21.0.8", image="21.0.5"))

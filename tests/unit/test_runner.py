@@ -2,8 +2,8 @@
 
 from types import SimpleNamespace
 
-from harness import runner
-from harness.measurement import Measurement
+from harness.run import runner
+from harness.run.measurement import Measurement
 
 OPTIONS = runner.RunOptions(min_runs=3, max_runs=6, warmup=0, timeout_s=None, profile="quick", target=0.05, row_budget_s=10.0)
 

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from harness import stats
+from harness.analyse import stats
 
 COVERAGE_TRIALS = 4000
 

@@ -6,8 +6,8 @@ outcome is reached by data alone.
 
 import pytest
 
-from harness import verdicts
-from harness.verdicts import CONTRADICTED, INCONCLUSIVE, SUPPORTED
+from harness.judge import verdicts
+from harness.judge.verdicts import CONTRADICTED, INCONCLUSIVE, SUPPORTED
 
 GIB = 2**30
 ENVIRONMENT = {"cores_available": 2, "memory_total_bytes": 8 * GIB, "runtimes": {"python": {"version": "3.11.7", "gil": True}}}

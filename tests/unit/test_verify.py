@@ -2,8 +2,8 @@
 
 from types import SimpleNamespace
 
-from harness import verify
-from harness.measurement import Measurement
+from harness.analyse import verify
+from harness.run.measurement import Measurement
 
 
 def measurement(label, checksum, case=("w", ()), rule=""):

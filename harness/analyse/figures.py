@@ -1,0 +1,183 @@
+"""Figures derived across the rows of a sweep: speedup and efficiency, and memory per unit."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import numpy as np
+
+from harness.analyse import stats
+from harness.results.model import KEY_FIELDS
+
+
+def label(record: dict) -> str:
+    """``language/variant`` (``java21/virtual`` in a run of several Javas), with ``[backend]`` for a
+    row not run natively."""
+    backend = record.get("backend", "native")
+    return f"{record['language']}{record.get('runtime', '')}/{record['variant']}" + (f" [{backend}]" if backend != "native" else "")
+
+
+# The figures compared between backends, and their column headings.
+OVERHEAD_FIELDS = {"wall_s": "wall", "work_warm_s": "work warm", "cpu_s": "CPU", "peak_rss_bytes": "peak RSS",
+                   "cgroup_peak_bytes": "cgroup peak", "requests_per_s": "req/s"}
+
+
+def versions_alike(environment: dict) -> tuple[set, list]:
+    """The languages whose runtime has the same release natively and in the containers, and a
+    phrase for each that differs (``python 3.11 here, 3.13 in the image``)."""
+    native = environment.get("runtimes") or {}
+    images = ((environment.get("backends") or {}).get("docker") or {}).get("runtimes") or {}
+    same, differing = set(), []
+    for language in sorted(set(native) & set(images)):
+        here, there = _release(native[language].get("version")), _release(images[language].get("version"))
+        if here and here == there:
+            same.add(language)
+        else:
+            differing.append(f"{language} {here or '?'} here, {there or '?'} in the image")
+    return same, differing
+
+
+def _release(version) -> str:
+    """3.11 of Python 3.11.7, 21 of Java 21.0.8 (and of 21), 20 of Node 20.20.2."""
+    parts = str(version or "").lstrip("v").split(".")
+    return ".".join(parts[:2]) if len(parts) >= 3 and parts[0] == "3" else parts[0]
+
+
+def overhead(records: list) -> list[dict]:
+    """Container/native ratios for every row measured on both backends."""
+    native = {_identity(r): r for r in records if r.get("backend", "native") == "native" and r["status"] == "ok"}
+    rows = []
+    for record in records:
+        twin = native.get(_identity(record))
+        # Only the docker backend runs on this machine: a swarm machine's rows are never set against it.
+        if record.get("backend", "native") != "docker" or record["status"] != "ok" or twin is None:
+            continue
+        ratios = {}
+        for field in OVERHEAD_FIELDS:
+            mine, theirs = (record["summary"].get(field) or {}), (twin["summary"].get(field) or {})
+            ratios[field] = mine["median"] / theirs["median"] if mine.get("median") and theirs.get("median") else None
+        rows.append({"workload": record["workload"], "program": label(record), "language": record["language"],
+                     "runtime": record.get("runtime", ""),
+                     "params": " ".join(f"{k}={v}" for k, v in record["params"].items()), **ratios})
+    return rows
+
+
+def _identity(record: dict) -> tuple:
+    return (record["workload"], record["language"], record.get("runtime", ""), record["variant"],
+            tuple(sorted(record["params"].items())))
+
+
+def timing(record: dict) -> float | None:
+    """The steady-state time of a row: warm work, else cold work, else wall time (medians)."""
+    summary = record.get("summary") or {}
+    for field in ("work_warm_s", "work_cold_s", "wall_s"):
+        if summary.get(field):
+            return summary[field]["median"]
+    return None
+
+
+def memory(record: dict) -> float | None:
+    """The peak memory of a row: the exact cgroup peak where measured, else the sampled RSS."""
+    summary = record.get("summary") or {}
+    for field in ("cgroup_peak_bytes", "peak_rss_bytes"):
+        if summary.get(field):
+            return summary[field]["median"]
+    return None
+
+
+def samples(record: dict, figure: str) -> list:
+    """Per-run values of a row's ``time`` or ``memory`` figure (the first field every run has)."""
+    runs = record.get("runs") or []
+    for name in KEY_FIELDS[figure]:
+        values = [run.get(name) for run in runs]
+        if values and all(v is not None for v in values):
+            return values
+    return []
+
+
+def key_figure(info: dict) -> str:
+    """A workload's key figure from its stored description: the catalogue's, else by kind and sweep."""
+    default = "rate" if info.get("kind") == "server" else "memory" if info.get("slope") else "time"
+    return info.get("key_figure") or default
+
+
+def generator_bound(record: dict) -> bool:
+    """Whether a server row's load generator, not the server, may have set its rate."""
+    return any((run.get("load") or {}).get("generator_saturated") for run in record.get("runs") or [])
+
+
+def metric_samples(record: dict, name: str) -> list:
+    """Per-run values of one of a row's program metrics."""
+    values = [(run.get("metrics") or {}).get(name) for run in record.get("runs") or []]
+    return [v for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)]
+
+
+def series(records: list, param: str) -> dict:
+    """Rows grouped into lines: (program label, other params) -> [(param value, record)] sorted."""
+    lines = defaultdict(list)
+    varying = _varying(records, param)
+    for record in records:
+        if record["status"] != "ok" or param not in record["params"]:
+            continue
+        others = " ".join(f"{k}={v}" for k, v in record["params"].items() if k in varying)
+        lines[(label(record), others)].append((record["params"][param], record))
+    return {key: sorted(points, key=lambda p: p[0]) for key, points in lines.items()}
+
+
+def _varying(records: list, param: str) -> set:
+    """Parameters other than ``param`` that differ between rows: the ones worth naming on a line."""
+    seen = defaultdict(set)
+    for record in records:
+        for key, value in record["params"].items():
+            seen[key].add(value)
+    return {key for key, values in seen.items() if key != param and len(values) > 1}
+
+
+def scaling(records: list, param: str) -> list[dict]:
+    """Speedup, efficiency and CPU use against the same variant's run at ``param`` = 1."""
+    rows = []
+    for (label, others), points in series(records, param).items():
+        base = next((r for value, r in points if value == 1), None)
+        for value, record in points:
+            seconds = timing(record)
+            if record is base:  # the base against itself: exactly 1, no interval
+                found = stats.Comparison(1.0, 1.0, 1.0, 1.0, False, len(samples(base, "time")), len(samples(base, "time")))
+            else:
+                found = stats.compare(samples(base, "time"), samples(record, "time")) if base else None
+            speedup = found.ratio if found else None
+            summary = record["summary"]
+            wall, cpu = summary.get("wall_s"), summary.get("cpu_s")
+            rows.append({
+                "program": label, "params": others, param: value, "time_s": seconds, "speedup": speedup,
+                "speedup_comparison": found.to_dict() if found else None, "n": len(record.get("runs") or []),
+                "efficiency": speedup / value if speedup else None,
+                "cpu_utilisation": cpu["median"] / wall["median"] if cpu and wall else None,
+                "memory_bytes": memory(record),
+            })
+    return rows
+
+
+def slope(records: list, param: str) -> list[dict]:
+    """Memory per unit of ``param``: the least-squares slope of peak memory over the sweep."""
+    rows = []
+    for (label, others), points in series(records, param).items():
+        xs = [value for value, _ in points]
+        ys = [memory(record) for _, record in points]
+        if len(xs) < 2 or None in ys:
+            continue
+        per_unit = _least_squares_slope(xs, ys)
+        interval = stats.bootstrap_interval([samples(record, "memory") for _, record in points],
+                                            lambda *sets: _least_squares_slope(xs, [np.median(s) for s in sets]))
+        rows.append({
+            "program": label, "params": others, "from": xs[0], "to": xs[-1],
+            "memory_first_bytes": ys[0], "memory_last_bytes": ys[-1], "bytes_per_unit": per_unit,
+            "bytes_per_unit_low": interval[1] if interval else None, "bytes_per_unit_high": interval[2] if interval else None,
+            "n": min(len(record.get("runs") or []) for _, record in points),
+        })
+    return rows
+
+
+def _least_squares_slope(xs, ys) -> float | None:
+    mean_x, mean_y = sum(xs) / len(xs), sum(ys) / len(ys)
+    spread = sum((x - mean_x) ** 2 for x in xs)
+    return sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys)) / spread if spread else None

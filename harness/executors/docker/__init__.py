@@ -1,0 +1,1 @@
+"""The docker backend: images, containers and how the host sees into them."""

@@ -1,0 +1,1 @@
+"""Measuring a running program: the process-tree sampler, cgroups, output capture, load generators."""

@@ -1,0 +1,198 @@
+"""Sample a running process tree: summed RSS, threads and processes, every few milliseconds.
+
+Children are re-enumerated at every sample (from the run's cgroup when there is one, else by
+walking the tree), so a child that lives for a moment is still counted if a sample sees it.
+Each process's RSS and thread count come from one read of ``/proc/<pid>/stat``.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+
+import psutil
+
+PAGE = os.sysconf("SC_PAGE_SIZE")
+DEFAULT_INTERVAL_S = 0.005
+ANON_EVERY = 4  # read the cgroup's anonymous memory every 4th sample
+MANY_THREADS = 64
+
+
+class TreeSampler:
+    """A background thread that records the peak summed RSS and threads of a process tree."""
+
+    def __init__(self, root_pid: int, interval_s: float = DEFAULT_INTERVAL_S, cgroup=None):
+        self.root_pid = root_pid
+        self.interval_s = interval_s
+        self.cgroup = cgroup
+        self.peak_rss_bytes = 0
+        self.peak_anon_bytes = 0
+        self.peak_threads = 0
+        self.peak_processes = 0
+        self.samples = 0
+        self.last_pids = [root_pid]
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="tree-sampler", daemon=True)
+
+    def start(self) -> TreeSampler:
+        """Begin sampling now."""
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop sampling and wait for the thread."""
+        self._stop.set()
+        self._thread.join()
+
+    def reset(self) -> None:
+        """Forget the peaks so far: a measurement window starts now."""
+        self.peak_rss_bytes = self.peak_anon_bytes = self.peak_threads = self.peak_processes = 0
+        self.sample()
+
+    def _loop(self) -> None:
+        while True:
+            self.sample()
+            if self._stop.wait(self.interval_s):
+                return
+
+    def sample(self) -> None:
+        """Read every process of the tree once and update the peaks."""
+        rss = threads = processes = 0
+        pids = self._pids()
+        if pids:
+            self.last_pids = pids
+        for pid in pids:
+            stat = _read_stat(pid)
+            if stat is None:
+                continue
+            rss += stat[0]
+            threads += stat[1]
+            processes += 1
+        if processes:
+            self.samples += 1
+            self.peak_rss_bytes = max(self.peak_rss_bytes, rss)
+            self.peak_threads = max(self.peak_threads, threads)
+            self.peak_processes = max(self.peak_processes, processes)
+        # memory.stat is the costliest read; the exact peak comes from the cgroup itself anyway.
+        if self.cgroup is not None and self.samples % ANON_EVERY == 1:
+            self.peak_anon_bytes = max(self.peak_anon_bytes, self.cgroup.anon_bytes())
+
+    def _pids(self) -> list[int]:
+        if self.cgroup is not None:
+            return self.cgroup.pids()
+        return _tree(self.root_pid)
+
+
+def _tree(root_pid: int) -> list[int]:
+    """The root and its descendants from /proc/<pid>/task/<tid>/children (a whole /proc scan
+    through psutil costs ~20 times more, so it is used only for processes with many threads)."""
+    found, pending = [], [root_pid]
+    while pending:
+        pid = pending.pop()
+        found.append(pid)
+        children = children_of(pid)
+        if children is None:
+            return _tree_by_scan(root_pid)
+        pending.extend(children)
+    return found
+
+
+def children_of(pid) -> list | None:
+    """The direct children of ``pid`` ("self" for this process) from each thread's children file;
+    None when it has over MANY_THREADS threads (reading them all would cost more than a scan)."""
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return []
+    if len(tasks) > MANY_THREADS:
+        return None
+    children = []
+    for tid in tasks:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/children", "rb") as handle:
+                children.extend(int(child) for child in handle.read().split())
+        except OSError:
+            continue
+    return children
+
+
+def _tree_by_scan(root_pid: int) -> list[int]:
+    try:
+        return [root_pid] + [child.pid for child in psutil.Process(root_pid).children(recursive=True)]
+    except psutil.Error:
+        return []
+
+
+class Window:
+    """A server's measurement window over its sampled tree: CPU and context switches between the
+    start and the end, and the peaks (RSS, threads, processes, and the cgroup's where it could be
+    reset) reached in between. ``cgroup``: anything with reset_peak() and peak_bytes(), or None."""
+
+    def __init__(self, sampler: TreeSampler, cgroup=None):
+        self.sampler, self.cgroup = sampler, cgroup
+        sampler.reset()
+        self.peak_exact = bool(cgroup and cgroup.reset_peak())
+        self.cpu_before = _cgroup_cpu(cgroup)
+        self.started, self.before = time.perf_counter(), tree_counters(sampler.last_pids)
+
+    def end(self) -> dict:
+        """The window's figures, in the keys Lifecycle puts in place of the whole life's."""
+        self.sampler.sample()
+        after = tree_counters(self.sampler.last_pids)
+        figures = {name: after[name] - self.before.get(name, 0) for name in after}
+        figures.update(
+            window_s=time.perf_counter() - self.started,
+            rss_sampled_peak_bytes=self.sampler.peak_rss_bytes,
+            threads_peak=self.sampler.peak_threads,
+            processes_peak=self.sampler.peak_processes,
+            cgroup_peak_bytes=self.cgroup.peak_bytes() if self.peak_exact else None,
+        )
+        # The cgroup's counter covers processes and threads that ended inside the window; /proc does not.
+        cpu_after = _cgroup_cpu(self.cgroup)
+        figures["cgroup_cpu_s"] = cpu_after - self.cpu_before if None not in (cpu_after, self.cpu_before) else None
+        return figures
+
+
+def _cgroup_cpu(cgroup):
+    """The cgroup's CPU seconds so far, or None without a readable cgroup."""
+    try:
+        return cgroup.cpu_s() if cgroup is not None else None
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
+def tree_counters(pids) -> dict:
+    """CPU seconds (user, system) and context switches summed over ``pids``, from /proc."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    totals = {"cpu_user_s": 0.0, "cpu_sys_s": 0.0, "ctx_voluntary": 0, "ctx_involuntary": 0}
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat", "rb") as handle:
+                fields = handle.read().rsplit(b")", 1)[1].split()
+            with open(f"/proc/{pid}/status", "rb") as handle:
+                status = handle.read().decode()
+        except OSError:
+            continue
+        totals["cpu_user_s"] += int(fields[11]) / ticks  # utime, field 14
+        totals["cpu_sys_s"] += int(fields[12]) / ticks  # stime, field 15
+        for line in status.splitlines():
+            if line.startswith("voluntary_ctxt_switches:"):
+                totals["ctx_voluntary"] += int(line.split()[1])
+            elif line.startswith("nonvoluntary_ctxt_switches:"):
+                totals["ctx_involuntary"] += int(line.split()[1])
+    return totals
+
+
+def _read_stat(pid: int):
+    """(rss bytes, threads) of one process, or None once it has gone or is a zombie."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            text = handle.read()
+    except OSError:
+        return None
+    fields = text[text.rfind(b")") + 2 :].split()
+    if fields[0] == b"Z":
+        return None
+    # After the command name: field 3 is state, so num_threads (20) is index 17, rss (24) index 21.
+    return int(fields[21]) * PAGE, int(fields[17])

@@ -1,0 +1,1 @@
+"""The results file: its model, its store, and loading it back."""

@@ -1,0 +1,1 @@
+"""Running the jobs: the runner's rounds, each workload kind's lifecycle, and the backends."""

@@ -1,0 +1,216 @@
+"""Run every job: warm-ups, then measured rounds in a shuffled order, verifying and storing as it goes."""
+
+from __future__ import annotations
+
+import random
+import sys
+import threading
+import time
+from dataclasses import dataclass
+
+from harness.analyse import stats, verify
+from harness.run.measurement import Measurement
+
+DEFAULT_TIMEOUT_S = {"quick": 120.0, "full": 900.0}
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How many times to run each job, and for how long at most.
+
+    A row is run at least ``min_runs`` times; after that it gets another run while its key
+    figure's 95 % interval is wider than ``target`` (relative half-width), until ``max_runs``,
+    until its measured runs have taken ``row_budget_s`` in all, or until the whole run has taken
+    ``run_budget_s``. Stable rows stop early, so the time goes where the noise is (as hyperfine
+    and pyperf do).
+    """
+
+    min_runs: int
+    max_runs: int
+    warmup: int
+    timeout_s: float | None  # None: the workload's own timeout, else the profile's default
+    profile: str
+    seed: int = 0
+    target: float = 0.05
+    row_budget_s: float = 20.0
+    run_budget_s: float | None = None  # no extra runs once the whole run has taken this long
+
+
+def run_all(jobs, lifecycle, store, options: RunOptions, skip_reason=None, progress=None, lane=None) -> list:
+    """Measure every job and return its Measurement; Ctrl-C keeps what was finished.
+
+    ``skip_reason(job)`` says why a job cannot run here (a missing runtime, say), or "".
+    ``lane(job)`` names the jobs that must not run at once (those of one machine); each lane's
+    rounds run in a thread of their own, the first lane's in this one, which Ctrl-C reaches.
+    """
+    progress = progress or _print_progress
+    measurements = {job.key: Measurement(job) for job in jobs}
+    for measurement in measurements.values():
+        reason = skip_reason(measurement.job) if skip_reason else ""
+        if reason:
+            measurement.mark("skipped", reason)
+    shared = _Shared(store, measurements, progress, options)
+    shared.save()
+    lanes = {}
+    for measurement in measurements.values():
+        lanes.setdefault(lane(measurement.job) if lane else "", []).append(measurement)
+    threads = [_Lane(shared, members, lifecycle) for members in list(lanes.values())[1:]]
+    try:
+        for thread in threads:
+            thread.start()
+        _measure(shared, next(iter(lanes.values()), []), lifecycle)
+        for thread in threads:
+            thread.join()
+    except KeyboardInterrupt:
+        _stop_lanes(lifecycle, threads)
+        _note_interrupted(measurements.values(), options.min_runs)
+        _finish(measurements.values(), store)
+        raise
+    failed = next((thread.error for thread in threads if thread.error), None)
+    if failed:
+        _finish(measurements.values(), store)
+        raise failed
+    _finish(measurements.values(), store)
+    return list(measurements.values())
+
+
+class _Shared:
+    """What every lane shares: the store, the run counter and the progress display, behind one lock."""
+
+    def __init__(self, store, measurements, progress, options):
+        self.store, self.measurements, self.progress, self.options = store, measurements, progress, options
+        self.lock = threading.RLock()
+        self.started = time.monotonic()
+        self.counter = _Counter(sum(options.min_runs + _warmups(m.job, options) for m in measurements.values()
+                                    if m.status == "ok"))
+
+    def save(self) -> None:
+        with self.lock:
+            self.store.save(self.measurements.values())
+
+
+class _Lane(threading.Thread):
+    """One lane's rounds in a thread; an error is kept for the main thread to raise."""
+
+    def __init__(self, shared, members, lifecycle):
+        super().__init__(daemon=True)
+        self.shared, self.members, self.lifecycle, self.error = shared, members, lifecycle, None
+
+    def run(self) -> None:
+        try:
+            _measure(self.shared, self.members, self.lifecycle)
+        except KeyboardInterrupt:
+            pass  # stopped from the main thread, which saves and reports
+        except Exception as error:  # raised again in the main thread
+            self.error = error
+            stop = getattr(self.lifecycle, "stop", None)
+            if stop:
+                stop()
+
+
+def _stop_lanes(lifecycle, threads) -> None:
+    stop = getattr(lifecycle, "stop", None)
+    if stop:
+        stop()
+    for thread in threads:
+        thread.join()
+
+
+def _measure(shared, members, lifecycle) -> None:
+    """Warm-up rounds, then measured rounds until no row of ``members`` needs another run."""
+    options = shared.options
+    for round_index in range(options.warmup):
+        chosen = [m for m in members if not m.finished_badly and _warmups(m.job, options) > round_index]
+        _round(chosen, lifecycle, shared, round_index, warming=True)
+    round_index = options.warmup
+    while chosen := [m for m in members if _needs_run(m, options, time.monotonic() - shared.started)]:
+        _round(chosen, lifecycle, shared, round_index, warming=False)
+        round_index += 1
+
+
+class _Counter:
+    """Runs done, and the least number still to do (more follow for noisy rows)."""
+
+    def __init__(self, planned: int):
+        self.done, self.planned = 0, planned
+
+    def tick(self) -> tuple:
+        self.done += 1
+        self.planned = max(self.planned, self.done)
+        return self.done, self.planned
+
+
+def _round(chosen, lifecycle, shared, round_index, warming) -> None:
+    """Run each chosen job once, in an order shuffled by the run's seed and the round."""
+    options = shared.options
+    random.Random(options.seed + round_index).shuffle(chosen)
+    for measurement in chosen:
+        if measurement.finished_badly:
+            continue
+        if not warming and not _needs_run(measurement, options, time.monotonic() - shared.started):
+            continue  # the run's time budget ran out during this round
+        result = lifecycle.run(measurement.job, _timeout(measurement.job, options))
+        with shared.lock:
+            measurement.add(result, keep=not warming)
+            if not warming and len(measurement.runs) > options.min_runs:
+                shared.counter.planned += 1  # an extra run beyond the minimum, chosen by the data
+            done, planned = shared.counter.tick()
+            shared.progress(done, planned, measurement, result, warming)
+            shared.save()
+
+
+def _needs_run(measurement: Measurement, options: RunOptions, elapsed_s: float = 0.0) -> bool:
+    """Whether a row gets another measured run; records why it stopped when it does not."""
+    if measurement.finished_badly:
+        return False
+    runs = len(measurement.runs)
+    if runs < options.min_runs:
+        return True
+    width = stats.mean_ci_relative_half_width(measurement.key_values())
+    if width is not None and width <= options.target:
+        measurement.stop_reason = f"interval within ±{options.target:.0%} after {runs} runs"
+    elif runs >= options.max_runs:
+        measurement.stop_reason = f"--max-runs {options.max_runs} reached"
+    elif measurement.measured_s >= options.row_budget_s:
+        measurement.stop_reason = f"row time budget of {options.row_budget_s:.0f} s spent after {runs} runs"
+    elif options.run_budget_s is not None and elapsed_s >= options.run_budget_s:
+        measurement.stop_reason = f"run time budget of {options.run_budget_s:.0f} s spent after {runs} runs"
+    else:
+        return True
+    return False
+
+
+def _finish(measurements, store) -> None:
+    for measurement in measurements:
+        measurement.summarize()
+    verify.check_checksums(measurements)
+    verify.check_parallelism(measurements)
+    store.save(measurements, finished=True)
+
+
+def _note_interrupted(measurements, runs: int) -> None:
+    for measurement in measurements:
+        if measurement.status == "ok" and len(measurement.runs) < runs:
+            if measurement.runs:
+                measurement.reason = f"interrupted after {len(measurement.runs)} of {runs} runs"
+            else:
+                measurement.mark("skipped", "interrupted before it was measured")
+
+
+def _warmups(job, options: RunOptions) -> int:
+    """Warm-up runs of a job: none for a server, whose load generator warms up in every window."""
+    return 0 if job.workload.kind == "server" else options.warmup
+
+
+def _timeout(job, options: RunOptions) -> float:
+    if options.timeout_s is not None:
+        return options.timeout_s
+    return job.workload.timeout_s or DEFAULT_TIMEOUT_S[options.profile]
+
+
+def _print_progress(done: int, total: int, measurement: Measurement, result, warmup: bool) -> None:
+    job = measurement.job
+    params = " ".join(f"{k}={v}" for k, v in job.params)
+    label = "warm-up" if warmup else "run"
+    outcome = measurement.status if measurement.status != "ok" else f"{result.wall_s:.2f} s, {stats.fmt_mib(result.peak_rss_bytes)}"
+    print(f"[{done}/{total}] {job.workload.name} {job.program.label} {params} {label}: {outcome}", file=sys.stderr, flush=True)

