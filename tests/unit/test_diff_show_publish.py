@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from harness.report import diff
-from tests.conftest import run_cli
+from tests.conftest import main_in_process
 
 ENVIRONMENT = {"host": "h", "cpu_model": "c", "cores_available": 2, "memory_total_bytes": 2**33, "kernel": "6",
                "runtimes": {"python": {"version": "3.11.7"}, "java": {"version": "21.0.1"}}}
@@ -62,10 +62,10 @@ def write(tmp_path, name, document):
     return folder
 
 
-def test_diff_command_prints_a_table_and_writes_markdown_and_html(tmp_path):
+def test_diff_command_prints_a_table_and_writes_markdown_and_html(tmp_path, capsys):
     a = write(tmp_path, "a", run("a", {("java", "default"): noisy(1.0, 0.03, 1)}))
     b = write(tmp_path, "b", run("b", {("java", "default"): noisy(3.0, 0.03, 2)}))
-    done = run_cli("diff", a, b, "--md", tmp_path / "d.md", "--html", tmp_path / "d.html")
+    done = main_in_process(capsys, "diff", a, b, "--md", tmp_path / "d.md", "--html", tmp_path / "d.html")
     assert done.returncode == 0, done.stderr
     assert "significant" in done.stdout and "alloc_churn java/default" in done.stdout
     assert "| alloc_churn java/default" in (tmp_path / "d.md").read_text()
@@ -78,7 +78,7 @@ def test_diff_command_prints_a_table_and_writes_markdown_and_html(tmp_path):
     ("corrupt", "not valid JSON"),
     ("future", "schema 99"),
 ])
-def test_diff_bad_input_is_one_line_exit_2(tmp_path, trouble, message):
+def test_diff_bad_input_is_one_line_exit_2(tmp_path, trouble, message, capsys):
     a = write(tmp_path, "a", run("a", {("java", "default"): [1.0, 1.1]}))
     b = tmp_path / "b"
     if trouble == "disjoint":
@@ -88,30 +88,30 @@ def test_diff_bad_input_is_one_line_exit_2(tmp_path, trouble, message):
         (b / "results.json").write_text("{not json")
     elif trouble == "future":
         b = write(tmp_path, "b", dict(run("b", {("java", "default"): [1.0]}), schema=99))
-    done = run_cli("diff", a, b)
+    done = main_in_process(capsys, "diff", a, b)
     assert done.returncode == 2 and message in done.stderr
     assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1
 
 
-def test_show_prints_the_exact_command_and_figures_of_one_row(tmp_path):
+def test_show_prints_the_exact_command_and_figures_of_one_row(tmp_path, capsys):
     folder = write(tmp_path, "a", run("a", {("java", "default"): [1.0, 1.1], ("python", "default"): [5.0, 5.1]}))
-    done = run_cli("show", folder, "alloc_churn", "java/default")
+    done = main_in_process(capsys, "show", folder, "alloc_churn", "java/default")
     assert done.returncode == 0, done.stderr
     assert "command    java prog depth=14" in done.stdout and "work_warm_s" in done.stdout
 
 
-def test_show_of_a_missing_row_lists_close_matches(tmp_path):
+def test_show_of_a_missing_row_lists_close_matches(tmp_path, capsys):
     folder = write(tmp_path, "a", run("a", {("java", "default"): [1.0, 1.1]}))
-    done = run_cli("show", folder, "alloc_churn", "java/defualt")
+    done = main_in_process(capsys, "show", folder, "alloc_churn", "java/defualt")
     assert done.returncode == 2 and "close matches: alloc_churn java/default depth=14" in done.stderr
 
 
-def test_publish_refuses_failed_rows_unless_allowed(tmp_path):
+def test_publish_refuses_failed_rows_unless_allowed(tmp_path, capsys):
     folder = write(tmp_path, "a", run("a", {("java", "default"): [1.0, 1.1]}, status="failed"))
     out = tmp_path / "results"
-    refused = run_cli("publish", folder, "--out", out)
+    refused = main_in_process(capsys, "publish", folder, "--out", out)
     assert refused.returncode == 2 and "1 failed or mismatched rows" in refused.stderr and "--allow-failures" in refused.stderr
-    allowed = run_cli("publish", folder, "--out", out, "--allow-failures")
+    allowed = main_in_process(capsys, "publish", folder, "--out", out, "--allow-failures")
     assert allowed.returncode == 0, allowed.stderr
     assert (out / "README.md").exists() and (out / "reference" / "results.json").exists()
     assert "](reference/plots/" in (out / "README.md").read_text()

@@ -10,8 +10,7 @@ from pathlib import Path
 from harness import report
 from harness.analyse import figures
 from harness.report import tables
-from harness.results import store
-from tests.conftest import run_cli
+from tests.conftest import main_in_process
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "results.json"
 
@@ -88,11 +87,18 @@ def test_csv_has_a_row_per_measurement_with_medians_and_intervals():
     assert rows[3]["status"] == "failed"
 
 
-def test_report_command_regenerates_every_file_from_json_alone(tmp_path):
+def test_report_command_regenerates_every_file_from_json_alone(tmp_path, capsys):
     shutil.copy(FIXTURE, tmp_path / "results.json")
-    done = run_cli("report", tmp_path)
+    done = main_in_process(capsys, "report", tmp_path)
     assert done.returncode == 0, done.stderr
-    assert (tmp_path / "results.md").read_text() == report.render_markdown(store.load(tmp_path))
+    markdown = (tmp_path / "results.md").read_text()
+    # Figures worked out by hand from the fixture: run id, 100 ms warm, 150e6 B = 143 MiB, the checksum mismatch.
+    assert markdown.startswith("# Runtime Lab results: run 20261125-000000\n")
+    row = next(line for line in markdown.splitlines() if line.startswith("| java/arraylist"))
+    assert "100 ±10%" in row and "143 ±10% ~" in row
+    assert "checksum 7 differs from 499500" in markdown
+    csv_rows = list(csv.DictReader(io.StringIO((tmp_path / "results.csv").read_text())))
+    assert [r["variant"] for r in csv_rows] == ["list", "arraylist", "broken", "crash"]
     assert (tmp_path / "results.csv").exists() and (tmp_path / "report.html").exists()
     page = (tmp_path / "report.html").read_text()
     for stem in re.findall(r"plots/([\w-]+)\.png", (tmp_path / "results.md").read_text()):
@@ -100,8 +106,8 @@ def test_report_command_regenerates_every_file_from_json_alone(tmp_path):
     assert "data:image/svg+xml;base64," in page and "http://" not in page.replace("http://www.w3.org", "")
 
 
-def test_report_of_a_missing_run_is_a_one_line_error(tmp_path):
-    done = run_cli("report", tmp_path / "nope")
+def test_report_of_a_missing_run_is_a_one_line_error(tmp_path, capsys):
+    done = main_in_process(capsys, "report", tmp_path / "nope")
     assert done.returncode == 2
     assert done.stderr.startswith("error: ") and "Traceback" not in done.stderr
 
@@ -112,9 +118,9 @@ def test_an_old_results_file_still_renders_and_says_its_verdicts_are_computed_no
     assert "computed now, by the current rules" in report.render_markdown(old)
 
 
-def test_a_future_schema_is_refused_in_one_line(tmp_path):
+def test_a_future_schema_is_refused_in_one_line(tmp_path, capsys):
     (tmp_path / "results.json").write_text(json.dumps(dict(document(), schema=99)))
-    done = run_cli("report", tmp_path)
+    done = main_in_process(capsys, "report", tmp_path)
     assert done.returncode == 2 and "schema 99" in done.stderr and "Traceback" not in done.stderr
 
 
