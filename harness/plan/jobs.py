@@ -175,6 +175,6 @@ def _number(name: str, raw: str):
             value = float(raw)
         except ValueError:
             raise UsageError(f"--param {name}={raw}: not a number; give a number such as {name}=1000") from None
-    if value <= 0:
-        raise UsageError(f"--param {name}={raw}: must be above 0")
+    if not 0 < value < float("inf"):  # nan and inf too: a parameter is a finite size or count
+        raise UsageError(f"--param {name}={raw}: must be above 0 and finite")
     return value
