@@ -6,13 +6,17 @@ own in the same format. Every error names the file, the workload and the key.
 
 from __future__ import annotations
 
+import math
+import os
 import re
 import shutil
 import string
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NoReturn
 
+from harness.catalogue.names import NAME_RULE, SAFE_NAME, is_safe_name  # noqa: F401  (re-exported)
 from harness.errors import CatalogueError
 
 BUILTIN = Path(__file__).with_name("catalogue.toml")
@@ -37,12 +41,10 @@ CORES = ("one", "all")
 CHECKSUM_RULES = ("stdout", "numbers", "none")
 RUNTIME_PLACEHOLDERS = ("python", "java", "javac", "node")  # resolve to the chosen runtimes
 BUILD_DIR = "build_dir"  # the placeholder of a command program's per-build cache folder
-SAFE_NAME = re.compile(r"[A-Za-z0-9_.-]+")
-
-
-def is_safe_name(name) -> bool:
-    """Whether a workload or variant name may name a file: letters, digits, '.', '-', '_', and not '.' or '..'."""
-    return isinstance(name, str) and bool(SAFE_NAME.fullmatch(name)) and name not in (".", "..")
+# What a runtime's path or a build folder may add to an argument: unknown until the run, so the
+# most a path may be (PATH_MAX) is assumed when an argv is checked against the kernel's limit.
+PATH_ROOM = 4096
+MAX_SECONDS = 7 * 24 * 3600  # a timeout or a load's duration longer than a week is a typo
 # The figure whose interval decides when a row has had enough runs: "time" (warm work, else cold
 # work, else wall), "memory" (cgroup peak, else RSS) or "rate" (requests per second).
 KEY_FIGURES = ("time", "memory", "rate")
@@ -121,11 +123,19 @@ def load(path: Path = BUILTIN) -> Catalogue:
     """Read and validate the catalogue at ``path``."""
     path = Path(path)
     try:
-        data = tomllib.loads(path.read_text())
+        data = tomllib.loads(path.read_bytes().decode("utf-8"))
     except FileNotFoundError:
         raise CatalogueError(f"{path}: no such catalogue file; check the --suite path") from None
+    except IsADirectoryError:
+        raise CatalogueError(f"{path}: is a folder; give the suite's .toml file") from None
+    except OSError as error:
+        raise CatalogueError(f"{path}: cannot be read: {error.strerror or error}") from None
+    except UnicodeDecodeError as error:
+        raise CatalogueError(f"{path}: not UTF-8 text (byte {error.start}); a suite is a TOML file, saved as UTF-8") from None
     except tomllib.TOMLDecodeError as error:
         raise CatalogueError(f"{path}: not valid TOML: {error}") from None
+    except RecursionError:
+        raise CatalogueError(f"{path}: not valid TOML: arrays or tables nested too deeply") from None
     return _catalogue(path.resolve(), data)
 
 
@@ -134,7 +144,7 @@ def _catalogue(path: Path, data: dict) -> Catalogue:
     unknown = set(data) - {"languages", "workloads"}
     if unknown:
         where.fail(f"unknown top-level key(s) {sorted(unknown)}; expected 'languages' and 'workloads'")
-    roots = _language_roots(where, data.get("languages", {}))
+    roots = _language_roots(where.key_("languages"), _table(where.key_("languages"), data.get("languages", {})))
     workloads = data.get("workloads")
     if not isinstance(workloads, dict) or not workloads:
         where.fail("no workloads; add at least one [workloads.NAME] table")
@@ -154,7 +164,7 @@ class _Where:
     def key_(self, key: str) -> _Where:
         return _Where(self.path, self.workload, f"{self.key}.{key}" if self.key else key)
 
-    def fail(self, message: str):
+    def fail(self, message: str) -> NoReturn:
         place = str(self.path)
         if self.workload:
             place += f": workload '{self.workload}'"
@@ -166,18 +176,41 @@ class _Where:
 def _language_roots(where: _Where, table: dict) -> dict:
     roots = {lang: where.path.parent for lang in LANGUAGES}
     for lang, body in table.items():
-        here = where.key_(f"languages.{lang}")
+        here = where.key_(lang)
         if lang not in LANGUAGES:
             here.fail(f"unknown language; expected one of {', '.join(LANGUAGES)}")
         if not isinstance(body, dict) or not isinstance(body.get("root"), str):
             here.fail("expected a table with root = \"DIR\"")
-        roots[lang] = (where.path.parent / body["root"]).resolve()
+        roots[lang] = _path(here.key_("root"), where.path.parent, body["root"])
     return roots
+
+
+def _table(where: _Where, value) -> dict:
+    """A TOML table (``key = { ... }`` or ``[section]``), else a one-line error naming the key."""
+    if not isinstance(value, dict):
+        where.fail(f"expected a table, e.g. {where.key.rsplit('.', 1)[-1]} = {{ ... }}, not {_shown(value)}")
+    return value
+
+
+def _path(where: _Where, base: Path, text: str) -> Path:
+    """``text`` relative to ``base``, resolved; a text no file system accepts is refused."""
+    if "\0" in text:
+        where.fail("a path cannot hold a NUL character")
+    try:
+        return (base / text).resolve()
+    except (OSError, ValueError, RuntimeError) as error:  # RuntimeError: a symlink loop (Python < 3.13)
+        where.fail(f"{text!r} is not a usable path: {error}")
+
+
+def _shown(value) -> str:
+    """A value as an error message shows it: its TOML type and a short repr."""
+    text = repr(value)
+    return f"{type(value).__name__} {text if len(text) <= 40 else text[:37] + '...'}"
 
 
 def _workload(where: _Where, name: str, body: dict, roots: dict) -> Workload:
     if not is_safe_name(name):
-        where.fail("a workload name must be letters, digits, '.', '-' or '_' (it names files and report headings)")
+        where.fail(f"a workload name must be {NAME_RULE} (it names files and report headings)")
     if not isinstance(body, dict):
         where.fail("expected a table")
     _check_keys(where, body, WORKLOAD_KEYS)
@@ -187,7 +220,7 @@ def _workload(where: _Where, name: str, body: dict, roots: dict) -> Workload:
     kind = body.get("kind", "batch")
     if kind not in KINDS:
         where.key_("kind").fail(f"'{kind}' is not one of {', '.join(KINDS)}")
-    params = {key: _param(where.key_(f"params.{key}"), value) for key, value in body.get("params", {}).items()}
+    params = _params(where.key_("params"), body.get("params", {}), kind)
     programs = body.get("programs")
     if not isinstance(programs, list) or not programs:
         where.fail("no programs; add at least one [[workloads.NAME.programs]] table")
@@ -243,7 +276,7 @@ def _fixture(where: _Where, fixture, kind: str, params: dict) -> dict:
         return {}
     if not isinstance(fixture, dict) or not isinstance(fixture.get("server"), str):
         where.fail("a client workload needs fixture = { server = \"PATH.py\", params = [...] }")
-    server = (where.path.parent / fixture["server"]).resolve()
+    server = _path(where.key_("server"), where.path.parent, fixture["server"])
     if not server.is_file():
         where.key_("server").fail(f"{server} does not exist")
     names = _strings(where.key_("params"), fixture.get("params", []))
@@ -270,10 +303,8 @@ def _program(where: _Where, body: dict, roots: dict, workload_params: dict, spaw
         source = roots[language]
     else:
         source = _source(where.key_("source"), body.get("source"), language, roots[language])
-    args = body.get("args", {})
-    if not isinstance(args, dict) or not all(_is_scalar(v) for v in args.values()):
-        where.key_("args").fail("expected a table of key = number or text")
-    params = {key: _param(where.key_(f"params.{key}"), value) for key, value in body.get("params", {}).items()}
+    args = _args(where.key_("args"), body.get("args", {}))
+    params = _params(where.key_("params"), body.get("params", {}), kind)
     clash = set(args) & (set(workload_params) | set(params))
     if clash:
         where.key_("args").fail(f"{sorted(clash)} also set as params; set each argument in one place")
@@ -287,13 +318,18 @@ def _program(where: _Where, body: dict, roots: dict, workload_params: dict, spaw
     cores = body.get("cores", "")
     if cores and cores not in CORES:
         where.key_("cores").fail(f"'{cores}' is not one of {', '.join(CORES)}")
+    runtime_args = _strings(where.key_("runtime_args"), body.get("runtime_args", []))
+    # The argv the runtime gets: runtime, its flags, (-cp CLASSES for Java,) the source, then key=value each.
+    fixed = [PATH_ROOM] * 4 + [_text_size(a) for a in runtime_args]
+    longest = _longest(all_params, args)
+    _check_fits(where.key_("args"), fixed + [_text_size(key) + 1 + size for key, size in longest.items()])
     return Program(
         language=language,
         variant=variant,
         source=source,
         root=roots[language],
         args=dict(args),
-        runtime_args=tuple(_strings(where.key_("runtime_args"), body.get("runtime_args", []))),
+        runtime_args=tuple(runtime_args),
         params=params,
         spawns=program_spawns,
         parallel=parallel,
@@ -304,8 +340,8 @@ def _program(where: _Where, body: dict, roots: dict, workload_params: dict, spaw
 
 def _variant(where: _Where, body: dict) -> str:
     variant = body.get("variant", "default")
-    if not isinstance(variant, str) or not variant.replace("_", "").replace("-", "").isalnum():
-        where.key_("variant").fail("expected a short name of letters, digits, '-' or '_'")
+    if not is_safe_name(variant):
+        where.key_("variant").fail(f"{_shown(variant)} is not a name: expected {NAME_RULE} (it names files)")
     return variant
 
 
@@ -318,19 +354,20 @@ def _command_program(where: _Where, body: dict, workload_params: dict, kind: str
         where.key_("command").fail("command programs are batch programs; a server or client needs the lab's protocol")
     language = body.get("language")
     if not is_safe_name(language):
-        where.key_("language").fail("expected a name of letters, digits, '.', '-' or '_' (python, go, rust, c, ...)")
+        where.key_("language").fail(f"{_shown(language)} is not a name: expected {NAME_RULE} (python, go, rust, c, ...)")
     variant = _variant(where, body)
-    args = body.get("args", {})
-    if not isinstance(args, dict) or not all(_is_scalar(v) for v in args.values()):
-        where.key_("args").fail("expected a table of key = number or text")
-    params = {key: _param(where.key_(f"params.{key}"), value) for key, value in body.get("params", {}).items()}
+    args = _args(where.key_("args"), body.get("args", {}))
+    params = _params(where.key_("params"), body.get("params", {}), kind)
     known = set(workload_params) | set(params) | set(args) | set(RUNTIME_PLACEHOLDERS) | {BUILD_DIR}
     command = _argv(where.key_("command"), body["command"], known)
     build = _argv(where.key_("build"), body["build"], set(RUNTIME_PLACEHOLDERS) | {BUILD_DIR}) if "build" in body else []
     folder = where.path.parent
     _check_executable(where.key_("command"), command[0], folder, built=bool(build))
+    longest = _longest({**workload_params, **params}, args)
+    _check_fits(where.key_("command"), [_filled_length(argument, longest) for argument in command])
     if build:
         _check_executable(where.key_("build"), build[0], folder, built=False)
+        _check_fits(where.key_("build"), [_filled_length(argument, {}) for argument in build])
     checksum, pattern = _checksum_rule(where.key_("checksum"), body.get("checksum", "stdout"))
     image = body.get("image", "")
     if not isinstance(image, str):
@@ -349,17 +386,80 @@ def placeholders(text: str) -> list:
 
 
 def _argv(where: _Where, value, known: set) -> list:
+    """A command or build argv: texts whose placeholders are plain ``{name}``s of ``known`` names.
+
+    Values reach a program as text, so a format spec (``{n:03d}``) or a conversion (``{n!r}``)
+    is refused here rather than failing in the run: write the padding into the value instead.
+    """
     if not isinstance(value, list) or not value or not all(isinstance(v, str) and v for v in value):
         where.fail('expected a non-empty list of texts, e.g. ["{python}", "bt.py", "{n}"]')
     for argument in value:
+        if "\0" in argument:
+            where.fail(f"{argument!r} holds a NUL character, which no program can receive")
         try:
-            names = placeholders(argument)
+            fields = [(name, spec, conversion) for _, name, spec, conversion in string.Formatter().parse(argument)
+                      if name is not None]
         except ValueError as error:
-            where.fail(f"bad placeholder in {error}")
-        for name in names:
+            where.fail(f"bad placeholder in {argument!r}: {error} (write a literal brace as {{{{ or }}}})")
+        for name, spec, conversion in fields:
+            if spec or conversion or "." in name or "[" in name:
+                where.fail(f"placeholder in {argument!r} is not a plain {{name}}: format specs, conversions, "
+                           "attributes and indexes are not supported (values are passed as text)")
             if name not in known:
                 where.fail(f"placeholder {{{name}}} names no parameter or runtime; known: {', '.join(sorted(known))}")
     return value
+
+
+def _args(where: _Where, value) -> dict:
+    """A program's fixed ``args``: a table of key = number or text, each one argument of its argv."""
+    if not isinstance(value, dict) or not all(_is_scalar(v) for v in value.values()):
+        where.fail(f"expected a table of key = number or text, not {_shown(value)}")
+    for key, v in value.items():
+        _param_key(where.key_(key), key)
+        if isinstance(v, float) and not math.isfinite(v):
+            where.key_(key).fail(f"numbers must be finite, not {v}")
+        if isinstance(v, str) and "\0" in v:
+            where.key_(key).fail("a NUL character cannot be passed as an argument")
+    return value
+
+
+def _longest(params: dict, args: dict) -> dict:
+    """Each parameter's and fixed argument's longest value as text, in bytes, over profiles and sweeps."""
+    longest = {name: max(_text_size(v) for value in param.values() for v in (value if isinstance(value, list) else [value]))
+               for name, param in params.items()}
+    return longest | {name: _text_size(v) for name, v in args.items()}
+
+
+def _filled_length(argument: str, longest: dict) -> int:
+    """The most bytes ``argument`` can take once filled: each param at its longest value, each
+    runtime or build folder at ``PATH_ROOM``."""
+    size = 0
+    for literal, name, _, _ in string.Formatter().parse(argument):
+        size += _text_size(literal)
+        if name is not None:
+            size += longest.get(name, PATH_ROOM)
+    return size
+
+
+def _text_size(value) -> int:
+    return len(str(value).encode("utf-8", "surrogatepass"))
+
+
+def _check_fits(where: _Where, sizes: list) -> None:
+    """Refuse an argv the kernel would refuse with E2BIG: one argument over its per-argument limit
+    (32 pages on Linux), or all of them with the environment over ``SC_ARG_MAX``."""
+    per_argument = 32 * os.sysconf("SC_PAGESIZE")
+    too_long = [size for size in sizes if size >= per_argument]
+    if too_long:
+        where.fail(f"an argument of {max(too_long)} bytes is longer than the kernel takes ({per_argument - 1}); "
+                   "pass large inputs in a file")
+    pointer = 8
+    environment = sum(len(key) + len(value) + 2 + pointer for key, value in os.environb.items())
+    total = sum(size + 1 + pointer for size in sizes) + environment + pointer * 2
+    limit = os.sysconf("SC_ARG_MAX")
+    if total > limit:
+        where.fail(f"the arguments and the environment take {total} bytes, over the kernel's limit of {limit} "
+                   "(ARG_MAX); pass large inputs in a file")
 
 
 def _check_executable(where: _Where, first: str, folder: Path, built: bool) -> None:
@@ -374,8 +474,11 @@ def _check_executable(where: _Where, first: str, folder: Path, built: bool) -> N
     if names:
         where.fail(f"the executable {first!r} cannot be a parameter; name a program, a runtime or a file")
     if "/" in first:
-        if not (folder / first).is_file():
+        path = folder / first
+        if not path.is_file():
             where.fail(f"executable {first!r} not found (relative to {folder})")
+        if not os.access(path, os.X_OK):
+            where.fail(f"{first!r} may not be run (no execute permission); chmod +x {path}")
     elif shutil.which(first) is None:
         where.fail(f"executable {first!r} not found on PATH")
 
@@ -399,7 +502,7 @@ def _checksum_rule(where: _Where, value) -> tuple:
 def _source(where: _Where, source, language: str, root: Path) -> Path:
     if not isinstance(source, str):
         where.fail(f"missing; give the program's path relative to {root}")
-    path = (root / source).resolve()
+    path = _path(where, root, source)
     if path.suffix != SOURCE_SUFFIX[language]:
         where.fail(f"a {language} program must be a {SOURCE_SUFFIX[language]} file, not '{source}'")
     if not path.is_file():
@@ -407,11 +510,28 @@ def _source(where: _Where, source, language: str, root: Path) -> Path:
     return path
 
 
+def _params(where: _Where, table, kind: str) -> dict:
+    """A ``params`` table: each parameter by ``_param``; a server's load parameters are numbers."""
+    params = {_param_key(where.key_(key), key): _param(where.key_(key), value) for key, value in _table(where, table).items()}
+    if kind == "server":
+        for name in set(LOAD_PARAMS) & set(params):
+            _load_param(where.key_(name), name, params[name])
+    return params
+
+
+def _param_key(where: _Where, name: str) -> str:
+    """A parameter's or argument's name: it becomes ``name=value`` arguments, ``{name}`` placeholders and ``--param name=...``."""
+    if not is_safe_name(name):
+        where.fail(f"a parameter or argument name must be {NAME_RULE}")
+    return name
+
+
 def _param(where: _Where, value) -> dict:
     """A parameter as {"quick": v, "full": v}; each v a scalar or a non-empty sweep list."""
     if isinstance(value, dict):
         if set(value) != set(PROFILES):
-            where.fail("a per-profile value needs exactly the keys quick and full")
+            where.fail("a per-profile value needs exactly the keys quick and full, not a table of "
+                       f"{', '.join(map(str, value)) or 'nothing'}")
         return {profile: _param_value(where.key_(profile), value[profile]) for profile in PROFILES}
     checked = _param_value(where, value)
     return {profile: checked for profile in PROFILES}
@@ -420,10 +540,26 @@ def _param(where: _Where, value) -> dict:
 def _param_value(where: _Where, value):
     values = value if isinstance(value, list) else [value]
     if not values or not all(_is_scalar(v) for v in values):
-        where.fail("expected a number, a text, or a non-empty list of them (a sweep)")
+        where.fail(f"expected a number, a text, or a non-empty list of them (a sweep), not {_shown(value)}")
+    # Parameters are counts, sizes and durations: nan or inf would reach a program as "nan" or "inf".
+    if any(isinstance(v, float) and not math.isfinite(v) for v in values):
+        where.fail(f"numbers must be finite, not {_shown(value)}")
     if any(not isinstance(v, str) and v <= 0 for v in values):
-        where.fail("numbers must be above 0")
+        where.fail(f"numbers must be above 0, not {_shown(value)}")
+    if any(isinstance(v, str) and "\0" in v for v in values):
+        where.fail("a text cannot hold a NUL character: no program can receive it as an argument")
     return value
+
+
+def _load_param(where: _Where, name: str, value: dict) -> None:
+    """The load generator's ``connections`` (a whole number) and ``duration_s`` (seconds): numbers, never texts."""
+    for profile_value in value.values():
+        for v in profile_value if isinstance(profile_value, list) else [profile_value]:
+            if isinstance(v, str) or (name == "connections" and not isinstance(v, int)):
+                kind = "a whole number of connections" if name == "connections" else "a number of seconds"
+                where.fail(f"the load generator needs {kind}, not {v!r}")
+            if name == "duration_s" and v > MAX_SECONDS:
+                where.fail(f"{v} s is more than a week (at most {MAX_SECONDS})")
 
 
 def _param_name(where: _Where, name, params: dict) -> str:
@@ -458,13 +594,17 @@ def _text(where: _Where, value) -> str:
 
 def _strings(where: _Where, value) -> list:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        where.fail("expected a list of texts")
+        where.fail(f"expected a list of texts, not {_shown(value)}")
+    if any("\0" in v for v in value):
+        where.fail("a text cannot hold a NUL character")
     return value
 
 
 def _timeout(where: _Where, value):
     if value is None:
         return None
-    if not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0:
-        where.fail("expected a positive number of seconds")
+    if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value) or value <= 0:
+        where.fail(f"expected a positive, finite number of seconds, not {_shown(value)}")
+    if value > MAX_SECONDS:
+        where.fail(f"{value} s is more than a week; a timeout that long is no timeout (at most {MAX_SECONDS})")
     return float(value)

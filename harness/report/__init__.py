@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from harness.catalogue.loader import is_safe_name
+from harness.catalogue.names import NAME_RULE, is_safe_name
 from harness.errors import StoreError
 from harness.report import csvfile, html, markdown, plots, tables
 
@@ -42,5 +42,5 @@ def check_names(document: dict) -> None:
     for record in document["measurements"]:
         for name in (record.get("workload"), record.get("variant")):
             if not is_safe_name(name):
-                raise StoreError(f"results.json names a row {name!r}, which is not a safe name (letters, digits, "
-                                 "'.', '-', '_'); it cannot be reported")
+                raise StoreError(f"results.json names a row {name!r}, which is not a safe name ({NAME_RULE}); "
+                                 "it cannot be reported")

@@ -102,12 +102,42 @@ def _with_release(command: list, template: tuple, release: int | None) -> list:
 
 
 def _digest(program: Program, runtimes: dict) -> str:
-    """The build's argv, the runtimes it names, and every file of the suite's folder it names."""
+    """The build's argv, the runtimes it names, and the content of every file it names.
+
+    Inside the suite's folder a named folder counts by every file in it. Outside (``-L /usr/lib``,
+    ``/usr/lib/libm.so``) a file counts by its content and a folder by its name alone: hashing a
+    whole system folder would be slow and would rebuild on every package update.
+    """
     digest = hashlib.sha256(repr((program.build, sorted(runtimes.items()))).encode())
+    folder = Path(program.cwd or ".").resolve()
     for argument in program.build:
-        path = program.cwd / argument
-        if not placeholders(argument) and path.exists():
-            for file in sorted([path] if path.is_file() else path.rglob("*")):
-                if file.is_file():
-                    digest.update(str(file.relative_to(program.cwd)).encode() + file.read_bytes())
+        if placeholders(argument):
+            continue
+        path = (folder / argument).resolve()
+        inside = path == folder or folder in path.parents
+        for file in _files(path, walk=inside):
+            name = file.relative_to(folder) if inside else file  # relative: a moved suite keeps its builds
+            digest.update(str(name).encode() + _content(file))
     return digest.hexdigest()[:16]
+
+
+def _files(path: Path, walk: bool) -> list:
+    """``path`` if it is a file; the files under it if it is a folder and ``walk``; else none."""
+    try:
+        if path.is_file():
+            return [path]
+        return sorted(file for file in path.rglob("*") if file.is_file()) if walk and path.is_dir() else []
+    except OSError:  # a folder that cannot be listed counts by its name, which is in the argv
+        return []
+
+
+def _content(file: Path) -> bytes:
+    """A file's bytes; an unreadable one counts by its size and time instead, so the digest never fails."""
+    try:
+        return file.read_bytes()
+    except OSError:
+        try:
+            stat = file.stat()
+        except OSError:
+            return b"unreadable"
+        return f"{stat.st_size}:{stat.st_mtime_ns}".encode()
