@@ -131,7 +131,8 @@ def load(path: Path = BUILTIN) -> Catalogue:
     except OSError as error:
         raise CatalogueError(f"{path}: cannot be read: {error.strerror or error}") from None
     except UnicodeDecodeError as error:
-        raise CatalogueError(f"{path}: not UTF-8 text (byte {error.start}); a suite is a TOML file, saved as UTF-8") from None
+        line = error.object[: error.start].count(b"\n") + 1
+        raise CatalogueError(f"{path}: not UTF-8 text (line {line}); a suite is a TOML file, saved as UTF-8") from None
     except tomllib.TOMLDecodeError as error:
         raise CatalogueError(f"{path}: not valid TOML: {error}") from None
     except RecursionError:
