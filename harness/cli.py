@@ -1,128 +1,179 @@
 """``python -m harness``: list, runtimes, compare, report, diff, show, publish.
 
-``main(argv)`` is the testable entry point. It is the one place where the lab's errors become
-one-line messages and exit codes: 2 for anything the user can fix, 130 for Ctrl-C.
+``main(argv)`` is the testable entry point. argparse's namespace becomes the frozen option objects
+of ``harness.options`` here, once; nothing below this module reads it. ``main`` is also the one
+place where failures become exit codes (EXIT_CODES, printed by ``--help`` too):
+
+- 0: every row is ok (or skipped);
+- 1: some row failed or mismatched;
+- 2: bad input or environment, with a one-line message that says what to do;
+- 3: a defect of the lab: one line naming the log file that holds the traceback;
+- 130 after Ctrl-C, 128 + N after signal N (143 for SIGTERM, 129 for SIGHUP): every finished
+  measurement is kept.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
-import random
 import signal
 import sys
+import tempfile
+import time
+import traceback
 from pathlib import Path
+from typing import NoReturn
 
-from harness import catalogue, plan, report, runtimes
+from harness import catalogue, options, plan, report, runtimes
 from harness.analyse import machines
 from harness.errors import LabError, UsageError
 from harness.judge import verdicts
 from harness.measure import environment
+from harness.paths import CACHE
 from harness.report import diff, publish, show, terminal
 from harness.results import store
 from harness.run import backends, runner
 from harness.runtimes import install
 
 DEFAULT_OUT = Path("results")
-# Runs per row: at least MIN, at most MAX, stopping once the key figure's 95 % interval is
-# within ±TARGET or the row's measured runs have taken BUDGET seconds (see runner.RunOptions).
-RUN_DEFAULTS = {
-    "quick": {"min_runs": 3, "max_runs": 10, "target": 0.05, "row_budget_s": 10.0, "run_budget_s": 420.0},
-    "full": {"min_runs": 5, "max_runs": 20, "target": 0.03, "row_budget_s": 120.0, "run_budget_s": None},
-}
-
-
-class Terminated(KeyboardInterrupt):
-    """SIGTERM or SIGHUP: handled exactly like Ctrl-C, so a stopped CI job or service leaves nothing behind."""
-
-    def __init__(self, signum: int):
-        super().__init__(signum)
-        self.signum = signum
-
-
+EXIT_CODES = """exit codes:
+  0    every row is ok
+  1    some row failed or mismatched
+  2    bad input or environment (a one-line message says what to do)
+  3    a defect of the lab (a one-line message names the log file with the traceback)
+  130  Ctrl-C; 128+N after signal N (143 SIGTERM, 129 SIGHUP): finished measurements are kept"""
+DEFECT = 3
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
-def _stop(signum, frame):
+def _stop(received: list[int], signum: int, frame: object) -> None:
     """The first Ctrl-C, SIGTERM or SIGHUP stops the run; later ones are ignored so that the
-    clean-up they interrupt (killing the program, removing its cgroup, saving) always finishes."""
+    clean-up they interrupt (killing the program, removing its cgroup, saving) always finishes.
+
+    The signal is recorded in ``received`` for ``main``; the run is stopped the way Ctrl-C stops
+    it, by a plain KeyboardInterrupt, so a stopped CI job or service leaves nothing behind either.
+    """
     for other in STOP_SIGNALS:
         signal.signal(other, signal.SIG_IGN)
-    if signum == signal.SIGINT:
-        raise KeyboardInterrupt
-    raise Terminated(signum)
+    received.append(signum)
+    raise KeyboardInterrupt
 
 
-def main(argv=None) -> int:
-    """Run one subcommand; return the process exit code."""
-    parser = _parser()
-    args = parser.parse_args(argv)
-    previous = {signum: signal.signal(signum, _stop) for signum in STOP_SIGNALS}
+def main(argv: list[str] | None = None) -> int:
+    """Run one subcommand; return the process exit code (see EXIT_CODES)."""
+    argv = sys.argv[1:] if argv is None else [str(arg) for arg in argv]
     try:
-        return args.command(args)
+        args = _parser().parse_args(argv, namespace=argparse.Namespace(argv=tuple(argv)))
+    except SystemExit as exit_:  # --help (0), or argparse's one-line error (2)
+        return exit_.code if isinstance(exit_.code, int) else 2
+    received: list[int] = []
+    previous = {signum: signal.signal(signum, functools.partial(_stop, received)) for signum in STOP_SIGNALS}
+    try:
+        return int(args.command(args.options(args)))
     except LabError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # the reader went away (`| head`): not an error of the lab's
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
-    except KeyboardInterrupt as interrupt:
-        how = f"stopped by {signal.Signals(interrupt.signum).name}" if isinstance(interrupt, Terminated) else "interrupted"
-        print(f"{how}: every finished measurement is kept in the results file", file=sys.stderr)
-        return 128 + interrupt.signum if isinstance(interrupt, Terminated) else 130
+    except KeyboardInterrupt:
+        return _stopped(received[0] if received else signal.SIGINT)
+    except Exception as error:
+        return _defect(error, getattr(args, "out", None))
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
 
 
+def _stopped(signum: int) -> int:
+    """Say how the run was stopped; 130 for Ctrl-C, 128 + N for signal N."""
+    how = "interrupted" if signum == signal.SIGINT else f"stopped by {signal.Signals(signum).name}"
+    print(f"{how}: every finished measurement is kept in the results file", file=sys.stderr)
+    return 130 if signum == signal.SIGINT else 128 + signum
+
+
+def _defect(error: Exception, out: Path | None) -> int:
+    """A defect of the lab: the traceback goes to a log file, and one line names it (exit 3)."""
+    text = "".join(traceback.format_exception(error))
+    # Beside the runs when there is a results folder (compare, publish), else in the lab's cache.
+    log = _write_log(text, [*([out] if out else []), CACHE / "logs", Path(tempfile.gettempdir())])
+    where = f"the traceback is in {log}" if log else "no log file could be written:\n" + text
+    print(f"error: a defect of the lab ({type(error).__name__}: {error}); {where}; please report it", file=sys.stderr)
+    return DEFECT
+
+
+def _write_log(text: str, folders: list[Path]) -> Path | None:
+    """Write ``text`` to ``lab-error-<time>.log`` in the first of ``folders`` that takes it."""
+    name = f"lab-error-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.log"
+    for folder in folders:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / name).write_text(text)
+        except OSError:
+            continue
+        return folder / name
+    return None
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its errors on one line: the usage is one ``--help`` away."""
+
+    def error(self, message: str) -> NoReturn:
+        """Print ``error: MESSAGE; see PROG --help`` and exit 2."""
+        self.exit(2, f"error: {message}; see {self.prog} --help\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m harness", description="Runtime Lab: compare Python, Java and Node.js.")
+    """The command line: one subcommand, each with the builder of its option objects."""
+    parser = _Parser(prog="python -m harness", description="Runtime Lab: compare Python, Java and Node.js.",
+                     epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(required=True, metavar="COMMAND")
 
     listing = sub.add_parser("list", help="every workload, its question, languages, variants and parameters")
     listing.add_argument("--json", action="store_true", help="print JSON instead of a table")
     listing.add_argument("--suite", type=Path, default=catalogue.BUILTIN, help="a catalogue file of your own")
-    listing.set_defaults(command=cmd_list)
+    listing.set_defaults(command=cmd_list, options=options.list_options)
 
     found = sub.add_parser("runtimes", help="the Python, Java and Node runtimes found or installable; "
                                             "`runtimes install node@22 java@21 python@3.13t` installs versions")
     found.add_argument("action", nargs="?", choices=["list", "install"], default="list")
     found.add_argument("specs", nargs="*", metavar="LANGUAGE@VERSION", help="with install: node@22 java@21 python@3.13t")
-    found.set_defaults(command=cmd_runtimes)
+    found.set_defaults(command=cmd_runtimes, options=options.runtimes_options)
 
     compare = sub.add_parser("compare", help="run, measure, verify, store and print the comparison")
     profile = compare.add_mutually_exclusive_group()
     profile.add_argument("--quick", dest="profile", action="store_const", const="quick", help="small parameters (default)")
     profile.add_argument("--full", dest="profile", action="store_const", const="full", help="the sizes where differences are real")
     compare.set_defaults(profile="quick")
-    compare.add_argument("--only", type=_names, default=[], metavar="W,...", help="only these workloads")
+    compare.add_argument("--only", type=options.names, default=[], metavar="W,...", help="only these workloads")
     compare.add_argument("--family", help="only this family (memory, threading, async)")
-    compare.add_argument("--lang", type=_names, default=[], metavar="L,...", help="only these languages")
-    compare.add_argument("--variant", type=_names, default=[], metavar="V,...", help="only these variants (threads, list, ...)")
+    compare.add_argument("--lang", type=options.names, default=[], metavar="L,...", help="only these languages")
+    compare.add_argument("--variant", type=options.names, default=[], metavar="V,...", help="only these variants (threads, list, ...)")
     noise = compare.add_mutually_exclusive_group()
     noise.add_argument("-q", "--quiet", dest="verbosity", action="store_const", const=0, help="no progress bar, only the summary")
     noise.add_argument("-v", "--verbose", dest="verbosity", action="store_const", const=2, help="a line for every run")
     compare.set_defaults(verbosity=1)
     compare.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="override a parameter (n=1000, threads=1,2,4)")
-    compare.add_argument("--runs", type=_positive_int, metavar="N", help="exactly N measured runs per row (sets --min-runs and --max-runs)")
-    compare.add_argument("--min-runs", type=_positive_int, metavar="N", help="measured runs per row at least (quick 3, full 5)")
-    compare.add_argument("--max-runs", type=_positive_int, metavar="N", help="measured runs per row at most (quick 10, full 20)")
-    compare.add_argument("--target-ci", type=_positive_fraction, metavar="F",
+    compare.add_argument("--runs", type=options.positive_int, metavar="N", help="exactly N measured runs per row (sets --min-runs and --max-runs)")
+    compare.add_argument("--min-runs", type=options.positive_int, metavar="N", help="measured runs per row at least (quick 3, full 5)")
+    compare.add_argument("--max-runs", type=options.positive_int, metavar="N", help="measured runs per row at most (quick 10, full 20)")
+    compare.add_argument("--target-ci", type=options.fraction, metavar="F",
                          help="stop adding runs once the key figure's 95 %% interval is within ±F of it (quick 0.05, full 0.03)")
-    compare.add_argument("--row-budget", type=_positive_float, metavar="S",
+    compare.add_argument("--row-budget", type=options.seconds, metavar="S",
                          help="stop adding runs once a row's measured runs took S seconds (quick 10, full 120)")
-    compare.add_argument("--run-budget", type=_positive_float, metavar="S",
+    compare.add_argument("--run-budget", type=options.seconds, metavar="S",
                          help="no extra runs once the whole run has taken S seconds (quick 420, full no limit); "
                               "every row still gets --min-runs")
-    compare.add_argument("--warmup", type=_non_negative_int, default=1, help="discarded warm-up runs per program (1)")
-    compare.add_argument("--timeout", type=_positive_float, help="seconds before a run is killed (quick 120, full 900)")
+    compare.add_argument("--warmup", type=options.non_negative_int, default=1, help="discarded warm-up runs per program (1)")
+    compare.add_argument("--timeout", type=options.seconds, help="seconds before a run is killed (quick 120, full 900)")
     compare.add_argument("--out", type=Path, default=DEFAULT_OUT, help="results directory (results)")
     compare.add_argument("--suite", type=Path, default=catalogue.BUILTIN, help="a catalogue file of your own")
     compare.add_argument("--seed", type=int, help="seed of the shuffled run order (default: drawn for each run, and recorded)")
-    compare.add_argument("--sample-ms", type=_positive_float, default=5.0, help="process-tree sampling interval (5)")
+    compare.add_argument("--sample-ms", type=options.sample_ms, default=5.0, help="process-tree sampling interval (5)")
     compare.add_argument("--no-cgroup", action="store_true", help="measure peak memory by sampling only")
-    compare.add_argument("--memory-limit", metavar="SIZE",
+    compare.add_argument("--memory-limit", type=options.memory_size, metavar="SIZE",
                          help="natively, cap each run's memory with no swap (512m, 4g), as --docker-memory does in "
                               "containers; a run over it is killed and marked oom (needs a cgroup per run)")
     compare.add_argument("--wrk", action="store_true",
@@ -131,29 +182,28 @@ def _parser() -> argparse.ArgumentParser:
     compare.add_argument("--open-loop", action="store_true",
                          help="after each server's closed-loop window, constant-rate windows at 50 %% and 80 %% of its "
                               "rate, latency counted from when each request was due (coordinated omission corrected)")
-    compare.add_argument("--no-wrk", action="store_true", help=argparse.SUPPRESS)  # the default since wrk became opt-in
-    compare.add_argument("--backend", type=_backend_names, default=("native",), metavar="B[,B]",
+    compare.add_argument("--backend", type=options.backend_names, default=("native",), metavar="B[,B]",
                          help="native: the runtimes installed here (default); docker: every run in a fresh "
                               "container; native,docker: both, interleaved, with a container-overhead table; "
                               "swarm: every run a Docker Swarm job on the --machines, from a manager node")
     docker = compare.add_argument_group("docker backend", "the same limits for every container, whatever its language")
-    docker.add_argument("--docker-cpus", type=_positive_float, metavar="N", help="CPU quota (default: none)")
+    docker.add_argument("--docker-cpus", type=options.positive_float, metavar="N", help="CPU quota (default: none)")
     docker.add_argument("--docker-cpuset", metavar="LIST", help="the CPUs it may run on, e.g. 0-1 (default: all)")
-    docker.add_argument("--docker-memory", default="4g", metavar="SIZE", help="memory limit, no swap (4g)")
-    docker.add_argument("--docker-pids", type=_positive_int, default=16384, metavar="N", help="processes and threads (16384)")
+    docker.add_argument("--docker-memory", type=options.memory_size, default="4g", metavar="SIZE", help="memory limit, no swap (4g)")
+    docker.add_argument("--docker-pids", type=options.positive_int, default=16384, metavar="N", help="processes and threads (16384)")
     docker.add_argument("--docker-build", choices=("auto", "never", "always"), default="auto",
                         help="build the images when missing or out of date (auto), never (use the images as tagged), always")
     swarm = compare.add_argument_group("swarm backend", "the docker backend's images and limits, as jobs on labelled nodes")
-    swarm.add_argument("--machines", type=_names, metavar="NAME,...|all",
+    swarm.add_argument("--machines", type=options.names, metavar="NAME,...|all",
                        help="the machines to run on: nodes labelled runtime-lab.machine=NAME (default: all)")
     swarm.add_argument("--registry", metavar="HOST:PORT",
                        help="push the images there for the nodes to pull (default: each node uses the images it has)")
     _runtime_options(compare)
-    compare.set_defaults(command=cmd_compare)
+    compare.set_defaults(command=cmd_compare, options=options.compare_options)
 
     regenerate = sub.add_parser("report", help="regenerate results.md, results.csv, report.html and plots from a run's results.json")
     regenerate.add_argument("run_dir", type=Path, metavar="RUN_DIR")
-    regenerate.set_defaults(command=cmd_report)
+    regenerate.set_defaults(command=cmd_report, options=options.report_options)
 
     compared = sub.add_parser("diff", help="two runs row by row: ratios with intervals and significance; "
                                            "RUN@MACHINE takes one swarm machine's rows (two machines of one run)")
@@ -161,29 +211,29 @@ def _parser() -> argparse.ArgumentParser:
     compared.add_argument("run_b", metavar="RUN_B")
     compared.add_argument("--md", type=Path, metavar="FILE", help="also write the diff as Markdown")
     compared.add_argument("--html", type=Path, metavar="FILE", help="also write the diff as an HTML page")
-    compared.set_defaults(command=cmd_diff)
+    compared.set_defaults(command=cmd_diff, options=options.diff_options)
 
     shown = sub.add_parser("show", help="one row of a run: its exact command, runtime and every figure")
     shown.add_argument("run_dir", type=Path, metavar="RUN")
     shown.add_argument("row", nargs="*", metavar="ROW", help="words naming the row: workload, language/variant, params")
-    shown.set_defaults(command=cmd_show)
+    shown.set_defaults(command=cmd_show, options=options.show_options)
 
     published = sub.add_parser("publish", help="make a run the lab's published reference (results/README.md, results/reference/)")
     published.add_argument("run_dir", type=Path, metavar="RUN")
     published.add_argument("--out", type=Path, default=DEFAULT_OUT, help="results directory (results)")
     published.add_argument("--allow-failures", action="store_true", help="publish even if some rows failed")
-    published.set_defaults(command=cmd_publish)
+    published.set_defaults(command=cmd_publish, options=options.publish_options)
     return parser
 
 
-def _runtime_options(parser) -> None:
+def _runtime_options(parser: argparse.ArgumentParser) -> None:
     several = "; several, comma-separated (3.11,3.13t), or all: every program runs on each, the first is judged"
     parser.add_argument("--python", metavar="WHICH", help="the Python to measure: a path or a version (default: this one)" + several)
     parser.add_argument("--java", metavar="WHICH", help="a java executable, JDK home or version such as 21 (default: the newest JDK found)" + several)
     parser.add_argument("--node", metavar="WHICH", help="the node executable or a version such as 22 (default: node on PATH)" + several)
 
 
-def cmd_list(args) -> int:
+def cmd_list(args: options.ListOptions) -> int:
     """Print the catalogue."""
     loaded = catalogue.load(args.suite)
     entries = [_describe_workload(w) for w in loaded.workloads.values()]
@@ -200,7 +250,7 @@ def cmd_list(args) -> int:
 
 
 def _describe_workload(workload) -> dict:
-    programs = {}
+    programs: dict[str, list[str]] = {}
     for program in workload.programs:
         programs.setdefault(program.language, []).append(program.variant)
     return {
@@ -219,7 +269,7 @@ def _describe_workload(workload) -> dict:
     }
 
 
-def cmd_runtimes(args) -> int:
+def cmd_runtimes(args: options.RuntimesOptions) -> int:
     """Print every runtime found here and what can be installed, or install versions."""
     if args.action == "install":
         if not args.specs:
@@ -240,66 +290,45 @@ def cmd_runtimes(args) -> int:
     return 0
 
 
-def cmd_compare(args) -> int:
+def cmd_compare(chosen: options.CompareOptions) -> int:
     """Run the comparison, write its reports, and print the answers and any failures."""
-    if args.seed is None:
-        args.seed = random.randrange(2**31)  # recorded in results.json; --seed reproduces the order
-    options = run_options(args)
-    loaded = catalogue.load(args.suite)
-    workloads = plan.select(loaded, args.only, args.family, args.lang)
+    selection, backend = chosen.selection, chosen.backend
+    loaded = catalogue.load(chosen.suite)
+    workloads = plan.select(loaded, list(selection.only), selection.family, list(selection.languages))
     # The runtimes are found first: several of one language multiply its jobs, natively and in containers.
-    asked = args.python or args.java or args.node
-    toolchain = runtimes.discover(args.python, args.java, args.node) if "native" in args.backend or asked else None
-    jobs = plan.jobs_for(workloads, args.profile, args.lang, plan.parse_overrides(args.param), backends.places(args),
-                         args.variant, toolchain.tags() if toolchain else None)
+    which = backend.runtimes
+    toolchain = runtimes.discover(which.python, which.java, which.node) if "native" in backend.names or which.asked() else None
+    jobs = plan.jobs_for(workloads, chosen.profile, list(selection.languages), dict(selection.params),
+                         backends.places(backend), list(selection.variants), toolchain.tags() if toolchain else None)
     plan.check_thread_limits(jobs)
-    chosen = backends.Backends(args, jobs, toolchain)
+    executors = backends.Backends(backend, jobs, toolchain)
     try:
-        return _compare(args, options, loaded, workloads, jobs, chosen)
+        return _compare(chosen, loaded, workloads, jobs, executors)
     finally:
-        chosen.close()
+        executors.close()
 
 
-def _compare(args, options, loaded, workloads, jobs, chosen) -> int:
+def _compare(chosen: options.CompareOptions, loaded: catalogue.Catalogue, workloads: list, jobs: list,
+             executors: backends.Backends) -> int:
+    """Measure the jobs into a new run folder, judge and report it; 0 when every row is ok."""
+    counts = chosen.runs
     results = store.ResultsStore(
-        args.out, store.new_run_id(), environment.collect(chosen.toolchain, chosen.primary()) | chosen.describe(),
-        {"profile": args.profile, "min_runs": options.min_runs, "max_runs": options.max_runs,
-         "target_ci": options.target, "row_budget_s": options.row_budget_s, "run_budget_s": options.run_budget_s,
-         "warmup": options.warmup, "seed": args.seed,
-         "suite": str(loaded.path), "argv": sys.argv[1:]},
+        chosen.out, store.new_run_id(), environment.collect(executors.toolchain, executors.primary()) | executors.describe(),
+        {"profile": chosen.profile, "min_runs": counts.min_runs, "max_runs": counts.max_runs,
+         "target_ci": counts.target, "row_budget_s": counts.row_budget_s, "run_budget_s": counts.run_budget_s,
+         "warmup": counts.warmup, "seed": counts.seed,
+         "suite": str(loaded.path), "argv": list(chosen.argv)},
         {w.name: _describe_workload(w) for w in workloads},
     )
-    _warn_missing(chosen.toolchain)
+    _warn_missing(executors.toolchain)
     try:
-        with terminal.RunProgress(args.verbosity) as progress:
-            measurements = runner.run_all(jobs, chosen, results, options, chosen.skip_reason, progress, chosen.lane)
+        with terminal.RunProgress(chosen.verbosity) as progress:
+            measurements = runner.run_all(jobs, executors, results, counts, executors.skip_reason, progress, executors.lane)
     finally:
-        results.document["environment"].get("backends", {}).update(chosen.machines())  # the facts the jobs reported
-        _finish_run(results, args.out)
+        results.document["environment"].get("backends", {}).update(executors.machines())  # the facts the jobs reported
+        _finish_run(results, chosen.out)
     terminal.print_summary(results.document, results.run_dir)
     return 0 if all(m.status in ("ok", "skipped") for m in measurements) else 1
-
-
-def run_options(args) -> runner.RunOptions:
-    """The run counts and stopping rule from the profile's defaults and the user's flags."""
-    chosen = dict(RUN_DEFAULTS[args.profile])
-    if args.runs:
-        chosen["min_runs"] = chosen["max_runs"] = args.runs
-    if args.min_runs:  # a minimum above the profile's maximum raises it, unless --max-runs says otherwise
-        chosen["min_runs"] = args.min_runs
-        chosen["max_runs"] = max(chosen["max_runs"], args.min_runs)
-    if args.max_runs:
-        chosen["max_runs"] = args.max_runs
-    if args.target_ci:
-        chosen["target"] = args.target_ci
-    if args.row_budget:
-        chosen["row_budget_s"] = args.row_budget
-    if args.run_budget:
-        chosen["run_budget_s"] = args.run_budget
-    if chosen["max_runs"] < chosen["min_runs"]:
-        raise UsageError(f"--max-runs {chosen['max_runs']} is below --min-runs {chosen['min_runs']}; "
-                         "give a --max-runs of at least the minimum")
-    return runner.RunOptions(warmup=args.warmup, timeout_s=args.timeout, profile=args.profile, seed=args.seed, **chosen)
 
 
 def _finish_run(results: store.ResultsStore, out_dir: Path) -> None:
@@ -319,7 +348,7 @@ def _warn_missing(toolchain) -> None:
         print(f"warning: skipping {why}", file=sys.stderr)
 
 
-def cmd_report(args) -> int:
+def cmd_report(args: options.ReportOptions) -> int:
     """Regenerate one run's reports and plots from its JSON."""
     document = store.load(args.run_dir)
     run_dir = args.run_dir if args.run_dir.is_dir() else args.run_dir.parent
@@ -328,7 +357,7 @@ def cmd_report(args) -> int:
     return 0
 
 
-def cmd_diff(args) -> int:
+def cmd_diff(args: options.DiffOptions) -> int:
     """Compare two runs, print the table and write --md / --html files."""
     from rich.console import Console
     from rich.table import Table
@@ -372,68 +401,19 @@ def _write(path: Path, text: str) -> None:
         raise UsageError(f"cannot write {path}: {error.strerror}; choose a writable path") from None
 
 
-def cmd_show(args) -> int:
+def cmd_show(args: options.ShowOptions) -> int:
     """Print one row's command, runtime and figures; with no row, list the rows."""
     document = store.load(args.run_dir)
     if not args.row:
         for record in document["measurements"]:
             print(show.row_name(record))
         return 0
-    print(show.describe(document, show.find(document, args.row)))
+    print(show.describe(document, show.find(document, list(args.row))))
     return 0
 
 
-def cmd_publish(args) -> int:
+def cmd_publish(args: options.PublishOptions) -> int:
     """Make one run the published reference report."""
     for path in publish.publish(args.run_dir, args.out, args.allow_failures):
         print(path)
     return 0
-
-
-def _backend_names(text: str) -> tuple:
-    try:
-        return backends.parse(text)
-    except LabError as error:
-        raise argparse.ArgumentTypeError(str(error)) from None
-
-
-def _names(text: str) -> list:
-    names = [name.strip() for name in text.split(",") if name.strip()]
-    if not names:
-        raise argparse.ArgumentTypeError("expected one or more comma-separated names")
-    return names
-
-
-def _positive_int(text: str) -> int:
-    value = _number(text, int)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
-    return value
-
-
-def _non_negative_int(text: str) -> int:
-    value = _number(text, int)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more, not {value}")
-    return value
-
-
-def _positive_float(text: str) -> float:
-    value = _number(text, float)
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be above 0, not {value}")
-    return value
-
-
-def _positive_fraction(text: str) -> float:
-    value = _number(text, float)
-    if not 0 < value < 1:
-        raise argparse.ArgumentTypeError(f"must be a fraction above 0 and below 1 (0.05 = ±5 %), not {value}")
-    return value
-
-
-def _number(text: str, kind):
-    try:
-        return kind(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a number") from None

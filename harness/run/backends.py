@@ -8,15 +8,67 @@ from __future__ import annotations
 
 import re
 import sys
+from dataclasses import dataclass, field
 
 from harness import catalogue, runtimes
 from harness.errors import UsageError
 from harness.executors.native import NativeExecutor
-from harness.plan.sizes import parse_bytes
+from harness.paths import CACHE
 from harness.run import lifecycle
 from harness.runtimes import command_programs
 
 NAMES = ("native", "docker", "swarm")
+
+
+@dataclass(frozen=True)
+class RuntimeChoice:
+    """Which python, java and node to measure: a path, a version, several comma-separated, or all.
+
+    None is each language's default (this Python, the newest JDK found, node on PATH).
+    """
+
+    python: str | None = None
+    java: str | None = None
+    node: str | None = None
+
+    def asked(self) -> bool:
+        """True when the user named a runtime of some language."""
+        return bool(self.python or self.java or self.node)
+
+
+@dataclass(frozen=True)
+class DockerOptions:
+    """The same limits for every container, whatever its language (``--docker-*``)."""
+
+    cpus: float | None = None
+    cpuset: str | None = None
+    memory: str = "4g"  # as docker run --memory takes it; checked to be a size above 0
+    pids: int = 16384
+    build: str = "auto"  # auto, never or always
+
+
+@dataclass(frozen=True)
+class SwarmOptions:
+    """The swarm machines to run on (empty: all) and the registry the nodes pull the images from."""
+
+    machines: tuple[str, ...] = ()
+    registry: str | None = None
+
+
+@dataclass(frozen=True)
+class BackendOptions:
+    """Everything the backends take from the command line, checked by ``harness.options``."""
+
+    names: tuple[str, ...] = ("native",)
+    languages: tuple[str, ...] = ()  # --lang: a language asked for must have a runtime here
+    sample_interval_s: float = 0.005
+    use_cgroups: bool = True
+    memory_limit_bytes: int | None = None  # natively; None: no limit
+    wrk: bool = False
+    open_loop: bool = False
+    runtimes: RuntimeChoice = field(default_factory=RuntimeChoice)
+    docker: DockerOptions = field(default_factory=DockerOptions)
+    swarm: SwarmOptions = field(default_factory=SwarmOptions)
 
 
 def parse(text: str) -> tuple:
@@ -34,46 +86,42 @@ def family(backend: str) -> str:
     return backend.partition("@")[0]
 
 
-def places(args) -> tuple:
+def places(options: BackendOptions) -> tuple[str, ...]:
     """The backends jobs are planned on: each swarm machine is one (``swarm@A``, ``swarm@B``)."""
-    if args.machines and "swarm" not in args.backend:
-        raise UsageError("--machines chooses swarm machines; add --backend swarm")
-    if args.registry and "swarm" not in args.backend:
-        raise UsageError("--registry sends images to swarm nodes; add --backend swarm")
-    if "swarm" not in args.backend:
-        return args.backend
+    if "swarm" not in options.names:
+        return options.names
     from harness.executors.docker.executor import connect
     from harness.executors.swarm import find_machines
 
     client = connect()
     try:
-        machines = find_machines(client, args.machines or ["all"])
+        machines = find_machines(client, list(options.swarm.machines) or ["all"])
     finally:
         client.close()
-    return tuple(place for name in args.backend
+    return tuple(place for name in options.names
                  for place in ([f"swarm@{machine}" for machine in machines] if name == "swarm" else [name]))
 
 
 class Backends:
     """One executor, lifecycle and skip rule per backend; ``run`` sends each job to its own."""
 
-    def __init__(self, args, jobs, toolchain=None):
+    def __init__(self, options: BackendOptions, jobs, toolchain=None):
         """``toolchain``: the native runtimes, when the caller has found them already."""
         self.executors, self.skips, self.toolchain = {}, {}, toolchain or runtimes.Toolchain(runtimes={})
         try:
-            for name in args.backend:
+            for name in options.names:
                 mine = [job for job in jobs if family(job.backend) == name]
-                self.executors[name], self.skips[name] = _make(name, args, mine, self, toolchain)
+                self.executors[name], self.skips[name] = _make(name, options, mine, self, toolchain)
             self._build_commands(jobs)
         except BaseException:
             self.close()
             raise
         # wrk only on request (it checks no response bodies), and never with docker in the run: it is
         # not in the helpers image, and a server's rows on both backends must differ by the container alone.
-        use_wrk = args.wrk and "docker" not in self.executors
+        use_wrk = options.wrk and "docker" not in self.executors
         self.lifecycles = {
             name: lifecycle.Lifecycle(executor, [j for j in jobs if family(j.backend) == name and not self.skip_reason(j)],
-                                      use_wrk=use_wrk, open_loop=args.open_loop)
+                                      use_wrk=use_wrk, open_loop=options.open_loop)
             for name, executor in self.executors.items()
         }
         swarm = self.executors.get("swarm")
@@ -90,11 +138,12 @@ class Backends:
         toolchain = self.toolchain if self.toolchain.runtimes else runtimes.discover()
         docker = self.executors.get("docker")
         majors = [runtime.major for runtime in toolchain.versions.get("java", [])] if "native" in self.executors else []
-        if docker and "java" in docker.runtimes:
-            majors.append(int(re.match(r"\d+", docker.runtimes["java"].get("version", "0")).group()))
+        found = re.match(r"\d+", docker.runtimes["java"].get("version", "")) if docker and "java" in docker.runtimes else None
+        if found:
+            majors.append(int(found.group()))
         release = min(majors) if docker and majors else None
         buildable = [program for program in programs if not runtimes.skip_reason(toolchain, program)]
-        command_programs.build_all(toolchain, buildable, runtimes.CACHE, release)
+        command_programs.build_all(toolchain, buildable, CACHE, release)
         if docker:
             docker.build_dirs, docker.build_failures = toolchain.build_dirs, toolchain.build_failures
 
@@ -145,36 +194,39 @@ class Backends:
             executor.close()
 
 
-def _make(name: str, args, jobs, backends: Backends, toolchain=None):
+def _make(name: str, options: BackendOptions, jobs, backends: Backends, toolchain=None):
+    """The executor of backend ``name`` and its rule for the jobs it cannot run."""
+    docker = options.docker
     if name == "swarm":
         from harness.executors.swarm import SwarmExecutor, machine_of
 
         languages = [lang for lang in catalogue.LANGUAGES if any(j.program.language == lang for j in jobs)]
         machines = list(dict.fromkeys(machine_of(job.backend) for job in jobs)) or ["all"]
-        executor = SwarmExecutor(
-            languages, machines, registry=args.registry, cpus=args.docker_cpus, memory=args.docker_memory,
-            pids=args.docker_pids, build=args.docker_build, progress=lambda message: print(message, file=sys.stderr, flush=True),
+        swarm = SwarmExecutor(
+            languages, machines, registry=options.swarm.registry, cpus=docker.cpus, memory=docker.memory,
+            pids=docker.pids, build=docker.build, progress=lambda message: print(message, file=sys.stderr, flush=True),
             toolchain=toolchain if toolchain and toolchain.tags() else None,
         )
-        return executor, executor.skip_reason
+        return swarm, swarm.skip_reason
     if name == "docker":
         from harness.executors.docker.executor import DockerExecutor  # imports the docker SDK only when asked for
 
         languages = [lang for lang in catalogue.LANGUAGES if any(j.program.language == lang for j in jobs)]
-        executor = DockerExecutor(
-            languages, cpus=args.docker_cpus, cpuset=args.docker_cpuset, memory=args.docker_memory,
-            pids=args.docker_pids, build=args.docker_build, sample_interval_s=args.sample_ms / 1000,
+        containers = DockerExecutor(
+            languages, cpus=docker.cpus, cpuset=docker.cpuset, memory=docker.memory,
+            pids=docker.pids, build=docker.build, sample_interval_s=options.sample_interval_s,
             progress=lambda message: print(message, file=sys.stderr, flush=True),
             helpers=any(job.workload.kind != "batch" for job in jobs),
             toolchain=toolchain if toolchain and toolchain.tags() else None,
         )
-        return executor, executor.skip_reason
-    toolchain = toolchain or runtimes.discover(args.python, args.java, args.node)
-    runtimes.require(toolchain, args.lang)
+        return containers, containers.skip_reason
+    chosen = options.runtimes
+    toolchain = toolchain or runtimes.discover(chosen.python, chosen.java, chosen.node)
+    runtimes.require(toolchain, list(options.languages))
     java_roots = {j.program.root for j in jobs if j.program.language == "java" and not j.program.command}
     if java_roots and "java" in toolchain.runtimes:
         runtimes.compile_java(toolchain, java_roots)
     backends.toolchain = toolchain
-    limit = parse_bytes(args.memory_limit) if args.memory_limit else None
-    executor = NativeExecutor(toolchain, args.sample_ms / 1000, use_cgroups=not args.no_cgroup, memory_limit_bytes=limit)
-    return executor, lambda job: runtimes.skip_reason(toolchain, job.program)
+    native = NativeExecutor(toolchain, options.sample_interval_s, use_cgroups=options.use_cgroups,
+                            memory_limit_bytes=options.memory_limit_bytes)
+    return native, lambda job: runtimes.skip_reason(toolchain, job.program)
