@@ -31,3 +31,27 @@ class InstallError(LabError):
 
 class StoreError(LabError):
     """A results directory or file that cannot be read or written."""
+
+
+class EngineUnavailable(LabError):
+    """No Docker engine answers: the message says how to start one."""
+
+
+class EngineConnectionLost(LabError):
+    """The engine stopped answering while a container ran: the run is failed, not timed out."""
+
+
+class ImageBuildFailed(LabError):
+    """An image did not build: the message carries the tail of the build log."""
+
+
+class SwarmUnavailable(LabError):
+    """The engine is no swarm manager, or no node carries a chosen machine's label."""
+
+
+class MachineLost(LabError):
+    """Every node of a machine left the swarm (or is down or drained) while its job ran."""
+
+
+class ResultsError(StoreError):
+    """A stored row, run or document whose field is missing or of the wrong type; the message names the field."""

@@ -7,22 +7,30 @@ import ctypes
 import dataclasses
 import os
 import signal
+import socket
 import subprocess
 import threading
 import time
 
 from harness.errors import UsageError
-from harness.executors.base import Executor, RunResult, not_run
+from harness.executors.base import Executor, Failure, RunResult, not_run
 from harness.measure import cgroup as cgroups
 from harness.measure.capture import Capture
 from harness.measure.loadgen import GeneratorError, HostHelpers, run_pinned
+from harness.measure.peaks import headline_peak, own_high_water_mark
 from harness.measure.sampler import DEFAULT_INTERVAL_S, TreeSampler, Window, children_of
 from harness.plan.jobs import Job
+from harness.results.model import Status
 from harness.runtimes import command_programs
 from harness.runtimes.toolchain import Toolchain
 
 PR_SET_CHILD_SUBREAPER = 36  # linux/prctl.h
 STOP_GRACE_S = 5.0
+# The gate a program is started through: a shell that says it is ready on its stdin (one end of a
+# socket pair), waits there for the word to go, and only then replaces itself with the program
+# (same pid, stdin from /dev/null). Forking the harness, joining the cgroup, pinning the CPUs and
+# starting the sampler all happen while it waits, so the measured interval is the program's own.
+GATE = ["/bin/sh", "-c", 'printf r >&0 && read -r _ && exec "$@" </dev/null', "gate"]
 
 
 class NativeExecutor(Executor):
@@ -62,7 +70,7 @@ class NativeExecutor(Executor):
         """
         if job.program.build and command_programs.build_key(job.program) in self.toolchain.build_failures:
             build_command, why = self.toolchain.build_failures[command_programs.build_key(job.program)]
-            return not_run(build_command, "failed", why)
+            return not_run(build_command, Failure(Status.FAILED, why))
         command, env = self.toolchain.launch(job.program, {**job.arguments(), **(extra_args or {})})
         whole = job.program.checksum not in ("", "none")  # a command program's output is its answer
         return run_measured(command, env, timeout_s, self.sample_interval_s, self.cgroups, cpus, cwd=job.program.cwd,
@@ -131,35 +139,51 @@ class Spawned:
         self.children_before = harness_children()  # any other is the program's, or an orphan of it
         self.out, self.err = Capture(whole=whole_stdout), Capture()
         self.child = self.sampler = self.ended = None
+        self.started = self.harness_cpu_before = 0.0
+        self.harness_cpu_s = self.inherited_bytes = 0
         self.aborted = False
         try:
-            self.started = time.perf_counter()
-            # No other harness thread runs during fork, so the child's set-up before exec is safe.
-            self.child = subprocess.Popen(
-                command, stdin=subprocess.DEVNULL, stdout=self.out.write_fd, stderr=self.err.write_fd, env=env, cwd=cwd,
-                process_group=0, preexec_fn=self._enter,
-            )
-            self.out.started()
-            self.err.started()
-            self.sampler = TreeSampler(self.child.pid, interval_s, self.group).start()
-        except BaseException:  # a failed exec, or a Ctrl-C while the program was starting
+            self._start(command, env, support, interval_s, cwd)
+        except BaseException:  # a failed start, or a Ctrl-C while the program was starting
             self.abort()
             raise
+
+    def _start(self, command, env, support, interval_s, cwd) -> None:
+        """Start the gate, put it in its cgroup and on its CPUs, start the sampler, then let the
+        program exec: the clock starts at that moment (see GATE)."""
+        here, there = socket.socketpair()
+        try:
+            self.child = subprocess.Popen(GATE + list(command), stdin=there, stdout=self.out.write_fd,
+                                          stderr=self.err.write_fd, env=env, cwd=cwd, process_group=0)
+            there.close()
+            if self.group:
+                self.group.add(self.child.pid)
+            if self.cpus:
+                os.sched_setaffinity(self.child.pid, self.cpus)
+            self.out.started()
+            self.err.started()
+            self.sampler = TreeSampler(self.child.pid, interval_s, self.group).start(paused=True)
+            # What the program inherits at exec as its high-water mark (see measure/peaks.py).
+            self.inherited_bytes = own_high_water_mark()
+            if here.recv(1) != b"r":
+                raise OSError("the program's start gate (/bin/sh) did not start")
+            self.harness_cpu_before = time.process_time()
+            self.started = time.perf_counter()
+            here.sendall(b"go\n")
+            self.sampler.go()
+        finally:
+            here.close()
+            there.close()
 
     @property
     def pid(self) -> int:
         return self.child.pid
 
-    def _enter(self) -> None:
-        if self.group:
-            self.group.join()
-        if self.cpus:
-            os.sched_setaffinity(0, self.cpus)
-
     def wait(self, timeout_s: float | None = None):
         """wait4 the child (status, rusage); the caller aborts on Ctrl-C (see _wait_or_kill)."""
         _, status, usage = os.wait4(self.pid, 0)
         self.ended = time.perf_counter()
+        self.harness_cpu_s = time.process_time() - self.harness_cpu_before
         self.child.returncode = os.waitstatus_to_exitcode(status)  # so Popen does not wait again
         return status, usage
 
@@ -206,6 +230,8 @@ class Spawned:
             self.out.finish()  # every writer is gone now: the pipes reach their end
             self.err.finish()
             reading = self.group.read() if self.group else None
+            peak = headline_peak(usage.ru_maxrss * 1024, self.inherited_bytes, self.sampler.peak_hwm_bytes,
+                                 self.sampler.peak_pss_bytes, self.sampler.peak_processes)
             return RunResult(
                 command=self.command,
                 exit_code=os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,
@@ -228,6 +254,10 @@ class Spawned:
                 cgroup=_cgroup_figures(reading, self.sampler),
                 oom_killed=bool(reading and reading.oom_kills),
                 leftovers=leftovers,
+                peak_memory_bytes=peak.bytes,
+                peak_memory_method=peak.method,
+                pss_sampled_peak_bytes=self.sampler.peak_pss_bytes or None,
+                harness_cpu_s=self.harness_cpu_s,
             )
         finally:
             self._close()

@@ -22,12 +22,13 @@ import threading
 import time
 import uuid
 
-from harness.errors import LabError
-from harness.executors.base import RunResult, not_run
+from harness.errors import LabError, MachineLost, SwarmUnavailable
+from harness.executors.base import Failure, RunResult, not_run
 from harness.executors.docker.containers import LABEL, MARK, RUN_LABEL, SWARM_WRAPPER, _result, _tail, split_report
 from harness.executors.docker.executor import PROBES, DockerExecutor, _parse_probe, connect
 from harness.executors.docker.images import Image
 from harness.plan.jobs import Job
+from harness.results.model import Status
 
 MACHINE_LABEL = "runtime-lab.machine"
 SERVICE_PREFIX = "runtime-lab-"
@@ -38,15 +39,7 @@ FINISHED = {"complete", "failed", "rejected", "shutdown", "orphaned", "remove"}
 JOIN_HINT = "on a manager node: `docker swarm init --advertise-addr <address>` (127.0.0.1 for one machine)"
 
 
-class SwarmUnavailable(LabError):
-    """The engine is no swarm manager, or no node carries a chosen machine's label."""
-
-
-class MachineLost(Exception):
-    """Every node of a machine left the swarm (or is down or drained) while its job ran."""
-
-
-class Stopped(KeyboardInterrupt):
+class _Stopped(Exception):
     """The run is being stopped (Ctrl-C in another lane): the job was removed unmeasured."""
 
 
@@ -95,8 +88,13 @@ def machine_of(backend: str) -> str:
     return backend.partition("@")[2]
 
 
-class SwarmExecutor(DockerExecutor):
-    """Each run a Swarm job on its machine, from the docker backend's images, measured inside."""
+class SwarmExecutor:
+    """Each run a Swarm job on its machine, from the docker backend's images, measured inside.
+
+    It composes the docker backend's parts rather than being one: ``self.docker`` builds and
+    describes the images, holds the limits and the runtimes' probes, and decides which jobs an
+    image can run; its containers are never started here, nor sampled from this host.
+    """
 
     name = "swarm"
 
@@ -106,14 +104,11 @@ class SwarmExecutor(DockerExecutor):
         self.local_node = (self.client.info().get("Swarm") or {}).get("NodeID")
         self.stopping = threading.Event()
         self.registry = registry
-        super().__init__(languages, client=self.client, helpers=False, **options)
+        self.docker = DockerExecutor(languages, client=self.client, helpers=False, sample_host=False, **options)
         self.references, self.shipping = self._ship()
         self.machine_env = {name: self._machine_environment(name) for name in self.machines}
 
     # ------------------------------------------------------------------ what is where
-
-    def _host_visibility(self, image: Image):
-        return None  # a job's processes may be on another machine: nothing is sampled from here
 
     def lanes(self, local_lane: bool) -> dict:
         """Machine -> a lane key: machines that share a node share a lane, and so does the local
@@ -139,7 +134,7 @@ class SwarmExecutor(DockerExecutor):
     def _ship(self) -> tuple[dict, dict]:
         """(image id -> what a job names it by, how the images reach the nodes): the id itself when
         every node has it (the manager built it), else its reference in ``--registry`` after a push, timed."""
-        images = [*self.images.values(), *self.version_images.values()]
+        images = [*self.docker.images.values(), *self.docker.version_images.values()]
         if not self.registry:
             return ({image.image.id: image.image.id for image in images},
                     {"method": "none: each node uses the images it has (the manager built them); "
@@ -149,7 +144,7 @@ class SwarmExecutor(DockerExecutor):
             repository = f"{self.registry}/{image.spec.tag.split(':')[0]}"
             tag = image.spec.tag.split(":")[1] + "-" + image.image.id.split(":")[1][:12]
             image.image.tag(repository, tag)
-            self.progress(f"pushing {repository}:{tag}")
+            self.docker.progress(f"pushing {repository}:{tag}")
             for chunk in self.client.images.push(repository, tag, stream=True, decode=True):
                 if "error" in chunk:
                     raise LabError(f"push to {self.registry} failed: {chunk['error']}; check that the registry "
@@ -172,26 +167,26 @@ class SwarmExecutor(DockerExecutor):
                           "state": (node.attrs.get("Status") or {}).get("State"),
                           "manager": node.attrs.get("ManagerStatus") is not None})
         first = nodes[0]
-        return {"backend": "swarm", "machine": machine, "memory_method": f"cgroup-v{self.cgroup_version}",
+        return {"backend": "swarm", "machine": machine, "memory_method": f"cgroup-v{self.docker.cgroup_version}",
                 "host": first["hostname"], "cores_available": first["cpus"], "memory_total_bytes": first["memory_bytes"],
                 "nodes": nodes, "constraint": constraint(machine, self.machines[machine]), "runtimes": {}}
 
     def describe_machines(self) -> None:
         """Probe each machine's runtimes by a job on it (a JVM's heap follows its machine's memory)."""
         for machine, env in self.machine_env.items():
-            for language, image in self.images.items():
+            for language, image in self.docker.images.items():
                 env["runtimes"][language] = self._probe_on(machine, image)
-            for (language, tag), image in self.version_images.items():
+            for (language, tag), image in self.docker.version_images.items():
                 env.setdefault("version_runtimes", {})[f"{language}{tag}"] = self._probe_on(machine, image)
 
     def _probe_on(self, machine: str, image: Image) -> dict:
         probe = ["/bin/sh", "-c", 'exec "$@"', "probe", *PROBES[image.spec.language]]
         try:
             result = self._job(machine, image, probe, {"runtime-lab.probe": image.spec.language}, 300.0)
-        except MachineLost as lost:
+        except (MachineLost, _Stopped) as lost:
             return {"version": "unknown", "error": str(lost)}
         if result.failure:
-            return {"version": "unknown", "error": result.failure[1]}
+            return {"version": "unknown", "error": result.failure.reason}
         return {**_parse_probe(image.spec.language, result.stdout + result.stderr), "image": image.describe()}
 
     # ------------------------------------------------------------------ running
@@ -204,20 +199,25 @@ class SwarmExecutor(DockerExecutor):
         if job.workload.kind != "batch":
             return (f"{job.workload.kind} workloads need a load generator or fixture in the program's network "
                     "namespace, which swarm tasks cannot share; run them with --backend docker or native")
-        return super().skip_reason(job)
+        return self.docker.skip_reason(job)
 
     def run(self, job: Job, timeout_s: float, extra_args=None, cpus=None, beside=None) -> RunResult:
         """Run the job once as a swarm job on its machine; see the module docstring."""
         machine = machine_of(job.backend)
-        argv = self.command(job, {**job.arguments(), **(extra_args or {})})
+        argv = self.docker.command(job, {**job.arguments(), **(extra_args or {})})
         lost = self._machine_lost(machine)
         if lost:
-            return not_run(argv, "failed", lost)
+            return not_run(argv, Failure(Status.FAILED, lost))
+        image = self.docker.image_for(job.program)
+        if image is None:  # skip_reason keeps such jobs away
+            return not_run(argv, Failure(Status.SKIPPED, self.docker.skip_reason(job)))
         labels = {"runtime-lab.workload": job.workload.name, "runtime-lab.program": job.program.label}
         try:
-            return self._job(machine, self._image_for(job.program), argv, labels, timeout_s)
+            return self._job(machine, image, argv, labels, timeout_s)
         except MachineLost as gone:
-            return not_run(argv, "failed", str(gone))
+            return not_run(argv, Failure(Status.FAILED, str(gone)))
+        except _Stopped:  # the runner discards a result that comes once the run is stopping
+            return not_run(argv, Failure(Status.NOT_RUN, "the run was stopped while this job ran"))
 
     def _job(self, machine: str, image: Image, argv: list, labels: dict, timeout_s: float) -> RunResult:
         """Create the job, wait for it, read its logs and the wrapper's report, remove it."""
@@ -226,11 +226,11 @@ class SwarmExecutor(DockerExecutor):
         service = self.client.services.create(
             self.references.get(image.image.id, image.image.id),
             [image.shell, "-c", SWARM_WRAPPER, "lab-wrapper", *argv],
-            name=f"{SERVICE_PREFIX}{self.run_id}-{uuid.uuid4().hex[:8]}",
+            name=f"{SERVICE_PREFIX}{self.docker.run_id}-{uuid.uuid4().hex[:8]}",
             mode=ServiceMode("replicated-job", replicas=1), restart_policy=RestartPolicy(condition="none"),
             constraints=[constraint(machine, self.machines[machine])],
-            labels={LABEL: "1", RUN_LABEL: self.run_id, "runtime-lab.machine": machine, **labels},
-            container_labels={**image.neutral_labels, LABEL: "1", RUN_LABEL: self.run_id},
+            labels={LABEL: "1", RUN_LABEL: self.docker.run_id, "runtime-lab.machine": machine, **labels},
+            container_labels={**image.neutral_labels, LABEL: "1", RUN_LABEL: self.docker.run_id},
             env=["LAB_NODE={{.Node.Hostname}}", "LAB_ARCH={{.Node.Platform.Architecture}}"],
             resources=self._resources(), networks=[],
         )
@@ -242,9 +242,9 @@ class SwarmExecutor(DockerExecutor):
 
     def _resources(self) -> dict:
         """The docker backend's limits, as a task's resources (no cpuset or swap limit in Swarm)."""
-        limits = {"MemoryBytes": self.limits.memory_bytes, "Pids": self.limits.pids}
-        if self.limits.cpus:
-            limits["NanoCPUs"] = int(self.limits.cpus * 1e9)
+        limits = {"MemoryBytes": self.docker.limits.memory_bytes, "Pids": self.docker.limits.pids}
+        if self.docker.limits.cpus:
+            limits["NanoCPUs"] = int(self.docker.limits.cpus * 1e9)
         return {"Limits": limits}
 
     def _wait(self, service, machine: str, timeout_s: float) -> tuple:
@@ -253,7 +253,7 @@ class SwarmExecutor(DockerExecutor):
         started = None
         while True:
             if self.stopping.is_set():
-                raise Stopped()
+                raise _Stopped("the run is being stopped")
             tasks = service.tasks()
             task = tasks[0] if tasks else None
             state = task["Status"]["State"] if task else "new"
@@ -280,7 +280,7 @@ class SwarmExecutor(DockerExecutor):
             why = status.get("Err") or status.get("Message") or ""
             hint = ("; send the images with --registry HOST:PORT, or load them on that node "
                     "(docker save IMAGE | ssh NODE docker load)") if "No such image" in why else ""
-            return not_run(argv, "failed", f"swarm {status.get('State')} the job on machine {machine}: {why}{hint}")
+            return not_run(argv, Failure(Status.FAILED, f"swarm {status.get('State')} the job on machine {machine}: {why}{hint}"))
         stdout, stderr = _logs(service, wait_for_report=not timed_out)
         _, report = split_report(stderr)
         exit_code = (status.get("ContainerStatus") or {}).get("ExitCode")
@@ -330,10 +330,10 @@ class SwarmExecutor(DockerExecutor):
 
     def environment(self) -> dict:
         """The docker backend's record, with each machine and how images reached them."""
-        env = super().environment()
+        env = self.docker.environment()
         env.update(backend=self.name, swarm={"manager_node": (self.local_node or "")[:12], "images": self.shipping},
                    machines=sorted(self.machines))
-        env["limits"] = {**self.limits.describe(), "cpuset": "not in Swarm", "swap_bytes": "not limited by Swarm"}
+        env["limits"] = {**self.docker.limits.describe(), "cpuset": "not in Swarm", "swap_bytes": "not limited by Swarm"}
         env["network"] = ("the node's default bridge: Swarm (engine 20.10) starts no task without a network; "
                           "no program uses it (servers and clients run on the docker or native backend)")
         env["figures"] = {**env["figures"],
@@ -349,14 +349,14 @@ class SwarmExecutor(DockerExecutor):
         it made here, then close the client."""
         self.stopping.set()
         with contextlib.suppress(Exception):
-            for service in self.client.services.list(filters={"label": f"{RUN_LABEL}={self.run_id}"}):
+            for service in self.client.services.list(filters={"label": f"{RUN_LABEL}={self.docker.run_id}"}):
                 _remove(service)
-            _wait_containers_gone(self.client, self.run_id)
+            _wait_containers_gone(self.client, self.docker.run_id)
         for image_id, reference in getattr(self, "references", {}).items():
             if reference != image_id:
                 with contextlib.suppress(Exception):
                     self.client.images.remove(reference, noprune=True)
-        super().close()
+        self.docker.close()
 
 
 def _remove(service) -> None:

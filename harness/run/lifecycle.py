@@ -14,9 +14,10 @@ import signal
 import time
 from pathlib import Path
 
-from harness.executors.base import RunResult, not_run
+from harness.executors.base import Executor, Failure, Neighbour, RunResult, Server, ServingExecutor, not_run
 from harness.measure.loadgen import GeneratorError, LoadGenerator, LoadSpec
 from harness.plan.jobs import Job
+from harness.results.model import Status
 
 READY_TIMEOUT_S = 30.0
 PROBE_TIMEOUT_S = 20.0
@@ -26,11 +27,11 @@ CALIBRATION_S = 2.0
 
 
 class NotReady(Exception):
-    """A server that exited ("failed") or never said it was ready ("timeout")."""
+    """A server that exited (failed) or never said it was ready (timeout): its ``failure`` says which."""
 
-    def __init__(self, status: str, reason: str):
-        super().__init__(reason)
-        self.status = status
+    def __init__(self, failure: Failure):
+        super().__init__(failure.reason)
+        self.failure = failure
 
 
 @dataclasses.dataclass(frozen=True)
@@ -87,13 +88,14 @@ def _siblings(cpu: int) -> set:
 class Lifecycle:
     """Runs a job of any kind once and returns its RunResult."""
 
-    def __init__(self, executor, jobs, pinning: Pinning | None = None, use_wrk: bool = True, open_loop: bool = False):
+    def __init__(self, executor: Executor, jobs, pinning: Pinning | None = None, use_wrk: bool = True,
+                 open_loop: bool = False):
         self.executor = executor
         self.open_loop = open_loop
         self.pinning = pinning or Pinning.split()
         needs_load = any(job.workload.kind == "server" for job in jobs)
-        self.generator = LoadGenerator(executor.helpers, self.pinning.helper, use_wrk) if needs_load else None
-        self._ceilings = {}
+        self.generator = LoadGenerator(_serving(executor).helpers, self.pinning.helper, use_wrk) if needs_load else None
+        self._ceilings: dict[tuple, float | None] = {}
 
     def describe(self) -> dict:
         """Pinning and load generators, for the environment record."""
@@ -115,26 +117,29 @@ class Lifecycle:
         spec = LoadSpec(job.workload.generator, int(params["connections"]), float(params["duration_s"]),
                         float(params.get("warmup_s", 1.0)), int(params.get("size", 64)))
         label = f"{job.workload.name} {job.program.label}"
-        server = self.executor.start(job, {**job.program.args, "port": 0}, self.pinning.program)
-        neighbour = failure = load = window = checksum = None
+        executor = _serving(self.executor)
+        server = executor.start(job, {**job.program.args, "port": 0}, self.pinning.program)
+        neighbour: Neighbour | None = None
+        failure: Failure | None = None
+        load = window = checksum = None
         try:
             port = wait_ready(server, label, min(READY_TIMEOUT_S, timeout_s))
-            neighbour = self.executor.neighbour(server, self.pinning.helper)
+            neighbour = executor.neighbour(server, self.pinning.helper)
             checksum, body = probe(neighbour, spec.protocol, port)
             spec = dataclasses.replace(spec, expect_body=body)
             server.begin_window()
             load = self.generator.run(spec, port, neighbour)
             window = server.end_window()
             if load["server_failed"] or not server.alive():
-                failure = ("failed", f"server {label} failed during the load: {_last_line(server.stderr_tail())}")
+                failure = Failure(Status.FAILED, f"server {label} failed during the load: {_last_line(server.stderr_tail())}")
             else:
                 load.update(self._saturation(spec, load))
                 if self.open_loop and load["requests_per_s"]:
                     load["open_loop"] = self._open_loop(spec, port, neighbour, load["requests_per_s"])
         except NotReady as error:
-            failure = (error.status, str(error))
-        except (OSError, ProbeError, GeneratorError) as error:
-            failure = ("failed", f"server {label}: {error}")
+            failure = error.failure
+        except (OSError, ServerAnswerError, GeneratorError) as error:
+            failure = Failure(Status.FAILED, f"server {label}: {error}")
         finally:
             if neighbour:
                 neighbour.close()
@@ -144,15 +149,15 @@ class Lifecycle:
     def _client(self, job: Job, timeout_s: float) -> RunResult:
         params = dict(job.params)
         arguments = ["port=0", *(f"{n}={params[n]}" for n in job.workload.fixture_params)]
-        fixture = self.executor.start_helper(job.workload.fixture, arguments, self.pinning.helper)
+        fixture = _serving(self.executor).start_helper(job.workload.fixture, arguments, self.pinning.helper)
         try:
             port = wait_ready(fixture, f"fixture {job.workload.fixture.name}")
             result = self.executor.run(job, timeout_s, {"url": f"http://127.0.0.1:{port}"}, self.pinning.program,
                                        beside=fixture)
             if not fixture.alive():
-                result.failure = ("failed", f"the fixture server died: {_last_line(fixture.stderr_tail())}")
+                result.failure = Failure(Status.FAILED, f"the fixture server died: {_last_line(fixture.stderr_tail())}")
         except NotReady as error:
-            result = not_run([str(job.workload.fixture), *arguments], error.status, str(error))
+            result = not_run([str(job.workload.fixture), *arguments], error.failure)
         finally:
             fixture.stop()
         return result
@@ -182,11 +187,11 @@ class Lifecycle:
         """Requests/s the generator reaches against the C reference server, measured once per shape."""
         key = (spec.protocol, spec.connections, spec.size)
         if key not in self._ceilings:
-            self._ceilings[key] = calibrate(self.executor, self.generator, self.pinning, spec)
+            self._ceilings[key] = calibrate(_serving(self.executor), self.generator, self.pinning, spec)
         return self._ceilings[key]
 
 
-def calibrate(executor, generator: LoadGenerator, pinning: Pinning, spec: LoadSpec) -> float | None:
+def calibrate(executor: ServingExecutor, generator: LoadGenerator, pinning: Pinning, spec: LoadSpec) -> float | None:
     """The generator's ceiling: its rate against a minimal C server on the program's CPUs."""
     try:
         server = executor.start_helper("ceiling_server", ["--mode", spec.protocol, "--port", "0"], pinning.program)
@@ -206,7 +211,7 @@ def calibrate(executor, generator: LoadGenerator, pinning: Pinning, spec: LoadSp
         server.stop()
 
 
-def wait_ready(server, label: str, timeout_s: float = READY_TIMEOUT_S) -> int:
+def wait_ready(server: Server, label: str, timeout_s: float = READY_TIMEOUT_S) -> int:
     """The port from the server's ``{"ready": true, "port": N}`` line; NotReady if it never comes."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
@@ -216,9 +221,11 @@ def wait_ready(server, label: str, timeout_s: float = READY_TIMEOUT_S) -> int:
             if port:
                 return port
         if not alive:
-            raise NotReady("failed", f"server {label} exited before it was ready: {_last_line(server.stderr_tail())}")
+            raise NotReady(Failure(Status.FAILED, f"server {label} exited before it was ready: "
+                                                  f"{_last_line(server.stderr_tail())}"))
         time.sleep(0.02)
-    raise NotReady("timeout", f"server {label} never became ready within {timeout_s:g} s (is its port in use?)")
+    raise NotReady(Failure(Status.TIMEOUT, f"server {label} never became ready within {timeout_s:g} s "
+                                           "(is its port in use?)"))
 
 
 def _ready_port(line: str) -> int | None:
@@ -231,11 +238,11 @@ def _ready_port(line: str) -> int | None:
     return None
 
 
-class ProbeError(Exception):
+class ServerAnswerError(Exception):
     """A server that answered the probe wrongly or not at all."""
 
 
-def probe(neighbour, protocol: str, port: int) -> tuple[str, str]:
+def probe(neighbour: Neighbour, protocol: str, port: int) -> tuple[str, str]:
     """Ask the server one thing from beside it (harness/fixtures/probe.py): the hash of its answer, and for
     HTTP the body every response under load must repeat ("" when it is not short printable text)."""
     output, exit_code, _ = neighbour.run("probe", [protocol, str(port)], PROBE_TIMEOUT_S)
@@ -246,15 +253,15 @@ def probe(neighbour, protocol: str, port: int) -> tuple[str, str]:
             return answer["checksum"], answer.get("body", "")
         except (json.JSONDecodeError, KeyError, TypeError, AttributeError):
             pass
-    raise ProbeError(_last_line(output) if exit_code else f"the probe printed no checksum: {output[-200:]}")
+    raise ServerAnswerError(_last_line(output) if exit_code else f"the probe printed no checksum: {output[-200:]}")
 
 
-def _server_result(result: RunResult, window, load, checksum, failure) -> RunResult:
+def _server_result(result: RunResult, window, load, checksum, failure: Failure | None) -> RunResult:
     """The whole-life result, with the load window's figures in place of the whole life's."""
     if result.signal == signal.SIGTERM or result.exit_code == 128 + signal.SIGTERM:
         result = dataclasses.replace(result, exit_code=0, signal=None)  # the JVM's answer to SIGTERM is 143
     if result.timed_out and not failure:
-        failure = ("failed", "the server did not stop within 5 s of SIGTERM; killed")
+        failure = Failure(Status.FAILED, "the server did not stop within 5 s of SIGTERM; killed")
     changes = {"load": load, "probe_checksum": checksum, "failure": failure or result.failure}
     if window:
         cgroup = dict(result.cgroup, peak_bytes=window["cgroup_peak_bytes"], cpu_s=window.get("cgroup_cpu_s"))
@@ -272,3 +279,10 @@ def _server_result(result: RunResult, window, load, checksum, failure) -> RunRes
 def _last_line(text: str) -> str:
     lines = [line for line in text.strip().splitlines() if line.strip()]
     return lines[-1][:200] if lines else "(no stderr)"
+
+
+def _serving(executor: Executor) -> ServingExecutor:
+    """The executor as one that runs servers and fixtures; only such a backend is given their jobs."""
+    if not isinstance(executor, ServingExecutor):
+        raise TypeError(f"the {executor.name} backend runs no servers or fixtures")  # skip_reason keeps them away
+    return executor

@@ -8,7 +8,7 @@ from harness.analyse import stats
 from harness.executors.base import RunResult
 from harness.measure.capture import KEEP_WHOLE
 from harness.plan.jobs import Job
-from harness.results.model import KEY_FIELDS, SUMMARY_FIELDS
+from harness.results.model import KEY_FIELDS, SUMMARY_FIELDS, Status
 from harness.run.protocol import OutputMismatch, ProtocolError, read_output
 
 STDERR_TAIL = 4000
@@ -17,7 +17,7 @@ STDERR_TAIL = 4000
 class RunFailed(Exception):
     """A run that did not produce a result: carries the status and the reason."""
 
-    def __init__(self, status: str, reason: str):
+    def __init__(self, status: Status, reason: str):
         super().__init__(reason)
         self.status, self.reason = status, reason
 
@@ -28,7 +28,7 @@ class Measurement:
 
     job: Job
     runs: list = field(default_factory=list)
-    status: str = "ok"
+    status: Status = Status.OK
     reason: str = ""
     checksum: str | None = None
     stderr_tail: str = ""
@@ -41,9 +41,9 @@ class Measurement:
     @property
     def finished_badly(self) -> bool:
         """True once a run failed: the job is not run again. A checksum mismatch still measures."""
-        return self.run_failed or self.status not in ("ok", "mismatch")
+        return self.run_failed or self.status not in (Status.OK, Status.MISMATCH)
 
-    def mark(self, status: str, reason: str) -> None:
+    def mark(self, status: Status, reason: str) -> None:
         """Set a non-ok status with its reason."""
         self.status, self.reason = status, reason
 
@@ -58,7 +58,7 @@ class Measurement:
             self.run_failed = True
             return
         if self.checksum is not None and record["checksum"] != self.checksum:
-            self.mark("mismatch", f"checksum changed between runs: {self.checksum} then {record['checksum']}")
+            self.mark(Status.MISMATCH, f"checksum changed between runs: {self.checksum} then {record['checksum']}")
         self.checksum = record.pop("checksum")
         if keep:
             self.runs.append(record)
@@ -99,7 +99,7 @@ class Measurement:
             "reason": self.reason,
             "checksum": self.checksum,
             "command": self.command,
-            "stderr_tail": self.stderr_tail if self.status != "ok" else "",
+            "stderr_tail": self.stderr_tail if self.status != Status.OK else "",
             "runs": self.runs,
             "stop_reason": self.stop_reason,
             "summary": self.summary,
@@ -113,29 +113,29 @@ def run_record(result: RunResult, program=None) -> dict:
     """
     unavailable = _not_available(result)
     if unavailable:
-        raise RunFailed("skipped", unavailable)
+        raise RunFailed(Status.SKIPPED, unavailable)
     if result.failure:
-        raise RunFailed(*result.failure)
+        raise RunFailed(result.failure.status, result.failure.reason)
     if result.timed_out:
-        raise RunFailed("timeout", f"killed after the {result.wall_s:.0f} s timeout")
+        raise RunFailed(Status.TIMEOUT, f"killed after the {result.wall_s:.0f} s timeout")
     if result.oom_killed:
-        raise RunFailed("oom", "killed by the kernel's out-of-memory killer")
+        raise RunFailed(Status.OOM, "killed by the kernel's out-of-memory killer")
     if result.exit_code != 0:
         how = f"exit code {result.exit_code}" if result.exit_code is not None else f"signal {result.signal}"
-        raise RunFailed("failed", f"ended with {how}: {_last_line(result.stderr)}")
+        raise RunFailed(Status.FAILED, f"ended with {how}: {_last_line(result.stderr)}")
     if result.leftovers:  # its figures miss whatever those processes did: never an ok row
-        raise RunFailed("failed", f"left {result.leftovers} process{'es' if result.leftovers > 1 else ''} "
+        raise RunFailed(Status.FAILED, f"left {result.leftovers} process{'es' if result.leftovers > 1 else ''} "
                                   f"running after it exited (killed)")
     rule = program.checksum if program else ""
     if rule not in ("", "none") and result.output_dropped_bytes:
-        raise RunFailed("failed", f"printed over {KEEP_WHOLE // 2**20} MiB on stdout, more than its checksum can be made "
+        raise RunFailed(Status.FAILED, f"printed over {KEEP_WHOLE // 2**20} MiB on stdout, more than its checksum can be made "
                                   f"from; give it checksum = \"none\" or a smaller size")
     try:
         output = read_output(result.stdout, rule, program.pattern if program else "")
     except OutputMismatch as error:
-        raise RunFailed("mismatch", str(error)) from None
+        raise RunFailed(Status.MISMATCH, str(error)) from None
     except ProtocolError as error:
-        raise RunFailed("failed", str(error)) from None
+        raise RunFailed(Status.FAILED, str(error)) from None
     cold, warm = stats.cold_and_warm(output["work_s"])
     record = {
         "checksum": result.probe_checksum or output["checksum"],
@@ -179,7 +179,7 @@ def _check_load(load: dict) -> None:
         if errors:
             kinds = ", ".join(f"{kind} {count}" for kind, count in (window.get("error_kinds") or {}).items() if count)
             where = f"at {window['fraction']:.0%} of capacity, open loop" if "fraction" in window else "under load"
-            raise RunFailed("failed", f"{errors} errors {where} ({kinds or 'non-2xx or socket errors'}); its rate would count them")
+            raise RunFailed(Status.FAILED, f"{errors} errors {where} ({kinds or 'non-2xx or socket errors'}); its rate would count them")
 
 
 def _load_figures(load: dict) -> dict:

@@ -1,4 +1,8 @@
-"""Run every job: warm-ups, then measured rounds in a shuffled order, verifying and storing as it goes."""
+"""Run every job: warm-ups, then measured rounds in a shuffled order, verifying and storing as it goes.
+
+A row's failure is the row's: an error while one program is started, run or checked marks that row
+failed with the reason, and every other row is still measured.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +10,12 @@ import random
 import sys
 import threading
 import time
+import traceback
 from dataclasses import dataclass
 
 from harness.analyse import stats, verify
+from harness.executors.base import Failure, RunResult, not_run
+from harness.results.model import Status
 from harness.run.measurement import Measurement
 
 DEFAULT_TIMEOUT_S = {"quick": 120.0, "full": 900.0}
@@ -48,7 +55,7 @@ def run_all(jobs, lifecycle, store, options: RunOptions, skip_reason=None, progr
     for measurement in measurements.values():
         reason = skip_reason(measurement.job) if skip_reason else ""
         if reason:
-            measurement.mark("skipped", reason)
+            measurement.mark(Status.SKIPPED, reason)
     shared = _Shared(store, measurements, progress, options)
     shared.save()
     lanes = {}
@@ -62,7 +69,7 @@ def run_all(jobs, lifecycle, store, options: RunOptions, skip_reason=None, progr
         for thread in threads:
             thread.join()
     except KeyboardInterrupt:
-        _stop_lanes(lifecycle, threads)
+        _stop_lanes(shared, lifecycle, threads)
         _note_interrupted(measurements.values(), options.min_runs)
         _finish(measurements.values(), store)
         raise
@@ -80,9 +87,10 @@ class _Shared:
     def __init__(self, store, measurements, progress, options):
         self.store, self.measurements, self.progress, self.options = store, measurements, progress, options
         self.lock = threading.RLock()
+        self.stopping = threading.Event()  # set on Ctrl-C or a lane's error: every lane ends after its current run
         self.started = time.monotonic()
         self.counter = _Counter(sum(options.min_runs + _warmups(m.job, options) for m in measurements.values()
-                                    if m.status == "ok"))
+                                    if m.status == Status.OK))
 
     def save(self) -> None:
         with self.lock:
@@ -99,19 +107,21 @@ class _Lane(threading.Thread):
     def run(self) -> None:
         try:
             _measure(self.shared, self.members, self.lifecycle)
-        except KeyboardInterrupt:
-            pass  # stopped from the main thread, which saves and reports
-        except Exception as error:  # raised again in the main thread
+        except Exception as error:  # a defect of the lab, not of a row: raised again in the main thread
             self.error = error
-            stop = getattr(self.lifecycle, "stop", None)
-            if stop:
-                stop()
+            _signal_stop(self.shared, self.lifecycle)
 
 
-def _stop_lanes(lifecycle, threads) -> None:
+def _signal_stop(shared, lifecycle) -> None:
+    """Tell every lane to end after its current run, and the lifecycle to cut short what it waits for."""
+    shared.stopping.set()
     stop = getattr(lifecycle, "stop", None)
     if stop:
         stop()
+
+
+def _stop_lanes(shared, lifecycle, threads) -> None:
+    _signal_stop(shared, lifecycle)
     for thread in threads:
         thread.join()
 
@@ -123,7 +133,8 @@ def _measure(shared, members, lifecycle) -> None:
         chosen = [m for m in members if not m.finished_badly and _warmups(m.job, options) > round_index]
         _round(chosen, lifecycle, shared, round_index, warming=True)
     round_index = options.warmup
-    while chosen := [m for m in members if _needs_run(m, options, time.monotonic() - shared.started)]:
+    while not shared.stopping.is_set() and (
+            chosen := [m for m in members if _needs_run(m, options, time.monotonic() - shared.started)]):
         _round(chosen, lifecycle, shared, round_index, warming=False)
         round_index += 1
 
@@ -145,11 +156,15 @@ def _round(chosen, lifecycle, shared, round_index, warming) -> None:
     options = shared.options
     random.Random(options.seed + round_index).shuffle(chosen)
     for measurement in chosen:
+        if shared.stopping.is_set():
+            return
         if measurement.finished_badly:
             continue
         if not warming and not _needs_run(measurement, options, time.monotonic() - shared.started):
             continue  # the run's time budget ran out during this round
-        result = lifecycle.run(measurement.job, _timeout(measurement.job, options))
+        result = _run_once(lifecycle, measurement, _timeout(measurement.job, options))
+        if shared.stopping.is_set():
+            return  # cut short by the stop (a swarm job removed unmeasured): not a result
         with shared.lock:
             measurement.add(result, keep=not warming)
             if not warming and len(measurement.runs) > options.min_runs:
@@ -157,6 +172,24 @@ def _round(chosen, lifecycle, shared, round_index, warming) -> None:
             done, planned = shared.counter.tick()
             shared.progress(done, planned, measurement, result, warming)
             shared.save()
+
+
+def _run_once(lifecycle, measurement: Measurement, timeout_s: float) -> RunResult:
+    """One run of a row. Any error while its program is started, run or checked (a file that may not
+    be executed, a bad placeholder, an argument list too long) is that row's failure, with the reason
+    and the traceback as its stderr; Ctrl-C and SystemExit go on to stop the whole run."""
+    try:
+        return lifecycle.run(measurement.job, timeout_s)
+    except Exception as error:
+        failed = not_run(list(measurement.command), Failure(Status.FAILED, f"could not be run: {_describe(error)}"))
+        failed.stderr = traceback.format_exc()
+        return failed
+
+
+def _describe(error: Exception) -> str:
+    """``PermissionError: [Errno 13] Permission denied: 'x'``, on one line."""
+    text = " ".join(str(error).split())
+    return f"{type(error).__name__}: {text}"[:300] if text else type(error).__name__
 
 
 def _needs_run(measurement: Measurement, options: RunOptions, elapsed_s: float = 0.0) -> bool:
@@ -190,11 +223,11 @@ def _finish(measurements, store) -> None:
 
 def _note_interrupted(measurements, runs: int) -> None:
     for measurement in measurements:
-        if measurement.status == "ok" and len(measurement.runs) < runs:
+        if measurement.status == Status.OK and len(measurement.runs) < runs:
             if measurement.runs:
                 measurement.reason = f"interrupted after {len(measurement.runs)} of {runs} runs"
             else:
-                measurement.mark("skipped", "interrupted before it was measured")
+                measurement.mark(Status.NOT_RUN, "interrupted before it was measured")
 
 
 def _warmups(job, options: RunOptions) -> int:
@@ -212,5 +245,5 @@ def _print_progress(done: int, total: int, measurement: Measurement, result, war
     job = measurement.job
     params = " ".join(f"{k}={v}" for k, v in job.params)
     label = "warm-up" if warmup else "run"
-    outcome = measurement.status if measurement.status != "ok" else f"{result.wall_s:.2f} s, {stats.fmt_mib(result.peak_rss_bytes)}"
+    outcome = measurement.status if measurement.status != Status.OK else f"{result.wall_s:.2f} s, {stats.fmt_mib(result.peak_rss_bytes)}"
     print(f"[{done}/{total}] {job.workload.name} {job.program.label} {params} {label}: {outcome}", file=sys.stderr, flush=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from harness.errors import EngineUnavailable
 from harness.executors.docker import containers
 from harness.executors.docker import executor as backend
 
@@ -12,7 +13,7 @@ def engine_or_skip():
     """A client for a running engine; skip (only) when none answers."""
     try:
         return backend.connect(timeout_s=300)
-    except backend.EngineUnavailable as error:
+    except EngineUnavailable as error:
         pytest.skip(f"no Docker engine can be reached here ({error}); scripts/install-docker.sh installs and starts one")
 
 

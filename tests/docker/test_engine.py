@@ -11,6 +11,7 @@ import pytest
 
 from harness import catalogue, plan
 from harness.analyse import verify
+from harness.errors import ImageBuildFailed
 from harness.executors.docker import containers, images
 from harness.executors.docker import executor as backend
 from harness.run.measurement import Measurement, RunFailed, run_record
@@ -194,7 +195,7 @@ def test_a_failed_build_says_why_with_the_end_of_its_log(engine, executor, tmp_p
     monkeypatch.setattr(images, "REPO", tmp_path)
     spec = images.ImageSpec("broken", "broken/Dockerfile", ("broken",), "broken", ())
     context, digest = images.build_context(spec, {})
-    with pytest.raises(images.ImageBuildFailed) as failed:
+    with pytest.raises(ImageBuildFailed) as failed:
         images.build_image(executor.client, spec, context, digest, {})
     assert "the-last-words-of-the-build" in str(failed.value) and "runtime-lab/broken" in str(failed.value)
 

@@ -5,6 +5,7 @@ import subprocess
 
 import pytest
 
+from harness.errors import EngineUnavailable
 from harness.executors.docker import containers, images
 from harness.executors.docker import executor as backend
 
@@ -60,7 +61,7 @@ def test_a_bad_memory_size_says_what_to_give():
 
 def test_no_engine_gives_one_line_that_says_how_to_start_one(monkeypatch, tmp_path):
     monkeypatch.setenv("DOCKER_HOST", f"unix://{tmp_path}/no-such.sock")
-    with pytest.raises(backend.EngineUnavailable) as raised:
+    with pytest.raises(EngineUnavailable) as raised:
         backend.DockerExecutor()
     message = str(raised.value)
     assert "\n" not in message
@@ -78,7 +79,8 @@ def test_the_build_context_hash_follows_the_sources_and_the_bases():
 def test_a_lost_engine_is_not_a_timeout():
     import requests
 
-    from harness.executors.docker.containers import EngineConnectionLost, wait_for_exit
+    from harness.errors import EngineConnectionLost
+    from harness.executors.docker.containers import wait_for_exit
 
     class Container:
         def __init__(self, error):

@@ -13,6 +13,7 @@ import re
 import time
 from pathlib import Path
 
+from harness.errors import EngineConnectionLost
 from harness.executors.base import RunResult
 from harness.measure.loadgen import GeneratorError
 from harness.measure.sampler import Window
@@ -298,10 +299,6 @@ def split_report(stderr: str) -> tuple[str, dict]:
         m = times[-1]
         report["times"] = (int(m[1]) * 60 + float(m[2]), int(m[3]) * 60 + float(m[4]))
     return program, report
-
-
-class EngineConnectionLost(Exception):
-    """The engine stopped answering while a container ran: the run is failed, not timed out."""
 
 
 def wait_for_exit(container, timeout_s: float) -> bool:

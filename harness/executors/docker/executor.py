@@ -31,8 +31,8 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from harness.errors import LabError
-from harness.executors.base import Executor, RunResult, not_run
+from harness.errors import EngineConnectionLost, EngineUnavailable, LabError
+from harness.executors.base import Failure, RunResult, not_run
 from harness.executors.docker import images
 from harness.executors.docker.containers import (
     FIXTURES,
@@ -41,7 +41,6 @@ from harness.executors.docker.containers import (
     WRAPPER,
     ContainerNeighbour,
     ContainerServer,
-    EngineConnectionLost,
     ImageHelpers,
     Started,
     remove_container,
@@ -55,15 +54,12 @@ from harness.measure.sampler import DEFAULT_INTERVAL_S, TreeSampler
 from harness.paths import REPO
 from harness.plan.jobs import Job
 from harness.plan.sizes import parse_bytes
+from harness.results.model import Status
 from harness.runtimes import command_programs
 from harness.runtimes.toolchain import java_class, required_version
 
 JAVA_RELEASE = 17  # java/Dockerfile compiles every source for this release (LAB_JAVA_RELEASE) or what it requires
 START_HINT = "start it (`dockerd > /var/log/dockerd.log 2>&1 &` or `systemctl start docker`), or use --backend native"
-
-
-class EngineUnavailable(LabError):
-    """No Docker engine answers: the message says how to start one."""
 
 
 @dataclass(frozen=True)
@@ -117,7 +113,7 @@ def connect(timeout_s: float = 120):
     return client
 
 
-class DockerExecutor(Executor):
+class DockerExecutor:
     """Each run in a fresh container from the language's image, with the same limits for all."""
 
     name = "docker"
@@ -125,7 +121,7 @@ class DockerExecutor(Executor):
     def __init__(self, languages=("python", "java", "node"), *, cpus: float | None = None, cpuset: str | None = None,
                  memory="4g", pids: int = 16384, build: str = "auto", sample_interval_s: float = DEFAULT_INTERVAL_S,
                  bases: dict | None = None, run_id: str | None = None, client=None, progress=None,
-                 helpers: bool = False, toolchain=None):
+                 helpers: bool = False, toolchain=None, sample_host: bool = True):
         if build not in images.BUILD_MODES:
             raise LabError(f"--docker-build {build}: choose one of {', '.join(images.BUILD_MODES)}")
         self.client = client or connect()
@@ -147,7 +143,9 @@ class DockerExecutor(Executor):
         self.runtimes = {language: self._describe(image) for language, image in self.images.items()}
         self.version_runtimes = {f"{language}{tag}": self._describe(image)
                                  for (language, tag), image in self.version_images.items()}
-        self.visibility = self._host_visibility(next(iter(self.images.values()))) if self.images else None
+        # ``sample_host`` False: the containers may run on another machine (swarm), so nothing is sampled from here.
+        self.visibility = (self._host_visibility(next(iter(self.images.values())))
+                           if self.images and sample_host else None)
         info = self.client.info()
         self.cgroup_version = int(info.get("CgroupVersion") or 1)
         self.engine = {
@@ -254,7 +252,7 @@ class DockerExecutor(Executor):
             key = command_programs.build_key(program)
             if program.build and key not in self.build_dirs and key not in self.build_failures:
                 return "its build step needs a runtime or tool this machine does not have (builds run on the host)"
-            return "" if self._image_for(program) else self._no_image(program)
+            return "" if self.image_for(program) else self._no_image(program)
         if job.workload.kind != "batch" and self.helper_image is None:
             return f"{job.workload.kind} workloads need the helpers image, which this executor was not given"
         if job.workload.kind == "client" and not _inside(job.workload.fixture, FIXTURES):
@@ -305,7 +303,7 @@ class DockerExecutor(Executor):
             return f"the java image's classes are compiled for Java {JAVA_RELEASE} or newer"
         return ""
 
-    def _image_for(self, program) -> Image | None:
+    def image_for(self, program) -> Image | None:
         """The image a program runs in: a suite's own (``image``), its version's, else its language's."""
         if program.runtime and not program.command:
             return self.version_images.get((program.language, program.runtime))
@@ -341,14 +339,14 @@ class DockerExecutor(Executor):
         """
         if job.program.build and command_programs.build_key(job.program) in self.build_failures:
             build_command, why = self.build_failures[command_programs.build_key(job.program)]
-            return not_run(build_command, "failed", why)
+            return not_run(build_command, Failure(Status.FAILED, why))
         started = self._start_program(job, {**job.arguments(), **(extra_args or {})}, cpus, beside)
         try:
             timed_out = not wait_for_exit(started.container, timeout_s)
         except EngineConnectionLost as lost:
             with contextlib.suppress(Exception):  # the engine may be gone for good
                 started.abandon()
-            return not_run(started.argv, "failed", str(lost))
+            return not_run(started.argv, Failure(Status.FAILED, str(lost)))
         except BaseException:  # Ctrl-C: nothing to measure, and nothing may be left running
             started.abandon()
             raise
@@ -377,7 +375,7 @@ class DockerExecutor(Executor):
 
     def _start_program(self, job: Job, arguments: dict, cpus, beside=None) -> Started:
         program = job.program
-        image = self._image_for(program)
+        image = self.image_for(program)
         labels = {"runtime-lab.workload": job.workload.name, "runtime-lab.program": program.label}
         network = f"container:{beside.container.id}" if beside else "none"
         extra = self._suite_mounts(program) if program.command else {}

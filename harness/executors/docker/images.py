@@ -20,7 +20,7 @@ import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from harness.errors import LabError
+from harness.errors import ImageBuildFailed, LabError
 from harness.paths import REPO
 from harness.runtimes.command_programs import CONTAINER_RUNTIMES
 
@@ -29,10 +29,6 @@ HASH_LABEL = "runtime-lab.context"
 IMAGE_PREFIX = "runtime-lab/"
 BASE_TAG = "trixie"  # the tag scripts/build-base-images.sh gives the local bases
 BUILD_MODES = ("auto", "never", "always")
-
-
-class ImageBuildFailed(LabError):
-    """An image did not build: the message carries the tail of the build log."""
 
 
 @dataclass(frozen=True)
