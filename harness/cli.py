@@ -23,8 +23,9 @@ import sys
 import tempfile
 import time
 import traceback
+from collections.abc import Callable
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from harness import catalogue, options, plan, report, runtimes
 from harness.analyse import machines
@@ -65,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run one subcommand; return the process exit code (see EXIT_CODES)."""
     argv = sys.argv[1:] if argv is None else [str(arg) for arg in argv]
     try:
-        args = _parser().parse_args(argv, namespace=argparse.Namespace(argv=tuple(argv)))
+        args = _arguments(argv)
     except SystemExit as exit_:  # --help (0), or argparse's one-line error (2)
         return exit_.code if isinstance(exit_.code, int) else 2
     received: list[int] = []
@@ -85,6 +86,20 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
+
+
+def parse(argv: list[str]) -> tuple[Callable[[Any], int], object]:
+    """The command ``argv`` names and its option objects, without running anything.
+
+    A bad value exits 2 (SystemExit, one line); a bad combination raises a LabError.
+    """
+    args = _arguments(argv)
+    return args.command, args.options(args)
+
+
+def _arguments(argv: list[str]) -> argparse.Namespace:
+    """argparse's namespace, with ``argv`` kept in it for the run record."""
+    return _parser().parse_args(argv, namespace=argparse.Namespace(argv=tuple(argv)))
 
 
 def _stopped(signum: int) -> int:

@@ -240,7 +240,7 @@ def publish_options(args: argparse.Namespace) -> PublishOptions:
     return PublishOptions(run_dir=args.run_dir, out=args.out, allow_failures=args.allow_failures)
 
 
-def compare_options(args: argparse.Namespace, argv: list[str] | None = None) -> CompareOptions:
+def compare_options(args: argparse.Namespace) -> CompareOptions:
     """The options of ``compare``, with every choice that depends on another checked.
 
     The seed of the run order is drawn here when not given: results.json records it, and
@@ -250,7 +250,7 @@ def compare_options(args: argparse.Namespace, argv: list[str] | None = None) -> 
                           variants=tuple(args.variant), params=tuple(plan.parse_overrides(args.param).items()))
     return CompareOptions(
         profile=args.profile, selection=selection, runs=run_options(args), backend=backend_options(args),
-        suite=args.suite, out=args.out, verbosity=args.verbosity, argv=tuple(argv or ()),
+        suite=args.suite, out=args.out, verbosity=args.verbosity, argv=tuple(getattr(args, "argv", ())),
     )
 
 
