@@ -87,31 +87,6 @@ def test_a_value_out_of_range_is_refused(check, text):
         check(text)
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["--timeout", "nan"], "argument --timeout: must be above 0 and finite, not nan"),
-    (["--timeout", "inf"], "argument --timeout: must be above 0 and finite, not inf"),
-    (["--sample-ms", "nan"], "argument --sample-ms: must be from 0.1 to 60000 milliseconds, not nan"),
-    (["--sample-ms", "inf"], "argument --sample-ms: must be from 0.1 to 60000 milliseconds, not inf"),
-    (["--memory-limit", "0"], "argument --memory-limit: must be a size above 0"),
-    (["--docker-memory", "0"], "argument --docker-memory: must be a size above 0"),
-    (["--row-budget", "inf"], "argument --row-budget: must be above 0 and finite"),
-    (["--run-budget", "inf"], "argument --run-budget: must be above 0 and finite"),
-    (["--target-ci", "nan"], "argument --target-ci: must be a fraction above 0 and below 1"),
-    (["--docker-cpus", "nan"], "argument --docker-cpus: must be above 0 and finite"),
-])
-def test_a_bad_number_is_one_line_and_exit_2(capsys, argv, message, tmp_path):
-    assert cli.main(["compare", *argv, "--out", str(tmp_path)]) == 2
-    err = capsys.readouterr().err
-    assert message in err and len(err.strip().splitlines()) == 1
-    assert list(tmp_path.iterdir()) == []
-
-
-def test_a_parameter_must_be_a_finite_number_above_0(capsys):
-    for value in ("nan", "inf", "-inf", "0"):
-        assert cli.main(["compare", "--only", "eager_lazy", "--param", f"n={value}"]) == 2
-        assert f"--param n={value}: must be above 0 and finite" in capsys.readouterr().err
-
-
 def test_bad_combinations_are_usage_errors():
     with pytest.raises(UsageError, match="--max-runs 3 is below --min-runs 5"):
         compare("--min-runs", 5, "--max-runs", 3)
