@@ -227,15 +227,10 @@ class RunCgroup:
     def memory_dir(self) -> Path:
         return self.dirs["memory" if self.version == 1 else "unified"]
 
-    def join(self) -> None:
-        """Move the calling process in; safe in a forked child before exec (no locks, no imports)."""
-        pid = str(os.getpid()).encode()
+    def add(self, pid: int) -> None:
+        """Move process ``pid`` in (the program's start gate, before it execs the program)."""
         for directory in self.dirs.values():
-            fd = os.open(directory / "cgroup.procs", os.O_WRONLY)
-            try:
-                os.write(fd, pid)
-            finally:
-                os.close(fd)
+            (directory / "cgroup.procs").write_text(str(pid))
 
     def pids(self) -> list[int]:
         """Every process now in the cgroup."""

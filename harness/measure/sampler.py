@@ -3,6 +3,18 @@
 Children are re-enumerated at every sample (from the run's cgroup when there is one, else by
 walking the tree), so a child that lives for a moment is still counted if a sample sees it.
 Each process's RSS and thread count come from one read of ``/proc/<pid>/stat``.
+
+Two further readings make the row's headline peak memory (see ``peak_memory``):
+- the root's ``VmHWM`` (``/proc/<pid>/status``): the kernel's own high-water mark of the program's
+  resident memory since its exec, so a spike between two samples is not missed;
+- for a tree of several processes, each one's proportional set size (``Pss`` in
+  ``/proc/<pid>/smaps_rollup``): a page shared by k processes counts 1/k in each, so the pages
+  that forked workers share with their parent count once, not once per process. It costs about
+  half a millisecond a process, so it is read every few samples and whenever the summed RSS sets
+  a new high, and only while there is more than one process.
+
+The interval widens as a run goes on (``interval_at``): the exact figures do not depend on it, and
+a long run would otherwise pay for thousands of samples it does not need.
 """
 
 from __future__ import annotations
@@ -16,7 +28,15 @@ import psutil
 PAGE = os.sysconf("SC_PAGE_SIZE")
 DEFAULT_INTERVAL_S = 0.005
 ANON_EVERY = 4  # read the cgroup's anonymous memory every 4th sample
+PSS_EVERY = 4  # read a tree's proportional set sizes every 4th sample (and on every new RSS high)
 MANY_THREADS = 64
+SLOWEST_INTERVAL_S = 0.05  # the widest the interval gets, after a few seconds
+
+
+def interval_at(base_s: float, elapsed_s: float) -> float:
+    """The sampling interval ``elapsed_s`` into a run: ``base_s`` for the first second, then wider
+    in proportion to the time run so far (about 200 samples a second at first, 20 at the slowest)."""
+    return min(max(base_s, base_s * elapsed_s), max(base_s, SLOWEST_INTERVAL_S))
 
 
 class TreeSampler:
@@ -30,19 +50,32 @@ class TreeSampler:
         self.peak_anon_bytes = 0
         self.peak_threads = 0
         self.peak_processes = 0
+        self.peak_hwm_bytes = 0  # the root's VmHWM: its own resident high-water mark since exec
+        self.peak_pss_bytes = 0  # the tree's summed proportional set size, read while it has several processes
         self.samples = 0
         self.last_pids = [root_pid]
         self._stop = threading.Event()
+        self._go = threading.Event()
+        self._began = 0.0
         self._thread = threading.Thread(target=self._loop, name="tree-sampler", daemon=True)
 
-    def start(self) -> TreeSampler:
-        """Begin sampling now."""
+    def start(self, paused: bool = False) -> TreeSampler:
+        """Begin sampling now, or with ``paused`` once ``go()`` is called (the thread is ready then,
+        so that starting it is not part of the measured run)."""
         self._thread.start()
+        if not paused:
+            self.go()
         return self
+
+    def go(self) -> None:
+        """Start sampling a sampler started paused."""
+        self._began = time.perf_counter()
+        self._go.set()
 
     def stop(self) -> None:
         """Stop sampling and wait for the thread."""
         self._stop.set()
+        self._go.set()
         self._thread.join()
 
     def reset(self) -> None:
@@ -51,9 +84,10 @@ class TreeSampler:
         self.sample()
 
     def _loop(self) -> None:
-        while True:
+        self._go.wait()
+        while not self._stop.is_set():
             self.sample()
-            if self._stop.wait(self.interval_s):
+            if self._stop.wait(interval_at(self.interval_s, time.perf_counter() - self._began)):
                 return
 
     def sample(self) -> None:
@@ -71,9 +105,13 @@ class TreeSampler:
             processes += 1
         if processes:
             self.samples += 1
+            new_high = rss > self.peak_rss_bytes
             self.peak_rss_bytes = max(self.peak_rss_bytes, rss)
             self.peak_threads = max(self.peak_threads, threads)
             self.peak_processes = max(self.peak_processes, processes)
+            self.peak_hwm_bytes = max(self.peak_hwm_bytes, _high_water_mark(self.root_pid))
+            if processes > 1 and (new_high or self.samples % PSS_EVERY == 0):
+                self.peak_pss_bytes = max(self.peak_pss_bytes, sum(_pss(pid) for pid in pids))
         # memory.stat is the costliest read; the exact peak comes from the cgroup itself anyway.
         if self.cgroup is not None and self.samples % ANON_EVERY == 1:
             self.peak_anon_bytes = max(self.peak_anon_bytes, self.cgroup.anon_bytes())
@@ -182,6 +220,29 @@ def tree_counters(pids) -> dict:
             elif line.startswith("nonvoluntary_ctxt_switches:"):
                 totals["ctx_involuntary"] += int(line.split()[1])
     return totals
+
+
+def _high_water_mark(pid: int) -> int:
+    """``VmHWM`` of one process in bytes (0 once it has gone): its resident high-water mark since exec."""
+    return _status_kib(f"/proc/{pid}/status", b"VmHWM:") * 1024
+
+
+def _pss(pid: int) -> int:
+    """The proportional set size of one process in bytes (0 once it has gone)."""
+    return _status_kib(f"/proc/{pid}/smaps_rollup", b"Pss:") * 1024
+
+
+def _status_kib(path: str, key: bytes) -> int:
+    """The ``key:  N kB`` line's N from a /proc file, or 0 when the file or the line is missing."""
+    try:
+        with open(path, "rb") as handle:
+            text = handle.read()
+    except OSError:
+        return 0
+    start = text.find(b"\n" + key)
+    if start < 0:
+        return 0
+    return int(text[start + len(key) + 1 :].split(None, 1)[0])
 
 
 def _read_stat(pid: int):
