@@ -1,0 +1,183 @@
+"""The async IO claims, C9, C10, C13 and C14: thousands of threads or tasks, threads for servers,
+asyncio against Node's event loop, and what async fan-out saves.
+
+C10's rule for a generator-bound event loop (only a shortfall decides) is code, here.
+"""
+
+from __future__ import annotations
+
+from harness.analyse import figures
+from harness.analyse.figures import metric_samples, samples
+from harness.judge.claims import Claim, ProgramRef
+from harness.judge.model import CONTRADICTED, INCONCLUSIVE, Figure, Predicate, Verdict
+from harness.judge.predicates import (
+    at_least,
+    below,
+    median_figure,
+    per_task_ratio,
+    ratio_figure,
+    unmeasured,
+    verdict,
+    within,
+)
+from harness.judge.registry import judges
+from harness.judge.rows import Context, Row, largest, of, one_of, run_values
+
+GENERATOR_BOUND = "generator-bound: the load generator, not the server, set the rate"
+
+
+@judges("C9")
+def c9_threads_feasible(context: Context, claim: Claim) -> Verdict | None:
+    """C9: at 10,000, OS threads cost too much to run; async tasks do not."""
+    records = context.workload(claim.workloads[0])
+    if not records:
+        return None
+    share, scale = claim.number("feasible_share_of_memory"), int(claim.number("scale"))
+    limit = share * context.memory_bytes
+    shown = f"{share:.0%} of memory = {limit / 2**20:,.0f} MiB"
+    predicates: list[Predicate] = []
+    per_task: list[Figure | None] = []
+    for threads, tasks in claim.groups("threads_and_tasks"):
+        predicates.append(_feasibility(records, threads, scale, limit, shown, feasible=False))
+        predicates.append(_feasibility(records, tasks, scale, limit, shown, feasible=True))
+        per_task.append(per_task_ratio(records, threads, tasks,
+                                       f"{threads.language} memory per {threads.variant} thread over per {tasks.variant} task"))
+    for (tasks,) in claim.groups("tasks_only"):
+        predicates.append(_feasibility(records, tasks, scale, limit, shown, feasible=True))
+    note = (f"Feasible means: ran to completion at {scale:,} with a peak under a quarter of the memory available. "
+            + "; ".join(f.label + ": " + f.text() for f in per_task if f))
+    return verdict(claim, context, predicates, note)
+
+
+def _feasibility(records: list[Row], program: ProgramRef, scale: int, limit: float, shown: str, feasible: bool) -> Predicate:
+    """Whether one program ran ``scale`` tasks within ``limit`` bytes of peak memory (or, for threads, did not)."""
+    kind = "async tasks" if feasible else "OS threads"
+    statement = f"{scale:,} {kind} are {'feasible' if feasible else 'not feasible'} ({program.language}/{program.variant})"
+    row = one_of(records, program, tasks=scale)
+    if row is None:
+        tried = [r for r in records if r["language"] == program.language and r["variant"] == program.variant
+                 and r["params"].get("tasks") == scale]
+        reason = (f"the row at {scale:,} ended {tried[0]['status']}: {tried[0]['reason']} (a failure is not evidence)"
+                  if tried else f"not run at {scale:,} (the machine's thread limits or --param may prevent it)")
+        return unmeasured(statement, "peak ≥ " + shown if not feasible else "peak < " + shown, reason)
+    figure = median_figure(f"{program.language}/{program.variant} peak at {scale:,}",
+                           [v / 2**20 for v in samples(row, "memory")], " MiB")
+    if feasible:
+        return below(statement, figure, limit / 2**20, "peak < " + shown)
+    return at_least(statement, figure, limit / 2**20, "peak ≥ " + shown)
+
+
+@judges("C10")
+def c10_threads_for_servers(context: Context, claim: Claim) -> Verdict | None:
+    """C10: at 256+ connections a thread-per-connection server keeps up with an event loop of its language."""
+    many, keep_up, tail = int(claim.number("many_connections")), claim.number("threads_keep_up"), claim.number("thread_tail")
+    rate_shown, tail_shown = f"≥ {keep_up}× the event loop's", f"< {tail}× the event loop's"
+    predicates: list[Predicate] = []
+    for threads, loop in claim.groups("thread_servers"):
+        workload, language = threads.workload, threads.language
+        records = context.workload(workload)
+        if not of(records, threads) and not of(records, loop):
+            continue
+        most = largest(records, "connections") or 0
+        name = f"{workload}: {language}/{threads.variant} against {language}/{loop.variant}"
+        rate_statement = f"{name}, req/s at {most} connections"
+        tail_statement = f"{name}, p99 latency at {most} connections"
+        mine, theirs = one_of(records, threads, connections=most), one_of(records, loop, connections=most)
+        reason = ""
+        if most < many:
+            reason = f"not measured: needs {many} connections or more, this run's largest was {most}"
+        elif not mine or not theirs:
+            reason = "a row is missing or not ok"
+        elif figures.generator_bound(mine):
+            reason = GENERATOR_BOUND
+        if reason or mine is None or theirs is None:
+            predicates += [unmeasured(rate_statement, rate_shown, reason), unmeasured(tail_statement, tail_shown, reason)]
+            continue
+        rate = at_least(rate_statement, ratio_figure(f"{workload} req/s, {threads.variant}/{loop.variant}",
+                                                     _rates(mine), _rates(theirs)), keep_up, rate_shown)
+        if figures.generator_bound(theirs):
+            # The event loop may be faster than the generator let it show: the ratio is an upper
+            # bound, so only a shortfall is conclusive, and the latencies are the generator's.
+            if rate.outcome != CONTRADICTED:
+                rate = Predicate(rate.statement, rate.threshold, INCONCLUSIVE, rate.figure,
+                                 f"{language}/{loop.variant} was generator-bound: its real rate may be higher, so only a shortfall decides")
+            predicates += [rate, unmeasured(tail_statement, tail_shown, f"{language}/{loop.variant} was generator-bound")]
+            continue
+        predicates.append(rate)
+        predicates.append(below(tail_statement, ratio_figure(f"{workload} p99, {threads.variant}/{loop.variant}",
+                                                             run_values(mine, "latency_p99_us"), run_values(theirs, "latency_p99_us")),
+                                tail, tail_shown))
+    if not predicates:
+        return None
+    return verdict(claim, context, predicates,
+                   "Same cores, same request handling; closed-loop load, so a slow server also gets fewer requests. "
+                   "Java's two HTTP servers both hand requests from one selector to threads, so Java is judged on TCP echo.")
+
+
+def _rates(record: Row) -> list[float]:
+    return run_values(record, "requests_per_s")
+
+
+@judges("C13")
+def c13_asyncio_like_node(context: Context, claim: Claim) -> Verdict | None:
+    """C13: Node over asyncio, per workload, within 0.67-1.5x."""
+    band = claim.band("alike")
+    shown = f"within {band[0]}–{band[1]}×"
+    predicates: list[Predicate] = []
+    for node, python in claim.groups("servers"):
+        workload = node.workload
+        records = context.workload(workload)
+        most = largest(records, "connections")
+        if most is None:
+            continue
+        mine, theirs = one_of(records, node, connections=most), one_of(records, python, connections=most)
+        statement = f"{workload}: Node {node.variant} and asyncio {python.variant} serve alike at {most} connections (req/s)"
+        if not mine or not theirs:
+            predicates.append(unmeasured(statement, shown, "a row is missing or not ok"))
+        elif figures.generator_bound(mine) or figures.generator_bound(theirs):
+            predicates.append(unmeasured(statement, shown, GENERATOR_BOUND))
+        else:
+            predicates.append(within(statement, ratio_figure(f"{workload} req/s, Node/asyncio", _rates(mine), _rates(theirs)),
+                                     band, shown))
+    for node, python in claim.groups("memory_per_task"):
+        records = context.workload(node.workload)
+        if records:
+            predicates.append(within(f"{node.workload}: memory per task alike (Node promises / asyncio tasks)",
+                                     per_task_ratio(records, node, python), band, shown))
+    for node, python in claim.groups("fetch"):
+        pages = context.workload(node.workload)
+        node_rows, python_rows = of(pages, node), of(pages, python)
+        if node_rows and python_rows:
+            predicates.append(within(f"{node.workload}: time to fetch alike (Node {node.variant} / asyncio {python.variant})",
+                                     ratio_figure(f"{node.workload} time, Node/asyncio", samples(node_rows[-1], "time"),
+                                                  samples(python_rows[-1], "time")), band, shown))
+    if not predicates:
+        return None
+    return verdict(claim, context, predicates, "A ratio of 1 is alike; the band is the claim's 'much alike'.")
+
+
+@judges("C14")
+def c14_async_cuts_waiting(context: Context, claim: Claim) -> Verdict | None:
+    """C14: async fan-out of N waits of d with C in flight takes near N*d/C, not the sequential N*d."""
+    records = context.workload(claim.workloads[0])
+    near = claim.number("near_ideal")
+    predicates = []
+    for (program,) in claim.groups("fan_out"):
+        rows = of(records, program)
+        if not rows:
+            continue
+        row = rows[-1]
+        ideal = metric_samples(row, "ideal_s")
+        times = samples(row, "time")
+        if not ideal or not times:
+            continue
+        params = row["params"]
+        sequential = params["pages"] * params["delay_ms"] / 1000
+        label = f"{program.language}/{program.variant}"
+        figure = median_figure(f"{label} time over the ideal N·d/C = {ideal[0]:.3g} s (sequential N·d = {sequential:g} s)",
+                               [t / ideal[0] for t in times], "×")
+        predicates.append(below(f"{label}: fanning out {params['pages']} fetches, {params['concurrency']} at a time, "
+                                f"takes close to the ideal", figure, near, f"< {near:g}× the ideal"))
+    if not predicates:
+        return None
+    return verdict(claim, context, predicates, "Fetching one page after another would take N·d, the concurrency C times the ideal.")

@@ -1,0 +1,97 @@
+"""Judge every claim on a run: for each backend, and again for each further version of a language.
+
+Each backend of a run is judged on its own rows. A claim that no backend could judge gets a
+record with the outcome "Not measured" and the reason, so every claim is in every results file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+# The claim functions register themselves (@judges) when their modules are imported.
+from harness.judge import async_io, memory, speed, threads  # noqa: F401
+from harness.judge import claims as claims_file
+from harness.judge.model import NOT_MEASURED, Verdict
+from harness.judge.registry import registered
+from harness.judge.rows import Context, Row
+
+
+def judge_all(document: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every claim's verdict for every backend in the run, as dicts for results.json, in claim order.
+
+    A claim that no backend could judge gets a record with the outcome "Not measured" and the
+    reason in its note, so that every claim id is in every results file.
+    """
+    claims = claims_file.load()
+    environment = document.get("environment", {})
+    records = document["measurements"]
+    found: list[dict[str, Any]] = []
+    for backend in _backends(records):
+        rows = [r for r in records if r.get("backend", "native") == backend]
+        for language, tag in [("", "")] + _further_runtimes(environment):
+            chosen = [r for r in rows if _judged_runtime(r, environment, language, tag)]
+            context = Context(chosen, backend, _with_runtime(environment, language, tag))
+            for claim_id, judge in registered().items():
+                claim = claims[claim_id]
+                verdict = judge(context, claim)
+                if verdict is None or (language and language not in claim.languages):
+                    continue
+                verdict.runtime = f"{language}{tag}"
+                if language and _same_figures(verdict, found, backend):
+                    continue  # this version entered none of the claim's figures: nothing new to say
+                found.append(verdict.to_dict())
+    judged = {v["claim_id"] for v in found}
+    backend = (_backends(records) or ["native"])[0]
+    return found + [_not_measured(claim, backend, records) for claim in claims.values() if claim.id not in judged]
+
+
+def measured(found: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The verdicts that have an outcome, without the records of claims not measured."""
+    return [v for v in found if v["outcome"] != NOT_MEASURED]
+
+
+def _same_figures(verdict: Verdict, found: list[dict[str, Any]], backend: str) -> bool:
+    """Whether a claim judged again on a further version has exactly the first version's figures."""
+    first = next((v for v in found if v["claim_id"] == verdict.claim_id and v["backend"] == backend and not v["runtime"]), None)
+    figures = [asdict(p)["figure"] for p in verdict.predicates]
+    return first is not None and figures == [p["figure"] for p in first["predicates"]]
+
+
+def _further_runtimes(environment: dict[str, Any]) -> list[tuple[str, str]]:
+    """(language, tag) of every chosen runtime after the first of its language."""
+    versions = environment.get("runtime_versions") or {}
+    return [(language, tag) for language, tags in versions.items() for tag in list(tags)[1:]]
+
+
+def _with_runtime(environment: dict[str, Any], language: str, tag: str) -> dict[str, Any]:
+    """The environment as the verdicts see it when a further version of ``language`` is judged:
+    that version in place of the first (its build, for the notes: a free-threaded Python, say)."""
+    if not language:
+        return environment
+    runtimes = {**(environment.get("runtimes") or {}), language: environment["runtime_versions"][language][tag]}
+    return {**environment, "runtimes": runtimes}
+
+
+def _judged_runtime(record: Row, environment: dict[str, Any], language: str = "", tag: str = "") -> bool:
+    """Whether a row is judged: it ran on the first chosen runtime of its language, or, when the
+    claims are judged again on a further version (``language``, ``tag``), on that version."""
+    if record["language"] == language:
+        return bool(record.get("runtime") == tag)
+    mine = record.get("runtime")
+    return not mine or bool(mine == (environment.get("runtimes") or {}).get(record["language"], {}).get("tag"))
+
+
+def _not_measured(claim: claims_file.Claim, backend: str, records: list[Row]) -> dict[str, Any]:
+    """The record of a claim no row of this run could judge, saying which workloads it needed."""
+    workloads = list(claim.workloads)
+    ran = {r["workload"] for r in records}
+    if not ran & set(workloads):
+        why = f"not measured in this run: none of {', '.join(workloads)} ran"
+    else:
+        why = f"not measured in this run: {', '.join(sorted(ran & set(workloads)))} ran, but not the rows this claim needs (or none ended ok)"
+    return Verdict(claim.id, claim.text, workloads, backend, NOT_MEASURED, [], why).to_dict()
+
+
+def _backends(records: list[Row]) -> list[str]:
+    return list(dict.fromkeys(r.get("backend", "native") for r in records))

@@ -1,0 +1,198 @@
+"""The memory claims, C1–C4: what a generator holds, when reference counting frees, cycles, refcounting's cost.
+
+Each function takes its thresholds and programs from claims.toml (``claim``). C4's bracket, a
+lower and an upper bound on refcounting's cost, is decided here in code, not in the file.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from harness.analyse import stats
+from harness.analyse.figures import metric_samples, samples
+from harness.judge.claims import Claim
+from harness.judge.model import CONTRADICTED, INCONCLUSIVE, SUPPORTED, Figure, Predicate, Verdict, number_text
+from harness.judge.predicates import (
+    NOT_MEASURED_HERE,
+    at_least,
+    below,
+    bootstrap_figure,
+    median_figure,
+    ratio_figure,
+    unmeasured,
+    verdict,
+)
+from harness.judge.registry import judges
+from harness.judge.rows import Context, Row, known, largest, of, ok_rows, one_of
+
+NAMES = {"python": "Python", "java": "Java", "node": "Node"}
+RUNTIMES = {"java": "the JVM", "node": "V8"}
+
+
+@judges("C1")
+def c1_generators(context: Context, claim: Claim) -> Verdict | None:
+    """C1: eager grows with n at least 4 bytes per item; lazy grows under a tenth as fast."""
+    records = context.workload(claim.workloads[0])
+    if not records:
+        return None
+    per_item, share_below = claim.number("eager_bytes_per_item"), claim.number("lazy_share_below")
+    predicates = []
+    for eager, lazy in claim.groups("eager_and_lazy"):
+        language = eager.language
+        sizes = sorted({r["params"]["n"] for r in of(records, eager)} & {r["params"]["n"] for r in of(records, lazy)})
+        if len(sizes) < 2:
+            reason = "needs two sizes n of both variants (the quick and full profiles sweep n)"
+            predicates.append(unmeasured(f"{language}: {eager.variant} holds every item, {lazy.variant} one at a time",
+                                         f"≥ {per_item:.0f} B per item; lazy < {share_below} of eager's growth", reason))
+            continue
+        small, large = sizes[0], sizes[-1]
+        sets = [samples(known(records, program, n=size), "memory") for program in (eager, lazy) for size in (small, large)]
+
+        def growth_per_item(a: list[float], b: list[float]) -> float:
+            return float((np.median(b) - np.median(a)) / (large - small))
+
+        def lazy_share(ea: list[float], eb: list[float], la: list[float], lb: list[float]) -> float:
+            return float((np.median(lb) - np.median(la)) / (np.median(eb) - np.median(ea)))
+
+        growth = bootstrap_figure(f"{language} {eager.variant}: extra peak memory per item, n={small:,}→{large:,}",
+                                  [sets[0], sets[1]], growth_per_item, " B")
+        share = bootstrap_figure(f"{language} {lazy.variant}/{eager.variant}: growth of peak memory with n", sets, lazy_share, "×")
+        predicates.append(at_least(f"{language} {eager.variant} needs room for every item", growth, per_item,
+                                   f"≥ {per_item:.0f} B per item"))
+        predicates.append(below(f"{language} {lazy.variant} holds one at a time: its memory grows under a tenth as fast", share,
+                                share_below, f"< {share_below} of eager's growth"))
+    return verdict(claim, context, predicates,
+                   "Peak memory is the run's cgroup peak (else RSS); growth between two sizes cancels the runtime's own baseline.")
+
+
+@judges("C2")
+def c2_prompt_freeing(context: Context, claim: Claim) -> Verdict | None:
+    """C2: right after the last reference goes, CPython's heap falls back; the JVM's and V8's do not."""
+    records = context.workload(claim.workloads[0])
+    n = largest(records, "n")
+    if n is None:
+        return None
+
+    def share_freed(row: Row | None, language: str) -> Figure | None:
+        return median_figure(f"{language}: share freed before any collection, n={n:,}",
+                             metric_samples(row, "freed_at_once_share")) if row else None
+
+    predicates = []
+    freed = claim.number("freed_at_once")
+    for (program,) in claim.groups("freed_at_once"):
+        predicates.append(at_least("CPython frees the records the moment the last reference goes (reference counting)",
+                                   share_freed(one_of(records, program, n=n), program.language), freed,
+                                   f"≥ {freed:.0%} of what they held"))
+    held = claim.number("held_until_gc")
+    for (program,) in claim.groups("held_until_gc"):
+        predicates.append(below(f"{RUNTIMES[program.language]} keeps them until a collection runs (tracing)",
+                                share_freed(one_of(records, program, n=n), program.language), held,
+                                f"< {held:.0%} of what they held"))
+    gc_runs = [f"{r['language']} {stats.median(metric_samples(r, 'gc_between')):.0f}" for r in ok_rows(records, None)
+               if metric_samples(r, "gc_between")]
+    note = ("Heap: CPython's allocated blocks (with the cycle collector off, so only reference counting frees), "
+            "the JVM's and V8's used heap. Collections between building and the reading at once: " + (", ".join(gc_runs) or "not reported") + ".")
+    return verdict(claim, context, predicates, note)
+
+
+@judges("C3")
+def c3_cycles(context: Context, claim: Claim) -> Verdict | None:
+    """C3: with CPython's cycle collector off the cycles stay; on, they are freed."""
+    records = context.workload(claim.workloads[0])
+    ((gc_off, gc_on),) = claim.groups("collector_off_and_on")
+    m = largest(ok_rows(records, gc_off.language), "m")
+    if m is None:
+        return None
+    off, on = one_of(records, gc_off, m=m), one_of(records, gc_on, m=m)
+    left_off = median_figure(f"objects left per iteration, collector off, m={m:,}", metric_samples(off, "uncollected_objects")) if off else None
+    left_on = median_figure(f"objects left per iteration, collector on, m={m:,}", metric_samples(on, "uncollected_objects")) if on else None
+    memory = ratio_figure(f"peak memory, collector off / on, m={m:,}", samples(off, "memory"), samples(on, "memory")) if off and on else None
+    per_pair, with_gc, ratio = claim.number("cycles_left_per_pair"), claim.number("cycles_left_with_gc"), claim.number("cycle_memory_ratio")
+    predicates = [
+        at_least("with the collector off, reference counting leaves every pair's cycle", left_off, per_pair * m,
+                 f"≥ {m:,} objects (one per pair)"),
+        below("with the collector on, the cycles are freed", left_on, with_gc * m, f"< {with_gc:.0%} of m = {with_gc * m:,.0f}"),
+        at_least("the uncollected cycles hold memory", memory, ratio, f"≥ {ratio:g}× the peak with the collector on"),
+    ]
+    return verdict(claim, context, predicates, "Counts are per iteration: the program collects after each timed iteration.")
+
+
+@judges("C4")
+def c4_refcount_cost(context: Context, claim: Claim) -> Verdict | None:
+    """C4: the time CPython spends freeing by reference count, per object, against a tracing collector's pauses."""
+    records = context.workload(claim.workloads[0])
+    ((refcounting,),) = claim.groups("refcounting")
+    depth = largest(ok_rows(records, refcounting.language), "depth")
+    python = one_of(records, refcounting, depth=depth) if depth else None
+    if python is None:
+        return None
+    freeing, whole = _per_object_ns(python, "refcount_free_s"), _per_object_ns(python, None)
+    predicates, shares = [], [f"Python: reference counting frees {_share(python, 'refcount_free_s')} of its time, "
+                              f"the cycle collector {_share(python, 'gc_pause_s')}"]
+    resolution, above = claim.per_language("counter_resolution_s"), claim.number("above")
+    for (program,) in claim.groups("tracing"):
+        language = program.language
+        statement = f"reference counting takes longer per object than {RUNTIMES[language]}'s collector (binary trees, depth {depth})"
+        tracing = one_of(records, program, depth=depth)
+        if tracing is None:
+            predicates.append(unmeasured(statement, f"> {above:g}×", f"no ok {language} row at depth {depth}"))
+            continue
+        # A pause under the counter's resolution reads 0: count it as one whole tick, which can
+        # only make the tracing side look slower, so it may support the claim but never contradict it.
+        pauses = _per_object_ns(tracing, "gc_pause_s")
+        ticks = _per_object_ns(tracing, "gc_pause_s", floor_s=resolution[language])
+        lower = ratio_figure(f"Python's refcount freeing / {NAMES[language]}'s collector pauses, per object", freeing, ticks)
+        upper = (ratio_figure(f"Python's whole time / {NAMES[language]}'s collector pauses, per object", whole, pauses)
+                 if pauses == ticks else None)
+        predicates.append(_bounded(statement, lower, upper, above))
+        shares.append(f"{NAMES[language]}: collector pauses {_share(tracing, 'gc_pause_s')} of its time ({_collectors(tracing)})")
+    note = ("Reference counting's freeing is timed where each tree is dropped; the increments and decrements inside running "
+            "code are part of the interpreter's time and no CPython counter separates them, so Python's freeing alone is a "
+            "lower bound on refcounting's cost and its whole time an upper bound. Allocation itself is not counted in any "
+            "runtime. Tracing collectors' figures are their pauses: work on other threads while the program runs is not in them. "
+            + "; ".join(shares) + ".")
+    return verdict(claim, context, predicates, note)
+
+
+def _per_object_ns(record: Row, metric: str | None, floor_s: float = 0.0) -> list[float]:
+    """Per run: a metric's seconds (or the whole timed work, for None) per node built, in ns."""
+    values = []
+    for run in record.get("runs") or []:
+        work, ops = run.get("work_s") or [], run.get("ops")
+        seconds: Any = sum(work) if metric is None else (run.get("metrics") or {}).get(metric)
+        if work and ops and isinstance(seconds, int | float):
+            values.append(max(seconds, floor_s) / (ops * len(work)) * 1e9)
+    return values
+
+
+def _share(record: Row, metric: str) -> str:
+    """The median share of a run's work time that ``metric`` took, as a percentage."""
+    shares = [(run.get("metrics") or {}).get(metric, 0) / sum(run["work_s"]) for run in record.get("runs") or [] if run.get("work_s")]
+    return f"{np.median(shares):.1%}" if shares else "?"
+
+
+def _collectors(record: Row) -> str:
+    """The collectors a JVM or V8 run reports having run (G1 young, ...)."""
+    metrics = record["runs"][0].get("metrics") or {}
+    names = [key[3:-6].replace("_", " ") for key, count in metrics.items() if key.startswith("gc_") and key.endswith("_count")
+             and key != "gc_count" and not key.startswith("gc_gen") and count]
+    return ", ".join(names) or "its default collector"
+
+
+def _bounded(statement: str, lower: Figure | None, upper: Figure | None, threshold: float) -> Predicate:
+    """Supported when even the lower bound's interval lies above ``threshold``, Contradicted when
+    even the upper bound's lies below it; between the two the run cannot tell."""
+    shown = f"> {number_text(threshold)}×"
+    if lower is None:
+        return Predicate(statement, shown, INCONCLUSIVE, None, NOT_MEASURED_HERE)
+    if lower.low > threshold:
+        return Predicate(statement, shown, SUPPORTED, lower)
+    if upper is None:
+        return Predicate(statement, shown, INCONCLUSIVE, lower,
+                         "the freeing alone is not above it, and a collector time under its counter's resolution cannot decide")
+    if upper.high < threshold:
+        return Predicate(statement, shown, CONTRADICTED, upper)
+    return Predicate(statement, shown, INCONCLUSIVE, lower,
+                     "the freeing alone is not above it and the whole time is not below it: refcount updates in running code decide")

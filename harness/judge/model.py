@@ -1,0 +1,89 @@
+"""What a verdict is made of: a figure with its interval, a predicate, a claim's verdict, the outcomes.
+
+A predicate is Supported when the whole interval lies on the claim's side of its threshold,
+Contradicted when it lies wholly on the other side, and Inconclusive when it straddles it or the
+run did not measure what the predicate needs. A claim is Contradicted if any predicate is,
+Supported if every one is, and Inconclusive otherwise.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from harness.analyse import stats
+
+SUPPORTED, CONTRADICTED, INCONCLUSIVE = "Supported", "Contradicted", "Inconclusive"
+NOT_MEASURED = "Not measured"  # a claim none of whose workloads ran: a record, never an outcome
+RULES_VERSION = 2
+
+
+@dataclass
+class Figure:
+    """An estimate with its interval, what it is, and how many runs it rests on."""
+
+    label: str
+    estimate: float
+    low: float
+    high: float
+    n: str
+    unit: str = ""
+    significant: bool | None = None
+    method: str = ""
+
+    def text(self) -> str:
+        """``1.02× (0.97–1.08), n=5 vs 5, not significant``."""
+        kind = " range" if self.method.endswith("range") else ""
+        if self.low == self.high == self.estimate:
+            value = f"{number_text(self.estimate)}{self.unit} (every run alike)"
+        else:
+            value = f"{number_text(self.estimate)}{self.unit} ({number_text(self.low)}–{number_text(self.high)}{kind})"
+        extra = "" if self.significant is None else (", significant" if self.significant else ", not significant")
+        return f"{value}, n={self.n}{extra}"
+
+
+@dataclass
+class Predicate:
+    """One testable part of a claim: a figure against a threshold, with its outcome."""
+
+    statement: str
+    threshold: str
+    outcome: str
+    figure: Figure | None = None
+    reason: str = ""
+
+
+@dataclass
+class Verdict:
+    """A claim's outcome on one backend of a run, with the predicates that decided it."""
+
+    claim_id: str
+    claim: str
+    workloads: list[str]
+    backend: str
+    outcome: str
+    predicates: list[Predicate] = field(default_factory=list)
+    note: str = ""
+    runtime: str = ""  # judged again on a further version of one language (python3.13t); "" for the first
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready, for results.json."""
+        return asdict(self)
+
+
+def combine(predicates: list[Predicate]) -> str:
+    """Contradicted if any predicate is, Supported if all are, else Inconclusive."""
+    outcomes = [p.outcome for p in predicates]
+    if CONTRADICTED in outcomes:
+        return CONTRADICTED
+    if outcomes and all(o == SUPPORTED for o in outcomes):
+        return SUPPORTED
+    return INCONCLUSIVE
+
+
+def number_text(value: float | None) -> str:
+    """A number as the report prints it; ``?`` for a missing one."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "?"
+    return str(stats.fmt_number(value))
