@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,6 +54,15 @@ def main_in_process(capsys: pytest.CaptureFixture[str], *args) -> Done:
         code = exit_.code if isinstance(exit_.code, int) else 2
     captured = capsys.readouterr()
     return Done(code, captured.out, captured.err)
+
+
+def wait_for(condition, failure: str, timeout_s: float = 60) -> None:
+    """Wait until ``condition()`` holds (checked every 20 ms), or fail with ``failure``: a wait on
+    a state of the system, never a guess at how long something takes."""
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < deadline, failure
+        time.sleep(0.02)
 
 
 def only_run(out_dir: Path) -> dict:

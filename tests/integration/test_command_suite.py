@@ -2,17 +2,20 @@
 faults of command programs (a wrong answer, a failing build, a regex that finds nothing, a
 hostile parameter) end as they should."""
 
+import hashlib
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
+from harness.measure import cgroup
 from tests.conftest import ROOT, only_run, run_cli
 
 EXAMPLE = ROOT / "examples" / "command-suite" / "suite.toml"
 FAULTS = Path(__file__).resolve().parent.parent / "suite" / "commands" / "suite.toml"
 SHELL_RAN = Path("/tmp/lab-shell-ran")
+SUPPORT = cgroup.detect()
 
 
 def rows(document, workload):
@@ -41,7 +44,10 @@ def test_the_example_suite_agrees_by_numbers_across_languages(example_run, toolc
     for row in ok.values():
         run = row["runs"][0]
         assert run["wall_s"] > 0 and run["work_s"] is None  # no lab JSON line: wall time is the figure
-        assert run["cgroup_peak_bytes"] or run["peak_rss_bytes"] or run["samples"] == 0
+        # A cgroup counts even a 1 ms C program; the sampler gives a peak only if it sampled once (and None otherwise).
+        assert (run["peak_rss_bytes"] > 0) if run["samples"] else run["peak_rss_bytes"] is None
+        if SUPPORT.available:
+            assert run["cgroup_peak_bytes"] > 0, row["language"]
 
 
 @pytest.fixture(scope="module")
@@ -54,13 +60,12 @@ def faults_run(tmp_path_factory):
 
 @pytest.mark.integration
 def test_a_parameter_reaches_the_program_as_one_literal_argument(faults_run):
-    from harness.run.protocol import output_checksum
-
     _, document = faults_run
     row = rows(document, "literal")["python/default"]
     assert row["status"] == "ok", row["reason"]
     printed = "a;b $(touch /tmp/lab-shell-ran) `id` *\nfixed {braces}\n"
-    assert row["checksum"] == output_checksum(printed, "stdout")
+    # The "stdout" rule, worked out here: the first 16 hex digits of the SHA-256 of the output without its final newline.
+    assert row["checksum"] == hashlib.sha256(printed.rstrip("\n").encode()).hexdigest()[:16]
     assert row["command"][2] == "a;b $(touch /tmp/lab-shell-ran) `id` *"
     assert not SHELL_RAN.exists()
 
