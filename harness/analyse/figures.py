@@ -7,14 +7,10 @@ from collections import defaultdict
 import numpy as np
 
 from harness.analyse import stats
-from harness.results.model import KEY_FIELDS
+from harness.results import model
+from harness.results.model import KEY_FIELDS, Status, label
 
-
-def label(record: dict) -> str:
-    """``language/variant`` (``java21/virtual`` in a run of several Javas), with ``[backend]`` for a
-    row not run natively."""
-    backend = record.get("backend", "native")
-    return f"{record['language']}{record.get('runtime', '')}/{record['variant']}" + (f" [{backend}]" if backend != "native" else "")
+__all__ = ["label"]  # a row's label lives in the results model; kept here for the report's plots and tables
 
 
 # The figures compared between backends, and their column headings.
@@ -45,26 +41,21 @@ def _release(version) -> str:
 
 def overhead(records: list) -> list[dict]:
     """Container/native ratios for every row measured on both backends."""
-    native = {_identity(r): r for r in records if r.get("backend", "native") == "native" and r["status"] == "ok"}
+    native = {model.identity(r, with_backend=False): r for r in records
+              if model.backend(r) == model.NATIVE and r["status"] == Status.OK}
     rows = []
     for record in records:
-        twin = native.get(_identity(record))
+        twin = native.get(model.identity(record, with_backend=False))
         # Only the docker backend runs on this machine: a swarm machine's rows are never set against it.
-        if record.get("backend", "native") != "docker" or record["status"] != "ok" or twin is None:
+        if model.backend(record) != "docker" or record["status"] != Status.OK or twin is None:
             continue
         ratios = {}
         for field in OVERHEAD_FIELDS:
             mine, theirs = (record["summary"].get(field) or {}), (twin["summary"].get(field) or {})
             ratios[field] = mine["median"] / theirs["median"] if mine.get("median") and theirs.get("median") else None
         rows.append({"workload": record["workload"], "program": label(record), "language": record["language"],
-                     "runtime": record.get("runtime", ""),
-                     "params": " ".join(f"{k}={v}" for k, v in record["params"].items()), **ratios})
+                     "runtime": model.runtime(record), "params": model.params_text(record["params"]), **ratios})
     return rows
-
-
-def _identity(record: dict) -> tuple:
-    return (record["workload"], record["language"], record.get("runtime", ""), record["variant"],
-            tuple(sorted(record["params"].items())))
 
 
 def timing(record: dict) -> float | None:
@@ -117,7 +108,7 @@ def series(records: list, param: str) -> dict:
     lines = defaultdict(list)
     varying = _varying(records, param)
     for record in records:
-        if record["status"] != "ok" or param not in record["params"]:
+        if record["status"] != Status.OK or param not in record["params"]:
             continue
         others = " ".join(f"{k}={v}" for k, v in record["params"].items() if k in varying)
         lines[(label(record), others)].append((record["params"][param], record))
@@ -136,7 +127,7 @@ def _varying(records: list, param: str) -> set:
 def scaling(records: list, param: str) -> list[dict]:
     """Speedup, efficiency and CPU use against the same variant's run at ``param`` = 1."""
     rows = []
-    for (label, others), points in series(records, param).items():
+    for (program, others), points in series(records, param).items():
         base = next((r for value, r in points if value == 1), None)
         for value, record in points:
             seconds = timing(record)
@@ -148,7 +139,7 @@ def scaling(records: list, param: str) -> list[dict]:
             summary = record["summary"]
             wall, cpu = summary.get("wall_s"), summary.get("cpu_s")
             rows.append({
-                "program": label, "params": others, param: value, "time_s": seconds, "speedup": speedup,
+                "program": program, "params": others, param: value, "time_s": seconds, "speedup": speedup,
                 "speedup_comparison": found.to_dict() if found else None, "n": len(record.get("runs") or []),
                 "efficiency": speedup / value if speedup else None,
                 "cpu_utilisation": cpu["median"] / wall["median"] if cpu and wall else None,
@@ -160,7 +151,7 @@ def scaling(records: list, param: str) -> list[dict]:
 def slope(records: list, param: str) -> list[dict]:
     """Memory per unit of ``param``: the least-squares slope of peak memory over the sweep."""
     rows = []
-    for (label, others), points in series(records, param).items():
+    for (program, others), points in series(records, param).items():
         xs = [value for value, _ in points]
         ys = [memory(record) for _, record in points]
         if len(xs) < 2 or None in ys:
@@ -169,7 +160,7 @@ def slope(records: list, param: str) -> list[dict]:
         interval = stats.bootstrap_interval([samples(record, "memory") for _, record in points],
                                             lambda *sets: _least_squares_slope(xs, [np.median(s) for s in sets]))
         rows.append({
-            "program": label, "params": others, "from": xs[0], "to": xs[-1],
+            "program": program, "params": others, "from": xs[0], "to": xs[-1],
             "memory_first_bytes": ys[0], "memory_last_bytes": ys[-1], "bytes_per_unit": per_unit,
             "bytes_per_unit_low": interval[1] if interval else None, "bytes_per_unit_high": interval[2] if interval else None,
             "n": min(len(record.get("runs") or []) for _, record in points),

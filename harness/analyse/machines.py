@@ -8,9 +8,12 @@ and the machines' ratios are set next to each other for a reader to compare.
 from __future__ import annotations
 
 import copy
+from typing import Any
 
 from harness.analyse import figures, stats
 from harness.errors import UsageError
+from harness.results import model
+from harness.results.model import Status
 
 PAIRS = (("java", "python"), ("node", "python"), ("java", "node"))
 FIGURE_WORDS = {"time": "time", "memory": "peak memory", "rate": "req/s"}
@@ -18,7 +21,7 @@ FIGURE_WORDS = {"time": "time", "memory": "peak memory", "rate": "req/s"}
 
 def places(records: list) -> list:
     """The swarm machines of a run's rows, as backends (``swarm@A``), in the order they appear."""
-    return list(dict.fromkeys(r["backend"] for r in records if r.get("backend", "").startswith("swarm@")))
+    return list(dict.fromkeys(model.backend(r) for r in records if model.backend(r).startswith("swarm@")))
 
 
 def name(backend: str) -> str:
@@ -26,19 +29,25 @@ def name(backend: str) -> str:
     return backend.partition("@")[2]
 
 
-def ratios(document: dict) -> list:
+def ratios(document: dict[str, Any]) -> list[dict[str, Any]]:
     """Per workload, case and language pair: each machine's ratio of the key figure (a Comparison or None).
 
     A language is represented by its workload's first program (the catalogue's first variant, on
     the first runtime version that ran it), the same one on every machine.
     """
-    records, found = document["measurements"], []
+    records: list[dict[str, Any]] = document["measurements"]
+    found: list[dict[str, Any]] = []
     machines = places(records)
+    by_workload: dict[str, list[dict[str, Any]]] = {}
+    for record in records:  # once, not once per workload: a run may hold tens of thousands of rows
+        by_workload.setdefault(record["workload"], []).append(record)
     for workload, info in (document.get("workloads") or {}).items():
         kind = figures.key_figure(info)
-        rows = [r for r in records if r["workload"] == workload and r["backend"] in machines]
-        for params in dict.fromkeys(_params(r) for r in rows):
-            case = [r for r in rows if _params(r) == params]
+        cases: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+        for record in by_workload.get(workload, []):
+            if model.backend(record) in machines:
+                cases.setdefault(_params(record), []).append(record)
+        for params, case in cases.items():
             for a, b in PAIRS:
                 first_a, first_b = _headline(case, info, a), _headline(case, info, b)
                 if not first_a or not first_b:
@@ -50,34 +59,32 @@ def ratios(document: dict) -> list:
                                       if row_a and row_b else None)
                 if any(cells.values()):
                     found.append({"workload": workload, "params": dict(params), "figure": FIGURE_WORDS.get(kind, kind),
-                                  "pair": f"{_label(first_a)} / {_label(first_b)}", "machines": cells})
+                                  "pair": f"{model.program_name(first_a)} / {model.program_name(first_b)}",
+                                  "machines": cells})
     return found
 
 
-def _params(record: dict) -> tuple:
+def _params(record: dict[str, Any]) -> tuple[Any, ...]:
     return tuple(record["params"].items())
 
 
-def _headline(case: list, info: dict, language: str) -> tuple | None:
-    """(language, runtime, variant) of the language's first program that ran ok in this case."""
+def _headline(case: list[dict[str, Any]], info: dict[str, Any], language: str) -> dict[str, Any] | None:
+    """A row of the language's first program that ran ok in this case (on the first runtime version
+    that ran it): it stands for that program on every machine."""
     variants = (info.get("programs") or {}).get(language) or []
-    ok = [r for r in case if r["language"] == language and r["status"] == "ok"]
+    ok = [r for r in case if r["language"] == language and r["status"] == Status.OK]
     for variant in variants:
-        runtimes = [r.get("runtime", "") for r in ok if r["variant"] == variant]
-        if runtimes:
-            return language, runtimes[0], variant
+        found = [r for r in ok if r["variant"] == variant]
+        if found:
+            return found[0]
     return None
 
 
-def _on(case: list, program: tuple, machine: str) -> dict | None:
-    language, runtime, variant = program
-    return next((r for r in case if r["backend"] == machine and r["status"] == "ok" and r["language"] == language
-                 and r.get("runtime", "") == runtime and r["variant"] == variant), None)
-
-
-def _label(program: tuple) -> str:
-    language, runtime, variant = program
-    return f"{language}{runtime}/{variant}"
+def _on(case: list[dict[str, Any]], program: dict[str, Any], machine: str) -> dict[str, Any] | None:
+    """The same program's ok row on ``machine``."""
+    same = model.identity(program, with_backend=False)
+    return next((r for r in case if model.backend(r) == machine and r["status"] == Status.OK
+                 and model.identity(r, with_backend=False) == same), None)
 
 
 def facts(environment: dict, backend: str) -> str:

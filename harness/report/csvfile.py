@@ -5,8 +5,8 @@ from __future__ import annotations
 import csv
 import io
 
-from harness.report.tables import params_text
-from harness.results.model import SUMMARY_FIELDS
+from harness.results import model
+from harness.results.model import SUMMARY_FIELDS, params_text
 
 
 def render(document: dict) -> str:
@@ -25,7 +25,7 @@ def render(document: dict) -> str:
     for record in records:
         summary = record.get("summary") or {}
         row = [record["workload"], record["family"], record["language"], record["variant"],
-               record.get("backend", "native"), params_text(record["params"]), " ".join(record.get("runtime_args") or []),
+               model.backend(record), params_text(record["params"]), " ".join(record.get("runtime_args") or []),
                record["status"], record["reason"], record.get("checksum") or "", len(record.get("runs", [])),
                record.get("stop_reason", "")]
         for field in SUMMARY_FIELDS:

@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 
 from harness.analyse import figures, stats
 from harness.errors import StoreError
-from harness.report.tables import params_text, stored_or_current_verdicts
+from harness.report.tables import stored_or_current_verdicts
+from harness.results import model
+from harness.results.model import Status
 
 FIGURES = {"time": "time", "memory": "peak memory", "rate": "req/s"}
 
@@ -51,28 +53,17 @@ def compare_runs(a: dict, b: dict) -> Diff:
                          "compare runs of the same workloads")
     found = Diff(a["run_id"], b["run_id"], warnings=_warnings(a, b), provenance=[_provenance("A", a), _provenance("B", b)])
     for key in common:
-        kind = _key_kind(a, key[0])
+        kind = _key_kind(a, rows_a[key]["workload"])
         for figure in dict.fromkeys([kind, "memory"]):
-            found.changes += _change(_row_name(key), figure, rows_a[key], rows_b[key])
-    found.only_a = [_row_name(k) for k in rows_a if k not in rows_b]
-    found.only_b = [_row_name(k) for k in rows_b if k not in rows_a]
+            found.changes += _change(model.row_name(rows_a[key]), figure, rows_a[key], rows_b[key])
+    found.only_a = [model.row_name(row) for k, row in rows_a.items() if k not in rows_b]
+    found.only_b = [model.row_name(row) for k, row in rows_b.items() if k not in rows_a]
     found.verdicts = _verdict_changes(a, b)
     return found
 
 
 def _ok_rows(document: dict) -> dict:
-    return {_identity(r): r for r in document["measurements"] if r["status"] == "ok"}
-
-
-def _identity(record: dict) -> tuple:
-    return (record["workload"], record["language"] + record.get("runtime", ""), record["variant"],
-            record.get("backend", "native"), tuple(sorted(record["params"].items())))
-
-
-def _row_name(key: tuple) -> str:
-    workload, language, variant, backend, params = key
-    where = f" [{backend}]" if backend != "native" else ""
-    return f"{workload} {language}/{variant}{where} {params_text(dict(params))}".strip()
+    return {model.identity(r): r for r in document["measurements"] if r["status"] == Status.OK}
 
 
 def _key_kind(document: dict, workload: str) -> str:
@@ -128,7 +119,7 @@ def _warnings(a: dict, b: dict) -> list:
 
 
 def _backends(document: dict) -> list:
-    return sorted({r.get("backend", "native") for r in document["measurements"]})
+    return sorted({model.backend(r) for r in document["measurements"]})
 
 
 def _verdict_changes(a: dict, b: dict) -> list:

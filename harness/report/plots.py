@@ -10,6 +10,8 @@ from pathlib import Path
 
 from harness.analyse import figures
 from harness.report.tables import MIB, by_workload, cases
+from harness.results import model
+from harness.results.model import Status
 
 FORMATS = ("png", "svg")
 MARKERS = "osD^vP*Xh<>p"
@@ -57,7 +59,7 @@ def _style(index: int, record: dict) -> dict:
 
     # tab10, then ten hues it does not have: tab20 or Set1 would give new lines a shade of an old one.
     colours = [*matplotlib.colormaps["tab10"].colors, *EXTRA_COLOURS]
-    docker = record.get("backend", "native") != "native"
+    docker = model.backend(record) != model.NATIVE
     return {"color": colours[index % len(colours)], "marker": MARKERS[index % len(MARKERS)],
             "linestyle": "--" if docker else "-"}
 
@@ -127,7 +129,7 @@ def throughput_plot(records: list, title: str, stem: Path):
 
 def latency_plot(records: list, title: str, stem: Path):
     """Latency percentiles of each server at the most connections, from the median run's histogram."""
-    ok = [r for r in records if r["status"] == "ok" and "connections" in r["params"]]
+    ok = [r for r in records if r["status"] == Status.OK and "connections" in r["params"]]
     if not ok:
         return None
     most = max(r["params"]["connections"] for r in ok)
@@ -185,7 +187,7 @@ def _percentile_points(load: dict) -> list:
 
 def bars_plot(records: list, figure_kind: str, title: str, stem: Path):
     """The key figure of every program at the largest parameters, as bars with interval whiskers."""
-    ok_cases = [(params, [r for r in rows if r["status"] == "ok"]) for params, rows in cases(records).items()]
+    ok_cases = [(params, [r for r in rows if r["status"] == Status.OK]) for params, rows in cases(records).items()]
     ok_cases = [(params, rows) for params, rows in ok_cases if rows]
     if not ok_cases:
         return None
@@ -202,7 +204,7 @@ def bars_plot(records: list, figure_kind: str, title: str, stem: Path):
     middles = [v[0] or 0 for v in values]
     errors = [[v[1] for v in values], [v[2] for v in values]]
     colours = [_style(i, r)["color"] for i, r in enumerate(rows)]
-    hatches = ["//" if r.get("backend", "native") != "native" else "" for r in rows]
+    hatches = ["//" if model.backend(r) != model.NATIVE else "" for r in rows]
     bars = axes.barh(range(len(rows)), middles, xerr=errors, capsize=3, color=colours)
     for bar, hatch in zip(bars, hatches):
         bar.set_hatch(hatch)

@@ -12,9 +12,10 @@ from pathlib import Path
 from harness import report
 from harness.errors import StoreError
 from harness.results import store
+from harness.results.model import Status
 
 REFERENCE = "reference"
-BAD = ("failed", "timeout", "oom", "mismatch")
+BAD = (Status.FAILED, Status.TIMEOUT, Status.OOM, Status.MISMATCH)
 
 
 def publish(run_dir: Path, results_dir: Path, allow_failures: bool = False) -> list[Path]:

@@ -5,15 +5,12 @@ from __future__ import annotations
 import difflib
 import shlex
 
-from harness.analyse import figures
 from harness.errors import UsageError
-from harness.report.tables import params_text, row_label
+from harness.report.tables import row_label
+from harness.results import model
+from harness.results.model import row_name
 
-
-def row_name(record: dict) -> str:
-    """``cpu_scaling python/threads chunks=64 steps=20000 threads=2`` (with ``[docker]`` off native, and
-    the version among several: ``python3.13t/threads``)."""
-    return f"{record['workload']} {figures.label(record)} {params_text(record['params'])}".strip()
+__all__ = ["describe", "find", "row_name"]  # row_name: the model's, which ``show RUN`` lists rows by
 
 
 def find(document: dict, words: list) -> dict:
@@ -35,15 +32,15 @@ def describe(document: dict, record: dict) -> str:
     """The row's command, runtime, status and figures, as plain text."""
     env = document["environment"]
     runtime = (env.get("runtimes") or {}).get(record["language"], {})
-    if record.get("runtime"):  # one of several versions of its language
-        runtime = (env.get("runtime_versions") or {}).get(record["language"], {}).get(record["runtime"], runtime)
+    if model.runtime(record):  # one of several versions of its language
+        runtime = (env.get("runtime_versions") or {}).get(record["language"], {}).get(model.runtime(record), runtime)
     lines = [
         f"row        {row_name(record)}",
         f"program    {row_label(record)}",
         f"status     {record['status']}" + (f": {record['reason']}" if record.get("reason") else ""),
         f"runs       {len(record.get('runs') or [])}" + (f" ({record['stop_reason']})" if record.get("stop_reason") else ""),
         f"runtime    {record['language']} {runtime.get('version', '?')} at {runtime.get('executable', '?')}",
-        f"backend    {record.get('backend', 'native')} on {env.get('host')} ({env.get('cpu_model')}, {env.get('cores_available')} cores)",
+        f"backend    {model.backend(record)} on {env.get('host')} ({env.get('cpu_model')}, {env.get('cores_available')} cores)",
         f"command    {shlex.join(record.get('command') or [])}",
         "figures    median [interval] over the runs:",
     ]

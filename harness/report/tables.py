@@ -13,10 +13,14 @@ from dataclasses import dataclass, field
 from harness import catalogue
 from harness.analyse import figures, machines, stats
 from harness.judge import verdicts
-from harness.results.model import KEY_FIELDS, SUMMARY_FIELDS
+from harness.results import model
+from harness.results.model import KEY_FIELDS, SUMMARY_FIELDS, Status, params_text, row_label
+
+__all__ = ["params_text", "row_label"]  # the model's; the terminal and ``show`` take them from here too
 
 MIB = 2**20
-LOUD = {"failed": "FAILED", "timeout": "TIMEOUT", "oom": "OOM", "mismatch": "MISMATCH", "skipped": "skipped"}
+LOUD = {Status.FAILED: "FAILED", Status.TIMEOUT: "TIMEOUT", Status.OOM: "OOM", Status.MISMATCH: "MISMATCH",
+        Status.SKIPPED: "skipped"}
 COUNT_FIELDS = {"threads_peak", "processes_peak", "ctx_voluntary", "ctx_involuntary"}
 
 
@@ -217,7 +221,7 @@ def run_summary(document: dict) -> str:
     counts = defaultdict(int)
     for record in document["measurements"]:
         counts[record["status"]] += 1
-    ok = [r for r in document["measurements"] if r["status"] == "ok"]
+    ok = [r for r in document["measurements"] if r["status"] == Status.OK]
     infos = document.get("workloads", {})
     noisy = sum(1 for r in ok if key_is_noisy(r, infos.get(r["workload"], {})))
     cells = sum(len(noisy_fields(r)) for r in ok)
@@ -230,7 +234,7 @@ def run_summary(document: dict) -> str:
     status = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
     finished = document.get("finished") or "not finished (interrupted or still running)"
     commit = env.get("lab_commit", "unknown") + (" with uncommitted changes" if env.get("lab_tree_dirty") else "")
-    only_swarm = all(r.get("backend", "").startswith("swarm@") for r in document["measurements"])
+    only_swarm = all(model.backend(r).startswith("swarm@") for r in document["measurements"])
     return (
         ("Harness on swarm manager " if only_swarm else "")
         + f"{env.get('host')}: {env.get('cpu_model')}, {env.get('cores_available')} of {env.get('cores_logical')} cores, "
@@ -417,7 +421,7 @@ def workload_section(name: str, info: dict, records: list, document: dict) -> Se
     tables.append(case_table(ordered, columns, caption, varying))
     tables.append(case_table(ordered, ALL_FIELDS + [metric_column(m) for m in metrics], "", varying,
                              collapsed=f"every figure of {name}"))
-    return Section(name, info.get("family", ""), info.get("question", ""), info.get("claim", ""), notes, tables, plots)
+    return Section(name, info.get("family", ""), info.get("question", ""), verdicts.claim_text(info.get("claim", "")), notes, tables, plots)
 
 
 WHOLE_RUN = [Column("wall s", "wall_s", "s"), Column("CPU s", "cpu_s", "s")]
@@ -470,11 +474,6 @@ def cases(records: list) -> dict:
     return grouped
 
 
-def params_text(params: dict) -> str:
-    """``n=1000 threads=2``."""
-    return " ".join(f"{key}={value}" for key, value in params.items())
-
-
 def case_table(records: list, columns: list, caption: str, varying=(), collapsed: str = "") -> Table:
     """One row per program and parameter set; columns no row fills are left out."""
     rows = []
@@ -491,16 +490,6 @@ def case_table(records: list, columns: list, caption: str, varying=(), collapsed
 
 def _source(summary: dict, column: Column):
     return ((summary.get("metrics") or {}) if column.metric else summary).get(column.name)
-
-
-CORES_TEXT = {"one": "(one core)", "all": "(every core)"}  # a server's mode (catalogue ``cores``)
-
-
-def row_label(record: dict) -> str:
-    """``java/arraylist [docker] -Xmx256m``, or ``java/pool (every core)`` for a server."""
-    flags = " ".join(record.get("runtime_args") or [])
-    mode = CORES_TEXT.get(record.get("cores", ""), "")
-    return figures.label(record) + (f" {flags}" if flags else "") + (f" {mode}" if mode else "")
 
 
 def run_count(record: dict) -> int:
@@ -668,16 +657,15 @@ def problems(records: list) -> list:
     """Every failed, mismatched or skipped row, with its reason and the tail of its stderr."""
     found = []
     for record in records:
-        if record["status"] == "ok":
+        if record["status"] == Status.OK:
             if _gil_came_back(record):
-                found.append({"status": "GIL ON", "row": f"{record['workload']} {figures.label(record)} "
-                              f"{params_text(record['params'])}", "stderr": "",
+                found.append({"status": "GIL ON", "row": model.row_name(record), "stderr": "",
                               "reason": "a free-threaded Python ran this row with the GIL enabled (an imported "
                                         "extension re-enabled it): its figures are not the free-threaded build's"})
             continue
-        tail = (record.get("stderr_tail") or "").strip().splitlines()[-8:] if record["status"] != "skipped" else []
-        found.append({"status": LOUD.get(record["status"], record["status"]), "row": f"{record['workload']} "
-                      f"{figures.label(record)} {params_text(record['params'])}", "reason": record.get("reason", ""),
+        tail = (record.get("stderr_tail") or "").strip().splitlines()[-8:] if record["status"] != Status.SKIPPED else []
+        found.append({"status": LOUD.get(record["status"], record["status"]), "row": model.row_name(record),
+                      "reason": record.get("reason", ""),
                       "stderr": "\n".join(tail)})
     return found
 
@@ -685,7 +673,7 @@ def problems(records: list) -> list:
 def _gil_came_back(record: dict) -> bool:
     """A row on a free-threaded Python (tag 3.13t) whose program found the GIL enabled at its end."""
     came_back = any((run.get("metrics") or {}).get("gil_enabled") is True for run in record.get("runs", []))
-    return record.get("runtime", "").endswith("t") and came_back
+    return model.runtime(record).endswith("t") and came_back
 
 
 # ------------------------------------------------------------------ noise

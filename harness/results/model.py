@@ -1,8 +1,20 @@
-"""The results file's model: what a row's status can be, and which run fields the report summarises."""
+"""The results file's model: a row's status, its identity and label, and the frozen ``Row`` and ``Run``.
+
+The rest of the lab reads a results document as plain dicts (``results.json`` as loaded). This
+module says what those dicts must hold: ``Row.from_dict`` and ``Run.from_dict`` check every field
+they know and keep every field they do not, so ``to_dict`` gives back the stored record exactly.
+A row's identity and its label are written here once; the report, ``show`` and ``diff`` use them.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from enum import StrEnum
+from types import MappingProxyType
+from typing import Any
+
+from harness.errors import ResultsError
 
 
 class Status(StrEnum):
@@ -17,6 +29,9 @@ class Status(StrEnum):
     NOT_RUN = "not run"
 
 
+# Bump when a claim's rule changes, so a stored verdict says which rules judged it.
+RULES_VERSION = 1
+
 # Run fields summarised with a median and a confidence interval, in table order.
 SUMMARY_FIELDS = (
     "wall_s", "work_cold_s", "work_warm_s", "ns_per_op", "cpu_s", "peak_rss_bytes", "cgroup_peak_bytes",
@@ -30,3 +45,263 @@ KEY_FIELDS = {
     "memory": ("cgroup_peak_bytes", "peak_rss_bytes"),
     "rate": ("requests_per_s",),
 }
+NATIVE = "native"
+
+# ------------------------------------------------------------------ identity and label (of a stored record)
+
+
+def backend(record: Mapping[str, Any]) -> str:
+    """Where the row ran: ``native`` (also for a schema-1 row, which predates backends), ``docker``, ``swarm@A``."""
+    return str(record.get("backend", NATIVE))
+
+
+def runtime(record: Mapping[str, Any]) -> str:
+    """The version tag among several of its language (``3.13t``), or "" for the language's one runtime."""
+    return str(record.get("runtime", ""))
+
+
+def params_key(params: Mapping[str, Any]) -> tuple[tuple[str, Any], ...]:
+    """Parameters as sorted (name, value) pairs: hashable, and equal whatever order they were stored in."""
+    return tuple(sorted(params.items()))
+
+
+def identity(record: Mapping[str, Any], with_backend: bool = True) -> tuple[Any, ...]:
+    """What tells one row from every other of a run, in the order of ``plan.Job.key``: workload,
+    language, runtime, variant, parameters, backend. Without the backend: the same program and
+    case wherever it ran (a container row's native twin)."""
+    found = (record["workload"], record["language"], runtime(record), record["variant"], params_key(record["params"]))
+    return (*found, backend(record)) if with_backend else found
+
+
+def program_name(record: Mapping[str, Any]) -> str:
+    """``java/arraylist``, or ``java21/virtual`` in a run of several Javas."""
+    return f"{record['language']}{runtime(record)}/{record['variant']}"
+
+
+def label(record: Mapping[str, Any]) -> str:
+    """``language/variant`` (``java21/virtual`` in a run of several Javas), with ``[backend]`` for a
+    row not run natively."""
+    where = backend(record)
+    return program_name(record) + (f" [{where}]" if where != NATIVE else "")
+
+
+CORES_TEXT = {"one": "(one core)", "all": "(every core)"}  # a server's mode (catalogue ``cores``)
+
+
+def row_label(record: Mapping[str, Any]) -> str:
+    """The program as a table row shows it: ``java/arraylist [docker] -Xmx256m``, or ``java/pool (every core)``
+    for a server."""
+    flags = " ".join(record.get("runtime_args") or [])
+    mode = CORES_TEXT.get(record.get("cores", ""), "")
+    return label(record) + (f" {flags}" if flags else "") + (f" {mode}" if mode else "")
+
+
+def params_text(params: Mapping[str, Any]) -> str:
+    """``n=1000 threads=2``."""
+    return " ".join(f"{key}={value}" for key, value in params.items())
+
+
+def row_name(record: Mapping[str, Any]) -> str:
+    """``cpu_scaling python/threads chunks=64 steps=20000 threads=2`` (with ``[docker]`` off native, and
+    the version among several: ``python3.13t/threads``)."""
+    return f"{record['workload']} {label(record)} {params_text(record['params'])}".strip()
+
+
+# ------------------------------------------------------------------ validation
+
+
+Check = tuple[tuple[type, ...], str]  # the types a field may have, and those types in words
+TEXT: Check = ((str,), "a string")
+TEXT_OR_NULL: Check = ((str, type(None)), "a string or null")
+OBJECT: Check = ((dict, MappingProxyType), "an object")
+OBJECT_OR_NULL: Check = ((dict, MappingProxyType, type(None)), "an object or null")
+LIST: Check = ((list, tuple), "a list")
+NUMBER_OR_NULL: Check = ((int, float, type(None)), "a number or null")
+NUMBER: Check = ((int, float), "a number")
+
+
+def _kind(value: Any) -> str:
+    """A JSON reader's word for a value's type."""
+    names = {dict: "an object", list: "a list", str: "a string", bool: "a boolean", type(None): "null",
+             int: "a number", float: "a number"}
+    return names.get(type(value), type(value).__name__)
+
+
+def check(where: str, name: str, value: Any, rule: Check) -> None:
+    """ResultsError unless ``value`` has one of the rule's types (a boolean is not a number)."""
+    types, words = rule
+    a_flag_for_a_number = isinstance(value, bool) and bool not in types  # bool is an int to isinstance
+    if not isinstance(value, types) or a_flag_for_a_number:
+        raise ResultsError(f"{where} has {name!r} {_kind(value)}, not {words}")
+
+
+def _check_fields(where: str, data: Mapping[str, Any], rules: Mapping[str, Check], required: tuple[str, ...]) -> None:
+    for name in required:
+        if name not in data:
+            raise ResultsError(f"{where} has no {name!r}")
+    for name, rule in rules.items():
+        if name in data:
+            check(where, name, data[name], rule)
+
+
+def _frozen(value: Any) -> Any:
+    """A read-only view of a stored value: dicts become mappings that refuse writes, lists tuples."""
+    if isinstance(value, dict):
+        return MappingProxyType({key: _frozen(item) for key, item in value.items()})
+    if isinstance(value, list):
+        return tuple(_frozen(item) for item in value)
+    return value
+
+
+def _thawed(value: Any) -> Any:
+    """The plain JSON value of a frozen one."""
+    if isinstance(value, Mapping):
+        return {key: _thawed(item) for key, item in value.items()}
+    if isinstance(value, tuple):
+        return [_thawed(item) for item in value]
+    return value
+
+
+# ------------------------------------------------------------------ Run and Row
+
+
+RUN_FIELDS: dict[str, Check] = {
+    **{name: NUMBER_OR_NULL for name in SUMMARY_FIELDS},
+    "work_s": LIST, "metrics": OBJECT_OR_NULL, "load": OBJECT_OR_NULL, "memory_method": TEXT_OR_NULL,
+}
+
+
+@dataclass(frozen=True)
+class Run:
+    """One measured process run: its figures by name (``wall_s``, ``peak_rss_bytes``, ``metrics``, ``load``, ...).
+
+    Every figure the lab summarises must be a number or null; other fields are kept as stored.
+    """
+
+    values: Mapping[str, Any]
+
+    @classmethod
+    def from_dict(cls, data: Any, where: str = "run") -> Run:
+        """A run from its stored record; ResultsError naming the field when a type is wrong."""
+        if not isinstance(data, Mapping):
+            raise ResultsError(f"{where} is not an object")
+        _check_fields(where, data, RUN_FIELDS, ())
+        for number, value in enumerate(data.get("work_s") or ()):
+            check(where, f"work_s[{number}]", value, NUMBER_OR_NULL)
+        return cls(_frozen(dict(data)))
+
+    def get(self, name: str, default: Any = None) -> Any:
+        """A figure of the run, or ``default`` where it has none."""
+        return self.values.get(name, default)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The run as stored."""
+        return dict(_thawed(self.values))
+
+
+# A stored row's fields in the order the runner writes them (run/measurement.py ``to_record``).
+ROW_ORDER = ("workload", "family", "language", "variant", "runtime", "backend", "machine", "params", "args",
+             "runtime_args", "cores", "status", "reason", "checksum", "command", "stderr_tail", "runs", "stop_reason",
+             "summary")
+REQUIRED = ("workload", "language", "variant", "params", "status", "runs")
+ROW_FIELDS: dict[str, Check] = {
+    "workload": TEXT, "language": TEXT, "variant": TEXT, "params": OBJECT, "status": TEXT, "runs": LIST,
+    "family": TEXT, "runtime": TEXT, "backend": TEXT, "machine": TEXT, "args": OBJECT, "runtime_args": LIST,
+    "cores": TEXT, "reason": TEXT, "checksum": TEXT_OR_NULL, "command": LIST, "stderr_tail": TEXT,
+    "stop_reason": TEXT, "summary": OBJECT_OR_NULL,
+}
+PARAM: Check = ((str, int, float, bool), "a string, number or boolean")
+NAMED = {"workload", "language", "variant", "params", "status", "runs", "summary"}  # Row's own attributes
+
+
+@dataclass(frozen=True)
+class Row:
+    """One program with one set of parameters on one backend: its status, runs and summary.
+
+    ``extra`` holds the stored fields the model does not name, so nothing is lost on the way
+    through.
+    """
+
+    workload: str
+    language: str
+    variant: str
+    params: Mapping[str, Any]
+    status: Status
+    runs: tuple[Run, ...]
+    summary: Mapping[str, Any] | None = None
+    extra: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+
+    @classmethod
+    def from_dict(cls, data: Any, where: str = "row") -> Row:
+        """A row from its stored record; ResultsError naming the field and what is wrong with it."""
+        if not isinstance(data, Mapping):
+            raise ResultsError(f"{where} is not an object")
+        _check_fields(where, data, ROW_FIELDS, REQUIRED)
+        if data["status"] not in set(Status):
+            raise ResultsError(f"{where} has 'status' {data['status']!r}, not one of {', '.join(map(repr, Status))}")
+        for name, value in data["params"].items():
+            check(where, f"params.{name}", value, PARAM)
+        for name in ("runtime_args", "command"):
+            for number, value in enumerate(data.get(name) or ()):
+                check(where, f"{name}[{number}]", value, TEXT)
+        _check_summary(where, data.get("summary"))
+        for run in data["runs"]:
+            if not isinstance(run, Mapping):
+                raise ResultsError(f"{where} has a run that is not an object")
+        runs = tuple(Run.from_dict(run, f"{where}, run {number}") for number, run in enumerate(data["runs"]))
+        # A null summary stays in ``extra``, so a stored ``"summary": null`` comes back as it was.
+        extra = {key: value for key, value in data.items() if key not in NAMED or (value is None and key == "summary")}
+        return cls(data["workload"], data["language"], data["variant"], _frozen(data["params"]), Status(data["status"]),
+                   runs, _frozen(data.get("summary")), _frozen(extra))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The row as stored: known fields in the runner's order, then any others as they came."""
+        found: dict[str, Any] = {
+            **{key: _thawed(value) for key, value in self.extra.items()},
+            "workload": self.workload, "language": self.language, "variant": self.variant,
+            "params": _thawed(self.params), "status": str(self.status), "runs": [run.to_dict() for run in self.runs],
+        }
+        if self.summary is not None:
+            found["summary"] = _thawed(self.summary)
+        ordered = {key: found[key] for key in ROW_ORDER if key in found}
+        return {**ordered, **{key: value for key, value in found.items() if key not in ordered}}
+
+    @property
+    def backend(self) -> str:
+        """Where the row ran (``native`` unless stored otherwise)."""
+        return backend(self.extra)
+
+    @property
+    def runtime(self) -> str:
+        """The runtime version tag among several of its language, or ""."""
+        return runtime(self.extra)
+
+    def _key_fields(self) -> dict[str, Any]:
+        return {**self.extra, "workload": self.workload, "language": self.language, "variant": self.variant,
+                "params": self.params}
+
+    @property
+    def identity(self) -> tuple[Any, ...]:
+        """See ``identity``."""
+        return identity(self._key_fields())
+
+    @property
+    def label(self) -> str:
+        """See ``label``."""
+        return label(self._key_fields())
+
+
+def _check_summary(where: str, summary: Any) -> None:
+    """A summary maps each figure to its median and interval (an object, or null), and ``metrics`` to more of them."""
+    if not summary:
+        return
+    entries = [(name, value) for name, value in summary.items() if name != "metrics"]
+    metrics = summary.get("metrics")
+    if metrics is not None:
+        check(where, "summary.metrics", metrics, OBJECT)
+        entries += [(f"metrics.{name}", value) for name, value in metrics.items()]
+    for name, entry in entries:
+        check(where, f"summary.{name}", entry, OBJECT_OR_NULL)
+        for part in ("median", "ci_low", "ci_high"):
+            if entry is not None and part in entry:
+                check(where, f"summary.{name}.{part}", entry[part], NUMBER_OR_NULL)
