@@ -14,6 +14,7 @@ import time
 
 from harness.errors import UsageError
 from harness.executors.base import Executor, Failure, RunResult, not_run
+from harness.executors.selfcheck import fixed_cost
 from harness.measure import cgroup as cgroups
 from harness.measure.capture import Capture
 from harness.measure.loadgen import GeneratorError, HostHelpers, run_pinned
@@ -48,6 +49,7 @@ class NativeExecutor(Executor):
                 raise UsageError(f"--memory-limit needs a cgroup per run, and there is none: {self.cgroups.reason}")
             self.cgroups = dataclasses.replace(self.cgroups, memory_limit_bytes=memory_limit_bytes)
         self.subreaper = become_subreaper()
+        self._fixed_cost: dict | None = None
         self.helpers = HostHelpers()
 
     def environment(self) -> dict:
@@ -61,7 +63,15 @@ class NativeExecutor(Executor):
             "sample_interval_s": self.sample_interval_s,
             "orphans": "adopted by the harness (child subreaper), killed and counted" if self.subreaper
                        else "not adopted: prctl(PR_SET_CHILD_SUBREAPER) failed",
+            "harness_fixed_cost": self.fixed_cost(),
         }
+
+    def fixed_cost(self) -> dict:
+        """What the lab adds to a run's wall time on this machine (selfcheck.py), measured once."""
+        if self._fixed_cost is None:
+            self._fixed_cost = fixed_cost(
+                lambda argv: run_measured(argv, None, 30.0, self.sample_interval_s, self.cgroups).wall_s)
+        return self._fixed_cost
 
     def run(self, job: Job, timeout_s: float, extra_args=None, cpus=None, beside=None) -> RunResult:
         """Run the job's program once; see RunResult for what is measured.
