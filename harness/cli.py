@@ -65,23 +65,23 @@ def _stop(received: list[int], signum: int, frame: object) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Run one subcommand; return the process exit code (see EXIT_CODES)."""
     argv = sys.argv[1:] if argv is None else [str(arg) for arg in argv]
-    try:
-        args = _arguments(argv)
-    except SystemExit as exit_:  # --help (0), or argparse's one-line error (2)
-        return exit_.code if isinstance(exit_.code, int) else 2
     received: list[int] = []
     previous = {signum: signal.signal(signum, functools.partial(_stop, received)) for signum in STOP_SIGNALS}
+    args = None
     try:
+        args = _arguments(argv)
         return int(args.command(args.options(args)))
+    except SystemExit as exit_:  # --help (0), or argparse's one-line error (2)
+        return exit_.code if isinstance(exit_.code, int) else 2
     except LabError as error:
-        print(f"error: {error}", file=sys.stderr)
+        print(f"error: {_one_line(str(error))}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # the reader went away (`| head`): not an error of the lab's
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except KeyboardInterrupt:
         return _stopped(received[0] if received else signal.SIGINT)
-    except Exception as error:
+    except Exception as error:  # anything else is a defect of the lab: exit 3, the traceback in a log file
         return _defect(error, getattr(args, "out", None))
     finally:
         for signum, handler in previous.items():
@@ -99,7 +99,12 @@ def parse(argv: list[str]) -> tuple[Callable[[Any], int], object]:
 
 def _arguments(argv: list[str]) -> argparse.Namespace:
     """argparse's namespace, with ``argv`` kept in it for the run record."""
-    return _parser().parse_args(argv, namespace=argparse.Namespace(argv=tuple(argv)))
+    parser = _parser()
+    for arg in argv:  # argparse (3.11) turns ``--timeout=--`` into an empty list, past the option's type
+        name, equals, value = arg.partition("=")
+        if name.startswith("--") and equals and value == "--":
+            parser.error(f"argument {name}: expected a value, not '--'")
+    return parser.parse_args(argv, namespace=argparse.Namespace(argv=tuple(argv)))
 
 
 def _stopped(signum: int) -> int:
@@ -115,7 +120,8 @@ def _defect(error: Exception, out: Path | None) -> int:
     # Beside the runs when there is a results folder (compare, publish), else in the lab's cache.
     log = _write_log(text, [*([out] if out else []), CACHE / "logs", Path(tempfile.gettempdir())])
     where = f"the traceback is in {log}" if log else "no log file could be written:\n" + text
-    print(f"error: a defect of the lab ({type(error).__name__}: {error}); {where}; please report it", file=sys.stderr)
+    print(f"error: a defect of the lab ({type(error).__name__}: {_one_line(str(error))}); {where}; please report it",
+          file=sys.stderr)
     return DEFECT
 
 
@@ -137,7 +143,12 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         """Print ``error: MESSAGE; see PROG --help`` and exit 2."""
-        self.exit(2, f"error: {message}; see {self.prog} --help\n")
+        self.exit(2, f"error: {_one_line(message)}; see {self.prog} --help\n")
+
+
+def _one_line(text: str) -> str:
+    """``text`` with line breaks and other unprintable characters escaped: an error is one line."""
+    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -273,7 +284,7 @@ def _describe_workload(workload) -> dict:
         "kind": workload.kind,
         "family": workload.family,
         "question": workload.question,
-        "claim": workload.claim,
+        "claim": verdicts.claim_text(workload.claim),
         "languages": workload.languages(),
         "programs": programs,
         "params": workload.params,

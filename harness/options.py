@@ -79,7 +79,7 @@ def positive_float(text: str) -> float:
     """A finite number above 0."""
     value = _real(text)
     if not 0 < value < math.inf:
-        raise argparse.ArgumentTypeError(f"must be above 0 and finite, not {text.strip()}")
+        raise argparse.ArgumentTypeError(f"must be above 0 and finite, not {value}")
     return value
 
 
@@ -87,7 +87,7 @@ def seconds(text: str) -> float:
     """A duration: above 0 and at most MAX_SECONDS (30 days)."""
     value = positive_float(text)
     if value > MAX_SECONDS:
-        raise argparse.ArgumentTypeError(f"must be at most {MAX_SECONDS:.0f} seconds (30 days), not {text.strip()}")
+        raise argparse.ArgumentTypeError(f"must be at most {MAX_SECONDS:.0f} seconds (30 days), not {value}")
     return value
 
 
@@ -96,7 +96,7 @@ def sample_ms(text: str) -> float:
     value = _real(text)
     low, high = SAMPLE_MS
     if not low <= value <= high:
-        raise argparse.ArgumentTypeError(f"must be from {low} to {high:.0f} milliseconds, not {text.strip()}")
+        raise argparse.ArgumentTypeError(f"must be from {low} to {high:.0f} milliseconds, not {value}")
     return value
 
 
@@ -104,7 +104,7 @@ def fraction(text: str) -> float:
     """A fraction above 0 and below 1 (0.05 = ±5 %)."""
     value = _real(text)
     if not 0 < value < 1:
-        raise argparse.ArgumentTypeError(f"must be a fraction above 0 and below 1 (0.05 = ±5 %), not {text.strip()}")
+        raise argparse.ArgumentTypeError(f"must be a fraction above 0 and below 1 (0.05 = ±5 %), not {value}")
     return value
 
 
@@ -112,10 +112,12 @@ def memory_size(text: str) -> str:
     """A memory size above 0 as docker takes it (``512m``, ``4g``), kept as the user wrote it."""
     try:
         size = parse_bytes(text)
-    except LabError as error:
-        raise argparse.ArgumentTypeError(str(error)) from None
+    except OverflowError:  # more digits than a float holds
+        raise argparse.ArgumentTypeError(f"{text!r} is larger than any memory") from None
+    except LabError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a memory size; give one such as 512m or 4g") from None
     if size < 1:
-        raise argparse.ArgumentTypeError(f"must be a size above 0 (512m, 4g), not '{text}'")
+        raise argparse.ArgumentTypeError(f"must be a size above 0 (512m, 4g), not {text!r}")
     return text
 
 
@@ -123,14 +125,14 @@ def _whole(text: str) -> int:
     try:
         return int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
 
 
 def _real(text: str) -> float:
     try:
         return float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a number") from None
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
 
 
 # -- The options of each command.

@@ -177,4 +177,6 @@ def _number(name: str, raw: str):
             raise UsageError(f"--param {name}={raw}: not a number; give a number such as {name}=1000") from None
     if not 0 < value < float("inf"):  # nan and inf too: a parameter is a finite size or count
         raise UsageError(f"--param {name}={raw}: must be above 0 and finite")
+    if value > 2**63 - 1:  # Java reads a parameter as a long
+        raise UsageError(f"--param {name}={raw}: must be at most 2**63 - 1, which every program can read")
     return value

@@ -30,6 +30,11 @@ BAD_VALUES = [
     (["--only", "eager_lazy", "--param", "n=nan"], "--param n=nan: must be above 0 and finite"),
     (["--only", "eager_lazy", "--param", "n=inf"], "--param n=inf: must be above 0 and finite"),
     (["--only", "eager_lazy", "--param", "n=-inf"], "--param n=-inf: must be above 0 and finite"),
+    (["--only", "eager_lazy", "--param", f"n={10**30}"], "must be at most 2**63 - 1, which every program can read"),
+    (["--timeout=--"], "argument --timeout: expected a value, not '--'"),  # argparse alone makes it []
+    (["--only=--"], "argument --only: expected a value, not '--'"),
+    (["--memory-limit", "9" * 400], "is larger than any memory"),
+    (["--runs", "1\n2"], "argument --runs: '1\\n2' is not a whole number"),  # one line even then
 ]
 
 
