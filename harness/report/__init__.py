@@ -11,6 +11,7 @@ from pathlib import Path
 from harness.catalogue.names import NAME_RULE, is_safe_name
 from harness.errors import StoreError
 from harness.report import csvfile, html, markdown, plots, tables
+from harness.results import files
 
 MARKDOWN, CSV, HTML, PLOTS = "results.md", "results.csv", "report.html", "plots"
 
@@ -31,9 +32,10 @@ def write_reports(document: dict, run_dir: Path) -> list[Path]:
     check_names(document)
     drawn = plots.write_all(document, run_dir / PLOTS)
     built = tables.build(document)
-    (run_dir / MARKDOWN).write_text(markdown.render(built))
-    (run_dir / CSV).write_text(csvfile.render(document))
-    (run_dir / HTML).write_text(html.render(built, run_dir / PLOTS))
+    # Each file through a temporary name and a rename: a full disk leaves the old report whole, never half a new one.
+    files.write_atomically(run_dir / MARKDOWN, markdown.render(built))
+    files.write_atomically(run_dir / CSV, csvfile.render(document))
+    files.write_atomically(run_dir / HTML, html.render(built, run_dir / PLOTS))
     return [run_dir / MARKDOWN, run_dir / CSV, run_dir / HTML, *drawn]
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import html
+import re
+
 from tabulate import tabulate
 
 from harness.report.tables import NO_CLAIMS, Report, Table
@@ -27,8 +30,10 @@ def render(report: Report, link_prefix: str = "") -> str:
         if detail.plots:
             parts.append("Plots: " + ", ".join(f"[{plot.alt}]({link_prefix}plots/{plot.stem}.png)" for plot in detail.plots) + "\n")
         parts.append(table(detail.table) + "\n")
+    # From here on the text comes from the machine, the suite and the programs' output: escaped, as report.html
+    # escapes it, so a suite's "<img onerror=...>" is shown, not run. (The claims above are the lab's own words.)
     parts.append("## Environment\n")
-    parts += [table(t) + "\n" for t in report.environment]
+    parts += [table(t, escaped=True) + "\n" for t in report.environment]
     family = None
     for section in report.sections:
         if section.family != family:
@@ -36,7 +41,8 @@ def render(report: Report, link_prefix: str = "") -> str:
             parts.append(f"## {family}\n")
         parts.append(_section(section, link_prefix))
     if report.overhead:
-        parts.append("## Container overhead\n\n" + report.overhead.caption + "\n\n" + table(report.overhead, caption=False) + "\n")
+        parts.append("## Container overhead\n\n" + report.overhead.caption + "\n\n"
+                     + table(report.overhead, caption=False, escaped=True) + "\n")
     if report.problems:
         parts.append(_problems(report.problems))
     parts.append("## Reading the tables\n\n" + report.legend + "\n")
@@ -50,28 +56,51 @@ def _answers(answers: Table) -> str:
 
 
 def _section(section, link_prefix: str) -> str:
-    lines = [f"### {section.name}\n", f"*{section.question}*\n"]
+    lines = [f"### {escape(section.name)}\n", f"*{escape(section.question)}*\n"]
     if section.claim:
-        lines.append(f"Claim tested: \"{section.claim}\" (its verdict is under Answers)\n")
-    lines += [note + "\n" for note in section.notes]
-    lines.append(" ".join(f"![{plot.alt}]({link_prefix}plots/{plot.stem}.png)" for plot in section.plots) + "\n")
-    lines += [table(t) + "\n" for t in section.tables]
+        lines.append(f"Claim tested: \"{escape(section.claim)}\" (its verdict is under Answers)\n")
+    lines += [escape(note) + "\n" for note in section.notes]
+    lines.append(" ".join(f"![{escape(plot.alt)}]({link_prefix}plots/{plot.stem}.png)" for plot in section.plots) + "\n")
+    lines += [table(t, escaped=True) + "\n" for t in section.tables]
     return "\n".join(lines)
 
 
-def table(found: Table, caption: bool = True) -> str:
-    """A Table as GitHub Markdown; a collapsed one inside a details block."""
-    body = tabulate(found.rows, headers=found.headers, tablefmt="github", disable_numparse=True) if found.rows else "(no rows)"
-    head = f"{found.caption}\n\n" if caption and found.caption else ""
+def table(found: Table, caption: bool = True, escaped: bool = False) -> str:
+    """A Table as GitHub Markdown; a collapsed one inside a details block. ``escaped``: its text comes
+    from outside the lab (a suite, a program, the machine), so HTML in it is shown as text."""
+    mark = escape if escaped else str
+    cells = _cell if escaped else str
+    rows = [[cells(value) for value in row] for row in found.rows]
+    headers = [cells(value) for value in found.headers]
+    body = tabulate(rows, headers=headers, tablefmt="github", disable_numparse=True) if found.rows else "(no rows)"
+    head = f"{mark(found.caption)}\n\n" if caption and found.caption else ""
     if found.collapsed:
-        return f"<details><summary>{found.collapsed}</summary>\n\n{head}{body}\n\n</details>"
+        return f"<details><summary>{mark(found.collapsed)}</summary>\n\n{head}{body}\n\n</details>"
     return head + body
+
+
+def escape(text: object) -> str:
+    """Text with ``&``, ``<`` and ``>`` as entities, as jinja2 escapes it in report.html: Markdown
+    renders HTML it finds, so a suite's or a program's text could otherwise add tags to the page."""
+    return html.escape(str(text), quote=False)
+
+
+def _cell(text: object) -> str:
+    """An escaped table cell; a ``|`` in it would end the cell."""
+    return escape(text).replace("|", "\\|")
+
+
+def _fence(text: str) -> str:
+    """A code fence longer than any run of backticks in ``text``, so the text cannot close it."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    return "`" * max(3, longest + 1)
 
 
 def _problems(problems: list) -> str:
     lines = ["## Problems\n"]
     for problem in problems:
-        lines.append(f"- **{problem['status']}** {problem['row']}: {problem['reason']}")
-        if problem["stderr"]:
-            lines.append("\n  ```\n" + "\n".join(f"  {line}" for line in problem["stderr"].splitlines()) + "\n  ```")
+        lines.append(f"- **{problem['status']}** {escape(problem['row'])}: {escape(problem['reason'])}")
+        if problem["stderr"]:  # inside a fence Markdown renders nothing: the fence only has to hold
+            fence = _fence(problem["stderr"])
+            lines.append(f"\n  {fence}\n" + "\n".join(f"  {line}" for line in problem["stderr"].splitlines()) + f"\n  {fence}")
     return "\n".join(lines) + "\n"

@@ -6,11 +6,13 @@ and docker rows by a dashed line, so no two lines look alike however many there 
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 from harness.analyse import figures
+from harness.errors import StoreError
 from harness.report.tables import MIB, by_workload, cases
-from harness.results import model
+from harness.results import files, model
 from harness.results.model import Status
 
 FORMATS = ("png", "svg")
@@ -283,15 +285,28 @@ def _save(plt, figure, stem: Path, log_labels: bool = True) -> list[Path]:
                     axis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
                     axis.set_major_formatter(FuncFormatter(lambda value, _: _plain(value)))
                     axis.set_minor_formatter(FuncFormatter(lambda value, _: ""))
-    stem.parent.mkdir(parents=True, exist_ok=True)
+    make_folder(stem.parent)
     figure.tight_layout()
     paths = []
-    for suffix in FORMATS:
-        path = stem.with_suffix(f".{suffix}")
-        figure.savefig(path, dpi=100, bbox_inches="tight", metadata={"Date": None} if suffix == "svg" else None)
-        paths.append(path)
-    plt.close(figure)
+    try:
+        for suffix in FORMATS:
+            # Not stem.with_suffix: a workload named v1.0 would lose its ".0" and share v1's file.
+            path = stem.parent / f"{stem.name}.{suffix}"
+            drawn = io.BytesIO()
+            figure.savefig(drawn, format=suffix, dpi=100, bbox_inches="tight",
+                           metadata={"Date": None} if suffix == "svg" else None)
+            paths.append(files.write_atomically(path, drawn.getvalue()))
+    finally:
+        plt.close(figure)
     return paths
+
+
+def make_folder(folder: Path) -> None:
+    """The plots folder, or a StoreError naming it (a read-only or full disk)."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise StoreError(f"cannot create {folder}: {files.explain(error)}") from None
 
 
 def _plain(value: float) -> str:
