@@ -2,6 +2,8 @@
 
 from types import SimpleNamespace
 
+import pytest
+
 from harness.analyse import verify
 from harness.run.measurement import Measurement
 
@@ -67,3 +69,74 @@ def test_a_run_too_short_to_sample_is_not_judged_but_says_so():
     m = parallel_measurement(threads_seen=1, samples=3)
     verify.check_parallelism([m])
     assert m.status == "ok" and "too short to verify" in m.reason
+
+
+def threaded(workers, threads_seen, samples=100, variant="threads", parallel="threads", n=1000, status="ok"):
+    """A java/<variant> measurement at ``threads=workers`` whose runs saw ``threads_seen`` threads at once."""
+    program = SimpleNamespace(label=f"java/{variant}", language="java", variant=variant, parallel=parallel, spawns="threads")
+    job = SimpleNamespace(case=("w", (("n", n), ("threads", workers))), program=program,
+                          params=(("n", n), ("threads", workers)), workload=SimpleNamespace(name="w"), backend="native")
+    m = Measurement(job)
+    m.runs = [{"threads_peak": threads_seen, "processes_peak": threads_seen, "samples": samples}]
+    if status != "ok":
+        m.mark(status, "crashed")
+    return m
+
+
+@pytest.mark.parametrize("seen, status", [(22, "mismatch"), (23, "ok")])
+def test_threads_are_counted_above_the_variants_own_single_thread_run(seen, status):
+    # A JVM idles with 20 threads: at threads=4 it must show 20 + 4 - 1 = 23.
+    single, four = threaded(1, 20), threaded(4, seen)
+    verify.check_parallelism([single, four])
+    assert four.status == status and single.status == "ok"
+    if status == "mismatch":
+        assert "threads=4 but at most 22 threads were seen at once (need 23)" in four.reason
+
+
+def test_without_a_single_thread_run_t_threads_are_needed():
+    four = threaded(4, 4)
+    verify.check_parallelism([four])
+    assert four.status == "ok"
+
+
+@pytest.mark.parametrize("other", [
+    dict(n=2000),  # other parameters: another case
+    dict(variant="virtual"),  # another variant
+    dict(status="failed"),  # a failed run is no baseline
+])
+def test_only_the_same_variants_ok_single_thread_run_of_the_same_case_is_the_baseline(other):
+    single, four = threaded(1, 20, **other), threaded(4, 5)
+    verify.check_parallelism([single, four])
+    assert four.status == "ok"  # judged against T = 4, not against 20 + 3
+
+
+@pytest.mark.parametrize("workers, seen, status", [(10, 9, "ok"), (10, 8, "mismatch"), (2, 2, "ok"), (2, 1, "mismatch")])
+def test_ninety_percent_of_the_workers_rounded_up_must_be_seen(workers, seen, status):
+    m = threaded(workers, seen)
+    verify.check_parallelism([m])
+    assert m.status == status
+
+
+def test_processes_are_counted_with_no_baseline():
+    single, two = threaded(1, 20, variant="processes", parallel="processes"), threaded(2, 2, variant="processes", parallel="processes")
+    verify.check_parallelism([single, two])
+    assert two.status == "ok"
+
+
+@pytest.mark.parametrize("samples, outcome", [(verify.MIN_SAMPLES - 1, "too short to verify"), (verify.MIN_SAMPLES, "mismatch")])
+def test_min_samples_is_the_first_count_that_is_judged(samples, outcome):
+    m = threaded(4, 1, samples=samples)
+    verify.check_parallelism([m])
+    assert outcome in (m.reason if outcome != "mismatch" else m.status)
+
+
+def test_a_backend_with_no_samples_says_nothing_was_verified():
+    m = threaded(4, 0, samples=0)
+    verify.check_parallelism([m])
+    assert m.status == "ok" and m.reason == "4 threads not verified: nothing is sampled on the native backend"
+
+
+def test_a_sequential_program_or_a_failed_row_is_not_judged():
+    sequential, failed = threaded(4, 1, parallel=""), threaded(4, 1, status="failed")
+    verify.check_parallelism([sequential, failed])
+    assert sequential.status == "ok" and sequential.reason == "" and failed.status == "failed"
