@@ -156,7 +156,7 @@ def _catalogue(path: Path, data: dict) -> Catalogue:
 class _Where:
     """Where in a catalogue an error is, so messages name the file, workload and key."""
 
-    def __init__(self, path: Path, workload: str = "", key: str = ""):
+    def __init__(self, path: Path, workload: str | None = None, key: str = ""):
         self.path, self.workload, self.key = path, workload, key
 
     def at(self, workload: str) -> _Where:
@@ -166,12 +166,18 @@ class _Where:
         return _Where(self.path, self.workload, f"{self.key}.{key}" if self.key else key)
 
     def fail(self, message: str) -> NoReturn:
+        """Raise the CatalogueError: one line, whatever characters the suite's names and values hold."""
         place = str(self.path)
-        if self.workload:
+        if self.workload is not None:
             place += f": workload '{self.workload}'"
         if self.key:
             place += f": key '{self.key}'"
-        raise CatalogueError(f"{place}: {message}")
+        raise CatalogueError(_one_line(f"{place}: {message}"))
+
+
+def _one_line(text: str) -> str:
+    """``text`` with every unprintable character escaped (a newline in a name would split the error)."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def _language_roots(where: _Where, table: dict) -> dict:

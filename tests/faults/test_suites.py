@@ -282,3 +282,11 @@ def test_good_values_still_load(tmp_path):
     loaded = catalogue.load(path)
     assert loaded.workloads["w"].timeout_s == 30.0
     assert not math.isnan(loaded.workloads["w"].params["n"]["full"][0])
+
+
+@pytest.mark.parametrize("name", ["line\\nbreak", "rs\\u001e", "\\u2028", ""])
+def test_a_name_with_a_line_break_is_still_one_line(tmp_path, capsys, name):
+    path = suite(tmp_path, "", name=f'"{name}"')
+    shown = name.replace("\\u001e", "\\x1e")
+    assert refused(capsys, path) == (f"error: {path.resolve()}: workload '{shown}': a workload name must be {NAME_RULE} "
+                                     "(it names files and report headings)")
