@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import re
+
 import pytest
 
 from harness.errors import EngineUnavailable
@@ -37,3 +40,15 @@ def labelled(client, run_id=None) -> list:
     """Every container (running or not) carrying the lab's label, or one run's label."""
     label = f"{containers.RUN_LABEL}={run_id}" if run_id else f"{containers.LABEL}=1"
     return client.containers.list(all=True, filters={"label": [label]})
+
+
+def run_ids(client) -> set:
+    """The run ids of every lab container on the engine now."""
+    return {c.labels.get(containers.RUN_LABEL) for c in labelled(client)}
+
+
+def run_id_of(document: dict) -> str:
+    """The docker run id a results document recorded (its environment's run_label)."""
+    found = re.findall(re.escape(containers.RUN_LABEL) + r"=([\w.-]+)", json.dumps(document["environment"]))
+    assert len(set(found)) == 1, found
+    return found[0]
