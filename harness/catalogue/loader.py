@@ -44,6 +44,7 @@ BUILD_DIR = "build_dir"  # the placeholder of a command program's per-build cach
 # What a runtime's path or a build folder may add to an argument: unknown until the run, so the
 # most a path may be (PATH_MAX) is assumed when an argv is checked against the kernel's limit.
 PATH_ROOM = 4096
+MAX_SUITE_BYTES = 64 * 2**20
 MAX_SECONDS = 7 * 24 * 3600  # a timeout or a load's duration longer than a week is a typo
 # The figure whose interval decides when a row has had enough runs: "time" (warm work, else cold
 # work, else wall), "memory" (cgroup peak, else RSS) or "rate" (requests per second).
@@ -123,7 +124,11 @@ def load(path: Path = BUILTIN) -> Catalogue:
     """Read and validate the catalogue at ``path``."""
     path = Path(path)
     try:
-        data = tomllib.loads(path.read_bytes().decode("utf-8"))
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_SUITE_BYTES + 1)  # bounded: --suite /dev/zero must not fill the memory
+        if len(raw) > MAX_SUITE_BYTES:
+            raise CatalogueError(f"{path}: over {MAX_SUITE_BYTES // 2**20} MiB; a suite is a small TOML file")
+        data = tomllib.loads(raw.decode("utf-8"))
     except FileNotFoundError:
         raise CatalogueError(f"{path}: no such catalogue file; check the --suite path") from None
     except IsADirectoryError:
@@ -329,7 +334,7 @@ def _program(where: _Where, body: dict, roots: dict, workload_params: dict, spaw
     # The argv the runtime gets: runtime, its flags, (-cp CLASSES for Java,) the source, then key=value each.
     fixed = [PATH_ROOM] * 4 + [_text_size(a) for a in runtime_args]
     longest = _longest(all_params, args)
-    _check_fits(where.key_("args"), fixed + [_text_size(key) + 1 + size for key, size in longest.items()])
+    _check_fits(where, fixed + [_text_size(key) + 1 + size for key, size in longest.items()])
     return Program(
         language=language,
         variant=variant,

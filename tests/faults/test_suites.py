@@ -105,7 +105,7 @@ def test_an_argument_list_over_arg_max_is_refused(tmp_path, capsys):
 def test_a_lab_program_whose_arguments_do_not_fit_is_refused(tmp_path, capsys):
     size = 32 * os.sysconf("SC_PAGESIZE")
     line = refused(capsys, suite(tmp_path, f'params = {{ text = "{"x" * size}" }}'))
-    assert "workload 'w': key 'programs[0].args': an argument of" in line
+    assert "workload 'w': key 'programs[0]': an argument of" in line
 
 
 def test_the_build_digest_takes_absolute_paths_without_a_traceback(tmp_path):
@@ -290,3 +290,7 @@ def test_a_name_with_a_line_break_is_still_one_line(tmp_path, capsys, name):
     shown = name.replace("\\u001e", "\\x1e")
     assert refused(capsys, path) == (f"error: {path.resolve()}: workload '{shown}': a workload name must be {NAME_RULE} "
                                      "(it names files and report headings)")
+
+
+def test_a_suite_that_never_ends_is_refused(capsys):
+    assert refused(capsys, "/dev/zero") == "error: /dev/zero: over 64 MiB; a suite is a small TOML file"
