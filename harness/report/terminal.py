@@ -7,8 +7,10 @@ paths. ``--quiet`` drops the progress, ``--verbose`` prints a line for every run
 from __future__ import annotations
 
 import sys
+import time
 
-from rich.console import Console
+from rich.console import Console, Group
+from rich.live import Live
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
@@ -20,38 +22,107 @@ from harness.report.tables import by_workload, key_figure, params_text, problems
 OUTCOME_STYLE = {"Supported": "green", "Contradicted": "red", "Inconclusive": "yellow"}
 
 
-class RunProgress:
-    """A progress bar over every run (its total grows when noisy rows get extra runs)."""
+PLAIN_EVERY_S = 5.0  # without a terminal (compose, CI logs): a progress line at most this often
 
-    def __init__(self, verbosity: int = 1):
+
+class RunProgress:
+    """Progress over every run (its total grows when noisy rows get extra runs), and each claim's
+    answer as soon as every row it is judged from is measured.
+
+    On a terminal: a progress bar with an ETA, the answers decided so far above it. Without one
+    (``docker compose up``, a CI log): plain lines, at most one every few seconds, and a line for
+    each answer as it is decided. ``judge(document)`` gives the verdicts of a results document;
+    ``claim_workloads`` maps each claim to the workloads it is judged from.
+    """
+
+    def __init__(self, verbosity: int = 1, judge=None, claim_workloads=None, file=None):
         self.verbosity = verbosity
-        self.console = Console(stderr=True)
-        self.bar = None
-        if verbosity >= 1:
+        self.console = Console(stderr=file is None, file=file)
+        self.judge, self.claim_workloads = judge, dict(claim_workloads or {})
+        self.plain = verbosity >= 1 and not self.console.is_terminal
+        self.started = self.last_line = time.monotonic()
+        self.done = self.planned = 0
+        self.answers: dict[str, list] = {}  # claim -> its verdicts, once decided
+        self.bar = self.live = None
+        if verbosity >= 1 and not self.plain:
             self.bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                                 TextColumn("elapsed"), TimeElapsedColumn(), TextColumn("left"), TimeRemainingColumn(),
-                                console=self.console, transient=True)
+                                console=self.console)
             self.task = self.bar.add_task("measuring", total=None)
+            self.live = Live(self._panel(), console=self.console, transient=True, refresh_per_second=4)
 
     def __enter__(self):
-        if self.bar:
-            self.bar.start()
+        if self.live:
+            self.live.start()
         return self
 
     def __exit__(self, *exc):
-        if self.bar:
-            self.bar.stop()
+        if self.live:
+            self.live.stop()
 
     def __call__(self, done: int, planned: int, measurement, result, warming: bool) -> None:
         """The runner's progress callback: one run finished."""
+        self.done, self.planned = done, planned
         job = measurement.job
         row = f"{job.workload.name} {job.program.label} {params_text(dict(job.params))}"
         if self.bar:
             self.bar.update(self.task, completed=done, total=planned, description=row[:48].ljust(48))
+        elif self.plain and time.monotonic() - self.last_line >= PLAIN_EVERY_S:
+            self._plain_line(row)
         if self.verbosity >= 2:
             label = "warm-up" if warming else "run"
             outcome = measurement.status if measurement.status != "ok" else f"{result.wall_s:.2f} s, {stats.fmt_mib(result.peak_rss_bytes)}"
-            self.console.print(f"[{done}/{planned}] {row} {label}: {outcome}", highlight=False)
+            self.console.print(f"[{done}/{planned}] {row} {label}: {outcome}", highlight=False, markup=False)
+
+    def settled(self, document: dict, unsettled_workloads) -> None:
+        """The runner's call after a round: ``unsettled_workloads`` still have rows that will get runs.
+        Every claim none of whose workloads is among them is judged now and shown, once."""
+        if self.judge is None or self.verbosity < 1:
+            return
+        busy = set(unsettled_workloads)
+        present = {row["workload"] for row in document.get("measurements", [])}
+        ready = [claim for claim, workloads in self.claim_workloads.items()
+                 if claim not in self.answers and set(workloads) & present and not set(workloads) & busy]
+        if not ready:
+            return
+        verdicts = measured(self.judge(document))
+        for claim in ready:
+            self.answers[claim] = [v for v in verdicts if v["claim_id"] == claim]
+            for verdict in self.answers[claim]:
+                if self.plain:
+                    self.console.print(f"answer: {_answer_text(verdict)}", highlight=False, markup=False)
+        if self.live:
+            self.live.update(self._panel())
+
+    def _plain_line(self, row: str) -> None:
+        self.last_line = time.monotonic()
+        elapsed = self.last_line - self.started
+        left = elapsed / self.done * (self.planned - self.done) if self.done else None
+        eta = f", about {_minutes(left)} left" if left is not None else ""
+        share = f" ({100 * self.done / self.planned:.0f} %)" if self.planned else ""
+        self.console.print(f"progress: {self.done} of {self.planned} runs{share}, {_minutes(elapsed)} elapsed{eta}; "
+                           f"now {row}", highlight=False, markup=False)
+
+    def _panel(self):
+        """The answers decided so far, above the progress bar."""
+        if not self.answers:
+            return self.bar
+        table = Table(title="Answers so far", title_justify="left", show_header=False, box=None)
+        for verdicts in self.answers.values():
+            for verdict in verdicts:
+                style = OUTCOME_STYLE.get(verdict["outcome"], "")
+                table.add_row(escape(verdict["claim_id"]), f"[{style}]{verdict['outcome']}[/]", escape(key_figure(verdict)))
+        return Group(table, self.bar)
+
+
+def _answer_text(verdict: dict) -> str:
+    where = f" on {verdict['runtime']}" if verdict.get("runtime") else ""
+    return f"{verdict['claim_id']}{where} {verdict['outcome']}: {key_figure(verdict)}"
+
+
+def _minutes(seconds: float) -> str:
+    seconds = int(seconds)
+    return f"{seconds // 60}:{seconds % 60:02d}"
 
 
 def print_summary(document: dict, run_dir, file=None) -> None:
