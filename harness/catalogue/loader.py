@@ -155,7 +155,17 @@ def _catalogue(path: Path, data: dict) -> Catalogue:
     if not isinstance(workloads, dict) or not workloads:
         where.fail("no workloads; add at least one [workloads.NAME] table")
     parsed = {name: _workload(where.at(name), name, body, roots) for name, body in workloads.items()}
+    _check_distinct_files(where, list(parsed))
     return Catalogue(path, parsed)
+
+
+def _check_distinct_files(where: _Where, names: list) -> None:
+    """Two workloads may not differ by case alone: on macOS and Windows they would write one plot."""
+    seen: dict = {}
+    for name in names:
+        if name.lower() in seen:
+            where.at(name).fail(f"differs from workload '{seen[name.lower()]}' by case alone; their plots would be one file")
+        seen[name.lower()] = name
 
 
 class _Where:

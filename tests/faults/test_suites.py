@@ -294,3 +294,11 @@ def test_a_name_with_a_line_break_is_still_one_line(tmp_path, capsys, name):
 
 def test_a_suite_that_never_ends_is_refused(capsys):
     assert refused(capsys, "/dev/zero") == "error: /dev/zero: over 64 MiB; a suite is a small TOML file"
+
+
+def test_two_workloads_differing_by_case_alone_are_refused(tmp_path, capsys):
+    path = suite(tmp_path, "")
+    text = path.read_text()
+    path.write_text(text + text.replace("workloads.w", "workloads.W"))
+    assert refused(capsys, path) == (f"error: {path.resolve()}: workload 'W': differs from workload 'w' by case alone; "
+                                     "their plots would be one file")
