@@ -58,6 +58,8 @@ class RunResult:
     peak_memory_method: str = ""
     pss_sampled_peak_bytes: int | None = None  # a tree's summed proportional set size, sampled
     harness_cpu_s: float | None = None  # the harness's own CPU time while the program ran (sampler, pipes)
+    other_cpu_s: float | None = None  # CPU the rest of the machine used meanwhile (measure/machine.py)
+    steal_s: float | None = None  # CPU time the hypervisor gave to other guests meanwhile
 
     @property
     def peak_rss_bytes(self) -> int | None:

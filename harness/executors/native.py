@@ -18,6 +18,7 @@ from harness.executors.selfcheck import fixed_cost
 from harness.measure import cgroup as cgroups
 from harness.measure.capture import Capture
 from harness.measure.loadgen import GeneratorError, HostHelpers, run_pinned
+from harness.measure.machine import machine_cpu, others_during
 from harness.measure.peaks import headline_peak, own_high_water_mark
 from harness.measure.sampler import DEFAULT_INTERVAL_S, TreeSampler, Window, children_of
 from harness.plan.jobs import Job
@@ -120,7 +121,9 @@ class LocalNeighbour:
 
 def run_measured(command, env, timeout_s, interval_s, support, cpus=None, cwd=None, whole_stdout=False) -> RunResult:
     """Spawn ``command`` in a new process group (and cgroup), sample it, wait4 it, clean up."""
-    return _wait_or_kill(Spawned(command, env, support, interval_s, cpus, cwd, whole_stdout), timeout_s)
+    spawned = Spawned(command, env, support, interval_s, cpus, cwd, whole_stdout)
+    spawned.batch = True  # alone on its CPUs: what the rest of the machine did meanwhile is counted
+    return _wait_or_kill(spawned, timeout_s)
 
 
 def _wait_or_kill(spawned: Spawned, timeout_s: float) -> RunResult:
@@ -151,6 +154,8 @@ class Spawned:
         self.child = self.sampler = self.ended = None
         self.started = self.harness_cpu_before = 0.0
         self.harness_cpu_s = self.inherited_bytes = 0
+        self.machine_before = self.machine_after = None
+        self.batch = False  # a server shares the machine with its load generator: not counted
         self.aborted = False
         try:
             self._start(command, env, support, interval_s, cwd)
@@ -178,6 +183,7 @@ class Spawned:
             if here.recv(1) != b"r":
                 raise OSError("the program's start gate (/bin/sh) did not start")
             self.harness_cpu_before = time.process_time()
+            self.machine_before = machine_cpu()
             self.started = time.perf_counter()
             here.sendall(b"go\n")
             self.sampler.go()
@@ -193,6 +199,7 @@ class Spawned:
         """wait4 the child (status, rusage); the caller aborts on Ctrl-C (see _wait_or_kill)."""
         _, status, usage = os.wait4(self.pid, 0)
         self.ended = time.perf_counter()
+        self.machine_after = machine_cpu()
         self.harness_cpu_s = time.process_time() - self.harness_cpu_before
         self.child.returncode = os.waitstatus_to_exitcode(status)  # so Popen does not wait again
         return status, usage
@@ -240,6 +247,10 @@ class Spawned:
             self.out.finish()  # every writer is gone now: the pipes reach their end
             self.err.finish()
             reading = self.group.read() if self.group else None
+            others = steal = None
+            if self.batch and self.machine_before and self.machine_after:
+                own_cpu_s = reading.cpu_s if reading else usage.ru_utime + usage.ru_stime
+                others, steal = others_during(self.machine_before, self.machine_after, own_cpu_s, self.harness_cpu_s)
             peak = headline_peak(usage.ru_maxrss * 1024, self.inherited_bytes, self.sampler.peak_hwm_bytes,
                                  self.sampler.peak_pss_bytes, self.sampler.peak_processes)
             return RunResult(
@@ -268,6 +279,8 @@ class Spawned:
                 peak_memory_method=peak.method,
                 pss_sampled_peak_bytes=self.sampler.peak_pss_bytes or None,
                 harness_cpu_s=self.harness_cpu_s,
+                other_cpu_s=others,
+                steal_s=steal,
             )
         finally:
             self._close()

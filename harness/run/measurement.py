@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from harness.analyse import stats
 from harness.executors.base import RunResult
 from harness.measure.capture import KEEP_WHOLE
+from harness.measure.machine import disturbed
 from harness.plan.jobs import Job
 from harness.results.model import KEY_FIELDS, SUMMARY_FIELDS, Status
 from harness.run.protocol import OutputMismatch, ProtocolError, read_output
@@ -164,6 +165,9 @@ def run_record(result: RunResult, program=None) -> dict:
         "ctx_involuntary": result.ctx_involuntary,
         "samples": result.samples,
         "harness_cpu_s": result.harness_cpu_s,
+        "other_cpu_s": result.other_cpu_s,
+        "steal_s": result.steal_s,
+        "disturbed": disturbed(result.other_cpu_s, result.steal_s, result.wall_s),
         "leftover_processes": result.leftovers,
         "output_dropped_bytes": result.output_dropped_bytes,
         "ops": output["ops"],
