@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+from pathlib import Path
 
 import pytest
 
 from harness.executors.docker import images
 from tests.conftest import ROOT, only_run, run_cli
-from tests.docker.conftest import labelled
+from tests.docker.conftest import labelled, run_id_of
 
 pytestmark = pytest.mark.docker
 
@@ -66,33 +67,45 @@ def compose_env(engine, cli_has_backend, tmp_path_factory):
     compose("down", "--remove-orphans", env=env, timeout=300)
 
 
-def test_compose_up_builds_runs_and_writes_the_results_then_reuses_its_images(engine, compose_env):
-    before = len(labelled(engine))
-    first = compose("up", env=compose_env)
-    assert first.returncode == 0, (first.stdout + first.stderr)[-4000:]
-    results = os.path.join(compose_env["LAB_RESULTS"])
-    document = only_run(results)
+IMAGES = ("python", "java", "node", "harness")
+
+
+@pytest.fixture(scope="module")
+def compose_runs(engine, compose_env):
+    """`docker compose up` twice into one results folder: what each wrote, and the images after each.
+    Every test below reads this fixture, so each runs alone as well as after the others."""
+
+    def up() -> dict:
+        done = compose("up", env=compose_env)
+        assert done.returncode == 0, (done.stdout + done.stderr)[-4000:]
+        return {name: engine.images.get(f"runtime-lab/{name}:latest").id for name in IMAGES}
+
+    images_after = [up(), up()]
+    results = Path(compose_env["LAB_RESULTS"])
+    documents = [json.loads((run / "results.json").read_text()) for run in sorted((results / "runs").iterdir())]
+    assert len(documents) == 2, documents
+    return {"results": results, "documents": documents, "images": images_after}
+
+
+def test_compose_up_builds_runs_and_writes_the_results(compose_runs):
+    document, results = compose_runs["documents"][0], compose_runs["results"]
     assert document["environment"]["backend"] == "docker"
     assert document["environment"]["rss_sampling"].startswith("from the host"), document["environment"]["rss_sampling"]
     assert {m["status"] for m in document["measurements"]} == {"ok"}
-    run_dir = next(iter(os.scandir(os.path.join(results, "runs")))).path
-    for name in ("results.json", "results.md", "results.csv"):
-        assert os.path.getsize(os.path.join(run_dir, name)) > 0, name
-    with open(os.path.join(results, "latest", "results.md")) as report:
-        assert "eager_lazy" in report.read()
-    assert not os.path.exists(os.path.join(results, "README.md")), "a run must not write the published README"
-    images = {name: engine.images.get(f"runtime-lab/{name}:latest").id for name in ("python", "java", "node", "harness")}
-
-    second = compose("up", env=compose_env)
-    assert second.returncode == 0, (second.stdout + second.stderr)[-4000:]
-    assert {name: engine.images.get(f"runtime-lab/{name}:latest").id for name in images} == images
-    assert len(os.listdir(os.path.join(results, "runs"))) == 2
-    assert len(labelled(engine)) == before, "measured containers were left behind"
+    for run in (results / "runs").iterdir():
+        for name in ("results.json", "results.md", "results.csv"):
+            assert (run / name).stat().st_size > 0, name
+    assert "eager_lazy" in (results / "latest" / "results.md").read_text()
+    assert not (results / "README.md").exists(), "a run must not write the published README"
 
 
-def test_results_record_the_limits(compose_env):
-    results = compose_env["LAB_RESULTS"]
-    for entry in os.scandir(os.path.join(results, "runs")):
-        with open(os.path.join(entry.path, "results.json")) as handle:
-            env = json.load(handle)["environment"]
-        assert env["limits"]["memory_bytes"] == 1 << 30
+def test_a_second_compose_up_reuses_its_images_and_leaves_no_container(engine, compose_runs):
+    first, second = compose_runs["images"]
+    assert second == first
+    for document in compose_runs["documents"]:
+        assert labelled(engine, run_id_of(document)) == [], "measured containers were left behind"
+
+
+def test_results_record_the_limits(compose_runs):
+    for document in compose_runs["documents"]:
+        assert document["environment"]["limits"]["memory_bytes"] == 1 << 30
