@@ -159,6 +159,7 @@ def main() -> int:
         ("time-uniform t-CS (Lai), per round", lai_sequence, quick),
         ("sequential rank, independent", sequential_bounds(sequential.Design(*quick)), quick),
         ("sequential rank, paired", sequential_bounds(sequential.Design(*quick, paired=True)), quick),
+        ("rank, one look at 10 (no stopping)", sequential_bounds(sequential.Design(10, 10)), (10, 10)),
     ]
     longer: list[tuple[str, Bounds, tuple[int, int]]] = [
         (f"sequential rank, {kind}, max {m}", sequential_bounds(sequential.Design(3, m, paired=kind == "paired")), (3, m))

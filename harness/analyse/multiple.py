@@ -129,6 +129,11 @@ class DiffResult:
         """The figures that changed beyond their band, at the stated false discovery rate."""
         return [change for change in self.changes if change.significant]
 
+    def notes(self) -> list[str]:
+        """One line per kind whose rows all moved beyond its band: the machines or their load differed."""
+        return [drift.text() for drift in self.drifts.values()
+                if abs(math.log(drift.factor)) > math.log1p(MIN_CHANGE.get(drift.kind, DEFAULT_MIN_CHANGE))]
+
 
 def diff_figures(figures: Sequence[Figure], rate: float = FALSE_DISCOVERY_RATE,
                  min_change: dict[str, float] | None = None) -> DiffResult:

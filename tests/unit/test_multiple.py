@@ -51,6 +51,8 @@ def test_a_uniform_slowdown_is_drift_not_thirty_changes():
     assert result.significant() == []
     assert abs(result.drifts["time"].factor - 1.2) < 0.01
     assert result.drifts["time"].text().startswith("run-wide drift 1.20× in time")
+    assert result.notes() == [result.drifts["time"].text()]
+    assert _drifted(1.005).notes() == []  # within the 2 % band: nothing to say
 
 
 def test_a_real_change_still_shows_beside_drift():
