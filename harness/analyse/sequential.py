@@ -251,7 +251,7 @@ def _calibrated_alpha(looks: tuple[int, ...], alpha: float, paired: bool) -> flo
     return candidates[low - 1] if low else alpha / len(looks)
 
 
-def _error(level: float, looks: tuple[int, ...], statistics: Sequence[npt.NDArray[np.int16]], paired: bool) -> float:
+def _error(level: float, looks: tuple[int, ...], statistics: Sequence[npt.NDArray[np.int32]], paired: bool) -> float:
     """The share of simulated sequences in which some look's interval excludes the true ratio."""
     rejected = np.zeros(len(statistics[0]), dtype=bool)
     for n, statistic in zip(looks, statistics):
@@ -262,20 +262,32 @@ def _error(level: float, looks: tuple[int, ...], statistics: Sequence[npt.NDArra
     return float(rejected.mean())
 
 
-def _null_statistics(looks: tuple[int, ...], paired: bool) -> list[npt.NDArray[np.int16]]:
-    """The rank statistic at each look for seeded sequences of exchangeable runs (no true difference)."""
+def _null_statistics(looks: tuple[int, ...], paired: bool) -> list[npt.NDArray[np.int32]]:
+    """The rank statistic at each look for seeded sequences of exchangeable runs (no true difference).
+
+    Built run by run, as the runner adds them: each new run adds its pairs (Mann–Whitney) or
+    lifts the ranks of the larger differences and adds its own (signed rank).
+    """
     rng = np.random.default_rng(CALIBRATION_SEED)
-    last = max(looks)
+    shape = (CALIBRATION_SIMULATIONS, max(looks))
+    statistic = np.zeros(CALIBRATION_SIMULATIONS, dtype=np.int32)
+    by_look = {}
     if paired:
-        per_round = rng.standard_normal((CALIBRATION_SIMULATIONS, last))  # any symmetric law gives the same ranks
-        size = np.abs(per_round)
-        smaller = np.cumsum(size[:, :, None] > size[:, None, :], axis=2, dtype=np.int16)  # [s, i, m]: j <= m
-        positive = per_round > 0
-        return [np.sum(positive[:, :n] * (1 + smaller[:, :n, n - 1]), axis=1, dtype=np.int16) for n in looks]
-    a = rng.random((CALIBRATION_SIMULATIONS, last))
-    b = rng.random((CALIBRATION_SIMULATIONS, last))
-    wins = np.cumsum(np.cumsum(a[:, :, None] > b[:, None, :], axis=1, dtype=np.int16), axis=2, dtype=np.int16)
-    return [wins[:, n - 1, n - 1] for n in looks]
+        per_round = rng.standard_normal(shape)  # any symmetric law gives the same ranks
+        size, positive = np.abs(per_round), per_round > 0
+    else:
+        a, b = rng.random(shape), rng.random(shape)
+    for n in range(1, max(looks) + 1):
+        new = n - 1
+        if paired:
+            lifted = positive[:, :new] & (size[:, :new] > size[:, new:n])  # earlier positives that now rank one higher
+            own_rank = 1 + np.sum(size[:, :new] < size[:, new:n], axis=1)
+            statistic = statistic + lifted.sum(axis=1) + positive[:, new] * own_rank
+        else:
+            statistic = statistic + np.sum(a[:, new:n] > b[:, :n], axis=1) + np.sum(a[:, :new] > b[:, new:n], axis=1)
+        if n in looks:
+            by_look[n] = statistic.astype(np.int32)
+    return [by_look[n] for n in looks]
 
 
 def _fewest_decisive(alpha: float, paired: bool) -> int:
