@@ -59,3 +59,16 @@ def test_a_real_change_still_shows_beside_drift():
     result = _drifted(1.2, changed=3)
     assert [c.key for c in result.significant()] == ["t3"]
     assert 1.45 < result.significant()[0].relative < 1.55
+
+
+def test_holm_over_a_claims_sequential_predicates():
+    from harness.analyse import sequential
+
+    fast = [1.00, 1.01, 0.99, 1.02, 1.00, 0.98, 1.01, 1.00]
+    slow = [2.00, 2.02, 1.98, 2.01, 2.00, 1.99, 2.02, 2.00]
+    near = [1.48, 1.55, 1.46, 1.52, 1.50, 1.53, 1.47, 1.51]
+
+    def predicate(a, b, threshold):
+        return lambda level: sequential.ratio_interval(a, b, sequential.Design(5, 10, alpha=level)).decide(threshold)
+    decisions = multiple.holm_decisions([predicate(slow, fast, 1.5), predicate(near, fast, 1.5), predicate(fast, slow, 1.0)])
+    assert decisions == ["above", "undecided", "below"]
