@@ -140,3 +140,57 @@ def test_a_sequential_program_or_a_failed_row_is_not_judged():
     sequential, failed = threaded(4, 1, parallel=""), threaded(4, 1, status="failed")
     verify.check_parallelism([sequential, failed])
     assert sequential.status == "ok" and sequential.reason == "" and failed.status == "failed"
+
+
+def test_a_failed_or_unverified_row_first_does_not_stop_the_check_of_the_rest():
+    failed = measurement("node/c", "3")
+    failed.mark("failed", "crashed")
+    unverified = measurement("c/d", "unverified", rule="none")
+    rows = [failed, unverified, measurement("python/a", "10"), measurement("java/b", "10"), measurement("node/e", "11")]
+    verify.check_checksums(rows)
+    assert [m.status for m in rows] == ["failed", "ok", "ok", "ok", "mismatch"]
+    assert unverified.reason == 'output not verified (checksum = "none")'
+
+
+def test_three_answers_with_a_majority_mark_the_two_others():
+    rows = [measurement("python/a", "1"), measurement("java/b", "1"), measurement("node/c", "2"), measurement("c/d", "3")]
+    verify.check_checksums(rows)
+    assert [m.status for m in rows] == ["ok", "ok", "mismatch", "mismatch"]
+
+
+def test_a_tie_names_every_other_answer():
+    rows = [measurement("python/a", "1"), measurement("java/b", "2")]
+    verify.check_checksums(rows)
+    assert rows[0].reason == "checksum 1 disagrees with java/b=2; none has a majority"
+    assert rows[1].reason == "checksum 2 disagrees with python/a=1; none has a majority"
+
+
+def test_a_row_not_judged_does_not_stop_the_judging_of_the_next():
+    sequential, short, unsampled = threaded(4, 1, parallel=""), threaded(4, 1, samples=3), threaded(4, 0, samples=0)
+    wrong = threaded(4, 1)
+    verify.check_parallelism([sequential, short, unsampled, wrong])
+    assert wrong.status == "mismatch"
+
+
+def test_processes_are_counted_as_processes_not_threads():
+    m = threaded(2, 1, variant="processes", parallel="processes")
+    m.runs = [{"threads_peak": 30, "processes_peak": 1, "samples": 100}]
+    verify.check_parallelism([m])
+    assert m.status == "mismatch" and "at most 1 processes" in m.reason
+
+
+def test_a_measurement_with_no_runs_or_no_figure_sees_nothing():
+    empty = threaded(4, 0)
+    empty.runs = []
+    missing = threaded(1, 0, variant="processes", parallel="processes")
+    missing.runs = [{"threads_peak": None, "processes_peak": None, "samples": 100}]
+    verify.check_parallelism([empty, missing])
+    assert empty.status == "ok" and "not verified" in empty.reason
+    assert missing.status == "mismatch" and "at most 0 processes" in missing.reason
+
+
+def test_a_parallel_program_without_its_worker_parameter_needs_no_workers():
+    m = threaded(4, 0)
+    m.job.params = (("n", 1000),)
+    verify.check_parallelism([m])
+    assert m.status == "ok" and m.reason == ""
