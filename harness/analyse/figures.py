@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
 from harness.analyse import stats
 from harness.results import model
-from harness.results.model import KEY_FIELDS, Status, label
+from harness.results.model import KEY_FIELDS, Record, Status, label
 
 __all__ = ["label"]  # a row's label lives in the results model; kept here for the report's plots and tables
 
@@ -18,12 +20,13 @@ OVERHEAD_FIELDS = {"wall_s": "wall", "work_warm_s": "work warm", "cpu_s": "CPU",
                    "cgroup_peak_bytes": "cgroup peak", "requests_per_s": "req/s"}
 
 
-def versions_alike(environment: dict) -> tuple[set, list]:
+def versions_alike(environment: dict[str, Any]) -> tuple[set[str], list[str]]:
     """The languages whose runtime has the same release natively and in the containers, and a
     phrase for each that differs (``python 3.11 here, 3.13 in the image``)."""
     native = environment.get("runtimes") or {}
     images = ((environment.get("backends") or {}).get("docker") or {}).get("runtimes") or {}
-    same, differing = set(), []
+    same: set[str] = set()
+    differing: list[str] = []
     for language in sorted(set(native) & set(images)):
         here, there = _release(native[language].get("version")), _release(images[language].get("version"))
         if here and here == there:
@@ -33,13 +36,13 @@ def versions_alike(environment: dict) -> tuple[set, list]:
     return same, differing
 
 
-def _release(version) -> str:
+def _release(version: object) -> str:
     """3.11 of Python 3.11.7, 21 of Java 21.0.8 (and of 21), 20 of Node 20.20.2."""
     parts = str(version or "").lstrip("v").split(".")
     return ".".join(parts[:2]) if len(parts) >= 3 and parts[0] == "3" else parts[0]
 
 
-def overhead(records: list) -> list[dict]:
+def overhead(records: list[Record]) -> list[dict[str, Any]]:
     """Container/native ratios for every row measured on both backends."""
     native = {model.identity(r, with_backend=False): r for r in records
               if model.backend(r) == model.NATIVE and r["status"] == Status.OK}
@@ -58,25 +61,27 @@ def overhead(records: list) -> list[dict]:
     return rows
 
 
-def timing(record: dict) -> float | None:
+def timing(record: Record) -> float | None:
     """The steady-state time of a row: warm work, else cold work, else wall time (medians)."""
     summary = record.get("summary") or {}
     for field in ("work_warm_s", "work_cold_s", "wall_s"):
         if summary.get(field):
-            return summary[field]["median"]
+            median: float = summary[field]["median"]  # an int for byte counts: kept as stored
+            return median
     return None
 
 
-def memory(record: dict) -> float | None:
+def memory(record: Record) -> float | None:
     """The peak memory of a row: the exact cgroup peak where measured, else the sampled RSS."""
     summary = record.get("summary") or {}
     for field in ("cgroup_peak_bytes", "peak_rss_bytes"):
         if summary.get(field):
-            return summary[field]["median"]
+            median: float = summary[field]["median"]  # an int for byte counts: kept as stored
+            return median
     return None
 
 
-def samples(record: dict, figure: str) -> list:
+def samples(record: Record, figure: str) -> list[float]:
     """Per-run values of a row's ``time`` or ``memory`` figure (the first field every run has)."""
     runs = record.get("runs") or []
     for name in KEY_FIELDS[figure]:
@@ -86,26 +91,26 @@ def samples(record: dict, figure: str) -> list:
     return []
 
 
-def key_figure(info: dict) -> str:
+def key_figure(info: dict[str, Any]) -> str:
     """A workload's key figure from its stored description: the catalogue's, else by kind and sweep."""
     default = "rate" if info.get("kind") == "server" else "memory" if info.get("slope") else "time"
     return info.get("key_figure") or default
 
 
-def generator_bound(record: dict) -> bool:
+def generator_bound(record: Record) -> bool:
     """Whether a server row's load generator, not the server, may have set its rate."""
     return any((run.get("load") or {}).get("generator_saturated") for run in record.get("runs") or [])
 
 
-def metric_samples(record: dict, name: str) -> list:
+def metric_samples(record: Record, name: str) -> list[float]:
     """Per-run values of one of a row's program metrics."""
     values = [(run.get("metrics") or {}).get(name) for run in record.get("runs") or []]
     return [v for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)]
 
 
-def series(records: list, param: str) -> dict:
+def series(records: list[Record], param: str) -> dict[tuple[str, str], list[tuple[Any, Record]]]:
     """Rows grouped into lines: (program label, other params) -> [(param value, record)] sorted."""
-    lines = defaultdict(list)
+    lines: defaultdict[tuple[str, str], list[tuple[Any, Record]]] = defaultdict(list)
     varying = _varying(records, param)
     for record in records:
         if record["status"] != Status.OK or param not in record["params"]:
@@ -115,22 +120,23 @@ def series(records: list, param: str) -> dict:
     return {key: sorted(points, key=lambda p: p[0]) for key, points in lines.items()}
 
 
-def _varying(records: list, param: str) -> set:
+def _varying(records: list[Record], param: str) -> set[str]:
     """Parameters other than ``param`` that differ between rows: the ones worth naming on a line."""
-    seen = defaultdict(set)
+    seen: defaultdict[str, set[Any]] = defaultdict(set)
     for record in records:
         for key, value in record["params"].items():
             seen[key].add(value)
     return {key for key, values in seen.items() if key != param and len(values) > 1}
 
 
-def scaling(records: list, param: str) -> list[dict]:
+def scaling(records: list[Record], param: str) -> list[dict[str, Any]]:
     """Speedup, efficiency and CPU use against the same variant's run at ``param`` = 1."""
     rows = []
     for (program, others), points in series(records, param).items():
         base = next((r for value, r in points if value == 1), None)
         for value, record in points:
             seconds = timing(record)
+            found: stats.Comparison | None
             if record is base:  # the base against itself: exactly 1, no interval
                 found = stats.Comparison(1.0, 1.0, 1.0, 1.0, False, len(samples(base, "time")), len(samples(base, "time")))
             else:
@@ -148,13 +154,14 @@ def scaling(records: list, param: str) -> list[dict]:
     return rows
 
 
-def slope(records: list, param: str) -> list[dict]:
+def slope(records: list[Record], param: str) -> list[dict[str, Any]]:
     """Memory per unit of ``param``: the least-squares slope of peak memory over the sweep."""
     rows = []
     for (program, others), points in series(records, param).items():
         xs = [value for value, _ in points]
-        ys = [memory(record) for _, record in points]
-        if len(xs) < 2 or None in ys:
+        found = [memory(record) for _, record in points]
+        ys = [y for y in found if y is not None]
+        if len(xs) < 2 or len(ys) < len(found):
             continue
         per_unit = _least_squares_slope(xs, ys)
         interval = stats.bootstrap_interval([samples(record, "memory") for _, record in points],
@@ -168,7 +175,8 @@ def slope(records: list, param: str) -> list[dict]:
     return rows
 
 
-def _least_squares_slope(xs, ys) -> float | None:
+def _least_squares_slope(xs: Sequence[float], ys: Sequence[float]) -> float | None:
+    """The slope of the least-squares line through the points, or None when every x is the same."""
     mean_x, mean_y = sum(xs) / len(xs), sum(ys) / len(ys)
     spread = sum((x - mean_x) ** 2 for x in xs)
     return sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys)) / spread if spread else None

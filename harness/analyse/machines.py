@@ -13,13 +13,13 @@ from typing import Any
 from harness.analyse import figures, stats
 from harness.errors import UsageError
 from harness.results import model
-from harness.results.model import Status
+from harness.results.model import Record, Status
 
 PAIRS = (("java", "python"), ("node", "python"), ("java", "node"))
 FIGURE_WORDS = {"time": "time", "memory": "peak memory", "rate": "req/s"}
 
 
-def places(records: list) -> list:
+def places(records: list[Record]) -> list[str]:
     """The swarm machines of a run's rows, as backends (``swarm@A``), in the order they appear."""
     return list(dict.fromkeys(model.backend(r) for r in records if model.backend(r).startswith("swarm@")))
 
@@ -87,7 +87,7 @@ def _on(case: list[dict[str, Any]], program: dict[str, Any], machine: str) -> di
                  and model.identity(r, with_backend=False) == same), None)
 
 
-def facts(environment: dict, backend: str) -> str:
+def facts(environment: dict[str, Any], backend: str) -> str:
     """``vm: AMD EPYC, 2 cores, 23.5 GiB, kernel 6.1.0, cgroup v1, x86_64`` for one machine."""
     env = (environment.get("backends") or {}).get(backend) or {}
     hosts = ", ".join(dict.fromkeys(str(n.get("hostname")) for n in env.get("nodes", []))) or "?"
@@ -96,7 +96,7 @@ def facts(environment: dict, backend: str) -> str:
             f"kernel {env.get('kernel', '?')}, cgroup v{env.get('cgroup_version', '?')}, {env.get('architecture', '?')}")
 
 
-def version_warnings(environment: dict, machines: list) -> list:
+def version_warnings(environment: dict[str, Any], machines: list[str]) -> list[str]:
     """One sentence per language whose runtime version differs between the machines."""
     warnings = []
     backends = environment.get("backends") or {}
@@ -110,7 +110,7 @@ def version_warnings(environment: dict, machines: list) -> list:
     return warnings
 
 
-def view(document: dict, machine: str) -> dict:
+def view(document: dict[str, Any], machine: str) -> dict[str, Any]:
     """The document as if only ``machine`` had run: its rows (backend ``swarm``), its verdicts and
     its own environment, so that ``diff`` compares two machines of one run as it compares two runs."""
     backend = f"swarm@{machine}"

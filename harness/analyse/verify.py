@@ -4,19 +4,67 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+from harness.results.model import Status
 
 SEEN_FRACTION = 0.9
 MIN_SAMPLES = 20  # below this (about 0.1 s of samples) a missed thread proves nothing
 
 
-def check_checksums(measurements) -> None:
+class _Program(Protocol):
+    @property
+    def label(self) -> str: ...
+    @property
+    def checksum(self) -> str: ...
+    @property
+    def parallel(self) -> str: ...
+    @property
+    def spawns(self) -> str: ...
+
+
+class _Workload(Protocol):
+    @property
+    def name(self) -> str: ...
+
+
+class _Job(Protocol):
+    @property
+    def program(self) -> _Program: ...
+    @property
+    def workload(self) -> _Workload: ...
+    @property
+    def params(self) -> tuple[Any, ...]: ...
+    @property
+    def backend(self) -> str: ...
+    @property
+    def case(self) -> tuple[Any, ...]: ...
+
+
+class Checked(Protocol):
+    """What the checks read and mark of a measurement (``run.measurement.Measurement``, which analyse may not import)."""
+
+    status: Status
+    reason: str
+    checksum: str | None
+
+    @property
+    def job(self) -> _Job: ...
+    @property
+    def runs(self) -> list[Any]: ...
+    def mark(self, status: Status, reason: str) -> None:
+        """Set a non-ok status with its reason."""
+
+
+def check_checksums(measurements: Sequence[Checked]) -> None:
     """Mark ``mismatch`` every ok measurement whose checksum differs from its case's majority.
 
     When no checksum has a strict majority, nobody can be trusted, so all of them are marked.
     """
-    cases = defaultdict(list)
+    cases: defaultdict[tuple[Any, ...], list[Checked]] = defaultdict(list)
     for measurement in measurements:
-        if measurement.status != "ok":
+        if measurement.status != Status.OK:
             continue
         if measurement.job.program.checksum == "none":  # a command program that asked not to be checked
             measurement.reason = "output not verified (checksum = \"none\")"
@@ -26,7 +74,7 @@ def check_checksums(measurements) -> None:
         _check_case(members)
 
 
-def _check_case(members) -> None:
+def _check_case(members: list[Checked]) -> None:
     counts = Counter(m.checksum for m in members)
     if len(counts) <= 1:
         return
@@ -35,12 +83,12 @@ def _check_case(members) -> None:
     for member in members:
         if top_count == second_count:
             others = ", ".join(f"{m.job.program.label}={m.checksum}" for m in members if m is not member)
-            member.mark("mismatch", f"checksum {member.checksum} disagrees with {others}; none has a majority")
+            member.mark(Status.MISMATCH, f"checksum {member.checksum} disagrees with {others}; none has a majority")
         elif member.checksum != top:
-            member.mark("mismatch", f"checksum {member.checksum} differs from {top} printed by {', '.join(agreed)}")
+            member.mark(Status.MISMATCH, f"checksum {member.checksum} differs from {top} printed by {', '.join(agreed)}")
 
 
-def check_parallelism(measurements) -> None:
+def check_parallelism(measurements: Sequence[Checked]) -> None:
     """Mark ``mismatch`` a parallel variant that was never seen running its T threads or processes.
 
     Runtimes start helper threads of their own (a JVM runs about twenty), so a threaded variant
@@ -48,13 +96,13 @@ def check_parallelism(measurements) -> None:
     (both with 10 % slack for what sampling misses). A run too short to be sampled MIN_SAMPLES
     times is not judged; its reason says so.
     """
-    baselines = {}
+    baselines: dict[tuple[Any, ...], int] = {}
     for m in measurements:
-        if m.job.program.parallel == "threads" and m.status == "ok" and _workers(m) == 1:
+        if m.job.program.parallel == "threads" and m.status == Status.OK and _workers(m) == 1:
             baselines[_variant_key(m)] = _peak(m, "threads_peak")
     for m in measurements:
         program = m.job.program
-        if m.status != "ok" or not program.parallel:
+        if m.status != Status.OK or not program.parallel:
             continue
         workers = _workers(m)
         # A sample every few ms can miss the instant the last few start: 90 % of T still proves parallel form.
@@ -73,18 +121,19 @@ def check_parallelism(measurements) -> None:
         if samples < MIN_SAMPLES:
             m.reason = f"too short to verify {workers} {program.parallel} by sampling (saw {seen})"
             continue
-        m.mark("mismatch", f"{program.spawns}={workers} but at most {seen} {program.parallel} were seen at once (need {needed})")
+        m.mark(Status.MISMATCH, f"{program.spawns}={workers} but at most {seen} {program.parallel} were seen at once (need {needed})")
 
 
-def _workers(measurement) -> int:
-    return dict(measurement.job.params).get(measurement.job.program.spawns, 0)
+def _workers(measurement: Checked) -> int:
+    workers: int = dict(measurement.job.params).get(measurement.job.program.spawns, 0)
+    return workers
 
 
-def _variant_key(measurement) -> tuple:
+def _variant_key(measurement: Checked) -> tuple[Any, ...]:
     params = tuple((k, v) for k, v in measurement.job.params if k != measurement.job.program.spawns)
     return (measurement.job.workload.name, measurement.job.program.label, params)
 
 
-def _peak(measurement, field: str) -> int:
+def _peak(measurement: Checked, field: str) -> int:
     """The largest count any run saw (a sample may miss the moment all were alive)."""
     return max((run.get(field) or 0 for run in measurement.runs), default=0)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import Any, cast
 
 from harness.analyse import figures
 from harness.errors import StoreError
@@ -58,9 +59,12 @@ EXTRA_COLOURS = ("#000000", "#000080", "#ff00ff", "#008080", "#800000", "#556b2f
 
 def _style(index: int, record: dict) -> dict:
     import matplotlib
+    from matplotlib.colors import ListedColormap
 
     # tab10, then ten hues it does not have: tab20 or Set1 would give new lines a shade of an old one.
-    colours = [*matplotlib.colormaps["tab10"].colors, *EXTRA_COLOURS]
+    tab10 = matplotlib.colormaps["tab10"]
+    assert isinstance(tab10, ListedColormap)  # a list of colours, not a gradient
+    colours = [*cast(list[Any], tab10.colors), *EXTRA_COLOURS]
     docker = model.backend(record) != model.NATIVE
     return {"color": colours[index % len(colours)], "marker": MARKERS[index % len(MARKERS)],
             "linestyle": "--" if docker else "-"}

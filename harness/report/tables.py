@@ -218,7 +218,7 @@ def claim_detail(verdict: dict, several: bool, infos: dict | None = None) -> Cla
 def run_summary(document: dict) -> str:
     """One paragraph: machine, runtimes, backend, profile, runs, and rows ok, failed or noisy."""
     options, env = document.get("options", {}), document["environment"]
-    counts = defaultdict(int)
+    counts: defaultdict[str, int] = defaultdict(int)
     for record in document["measurements"]:
         counts[record["status"]] += 1
     ok = [r for r in document["measurements"] if r["status"] == Status.OK]
@@ -332,7 +332,8 @@ def environment_tables(document: dict) -> list:
 
 def _language_of(name: str) -> str:
     """``python`` of ``python3.13t``, ``java`` of ``java21``."""
-    return re.match(r"[a-z]+", name).group()
+    found = re.match(r"[a-z]+", name)
+    return found.group() if found else name
 
 
 def _swap(env: dict) -> str:

@@ -48,6 +48,7 @@ KEY_FIELDS = {
     "rate": ("requests_per_s",),
 }
 NATIVE = "native"
+Record = dict[str, Any]  # a stored row as loaded: what the report and the analyses read
 
 # ------------------------------------------------------------------ identity and label (of a stored record)
 
