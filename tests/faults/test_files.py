@@ -3,6 +3,8 @@
 import json
 import os
 import shutil
+import subprocess
+import sys
 
 import pytest
 
@@ -42,16 +44,26 @@ def test_a_run_that_never_finished_shows_its_unmeasured_rows_as_not_run(tmp_path
     assert "not run" in markdown and "the run ended before this row was measured" in markdown
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root writes through read-only permissions")
+# Root writes through permission bits, so as root the folder is made read-only the way a
+# read-only mount is: bound read-only onto itself in a mount namespace of the command's own.
+READ_ONLY_AS_ROOT = 'mount --bind "$0" "$0" && mount -o remount,bind,ro "$0" && exec "$@"'
+
+
 def test_a_read_only_out_is_a_one_line_error(tmp_path):
     out = tmp_path / "out"
     out.mkdir()
-    out.chmod(0o500)
+    command = [sys.executable, "-m", "harness", "compare", "--suite", str(ROOT / "tests" / "suite" / "suite.toml"),
+               "--out", str(out), "--runs", "1"]
+    if os.geteuid() == 0:
+        command = ["unshare", "--mount", "--propagation", "private", "sh", "-c", READ_ONLY_AS_ROOT, str(out), *command]
+    else:
+        out.chmod(0o500)
     try:
-        done = run_cli("compare", "--suite", ROOT / "tests" / "suite" / "suite.toml", "--out", out, "--runs", "1")
+        done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
     finally:
         out.chmod(0o700)
-    assert done.returncode == 2 and "Traceback" not in done.stderr and "--out" in done.stderr
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+    assert "choose a writable --out" in done.stderr and len(done.stderr.strip().splitlines()) == 1, done.stderr
 
 
 def test_a_write_that_fails_mid_run_is_a_store_error_not_a_traceback(tmp_path):
