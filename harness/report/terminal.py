@@ -18,6 +18,7 @@ from rich.table import Table
 from harness.analyse import stats
 from harness.judge.verdicts import CLAIMS, measured
 from harness.report.tables import by_workload, key_figure, params_text, problems, stored_or_current_verdicts
+from harness.results.model import Status
 
 OUTCOME_STYLE = {"Supported": "green", "Contradicted": "red", "Inconclusive": "yellow"}
 
@@ -71,7 +72,7 @@ class RunProgress:
             self._plain_line(row)
         if self.verbosity >= 2:
             label = "warm-up" if warming else "run"
-            outcome = measurement.status if measurement.status != "ok" else f"{result.wall_s:.2f} s, {stats.fmt_mib(result.peak_rss_bytes)}"
+            outcome = measurement.status if measurement.status != Status.OK else f"{result.wall_s:.2f} s, {stats.fmt_mib(result.peak_rss_bytes)}"
             self.console.print(f"[{done}/{planned}] {row} {label}: {outcome}", highlight=False, markup=False)
 
     def settled(self, document: dict, unsettled_workloads) -> None:
