@@ -186,6 +186,10 @@ class Run:
 
     values: Mapping[str, Any]
 
+    def __post_init__(self) -> None:
+        if not isinstance(self.values, Mapping):
+            raise ResultsError(f"a run's values are {_kind(self.values)}, not an object")
+
     @classmethod
     def from_dict(cls, data: Any, where: str = "run") -> Run:
         """A run from its stored record; ResultsError naming the field when a type is wrong."""
@@ -236,6 +240,16 @@ class Row:
     runs: tuple[Run, ...]
     summary: Mapping[str, Any] | None = None
     extra: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+
+    def __post_init__(self) -> None:
+        """Check the row's own attributes (``from_dict`` checks every stored field, naming the row)."""
+        for name in ("workload", "language", "variant"):
+            check("row", name, getattr(self, name), TEXT)
+        check("row", "params", self.params, OBJECT)
+        if not isinstance(self.status, Status):
+            raise ResultsError(f"row has 'status' {self.status!r}, not a Status")
+        if not all(isinstance(run, Run) for run in self.runs):
+            raise ResultsError("row has a run that is not a Run")
 
     @classmethod
     def from_dict(cls, data: Any, where: str = "row") -> Row:

@@ -42,6 +42,13 @@ def test_identity_and_labels_are_the_models():
     assert model.backend(_row()) == "native" and model.runtime(_row()) == ""
 
 
+def test_a_row_checks_its_attributes_when_made_directly():
+    with pytest.raises(ResultsError, match="'status'"):
+        Row("w", "python", "list", {}, "ok", ())
+    with pytest.raises(ResultsError, match="'workload' a number"):
+        Row(3, "python", "list", {}, Status.OK, ())
+
+
 def test_a_run_keeps_its_figures():
     run = Run.from_dict({"wall_s": 1.5, "metrics": {"x": 1}, "load": None, "extra": "kept"})
     assert run.get("wall_s") == 1.5 and run.get("missing", 0) == 0
