@@ -10,14 +10,13 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
 import pytest
 
 from harness.executors.swarm import MACHINE_LABEL, SERVICE_PREFIX
-from tests.conftest import ROOT, TINY_CATALOGUE, only_run, run_cli
+from tests.conftest import ROOT, TINY_CATALOGUE, only_run, run_cli, wait_for
 from tests.docker.conftest import labelled
 
 MACHINES = ("test-a", "test-b")
@@ -90,6 +89,8 @@ def test_two_machines_keep_their_rows_apart_and_a_lost_machine_fails_only_its_ow
     try:
         _wait_for_finished_runs(tmp_path, "swarm@test-b", child)
         _label(node, {}, remove=[f"{MACHINE_LABEL}.test-b"])  # machine B leaves mid-run
+        # What B had done when it left, read after the label went: B's later runs cannot be placed.
+        done_on_b = _finished_runs(tmp_path, "swarm@test-b")
         stdout, stderr = child.communicate(timeout=900)
     finally:
         if child.poll() is None:
@@ -101,6 +102,7 @@ def test_two_machines_keep_their_rows_apart_and_a_lost_machine_fails_only_its_ow
     on_b = [r for r in rows if r["backend"] == "swarm@test-b"]
     assert on_a and on_b and len(on_a) == len(on_b)
     assert all(r["status"] == "ok" for r in on_a), [(r["variant"], r["reason"]) for r in on_a if r["status"] != "ok"]
+    assert 0 < done_on_b < 3 * len(on_b), "B must leave with work still to do (3 runs of each of its rows)"
     lost = [r for r in on_b if r["status"] == "failed"]
     assert lost and all("machine test-b" in r["reason"] for r in lost)
     assert any(r["status"] == "ok" or r["runs"] for r in on_b), "B measured something before it left"
@@ -109,20 +111,22 @@ def test_two_machines_keep_their_rows_apart_and_a_lost_machine_fails_only_its_ow
     assert not _left_behind(swarm)
 
 
+def _finished_runs(out: Path, backend: str) -> int:
+    """How many runs of ``backend`` the results file holds now (0 before it exists)."""
+    for path in out.glob("runs/*/results.json"):  # written atomically: never read half-written
+        rows = json.loads(path.read_text())["measurements"]
+        return sum(len(r["runs"]) for r in rows if r["backend"] == backend)
+    return 0
+
+
 def _wait_for_finished_runs(out: Path, backend: str, child, timeout_s: float = 600) -> None:
     """Until the results file holds a finished run of ``backend``."""
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
+
+    def finished() -> bool:
         assert child.poll() is None, child.communicate()
-        for path in out.glob("runs/*/results.json"):
-            try:
-                rows = json.loads(path.read_text())["measurements"]
-            except (ValueError, KeyError):
-                continue
-            if any(r["backend"] == backend and r["runs"] for r in rows):
-                return
-        time.sleep(0.3)
-    raise AssertionError(f"no run of {backend} finished in {timeout_s} s")
+        return _finished_runs(out, backend) > 0
+
+    wait_for(finished, f"no run of {backend} finished in {timeout_s} s", timeout_s)
 
 
 def test_a_diff_between_two_machines_of_one_run_compares_their_rows(swarm, tmp_path):
@@ -143,10 +147,12 @@ def test_ctrl_c_leaves_no_service_or_container(swarm, tmp_path):
     command = [sys.executable, "-m", "harness", "compare", "--backend", "swarm", "--machines", "test-a",
                "--only", "alloc_churn", "--lang", "python", "--runs", "3", "--out", str(tmp_path)]
     child = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline and not swarm.services.list(filters={"label": "runtime-lab.workload=alloc_churn"}):
+
+    def job_started() -> bool:
         assert child.poll() is None, child.communicate()
-        time.sleep(0.1)
+        return bool(swarm.services.list(filters={"label": "runtime-lab.workload=alloc_churn"}))
+
+    wait_for(job_started, "no swarm job started", timeout_s=300)
     child.send_signal(signal.SIGINT)
     _, stderr = child.communicate(timeout=120)
     assert child.returncode == 130, stderr[-2000:]
@@ -159,6 +165,14 @@ def test_unknown_machines_and_swarm_options_without_swarm_are_one_line_errors(sw
     assert unknown.returncode == 2 and "machine nowhere" in unknown.stderr and "Traceback" not in unknown.stderr
     stray = run_cli("compare", "--machines", "test-a", "--only", "eager_lazy", "--out", tmp_path)
     assert stray.returncode == 2 and "--backend swarm" in stray.stderr
+
+
+def _answers(url: str) -> bool:
+    try:
+        urllib.request.urlopen(url, timeout=2)
+        return True
+    except OSError:
+        return False
 
 
 @pytest.fixture
@@ -176,13 +190,7 @@ def registry(tmp_path):
                       f"http:\n  addr: 127.0.0.1:{port}\n")
     server = subprocess.Popen([binary, "serve", str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/v2/", timeout=2)
-                break
-            except OSError:
-                time.sleep(0.2)
+        wait_for(lambda: _answers(f"http://127.0.0.1:{port}/v2/"), "the registry never answered", timeout_s=30)
         yield f"127.0.0.1:{port}"
     finally:
         server.terminate()
