@@ -97,9 +97,10 @@ class FakeExecutor:
 
 
 def label(job: Job) -> str:
-    """``"eager_lazy python/loop n=1"``: how a script names a job."""
-    params = " ".join(f"{key}={value}" for key, value in job.params)
-    return f"{job.workload.name} {job.program.label} {params}".strip()
+    """``"alloc_churn python/loop n=1"``, with `` on swarm@A`` off the native backend: how a script names a job."""
+    params = " ".join(f" {key}={value}" for key, value in job.params)
+    where = f" on {job.backend}" if job.backend != "native" else ""
+    return f"{job.workload.name} {job.program.label}{params}{where}"
 
 
 def result(entry: Scripted, command: list) -> RunResult:
