@@ -40,8 +40,8 @@ class RunResult:
     rss_sampled_peak_bytes: int  # peak of the summed RSS of the whole tree, sampled
     threads_peak: int
     processes_peak: int
-    ctx_voluntary: int
-    ctx_involuntary: int
+    ctx_voluntary: int | None  # None where not measured (in containers)
+    ctx_involuntary: int | None
     samples: int
     stdout: str
     stderr: str

@@ -66,7 +66,7 @@ def find_machines(client, wanted) -> dict:
     if info.get("LocalNodeState") != "active" or not info.get("ControlAvailable"):
         raise SwarmUnavailable(f"this Docker engine is not a swarm manager; run the harness {JOIN_HINT}, "
                                f"and label nodes: docker node update --label-add {MACHINE_LABEL}=NAME NODE")
-    found = {}
+    found: dict[str, list] = {}
     for node in client.nodes.list():
         for name in machine_names(node.attrs["Spec"]):
             found.setdefault(name, []).append(node)
@@ -113,7 +113,7 @@ class SwarmExecutor:
     def lanes(self, local_lane: bool) -> dict:
         """Machine -> a lane key: machines that share a node share a lane, and so does the local
         engine's own node when native or docker rows run too (``local_lane``)."""
-        groups = []  # [set of machines, set of node ids]
+        groups: list[list[set]] = []  # [set of machines, set of node ids]
         for name, nodes in self.machines.items():
             ids = {node.id for node in nodes}
             if local_lane and self.local_node in ids:

@@ -78,7 +78,7 @@ def _siblings(cpu: int) -> set:
         text = Path(f"/sys/devices/system/cpu/cpu{cpu}/topology/thread_siblings_list").read_text().strip()
     except OSError:
         return {cpu}
-    found = set()
+    found: set[int] = set()
     for part in text.split(","):
         low, _, high = part.partition("-")
         found.update(range(int(low), int(high or low) + 1))
@@ -128,7 +128,7 @@ class Lifecycle:
             checksum, body = probe(neighbour, spec.protocol, port)
             spec = dataclasses.replace(spec, expect_body=body)
             server.begin_window()
-            load = self.generator.run(spec, port, neighbour)
+            load = self._generator().run(spec, port, neighbour)
             window = server.end_window()
             if load["server_failed"] or not server.alive():
                 failure = Failure(Status.FAILED, f"server {label} failed during the load: {_last_line(server.stderr_tail())}")
@@ -151,7 +151,7 @@ class Lifecycle:
         arguments = ["port=0", *(f"{n}={params[n]}" for n in job.workload.fixture_params)]
         fixture = _serving(self.executor).start_helper(job.workload.fixture, arguments, self.pinning.helper)
         try:
-            port = wait_ready(fixture, f"fixture {job.workload.fixture.name}")
+            port = wait_ready(fixture, f"fixture {Path(str(job.workload.fixture)).name}")
             result = self.executor.run(job, timeout_s, {"url": f"http://127.0.0.1:{port}"}, self.pinning.program,
                                        beside=fixture)
             if not fixture.alive():
@@ -162,6 +162,12 @@ class Lifecycle:
             fixture.stop()
         return result
 
+    def _generator(self) -> LoadGenerator:
+        """The load generator, made for every lifecycle that was given a server job."""
+        if self.generator is None:
+            raise TypeError("this lifecycle was given no server job, so it has no load generator")
+        return self.generator
+
     def _open_loop(self, spec: LoadSpec, port: int, neighbour, capacity: float) -> list:
         """Constant-rate windows at fixed shares of the closed-loop rate, latency counted from when
         each request was due (coordinated omission corrected): what a stall does to the requests
@@ -169,7 +175,7 @@ class Lifecycle:
         windows = []
         for fraction in OPEN_LOOP_FRACTIONS:
             paced = dataclasses.replace(spec, rate=fraction * capacity)
-            found = self.generator.run(paced, port, neighbour)
+            found = self._generator().run(paced, port, neighbour)
             windows.append({"fraction": fraction, "target_rps": paced.rate, "requests_per_s": found["requests_per_s"],
                             "latency_us": found["latency_us"], "latency_curve_us": found.get("latency_curve_us", []),
                             "errors": found["errors"],
@@ -187,7 +193,7 @@ class Lifecycle:
         """Requests/s the generator reaches against the C reference server, measured once per shape."""
         key = (spec.protocol, spec.connections, spec.size)
         if key not in self._ceilings:
-            self._ceilings[key] = calibrate(_serving(self.executor), self.generator, self.pinning, spec)
+            self._ceilings[key] = calibrate(_serving(self.executor), self._generator(), self.pinning, spec)
         return self._ceilings[key]
 
 

@@ -58,7 +58,7 @@ def run_all(jobs, lifecycle, store, options: RunOptions, skip_reason=None, progr
             measurement.mark(Status.SKIPPED, reason)
     shared = _Shared(store, measurements, progress, options)
     shared.save()
-    lanes = {}
+    lanes: dict[str, list[Measurement]] = {}
     for measurement in measurements.values():
         lanes.setdefault(lane(measurement.job) if lane else "", []).append(measurement)
     threads = [_Lane(shared, members, lifecycle) for members in list(lanes.values())[1:]]

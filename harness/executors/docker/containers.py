@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import time
 from pathlib import Path
+from typing import Any
 
 from harness.errors import EngineConnectionLost
 from harness.executors.base import RunResult
@@ -134,7 +135,7 @@ class ContainerServer:
     def __init__(self, started: Started):
         self.started = started
         self.container = started.container
-        self._window = None
+        self._window: Window | EngineWindow | None = None
 
     def stdout_so_far(self) -> str:
         return _tail(self.container.logs(stdout=True, stderr=False))
@@ -156,6 +157,8 @@ class ContainerServer:
 
     def end_window(self) -> dict:
         """CPU, context switches, peak memory and threads of the server over the window."""
+        if self._window is None:
+            raise RuntimeError("end_window before begin_window")
         return self._window.end()
 
     def stop(self) -> RunResult:
@@ -281,7 +284,7 @@ def split_report(stderr: str) -> tuple[str, dict]:
         return stderr, {}
     program, block = stderr[:at], stderr[at + len(MARK) + 2:]
     lines = block.splitlines()
-    report = {}
+    report: dict[str, Any] = {}
     for pair in lines[0].split() if lines else []:
         key, _, value = pair.partition("=")
         report[key] = int(value) if value.lstrip("-").isdigit() else (value or None)
@@ -293,8 +296,7 @@ def split_report(stderr: str) -> tuple[str, dict]:
         elif line.startswith("cpu_model="):
             report.setdefault("machine", {})["cpu_model"] = line.partition("=")[2].strip()
     lines = [line for line in lines if not line.startswith(("clock ", "machine ", "cpu_model="))]
-    times = [TIMES.search(line) for line in lines[1:]]
-    times = [match for match in times if match]
+    times = [match for line in lines[1:] if (match := TIMES.search(line))]
     if times:  # the second line of `times`: the children's user and system time
         m = times[-1]
         report["times"] = (int(m[1]) * 60 + float(m[2]), int(m[3]) * 60 + float(m[4]))

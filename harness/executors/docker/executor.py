@@ -50,6 +50,7 @@ from harness.executors.docker.containers import (
 from harness.executors.docker.images import CONTAINER_ROOTS, HELPERS, IMAGES, Image
 from harness.executors.docker.visibility import ContainerCgroup, Visibility, find_cgroup
 from harness.measure.capture import KEEP_WHOLE
+from harness.measure.loadgen import GeneratorError
 from harness.measure.sampler import DEFAULT_INTERVAL_S, TreeSampler
 from harness.paths import REPO
 from harness.plan.jobs import Job
@@ -73,7 +74,7 @@ class Limits:
 
     def container_options(self, cpus=None) -> dict:
         """Keyword arguments for ``containers.create``; ``cpus`` (a set) pins one run elsewhere."""
-        options = {"mem_limit": self.memory_bytes, "memswap_limit": self.memory_bytes, "pids_limit": self.pids}
+        options: dict[str, int | str] = {"mem_limit": self.memory_bytes, "memswap_limit": self.memory_bytes, "pids_limit": self.pids}
         if self.cpus:
             options["nano_cpus"] = int(self.cpus * 1e9)
         cpuset = ",".join(map(str, sorted(cpus))) if cpus else self.cpuset
@@ -134,12 +135,13 @@ class DockerExecutor:
         # Only servers and clients need the helpers image (the caller knows whether it has any).
         self.helper_image = images.ensure(self.client, HELPERS, build, bases or {}, self.progress) if helpers else None
         self.helpers = ImageHelpers()
-        self.suite_images = {}  # a command program's own image by name: Image, or None if the engine has none
+        self.suite_images: dict[str, Image | None] = {}  # a command program's own image by name: Image, or None if the engine has none
         # Several versions of a language (--python 3.11,3.13t): a tagged row runs in its version's
         # image (runtime-lab/python:3.13t), which holds the same runtime as natively.
         self.toolchain = toolchain
         self.version_images, self.version_gaps = self._version_images(languages, build, bases or {})
-        self.build_dirs, self.build_failures = {}, {}  # command programs' builds, made on the host (Backends)
+        self.build_dirs: dict = {}
+        self.build_failures: dict = {}  # command programs' builds, made on the host (Backends)
         self.runtimes = {language: self._describe(image) for language, image in self.images.items()}
         self.version_runtimes = {f"{language}{tag}": self._describe(image)
                                  for (language, tag), image in self.version_images.items()}
@@ -358,13 +360,15 @@ class DockerExecutor:
 
     def start_helper(self, name, arguments: list, cpus=None) -> ContainerServer:
         """Start a server of the harness's own (a fixture, the ceiling server) from the helpers image."""
-        argv = self.helpers.argv(name) + list(arguments)
+        found = self.helpers.argv(name)
+        if found is None:
+            raise GeneratorError(f"{name} is not in the helpers image")
         labels = {"runtime-lab.helper": Path(str(name)).name}
-        return ContainerServer(self._start(self.helper_image, argv, labels, cpus))
+        return ContainerServer(self._start(self._helpers_image(), [*found, *arguments], labels, cpus))
 
     def neighbour(self, server: ContainerServer, cpus=None) -> ContainerNeighbour:
         """A helpers container in ``server``'s network namespace, where the probe and load generator run."""
-        container = self._create(self.helper_image, ["sleep", "infinity"], {"runtime-lab.helper": "neighbour"}, cpus,
+        container = self._create(self._helpers_image(), ["sleep", "infinity"], {"runtime-lab.helper": "neighbour"}, cpus,
                                  network_mode=f"container:{server.container.id}")
         try:
             container.start()
@@ -373,9 +377,17 @@ class DockerExecutor:
             raise
         return ContainerNeighbour(container, self.helpers)
 
+    def _helpers_image(self) -> Image:
+        """The helpers image; only servers and clients need it, and skip_reason keeps them away without it."""
+        if self.helper_image is None:
+            raise LabError("this docker executor was made without the helpers image")
+        return self.helper_image
+
     def _start_program(self, job: Job, arguments: dict, cpus, beside=None) -> Started:
         program = job.program
         image = self.image_for(program)
+        if image is None:  # skip_reason keeps such jobs away
+            raise LabError(self._no_image(program))
         labels = {"runtime-lab.workload": job.workload.name, "runtime-lab.program": program.label}
         network = f"container:{beside.container.id}" if beside else "none"
         extra = self._suite_mounts(program) if program.command else {}
@@ -413,7 +425,7 @@ class DockerExecutor:
         """A tree sampler on the container's cgroup from the host, or None where it is not visible."""
         if not (self.visibility and self.visibility.available):
             return None
-        group = ContainerCgroup(self.visibility.directory(container_id), self.visibility.version)
+        group = ContainerCgroup(self.visibility.directory(container_id), self.visibility.version or 1)
         return TreeSampler(0, self.sample_interval_s, group).start()
 
     def close(self) -> None:

@@ -76,7 +76,7 @@ class ContainerCgroup:
 
     def __init__(self, directory: Path, version: int):
         self.directory, self.version = directory, version
-        self._wrapper = None
+        self._wrapper: int | None = None
 
     def pids(self) -> list[int]:
         try:
