@@ -4,6 +4,8 @@ import math
 
 import numpy as np
 import pytest
+from scipy.stats import bootstrap as scipy_bootstrap
+from scipy.stats import t as scipy_t
 
 from harness.analyse import stats
 
@@ -141,7 +143,9 @@ def _interval_from_the_definition(values, level=0.95):
     def coverage(depth):
         return sum(math.comb(n, k) for k in range(depth, n - depth + 1)) / 2**n if depth <= n - depth else 0.0
 
-    depth = max(d for d in range(1, n // 2 + 1) if coverage(d) >= level)
+    depth = max((d for d in range(1, n // 2 + 1) if coverage(d) >= level), default=None)
+    if depth is None:
+        return x[0], x[-1]
     share = (coverage(depth) - level) / (coverage(depth) - coverage(depth + 1))
     weight = (n - depth) * share / (depth + (n - 2 * depth) * share)
     return weight * x[depth] + (1 - weight) * x[depth - 1], weight * x[n - depth - 1] + (1 - weight) * x[n - depth]
@@ -263,3 +267,67 @@ def test_mebibytes_for_progress_lines():
 
 def test_cold_and_warm_of_nothing():
     assert stats.cold_and_warm(None) == (None, None) and stats.cold_and_warm([]) == (None, None)
+
+
+@pytest.mark.parametrize("level", [0.3, 0.5, 0.8, 0.9, 0.99])
+@pytest.mark.parametrize("n", [2, 6, 7, 10, 15, 20])
+def test_the_interval_at_other_levels_follows_the_same_definition(n, level):
+    # At low levels the depth reaches n // 2, where the search for it must stop.
+    values = [k * k for k in range(1, n + 1)]
+    low, high, kind = stats.median_interval(values, level)
+    if kind == "range":
+        assert (low, high) == (values[0], values[-1]) and _coverage_of_depth(n, 1) < level
+    else:
+        assert kind == f"{level:.0%} CI"
+        assert (low, high) == pytest.approx(_interval_from_the_definition(values, level), abs=1e-9)
+
+
+def _coverage_of_depth(n, depth):
+    return sum(math.comb(n, k) for k in range(depth, n - depth + 1)) / 2**n
+
+
+def test_two_runs_at_fifty_percent_span_both():
+    # P(1 <= B <= 1) for n = 2 is exactly 0.5: the interval is (x1, x2) itself, as an interval, not a range.
+    assert stats.median_interval([1.0, 2.0], 0.5) == (1.0, 2.0, "50% CI")
+
+
+def test_welch_not_student_when_the_variances_differ():
+    # logs 0, 2 (variance 2) against 0, 0.2 (variance 0.02): se^2 = 1 + 0.01, Welch's df = 1.01^2 / (1 + 0.0001).
+    found = stats.compare([1.0, math.e**2], [1.0, math.exp(0.2)])
+    df = 1.01**2 / 1.0001
+    half = float(scipy_t.ppf(0.975, df)) * math.sqrt(1.01)
+    assert (found.low, found.high) == pytest.approx((math.exp(0.9 - half), math.exp(0.9 + half)))
+
+
+def test_one_constant_side_is_still_a_t_interval():
+    found = stats.compare([2.0, 2.0], [1.0, 2.0])
+    assert found.low < found.ratio < found.high and not found.significant
+
+
+def test_the_level_asked_for_is_kept_on_both_paths():
+    assert stats.compare([2.0, 2.0], [1.0, 1.0], level=0.9).level == 0.9
+    assert stats.compare([2.0, 2.1], [1.0, 1.1], level=0.9).level == 0.9
+
+
+def test_bootstrap_is_the_unpaired_seeded_percentile_bootstrap():
+    a, b = [1.0, 1.1, 0.9, 1.3, 1.05], [2.0, 2.6, 1.9, 2.1, 2.2]
+
+    def ratio(x, y):
+        return np.median(y) / np.median(x)
+
+    expected = scipy_bootstrap([np.array(a), np.array(b)], ratio, paired=False, vectorized=False, confidence_level=0.9,
+                               n_resamples=4000, method="percentile", random_state=np.random.default_rng(0))
+    estimate, low, high = stats.bootstrap_interval([a, b], ratio, level=0.9)
+    assert estimate == ratio(a, b)
+    assert (low, high) == (expected.confidence_interval.low, expected.confidence_interval.high)
+
+
+@pytest.mark.parametrize("samples", [[[1, 2], [3, 5]], [[1, 2], [3, 4]]])
+def test_bootstrap_of_samples_with_spread_is_an_interval(samples):
+    estimate, low, high = stats.bootstrap_interval(samples, lambda x, y: np.mean(y) - np.mean(x))
+    assert low < high
+
+
+def test_warm_is_the_median_of_every_iteration_after_the_first():
+    assert stats.cold_and_warm([0.5, 0.1, 0.3]) == (0.5, 0.2)
+    assert stats.cold_and_warm([0.5, 0.2]) == (0.5, 0.2)

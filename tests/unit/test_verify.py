@@ -194,3 +194,19 @@ def test_a_parallel_program_without_its_worker_parameter_needs_no_workers():
     m.job.params = (("n", 1000),)
     verify.check_parallelism([m])
     assert m.status == "ok" and m.reason == ""
+
+
+def test_a_tie_of_four_lists_the_three_others():
+    rows = [measurement("python/a", "1"), measurement("java/b", "1"), measurement("node/c", "2"), measurement("c/d", "2")]
+    verify.check_checksums(rows)
+    assert rows[0].reason == "checksum 1 disagrees with java/b=1, node/c=2, c/d=2; none has a majority"
+
+
+def test_one_process_of_a_program_without_its_worker_parameter_or_runs():
+    no_parameter = threaded(4, 0, variant="processes", parallel="processes", samples=100)
+    no_parameter.job.params = (("n", 1000),)  # 0 workers asked for: nothing to see
+    no_runs = threaded(1, 0, variant="processes", parallel="processes")
+    no_runs.runs = []  # one process asked for, nothing sampled: not verified, never taken as seen
+    verify.check_parallelism([no_parameter, no_runs])
+    assert no_parameter.status == "ok" and no_parameter.reason == ""
+    assert no_runs.status == "ok" and "not verified" in no_runs.reason
