@@ -11,10 +11,13 @@ import sys
 import threading
 import time
 import traceback
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Protocol
 
 from harness.analyse import stats, verify
 from harness.executors.base import Failure, RunResult, not_run
+from harness.plan.jobs import Job
 from harness.results.model import Status
 from harness.run.measurement import Measurement
 
@@ -43,7 +46,24 @@ class RunOptions:
     run_budget_s: float | None = None  # no extra runs once the whole run has taken this long
 
 
-def run_all(jobs, lifecycle, store, options: RunOptions, skip_reason=None, progress=None, lane=None) -> list:
+class JobRunner(Protocol):
+    """What the runner needs to run a job once: a Lifecycle, or Backends, which sends each job to its
+    backend's. One with a ``stop()`` is told when the run is being stopped (Ctrl-C, a lane's error)."""
+
+    def run(self, job: Job, timeout_s: float) -> RunResult:
+        """One run of ``job``, whatever its kind."""
+
+
+class Store(Protocol):
+    """Where the rows are saved as they go (results.store.ResultsStore)."""
+
+    def save(self, measurements: Iterable[Measurement], finished: bool = False) -> None:
+        """Write every row; ``finished`` once the run is over."""
+
+
+def run_all(jobs: list[Job], lifecycle: JobRunner, store: Store, options: RunOptions,
+            skip_reason: Callable[[Job], str] | None = None, progress: Callable | None = None,
+            lane: Callable[[Job], str] | None = None) -> list[Measurement]:
     """Measure every job and return its Measurement; Ctrl-C keeps what was finished.
 
     ``skip_reason(job)`` says why a job cannot run here (a missing runtime, say), or "".
