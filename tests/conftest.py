@@ -19,6 +19,37 @@ PROGRAMS = Path(__file__).resolve().parent / "programs"
 SUITE = Path(__file__).resolve().parent / "suite" / "suite.toml"
 
 
+# Every test is of exactly one kind; `pytest -m unit` is what a developer runs on every change.
+KINDS = ("unit", "integration", "docker", "slow")
+# A test with no kind of its own takes its folder's; a folder not listed here must mark its tests.
+FOLDER_KINDS = {"unit": "unit", "integration": "integration", "faults": "integration", "measure": "integration",
+                "report": "integration", "docker": "docker"}
+# Per-test limits by kind (pytest-timeout; the [tool.pytest.ini_options] default is for the rest).
+# A test's first use of a shared fixture pays for it: a whole catalogue run, or building the images.
+KIND_TIMEOUTS_S = {"unit": 60, "docker": 3600}
+CATALOGUE_RUN_TIMEOUT_S = 1800
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Give each test its folder's kind unless it has one, refuse a test with two kinds or with
+    none, and set each kind's timeout unless the test sets its own."""
+    for item in items:
+        kinds = sorted({mark.name for mark in item.iter_markers() if mark.name in KINDS})
+        if not kinds:
+            folder = Path(item.path).relative_to(ROOT / "tests").parts[0]
+            if folder not in FOLDER_KINDS:
+                raise pytest.UsageError(f"{item.nodeid}: no kind marker ({', '.join(KINDS)}) and its folder has none")
+            kinds = [FOLDER_KINDS[folder]]
+            item.add_marker(kinds[0])
+        if len(kinds) > 1:
+            raise pytest.UsageError(f"{item.nodeid}: marked {' and '.join(kinds)}; a test is of exactly one kind")
+        if item.get_closest_marker("timeout") is None:
+            if "catalogue_run" in getattr(item, "fixturenames", ()):
+                item.add_marker(pytest.mark.timeout(CATALOGUE_RUN_TIMEOUT_S))
+            elif kinds[0] in KIND_TIMEOUTS_S:
+                item.add_marker(pytest.mark.timeout(KIND_TIMEOUTS_S[kinds[0]]))
+
+
 def pytest_runtest_logreport(report) -> None:
     """With LAB_RECORD_SKIPPED set (by .ci/run), append each skipped test's id to that file, so
     that CI can run exactly those again once it has installed what they need."""

@@ -8,6 +8,7 @@ import pytest
 from tests.conftest import ROOT
 
 
+@pytest.mark.slow
 def test_a_compare_in_a_clean_clone_leaves_git_status_clean(tmp_path):
     if not (ROOT / ".git").exists():
         pytest.skip("the lab is not a git checkout here")
