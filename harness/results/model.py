@@ -322,6 +322,25 @@ def _check_summary(where: str, summary: Any) -> None:
         entries += [(f"metrics.{name}", value) for name, value in metrics.items()]
     for name, entry in entries:
         check(where, f"summary.{name}", entry, OBJECT_OR_NULL)
-        for part in ("median", "ci_low", "ci_high"):
-            if entry is not None and part in entry:
-                check(where, f"summary.{name}.{part}", entry[part], NUMBER_OR_NULL)
+        if not entry:
+            continue
+        for part in SUMMARY_PARTS:  # the report reads each of them from every figure it shows
+            if part not in entry:
+                raise ResultsError(f"{where} has no 'summary.{name}.{part}'")
+            check(where, f"summary.{name}.{part}", entry[part], NUMBER)
+
+
+SUMMARY_PARTS = ("median", "ci_low", "ci_high", "n")
+VERDICT_FIELDS: dict[str, Check] = {"claim_id": TEXT, "claim": TEXT, "workloads": LIST, "backend": TEXT,
+                                    "outcome": TEXT, "predicates": LIST, "note": TEXT, "runtime": TEXT}
+PREDICATE_FIELDS: dict[str, Check] = {"statement": TEXT, "threshold": TEXT, "outcome": TEXT, "figure": OBJECT_OR_NULL,
+                                      "reason": TEXT_OR_NULL}
+
+
+def check_verdict(where: str, verdict: Any) -> None:
+    """A stored verdict as the report reads it: its claim, backend, outcome and predicates."""
+    check(where, "verdict", verdict, OBJECT)
+    _check_fields(where, verdict, VERDICT_FIELDS, ("claim_id", "backend", "outcome", "predicates"))
+    for number, predicate in enumerate(verdict["predicates"]):
+        check(where, f"predicates[{number}]", predicate, OBJECT)
+        _check_fields(f"{where}, predicate {number}", predicate, PREDICATE_FIELDS, ("statement", "threshold", "outcome"))

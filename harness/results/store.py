@@ -138,7 +138,7 @@ def validate(document: dict[str, Any]) -> None:
     for name, info in (document.get("workloads") or {}).items():
         model.check("the document", f"workloads.{name}", info, model.OBJECT)
     for index, verdict in enumerate(document.get("verdicts") or []):
-        model.check("the document", f"verdicts[{index}]", verdict, model.OBJECT)
+        model.check_verdict(f"verdict {index}", verdict)
 
 
 def _mark_not_run(records: list[dict[str, Any]]) -> None:

@@ -66,9 +66,10 @@ def test_a_schema_1_document_migrates_field_by_field(tmp_path):
 
 def test_verdicts_are_stored_with_the_rules_version(tmp_path):
     results = store.ResultsStore(tmp_path, "run-1", {}, {}, {})
-    results.save_verdicts([{"claim_id": "C1"}])
+    verdict = {"claim_id": "C1", "backend": "native", "outcome": "Inconclusive", "predicates": []}
+    results.save_verdicts([verdict])
     saved = json.loads(results.path.read_text())
-    assert saved["rules_version"] == RULES_VERSION and saved["verdicts"] == [{"claim_id": "C1"}]
+    assert saved["rules_version"] == RULES_VERSION and saved["verdicts"] == [verdict]
     assert store.load(results.run_dir)["rules_version"] == RULES_VERSION
 
 
@@ -96,6 +97,12 @@ MALFORMED = [
     ("options", [], "the document has 'options' a list, not an object"),
     ("workloads.eager_lazy", "x", "the document has 'workloads.eager_lazy' a string, not an object"),
     ("run_id", 5, "the document has 'run_id' a number, not a string"),
+    ("measurements.0.summary.wall_s.median", None, "measurement 0 has 'summary.wall_s.median' null, not a number"),
+    ("measurements.0.summary.wall_s", {"median": 1.0}, "measurement 0 has no 'summary.wall_s.ci_low'"),
+    ("verdicts", [{"claim_id": "C1"}], "verdict 0 has no 'backend'"),
+    ("verdicts", [{"claim_id": "C1", "backend": "native", "outcome": "Supported", "predicates": [{"statement": 1}]}],
+     "verdict 0, predicate 0 has no 'threshold'"),
+    ("verdicts", "none", "the document has 'verdicts' a string, not a list"),
 ]
 
 
