@@ -134,7 +134,9 @@ class Executor(Protocol):
         """What a reader needs to know about this backend (limits, measurement method)."""
 
     def close(self) -> None:
-        """Release whatever the backend holds (containers, cgroups)."""
+        """Release whatever the backend holds (containers, cgroups). A backend that inherits this
+        (native subclasses Executor explicitly) holds nothing."""
+        return None
 
 
 @runtime_checkable

@@ -94,7 +94,8 @@ def run_all(jobs: list[Job], lifecycle: JobRunner, store: Store, options: RunOpt
         _finish(measurements.values(), store)
         raise
     failed = next((thread.error for thread in threads if thread.error), None)
-    if failed:
+    if failed:  # a defect of the lab in another lane: every lane stopped, what was measured is kept
+        _note_interrupted(measurements.values(), options.min_runs)
         _finish(measurements.values(), store)
         raise failed
     _finish(measurements.values(), store)

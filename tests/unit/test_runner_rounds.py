@@ -177,3 +177,27 @@ def test_ctrl_c_is_never_a_rows_failure():
     fake = FakeExecutor({label(planned[0]): [Scripted(interrupt=True)]})
     with pytest.raises(KeyboardInterrupt):
         run(planned, fake, options())
+
+
+def test_a_defect_in_another_lane_stops_every_lane_and_keeps_what_was_measured(monkeypatch):
+    planned = jobs(1, backends=("local", "swarm@A"))
+    local, remote = (label(job) for job in planned)
+    fake = FakeExecutor({local: [Scripted(sleep_s=0.01)], remote: [Scripted(sleep_s=0.2)]})
+    real_add = runner.Measurement.add
+
+    def broken_add(self, result, keep):  # the lab itself breaks while recording the remote lane's first run
+        if self.job.backend == "swarm@A":
+            raise RuntimeError("an invariant broke")
+        real_add(self, result, keep)
+
+    monkeypatch.setattr(runner.Measurement, "add", broken_add)
+    saved = []
+    store = SimpleNamespace(save=lambda measurements, finished=False: saved.append((list(measurements), finished)))
+    with pytest.raises(RuntimeError, match="an invariant broke"):
+        runner.run_all(planned, fake, store, options(min_runs=100, max_runs=100), progress=lambda *a: None,
+                       lane=lambda job: job.backend)
+    rows, finished = saved[-1]
+    assert finished
+    by_name = {label(m.job): m for m in rows}
+    assert 1 <= len(by_name[local].runs) < 100 and by_name[local].reason.startswith("interrupted after")
+    assert by_name[remote].status == Status.NOT_RUN
