@@ -16,6 +16,7 @@ from harness.errors import UsageError
 from harness.executors.base import Executor, Failure, RunResult, not_run
 from harness.executors.selfcheck import fixed_cost
 from harness.measure import cgroup as cgroups
+from harness.measure import watchdog
 from harness.measure.capture import Capture
 from harness.measure.loadgen import GeneratorError, HostHelpers, run_pinned
 from harness.measure.machine import machine_cpu, others_during
@@ -171,7 +172,10 @@ class Spawned:
             self.child = subprocess.Popen(GATE + list(command), stdin=there, stdout=self.out.write_fd,
                                           stderr=self.err.write_fd, env=env, cwd=cwd, process_group=0)
             there.close()
+            watchdog.guard_group(self.child.pid)
             if self.group:
+                for directory in self.group.dirs.values():
+                    watchdog.guard_cgroup(directory)
                 self.group.add(self.child.pid)
             if self.cpus:
                 os.sched_setaffinity(self.child.pid, self.cpus)
@@ -296,7 +300,11 @@ class Spawned:
     def _close(self) -> None:
         if self.group:
             self.group.remove()
+            for directory in self.group.dirs.values():
+                watchdog.release_cgroup(directory)
             self.group = None
+        if self.child is not None:
+            watchdog.release_group(self.child.pid)
 
 
 class NativeServer:

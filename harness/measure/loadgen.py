@@ -22,6 +22,7 @@ from pathlib import Path
 
 from harness import paths
 from harness.errors import LabError
+from harness.measure import watchdog
 from harness.paths import FIXTURES, LOADGEN_SOURCES
 
 SOURCES = LOADGEN_SOURCES
@@ -155,8 +156,9 @@ class LoadGenerator:
 def run_pinned(command: list, timeout_s: float, cpus=None) -> tuple[str, int, float]:
     """Run a helper here, pinned; return (stdout + stderr, exit code, its CPU seconds from wait4)."""
     with tempfile.TemporaryFile() as output:
-        child = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT,
+        child = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, process_group=0,
                                  preexec_fn=(lambda: os.sched_setaffinity(0, cpus)) if cpus else None)
+        watchdog.guard_group(child.pid)  # a load generator outlives no harness, even one killed with -9
         killer = threading.Timer(timeout_s, child.kill)
         killer.start()
         try:
@@ -167,6 +169,7 @@ def run_pinned(command: list, timeout_s: float, cpus=None) -> tuple[str, int, fl
             raise
         finally:
             killer.cancel()
+            watchdog.release_group(child.pid)
         child.returncode = os.waitstatus_to_exitcode(status)
         output.seek(0)
         text = output.read().decode("utf-8", errors="replace")
