@@ -58,7 +58,7 @@ class NativeExecutor(Executor):
         """The backend, the memory method and the sampling interval."""
         return {
             "backend": self.name,
-            "memory_method": f"cgroup-v{self.cgroups.version}" if self.cgroups.available else "sampled",
+            "memory_method": self.cgroups.method,
             "cgroup_unavailable_reason": self.cgroups.reason,
             "run_cgroups_under": {c: str(p) for c, p in self.cgroups.parents.items()},
             "memory_limit_bytes": self.cgroups.memory_limit_bytes,
@@ -149,7 +149,7 @@ class Spawned:
     def __init__(self, command, env, support, interval_s, cpus=None, cwd=None, whole_stdout=False):
         self.command = command
         self.cpus = cpus
-        self.group = cgroups.RunCgroup(support) if support.available else None
+        self.group: cgroups.Cgroup | None = support.create()  # None: no cgroup here, the tree is sampled
         self.children_before = harness_children()  # any other is the program's, or an orphan of it
         self.out, self.err = Capture(whole=whole_stdout), Capture()
         self.child = self.sampler = self.ended = None

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from harness.measure.cgroup import anon_bytes, memory_peak, reset_memory_peak
+from harness.measure.cgroup import Cgroup, existing
 
 CGROUP_ROOTS = (Path("/sys/fs/cgroup"), Path("/host/sys/fs/cgroup"))
 
@@ -76,6 +76,7 @@ class ContainerCgroup:
 
     def __init__(self, directory: Path, version: int):
         self.directory, self.version = directory, version
+        self.memory: Cgroup = existing(directory, version)  # its memory files, read as its version keeps them
         self._wrapper: int | None = None
 
     def pids(self) -> list[int]:
@@ -88,15 +89,15 @@ class ContainerCgroup:
         return [pid for pid in pids if pid != self._wrapper]
 
     def anon_bytes(self) -> int:
-        return anon_bytes(self.directory, self.version)
+        return self.memory.anon_bytes()
 
     def reset_peak(self) -> bool:
         """Restart the peak from the current usage (v1, where the host's cgroup is writable)."""
-        return reset_memory_peak(self.directory, self.version)
+        return self.memory.reset_peak()
 
     def peak_bytes(self) -> int | None:
         try:
-            return memory_peak(self.directory, self.version)
+            return self.memory.peak_bytes()
         except (OSError, ValueError):  # the container has gone
             return None
 
