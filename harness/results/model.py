@@ -337,6 +337,50 @@ PREDICATE_FIELDS: dict[str, Check] = {"statement": TEXT, "threshold": TEXT, "out
                                       "reason": TEXT_OR_NULL}
 
 
+# What the report reads of a run's options, environment and workload descriptions (other fields are kept unread).
+OPTION_FIELDS: dict[str, Check] = {
+    "profile": TEXT, "runs": NUMBER, "min_runs": NUMBER, "max_runs": NUMBER, "warmup": NUMBER,
+    "target_ci": NUMBER_OR_NULL, "row_budget_s": NUMBER_OR_NULL, "run_budget_s": NUMBER_OR_NULL,
+}
+ENVIRONMENT_FIELDS: dict[str, Check] = {
+    "host": TEXT_OR_NULL, "cpu_model": TEXT_OR_NULL, "kernel": TEXT_OR_NULL, "os": TEXT_OR_NULL, "lab_commit": TEXT,
+    "backend": TEXT, "memory_total_bytes": NUMBER, "swap_total_bytes": NUMBER_OR_NULL,
+    "cores_available": NUMBER_OR_NULL, "cores_logical": NUMBER_OR_NULL, "runtimes": OBJECT,
+    "runtimes_missing": OBJECT, "runtime_versions": OBJECT, "backends": OBJECT, "engine_host": OBJECT_OR_NULL,
+}
+# Tables of tables: each value of these environment fields must itself be an object (or, for runtimes_missing, text).
+ENVIRONMENT_TABLES: dict[str, Check] = {"runtimes": OBJECT, "runtime_versions": OBJECT, "backends": OBJECT,
+                                        "runtimes_missing": TEXT}
+RUNTIME_FIELDS: dict[str, Check] = {"max_heap_bytes": NUMBER, "heap_limit_bytes": NUMBER}  # shown in MiB
+WORKLOAD_FIELDS: dict[str, Check] = {
+    "family": TEXT, "question": TEXT, "claim": TEXT, "kind": TEXT, "key_figure": TEXT_OR_NULL,
+    "scaling": TEXT_OR_NULL, "slope": TEXT_OR_NULL, "report_metrics": LIST, "languages": LIST, "programs": OBJECT,
+    "params": OBJECT,
+}
+
+
+def check_context(document: Mapping[str, Any]) -> None:
+    """The run's options, environment and workload descriptions, as far as the report reads them."""
+    _check_fields("the document", _prefixed("options", document["options"]), _prefixed("options", OPTION_FIELDS), ())
+    environment = document["environment"]
+    _check_fields("the document", _prefixed("environment", environment), _prefixed("environment", ENVIRONMENT_FIELDS), ())
+    for name, rule in ENVIRONMENT_TABLES.items():
+        for key, value in (environment.get(name) or {}).items():
+            check("the document", f"environment.{name}.{key}", value, rule)
+    for language, info in (environment.get("runtimes") or {}).items():
+        _check_fields("the document", _prefixed(f"environment.runtimes.{language}", info),
+                      _prefixed(f"environment.runtimes.{language}", RUNTIME_FIELDS), ())
+    for workload, info in (document.get("workloads") or {}).items():
+        check("the document", f"workloads.{workload}", info, OBJECT)
+        _check_fields("the document", _prefixed(f"workloads.{workload}", info),
+                      _prefixed(f"workloads.{workload}", WORKLOAD_FIELDS), ())
+
+
+def _prefixed(prefix: str, fields: Mapping[str, Any]) -> dict[str, Any]:
+    """``{"a": 1}`` as ``{"prefix.a": 1}``, so a message names the field by its path."""
+    return {f"{prefix}.{key}": value for key, value in fields.items()}
+
+
 def check_verdict(where: str, verdict: Any) -> None:
     """A stored verdict as the report reads it: its claim, backend, outcome and predicates."""
     check(where, "verdict", verdict, OBJECT)

@@ -135,8 +135,7 @@ def validate(document: dict[str, Any]) -> None:
                 raise ResultsError(f"the document has no {name!r}")
             continue
         model.check("the document", name, document[name], rule)
-    for name, info in (document.get("workloads") or {}).items():
-        model.check("the document", f"workloads.{name}", info, model.OBJECT)
+    model.check_context(document)
     for index, verdict in enumerate(document.get("verdicts") or []):
         model.check_verdict(f"verdict {index}", verdict)
 

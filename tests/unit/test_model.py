@@ -103,6 +103,11 @@ MALFORMED = [
     ("verdicts", [{"claim_id": "C1", "backend": "native", "outcome": "Supported", "predicates": [{"statement": 1}]}],
      "verdict 0, predicate 0 has no 'threshold'"),
     ("verdicts", "none", "the document has 'verdicts' a string, not a list"),
+    ("options.runs", "3", "the document has 'options.runs' a string, not a number"),
+    ("environment.runtimes", "python", "the document has 'environment.runtimes' a string, not an object"),
+    ("environment.runtimes.java.max_heap_bytes", "big", "'environment.runtimes.java.max_heap_bytes' a string"),
+    ("environment.lab_commit", None, "the document has 'environment.lab_commit' null, not a string"),
+    ("workloads.eager_lazy.family", [], "the document has 'workloads.eager_lazy.family' a list, not a string"),
 ]
 
 
