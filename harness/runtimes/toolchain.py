@@ -18,6 +18,13 @@ from harness.errors import BuildError, RuntimeNotFound
 from harness.runtimes import command_programs
 
 JAVA_COLLECTORS = ("G1", "Serial", "Parallel", "Z", "Shenandoah", "Epsilon")
+# Heap sizes that shape the memory and collector figures (C4's pauses), set explicitly so that a
+# program gets the same heap natively and in a container. Left to itself each runtime sizes its
+# heap from the memory it sees: the machine's natively, the container's limit in a container. The
+# values are what they choose under the containers' default 4 GiB limit (the JVM: a 64th initial,
+# a quarter at most; V8: half for the old generation). The docker backend passes the same ones; a
+# program's own runtime_args come after them and win (``-Xmx256m``).
+HEAP_ARGS = {"java": ("-Xms64m", "-Xmx1g"), "node": ("--max-old-space-size=2048",)}
 HINTS = {
     "python": "pass --python PATH",
     "java": "install a JDK (apt-get install default-jdk-headless) or pass --java PATH",
@@ -71,8 +78,10 @@ class Toolchain:
             return [str(runtime.executable), *program.runtime_args, str(program.source), *args], env
         if program.language == "java":
             classes = self.java_classes[program.root]  # compiled for the oldest chosen Java
-            return [str(runtime.executable), *program.runtime_args, "-cp", str(classes), java_class(program), *args], env
-        return [str(runtime.executable), *program.runtime_args, str(program.source), *args], env
+            return [str(runtime.executable), *HEAP_ARGS["java"], *program.runtime_args, "-cp", str(classes),
+                    java_class(program), *args], env
+        return [str(runtime.executable), *HEAP_ARGS.get(program.language, ()), *program.runtime_args, str(program.source),
+                *args], env
 
     def runtime_for(self, program: Program) -> Runtime:
         """The runtime a program runs on: the one its ``runtime`` tag names, else its language's."""
@@ -368,7 +377,7 @@ def _python_settings(runtime: Runtime) -> dict:
 
 def _java_settings(runtime: Runtime) -> dict:
     flags = {}
-    for line in _quiet([runtime.executable, "-XX:+PrintFlagsFinal", "-version"]).splitlines():
+    for line in _quiet([runtime.executable, *HEAP_ARGS["java"], "-XX:+PrintFlagsFinal", "-version"]).splitlines():
         parts = line.split()
         if len(parts) >= 4 and parts[2] == "=":
             flags[parts[1]] = parts[3]
@@ -377,13 +386,14 @@ def _java_settings(runtime: Runtime) -> dict:
         "max_heap_bytes": int(flags.get("MaxHeapSize", 0)),
         "initial_heap_bytes": int(flags.get("InitialHeapSize", 0)),
         "collector": ",".join(collectors),
+        "heap_args": list(HEAP_ARGS["java"]),
         "javac": str(runtime.compiler),
     }
 
 
 def _node_settings(runtime: Runtime) -> dict:
-    limit = _quiet([runtime.executable, "-p", "require('v8').getHeapStatistics().heap_size_limit"]).strip()
-    return {"heap_limit_bytes": int(limit)} if limit.isdigit() else {}
+    limit = _quiet([runtime.executable, *HEAP_ARGS["node"], "-p", "require('v8').getHeapStatistics().heap_size_limit"]).strip()
+    return {"heap_limit_bytes": int(limit), "heap_args": list(HEAP_ARGS["node"])} if limit.isdigit() else {}
 
 
 def _quiet(command: list) -> str:

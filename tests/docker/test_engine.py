@@ -15,6 +15,7 @@ from harness.errors import ImageBuildFailed
 from harness.executors.docker import containers, images
 from harness.executors.docker import executor as backend
 from harness.run.measurement import Measurement, RunFailed, run_record
+from harness.runtimes.toolchain import HEAP_ARGS
 from tests.conftest import ROOT, wait_for
 from tests.docker.conftest import labelled
 
@@ -106,8 +107,11 @@ def test_the_environment_records_engine_limits_images_and_methods(executor):
     assert env["limits"] == {"cpus": None, "cpuset": "all", "memory_bytes": 1 << 30, "swap_bytes": 0, "pids": 4096}
     assert set(env["images"]) == {"python", "java", "node"}
     assert all(info["version"] != "unknown" for info in env["runtimes"].values())
-    # The JVM sizes its default heap from the container's limit, not the machine's memory.
-    assert env["runtimes"]["java"]["max_heap_bytes"] <= (1 << 30) // 2
+    # The heap sizes are the lab's, as natively (HEAP_ARGS), not what the runtimes derive from the limit.
+    assert env["runtimes"]["java"]["max_heap_bytes"] == 1 << 30
+    assert env["runtimes"]["java"]["initial_heap_bytes"] == 64 << 20
+    assert env["runtimes"]["java"]["heap_args"] == list(HEAP_ARGS["java"])
+    assert env["runtimes"]["node"]["heap_args"] == list(HEAP_ARGS["node"])
     assert {"wall_s", "cgroup_peak_bytes", "peak_rss_bytes", "oom"} <= set(env["figures"])
 
 

@@ -57,7 +57,7 @@ from harness.plan.jobs import Job
 from harness.plan.sizes import parse_bytes
 from harness.results.model import Status
 from harness.runtimes import command_programs
-from harness.runtimes.toolchain import java_class, required_version
+from harness.runtimes.toolchain import HEAP_ARGS, java_class, required_version
 
 JAVA_RELEASE = 17  # java/Dockerfile compiles every source for this release (LAB_JAVA_RELEASE) or what it requires
 START_HINT = "start it (`dockerd > /var/log/dockerd.log 2>&1 &` or `systemctl start docker`), or use --backend native"
@@ -87,13 +87,14 @@ class Limits:
                 "swap_bytes": 0, "pids": self.pids}
 
 
-# What each runtime says about itself inside its image, under the same limits as the runs.
+# What each runtime says about itself inside its image, under the same limits and heap sizes as the runs.
 PROBES = {
     "python": ["python3", "-c", "import gc, json, platform, sys; print(json.dumps({'version': platform.python_version(), "
                "'implementation': platform.python_implementation(), 'gc_thresholds': list(gc.get_threshold()), "
                "'gil': sys._is_gil_enabled() if hasattr(sys, '_is_gil_enabled') else True, 'executable': sys.executable}))"],
-    "java": ["/bin/sh", "-c", "java -XX:+PrintFlagsFinal -version 2>&1; echo executable=$(command -v java)"],
-    "node": ["node", "-e", "console.log(JSON.stringify({version: process.version.slice(1), executable: process.execPath, "
+    "java": ["/bin/sh", "-c", f"java {' '.join(HEAP_ARGS['java'])} -XX:+PrintFlagsFinal -version 2>&1; "
+             "echo executable=$(command -v java)"],
+    "node": ["node", *HEAP_ARGS["node"], "-e", "console.log(JSON.stringify({version: process.version.slice(1), executable: process.execPath, "
              "heap_limit_bytes: require('v8').getHeapStatistics().heap_size_limit}))"],
 }
 JAVA_COLLECTORS = ("G1", "Serial", "Parallel", "Z", "Shenandoah", "Epsilon")
@@ -172,6 +173,8 @@ class DockerExecutor:
         shell = "/bin/bash" if "shell=/bin/bash" in output else "/bin/sh"
         image.shell = shell
         info = _parse_probe(language, output)
+        if language in HEAP_ARGS:
+            info["heap_args"] = list(HEAP_ARGS[language])
         info.update(image=image.describe(), shell=shell)
         return info
 
@@ -329,10 +332,11 @@ class DockerExecutor:
         args = [f"{key}={value}" for key, value in arguments.items()]
         root = CONTAINER_ROOTS[program.language]
         runtime = command_programs.CONTAINER_RUNTIMES[program.language]  # a version's image has that version under this name
+        heap = HEAP_ARGS.get(program.language, ())  # the same heap sizes as natively, not the limit's
         if program.language == "java":
-            return [runtime, *program.runtime_args, "-cp", root, java_class(program), *args]
+            return [runtime, *heap, *program.runtime_args, "-cp", root, java_class(program), *args]
         source = f"{root}/{Path(program.source).relative_to(program.root).as_posix()}"
-        return [runtime, *program.runtime_args, source, *args]
+        return [runtime, *heap, *program.runtime_args, source, *args]
 
     def run(self, job: Job, timeout_s: float, extra_args=None, cpus=None, beside=None) -> RunResult:
         """Run the job once in a fresh container; see the module docstring for what is measured.
