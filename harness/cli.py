@@ -259,11 +259,11 @@ def _runtime_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--node", metavar="WHICH", help="the node executable or a version such as 22 (default: node on PATH)" + several)
 
 
-def cmd_list(args: options.ListOptions) -> int:
+def cmd_list(chosen: options.ListOptions) -> int:
     """Print the catalogue."""
-    loaded = catalogue.load(args.suite)
+    loaded = catalogue.load(chosen.suite)
     entries = [_describe_workload(w) for w in loaded.workloads.values()]
-    if args.json:
+    if chosen.json:
         print(json.dumps(entries, indent=2))
         return 0
     for entry in entries:
@@ -295,14 +295,14 @@ def _describe_workload(workload) -> dict:
     }
 
 
-def cmd_runtimes(args: options.RuntimesOptions) -> int:
+def cmd_runtimes(chosen: options.RuntimesOptions) -> int:
     """Print every runtime found here and what can be installed, or install versions."""
-    if args.action == "install":
-        if not args.specs:
+    if chosen.action == "install":
+        if not chosen.specs:
             raise UsageError("say what to install: runtimes install node@22 java@21 python@3.13t")
-        for spec in args.specs:
+        for spec in chosen.specs:
             install.parse_spec(spec)  # every spec checked before the first download
-        for spec in args.specs:
+        for spec in chosen.specs:
             install.install(spec)
         return 0
     for language in catalogue.LANGUAGES:
@@ -374,21 +374,21 @@ def _warn_missing(toolchain) -> None:
         print(f"warning: skipping {why}", file=sys.stderr)
 
 
-def cmd_report(args: options.ReportOptions) -> int:
+def cmd_report(chosen: options.ReportOptions) -> int:
     """Regenerate one run's reports and plots from its JSON."""
-    document = store.load(args.run_dir)
-    run_dir = args.run_dir if args.run_dir.is_dir() else args.run_dir.parent
+    document = store.load(chosen.run_dir)
+    run_dir = chosen.run_dir if chosen.run_dir.is_dir() else chosen.run_dir.parent
     for path in report.write_reports(document, run_dir):
         print(path)
     return 0
 
 
-def cmd_diff(args: options.DiffOptions) -> int:
+def cmd_diff(chosen: options.DiffOptions) -> int:
     """Compare two runs, print the table and write --md / --html files."""
     from rich.console import Console
     from rich.table import Table
 
-    found = diff.compare_runs(_load_run(args.run_a), _load_run(args.run_b))
+    found = diff.compare_runs(_load_run(chosen.run_a), _load_run(chosen.run_b))
     terminal = Console(width=max(150, Console().width))
     for line in found.provenance:
         terminal.print(line, highlight=False)
@@ -405,10 +405,10 @@ def cmd_diff(args: options.DiffOptions) -> int:
     for title, rows in (("only in A", found.only_a), ("only in B", found.only_b)):
         if rows:
             terminal.print(f"{title}: " + "; ".join(rows), highlight=False)
-    if args.md:
-        _write(args.md, diff.markdown(found))
-    if args.html:
-        _write(args.html, diff.html(found))
+    if chosen.md:
+        _write(chosen.md, diff.markdown(found))
+    if chosen.html:
+        _write(chosen.html, diff.html(found))
     return 0
 
 
@@ -427,19 +427,19 @@ def _write(path: Path, text: str) -> None:
         raise UsageError(f"cannot write {path}: {error.strerror}; choose a writable path") from None
 
 
-def cmd_show(args: options.ShowOptions) -> int:
+def cmd_show(chosen: options.ShowOptions) -> int:
     """Print one row's command, runtime and figures; with no row, list the rows."""
-    document = store.load(args.run_dir)
-    if not args.row:
+    document = store.load(chosen.run_dir)
+    if not chosen.row:
         for record in document["measurements"]:
             print(show.row_name(record))
         return 0
-    print(show.describe(document, show.find(document, list(args.row))))
+    print(show.describe(document, show.find(document, list(chosen.row))))
     return 0
 
 
-def cmd_publish(args: options.PublishOptions) -> int:
+def cmd_publish(chosen: options.PublishOptions) -> int:
     """Make one run the published reference report."""
-    for path in publish.publish(args.run_dir, args.out, args.allow_failures):
+    for path in publish.publish(chosen.run_dir, chosen.out, chosen.allow_failures):
         print(path)
     return 0
