@@ -22,9 +22,12 @@ from __future__ import annotations
 import functools
 import math
 import statistics
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 from scipy import stats as scipy_stats
 
 LEVEL = 0.95
@@ -32,12 +35,12 @@ MIN_N_FOR_CI = 6  # the smallest n at which an order-statistic interval reaches 
 BOOTSTRAP_RESAMPLES = 4000
 
 
-def median(values) -> float:
+def median(values: Iterable[float]) -> float:
     """The median of ``values``."""
     return statistics.median(values)
 
 
-def median_interval(values, level: float = LEVEL) -> tuple:
+def median_interval(values: Sequence[float] | npt.NDArray[np.float64], level: float = LEVEL) -> tuple[float, float, str]:
     """``(low, high, kind)``: the distribution-free ``level`` interval of the median, or the range.
 
     ``kind`` is ``"95% CI"`` when n is large enough for the level, else ``"range"``.
@@ -59,7 +62,7 @@ def median_interval(values, level: float = LEVEL) -> tuple:
 
 
 @functools.cache
-def _order_statistic_coverage(n: int):
+def _order_statistic_coverage(n: int) -> Callable[[int], float]:
     """P(depth <= B <= n - depth) for B ~ Binomial(n, 1/2): the coverage of (x[depth], x[n-depth+1])."""
     cdf = scipy_stats.binom.cdf(np.arange(n + 1), n, 0.5)
 
@@ -70,18 +73,18 @@ def _order_statistic_coverage(n: int):
     return coverage
 
 
-def cv(values) -> float | None:
+def cv(values: Iterable[float]) -> float | None:
     """Coefficient of variation: sample standard deviation over mean (None below 2 values)."""
-    values = list(values)
-    if len(values) < 2:
+    listed = list(values)
+    if len(listed) < 2:
         return None
-    mean = statistics.fmean(values)
-    return statistics.stdev(values) / mean if mean else 0.0
+    mean = statistics.fmean(listed)
+    return statistics.stdev(listed) / mean if mean else 0.0
 
 
-def summarize(values) -> dict | None:
+def summarize(figures: Iterable[float | None]) -> dict[str, Any] | None:
     """Median, its interval (and which kind), CV, min, max and n of a list of numbers (None if empty)."""
-    values = [v for v in values if v is not None and math.isfinite(v)]  # the protocol refuses NaN; old files may not
+    values = [v for v in figures if v is not None and math.isfinite(v)]  # the protocol refuses NaN; old files may not
     if not values:
         return None
     low, high, kind = median_interval(values)
@@ -108,22 +111,22 @@ FIELD_KINDS = {
 }
 
 
-def is_noisy(field: str, summary: dict | None) -> bool:
+def is_noisy(field: str, summary: dict[str, Any] | None) -> bool:
     """True when a timing or memory figure's interval is wider than its kind's threshold."""
     threshold = NOISE_THRESHOLDS.get(FIELD_KINDS.get(field, ""))
     width = relative_half_width(summary)
     return bool(threshold is not None and width is not None and width > threshold)
 
 
-def relative_half_width(summary: dict | None) -> float | None:
+def relative_half_width(summary: dict[str, Any] | None) -> float | None:
     """The wider side of a summary's interval, relative to its median (None without one)."""
     if not summary or summary["n"] < 2 or not summary["median"]:
         return None
     middle = summary["median"]
-    return max(summary["ci_high"] - middle, middle - summary["ci_low"]) / abs(middle)
+    return float(max(summary["ci_high"] - middle, middle - summary["ci_low"]) / abs(middle))
 
 
-def mean_ci_relative_half_width(values, level: float = LEVEL) -> float | None:
+def mean_ci_relative_half_width(values: Iterable[float | None], level: float = LEVEL) -> float | None:
     """Half-width of the Student-t ``level`` interval of the log-mean, as a relative figure.
 
     The adaptive stopping rule uses it: unlike the median's interval it exists at every n >= 2
@@ -152,7 +155,7 @@ class Comparison:
     n_b: int
     level: float = LEVEL
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         """JSON-ready, for results.json."""
         return asdict(self)
 
@@ -162,7 +165,7 @@ class Comparison:
                 + ("significant" if self.significant else "not significant"))
 
 
-def compare(a, b, level: float = LEVEL) -> Comparison | None:
+def compare(a: Iterable[float | None], b: Iterable[float | None], level: float = LEVEL) -> Comparison | None:
     """A against B, two independent sets of runs: Welch's t-test on the logarithms.
 
     None when either side has fewer than two positive values (no interval can be had).
@@ -181,29 +184,32 @@ def compare(a, b, level: float = LEVEL) -> Comparison | None:
                       len(log_a), len(log_b), level)
 
 
-def bootstrap_interval(samples, statistic, level: float = LEVEL, seed: int = 0) -> tuple | None:
+def bootstrap_interval(samples: Sequence[npt.ArrayLike], statistic: Callable[..., Any], level: float = LEVEL,
+                       seed: int = 0) -> tuple[float, float, float] | None:
     """``(estimate, low, high)`` of ``statistic(*samples)``, each sample resampled on its own.
 
     For figures made from several rows (a slope between two counts, a geometric mean over
     workloads). Seeded, so a report regenerates identically. None when a sample has one value.
     """
-    samples = [np.asarray(s, dtype=float) for s in samples]
-    if any(len(s) < 2 for s in samples):
+    arrays = [np.asarray(s, dtype=float) for s in samples]
+    if any(len(s) < 2 for s in arrays):
         return None
-    estimate = float(statistic(*samples))
-    if all(np.ptp(s) == 0 for s in samples):
+    estimate = float(statistic(*arrays))
+    if all(np.ptp(s) == 0 for s in arrays):
         return estimate, estimate, estimate
-    result = scipy_stats.bootstrap(samples, statistic, paired=False, vectorized=False, confidence_level=level,
+    result = scipy_stats.bootstrap(arrays, statistic, paired=False, vectorized=False, confidence_level=level,
                                    n_resamples=BOOTSTRAP_RESAMPLES, method="percentile",
                                    random_state=np.random.default_rng(seed))
     return estimate, float(result.confidence_interval.low), float(result.confidence_interval.high)
 
 
-def _logs(values):
-    values = [v for v in values if v is not None]
+def _logs(figures: Iterable[float | None]) -> npt.NDArray[np.float64] | None:
+    """The natural logarithms of the figures present, or None when none is or one is not positive."""
+    values = [v for v in figures if v is not None]
     if not values or any(v <= 0 for v in values):
         return None
-    return np.log(np.asarray(values, dtype=float))
+    logs: npt.NDArray[np.float64] = np.log(np.asarray(values, dtype=float))
+    return logs
 
 
 def fmt_number(value: float) -> str:
@@ -220,7 +226,7 @@ def fmt_number(value: float) -> str:
     return f"{value:.3g}"
 
 
-def cold_and_warm(work_s) -> tuple:
+def cold_and_warm(work_s: float | list[float] | None) -> tuple[float | None, float | None]:
     """Split one run's ``work_s`` (a number or a list) into cold (first) and warm (median of the rest).
 
     The warm figure is one value per process run: iterations inside a process are not
@@ -235,6 +241,6 @@ def cold_and_warm(work_s) -> tuple:
     return work_s[0], (median(work_s[1:]) if len(work_s) > 1 else None)
 
 
-def fmt_mib(value) -> str:
+def fmt_mib(value: float | None) -> str:
     """A byte count in whole MiB, for progress lines; None is a run too short to sample."""
     return f"{value / 2**20:.0f} MiB" if value is not None else "too short to sample"
