@@ -2,6 +2,10 @@
 
 Each backend of a run is judged on its own rows. A claim that no backend could judge gets a
 record with the outcome "Not measured" and the reason, so every claim is in every results file.
+
+Disturbed runs (others took over a quarter of a core while they ran: measure/machine.py) are no
+evidence: each row is judged on its undisturbed runs, and a claim whose rows' runs are mostly
+disturbed is never decided: it stays Inconclusive, "machine busy: X of Y runs disturbed".
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from typing import Any
 # The claim functions register themselves (@judges) when their modules are imported.
 from harness.judge import async_io, memory, speed, threads  # noqa: F401
 from harness.judge import claims as claims_file
-from harness.judge.model import NOT_MEASURED, Verdict
+from harness.judge.model import CONTRADICTED, INCONCLUSIVE, NOT_MEASURED, SUPPORTED, Verdict
 from harness.judge.registry import registered
 from harness.judge.rows import Context, Row
 
@@ -31,12 +35,13 @@ def judge_all(document: dict[str, Any]) -> list[dict[str, Any]]:
         rows = [r for r in records if r.get("backend", "native") == backend]
         for language, tag in [("", "")] + _further_runtimes(environment):
             chosen = [r for r in rows if _judged_runtime(r, environment, language, tag)]
-            context = Context(chosen, backend, _with_runtime(environment, language, tag))
+            context = Context([_undisturbed(r) for r in chosen], backend, _with_runtime(environment, language, tag))
             for claim_id, judge in registered().items():
                 claim = claims[claim_id]
                 verdict = judge(context, claim)
                 if verdict is None or (language and language not in claim.languages):
                     continue
+                _unless_busy(verdict, claim, chosen)
                 verdict.runtime = f"{language}{tag}"
                 if language and _same_figures(verdict, found, backend):
                     continue  # this version entered none of the claim's figures: nothing new to say
@@ -49,6 +54,36 @@ def judge_all(document: dict[str, Any]) -> list[dict[str, Any]]:
 def measured(found: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The verdicts that have an outcome, without the records of claims not measured."""
     return [v for v in found if v["outcome"] != NOT_MEASURED]
+
+
+def _undisturbed(record: Row) -> Row:
+    """The row as the claims see it: its undisturbed runs only (all of them when every run was
+    disturbed: the claim is then held back by ``_unless_busy``). Runs without the field are undisturbed."""
+    runs = record.get("runs") or []
+    kept = [run for run in runs if not run.get("disturbed")]
+    return {**record, "runs": kept} if kept and len(kept) < len(runs) else record
+
+
+def disturbance(claim: claims_file.Claim, rows: list[Row]) -> tuple[int, int]:
+    """(disturbed runs, all runs) over the ok rows of the programs the claim's predicates name."""
+    programs = {(ref.workload, ref.language, ref.variant) for ref in claim.programs()}
+    runs = [run for r in rows if r.get("status") == "ok" and (r["workload"], r["language"], r["variant"]) in programs
+            for run in r.get("runs") or []]
+    return sum(1 for run in runs if run.get("disturbed")), len(runs)
+
+
+def _unless_busy(verdict: Verdict, claim: claims_file.Claim, rows: list[Row]) -> None:
+    """A claim whose rows' runs are mostly disturbed decides nothing: Inconclusive, saying so."""
+    disturbed, total = disturbance(claim, rows)
+    if 2 * disturbed <= total:
+        return
+    busy = f"machine busy: {disturbed} of {total} runs disturbed"
+    for predicate in verdict.predicates:
+        if predicate.outcome in (SUPPORTED, CONTRADICTED):
+            predicate.reason = f"{busy} (the figure alone says {predicate.outcome})"
+            predicate.outcome = INCONCLUSIVE
+    verdict.outcome = INCONCLUSIVE
+    verdict.note = f"{busy}; {verdict.note}" if verdict.note else busy
 
 
 def _same_figures(verdict: Verdict, found: list[dict[str, Any]], backend: str) -> bool:

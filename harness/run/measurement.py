@@ -48,6 +48,20 @@ class Measurement:
         """Set a non-ok status with its reason."""
         self.status, self.reason = status, reason
 
+    @property
+    def counted_runs(self) -> list:
+        """The runs its statistics rest on: the undisturbed ones. A run during which the rest of the
+        machine took over a quarter of a core is kept in the record but not counted; only a row with
+        no undisturbed run at all is summarised from its disturbed ones (its figures then say so
+        through ``disturbed_runs``, and the judge decides nothing from it)."""
+        undisturbed = [run for run in self.runs if not run.get("disturbed")]
+        return undisturbed or list(self.runs)
+
+    @property
+    def disturbed_runs(self) -> int:
+        """How many of its measured runs were disturbed."""
+        return sum(1 for run in self.runs if run.get("disturbed"))
+
     def add(self, result: RunResult, keep: bool) -> None:
         """Interpret one run; keep its figures unless it was a warm-up."""
         self.command = result.command
@@ -65,20 +79,26 @@ class Measurement:
             self.runs.append(record)
             self.measured_s += result.wall_s
 
+    def stamp_last(self, round_index: int, started: float) -> None:
+        """Store the round and start time (time.monotonic()) of the run just kept, so two rows
+        measured in the same rounds can later be compared pair by pair."""
+        self.runs[-1].update({"round": round_index, "started": started})
+
     def key_values(self) -> list:
         """The key figure of every kept run: its interval decides whether the row needs more runs."""
         for name in KEY_FIELDS[self.job.workload.key_figure]:
-            values = [run.get(name) for run in self.runs]
+            values = [run.get(name) for run in self.counted_runs]
             if values and all(v is not None for v in values):
                 return values
         return []
 
     def summarize(self) -> None:
-        """Median, confidence interval and CV of every summary field and metric."""
-        self.summary = {name: stats.summarize(run.get(name) for run in self.runs) for name in SUMMARY_FIELDS}
-        metric_names = dict.fromkeys(name for run in self.runs for name in run.get("metrics", {}))
+        """Median, confidence interval and CV of every summary field and metric, over the counted runs."""
+        runs = self.counted_runs
+        self.summary = {name: stats.summarize(run.get(name) for run in runs) for name in SUMMARY_FIELDS}
+        metric_names = dict.fromkeys(name for run in runs for name in run.get("metrics", {}))
         self.summary["metrics"] = {
-            name: stats.summarize(_numeric(run.get("metrics", {}).get(name)) for run in self.runs) for name in metric_names
+            name: stats.summarize(_numeric(run.get("metrics", {}).get(name)) for run in runs) for name in metric_names
         }
 
     def to_record(self) -> dict:
@@ -102,6 +122,7 @@ class Measurement:
             "command": self.command,
             "stderr_tail": self.stderr_tail if self.status != Status.OK else "",
             "runs": self.runs,
+            "disturbed_runs": self.disturbed_runs,
             "stop_reason": self.stop_reason,
             "summary": self.summary,
         }

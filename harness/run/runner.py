@@ -183,16 +183,36 @@ def _round(chosen, lifecycle, shared, round_index, warming) -> None:
             continue
         if not warming and not _needs_run(measurement, options, time.monotonic() - shared.started):
             continue  # the run's time budget ran out during this round
+        started = time.monotonic()
         result = _run_once(lifecycle, measurement, _timeout(measurement.job, options))
         if shared.stopping.is_set():
             return  # cut short by the stop (a swarm job removed unmeasured): not a result
         with shared.lock:
+            kept = len(measurement.runs)
             measurement.add(result, keep=not warming)
+            if len(measurement.runs) > kept:
+                measurement.stamp_last(round_index, started)
             if not warming and len(measurement.runs) > options.min_runs:
-                shared.counter.planned += 1  # an extra run beyond the minimum, chosen by the data
+                shared.counter.planned += 1  # an extra run beyond the minimum: chosen by the data, or a repeat
             done, planned = shared.counter.tick()
             shared.progress(done, planned, measurement, result, warming)
             shared.save()
+    if not warming:
+        _tell_settled(shared)
+
+
+def _tell_settled(shared) -> None:
+    """After a measured round, tell a progress display that has ``settled`` which workloads still
+    have a row that will get runs (in any lane), so it can show each claim once its rows are done."""
+    settled = getattr(shared.progress, "settled", None)
+    document = getattr(shared.store, "document", None)
+    if settled is None or document is None:
+        return
+    with shared.lock:
+        elapsed = time.monotonic() - shared.started
+        unsettled = {m.job.workload.name for m in shared.measurements.values()
+                     if _needs_run(m, shared.options, elapsed, note=False)}
+        settled(document, unsettled)
 
 
 def _run_once(lifecycle, measurement: Measurement, timeout_s: float) -> RunResult:
@@ -213,24 +233,41 @@ def _describe(error: Exception) -> str:
     return f"{type(error).__name__}: {text}"[:300] if text else type(error).__name__
 
 
-def _needs_run(measurement: Measurement, options: RunOptions, elapsed_s: float = 0.0) -> bool:
-    """Whether a row gets another measured run; records why it stopped when it does not."""
+def disturbance_repeats(options: RunOptions) -> int:
+    """How many disturbed runs of a row are run again: max(2, --min-runs)."""
+    return max(2, options.min_runs)
+
+
+def _needs_run(measurement: Measurement, options: RunOptions, elapsed_s: float = 0.0, note: bool = True) -> bool:
+    """Whether a row gets another measured run; records why it stopped when it does not (unless ``note``
+    is False: the question asked by the progress display, which must not change the row).
+
+    Only undisturbed runs count towards --min-runs, --max-runs and the interval; a disturbed run is
+    run again, at most ``disturbance_repeats`` times per row.
+    """
     if measurement.finished_badly:
         return False
-    runs = len(measurement.runs)
-    if runs < options.min_runs:
+    disturbed = measurement.disturbed_runs
+    runs = len(measurement.runs) - disturbed
+    busy = disturbed > disturbance_repeats(options)
+    width = stats.mean_ci_relative_half_width(measurement.key_values()) if runs >= options.min_runs else None
+    if runs < options.min_runs and not busy:
         return True
-    width = stats.mean_ci_relative_half_width(measurement.key_values())
     if width is not None and width <= options.target:
-        measurement.stop_reason = f"interval within ±{options.target:.0%} after {runs} runs"
+        reason = f"interval within ±{options.target:.0%} after {runs} runs"
     elif runs >= options.max_runs:
-        measurement.stop_reason = f"--max-runs {options.max_runs} reached"
+        reason = f"--max-runs {options.max_runs} reached"
+    elif busy:
+        reason = (f"machine busy: {disturbed} of {len(measurement.runs)} runs disturbed, "
+                  f"its {disturbance_repeats(options)} repeats spent")
     elif measurement.measured_s >= options.row_budget_s:
-        measurement.stop_reason = f"row time budget of {options.row_budget_s:.0f} s spent after {runs} runs"
+        reason = f"row time budget of {options.row_budget_s:.0f} s spent after {runs} runs"
     elif options.run_budget_s is not None and elapsed_s >= options.run_budget_s:
-        measurement.stop_reason = f"run time budget of {options.run_budget_s:.0f} s spent after {runs} runs"
+        reason = f"run time budget of {options.run_budget_s:.0f} s spent after {runs} runs"
     else:
         return True
+    if note:
+        measurement.stop_reason = reason
     return False
 
 
@@ -244,9 +281,10 @@ def _finish(measurements, store) -> None:
 
 def _note_interrupted(measurements, runs: int) -> None:
     for measurement in measurements:
-        if measurement.status == Status.OK and len(measurement.runs) < runs:
+        counted = len(measurement.runs) - measurement.disturbed_runs
+        if measurement.status == Status.OK and counted < runs:
             if measurement.runs:
-                measurement.reason = f"interrupted after {len(measurement.runs)} of {runs} runs"
+                measurement.reason = f"interrupted after {counted} of {runs} runs"
             else:
                 measurement.mark(Status.NOT_RUN, "interrupted before it was measured")
 

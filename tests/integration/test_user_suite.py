@@ -23,7 +23,8 @@ def test_each_language_of_the_suite_is_measured_and_agrees(suite_run, toolchain,
     row = rows(document, "triangle")[f"{language}/default"]
     assert row["status"] == "ok", row["reason"]
     assert row["checksum"] == str(1000 * 1001 // 2)
-    assert len(row["runs"]) == 2
+    # 2 undisturbed runs (a disturbed run is run again), unless a busy machine disturbed every repeat
+    assert sum(not run["disturbed"] for run in row["runs"]) == 2 or row["stop_reason"].startswith("machine busy")
     run = row["runs"][0]
     assert run["wall_s"] > 0 and run["peak_rss_bytes"] > 1e6 and run["cpu_s"] > 0
 

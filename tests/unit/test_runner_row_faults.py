@@ -55,7 +55,9 @@ def test_a_row_whose_run_raises_fails_alone_and_the_run_exits_1(tmp_path):
     document = json.loads(results.read_text())
     assert document["finished"]
     rows = {row["variant"]: row for row in document["measurements"]}
-    assert rows["good"]["status"] == "ok" and len(rows["good"]["runs"]) == 2
+    good = rows["good"]  # 2 undisturbed runs, unless a busy machine disturbed every repeat
+    assert good["status"] == "ok" and (sum(not run["disturbed"] for run in good["runs"]) == 2
+                                       or good["stop_reason"].startswith("machine busy"))
     bad = rows["bad"]
     assert bad["status"] == "failed" and not bad["runs"]
     assert bad["reason"].startswith("could not be run: PermissionError: [Errno 13] Permission denied")
