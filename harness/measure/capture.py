@@ -22,6 +22,8 @@ class Capture:
     """One pipe and its reader thread: ``write_fd`` goes to the child, the text stays here."""
 
     def __init__(self, whole: bool = False):
+        self.read_fd: int | None
+        self.write_fd: int | None
         self.read_fd, self.write_fd = os.pipe()
         self.limit = KEEP_WHOLE if whole else KEEP  # for a whole output: the most kept before dropping
         self.head, self.tail = bytearray(), bytearray()
@@ -31,8 +33,9 @@ class Capture:
 
     def started(self) -> Capture:
         """The child has the write end: close ours (so EOF comes when the child's side closes) and read."""
-        os.close(self.write_fd)
-        self.write_fd = None
+        write_fd, self.write_fd = self.write_fd, None
+        if write_fd is not None:
+            os.close(write_fd)
         self._thread.start()
         return self
 
@@ -47,7 +50,9 @@ class Capture:
         self.read_fd = self.write_fd = None
 
     def _drain(self) -> None:
-        while chunk := os.read(self.read_fd, READ):
+        read_fd = self.read_fd  # the thread starts only with a read end (started); finish closes it after
+        assert read_fd is not None
+        while chunk := os.read(read_fd, READ):
             with self._lock:
                 room = self.limit - len(self.head)
                 if room > 0:

@@ -185,15 +185,19 @@ def parse_wrk(text: str) -> dict | None:
     total = re.search(r"(\d+) requests in ([\d.]+)(\w+)", text)
     if not rate or not total:
         return None
-    latency = {f"p{p}": _wrk_time(v) for p, v in re.findall(r"^\s+(50|75|90|99)%\s+([\d.]+\w+)", text, re.M)}
+    latency: dict[str, float | None] = {f"p{p}": _wrk_time(v) for p, v in re.findall(r"^\s+(50|75|90|99)%\s+([\d.]+\w+)", text, re.M)}
     peak = re.search(r"Latency\s+[\d.]+\w+\s+[\d.]+\w+\s+([\d.]+\w+)", text)
     latency["max"] = _wrk_time(peak.group(1)) if peak else None
     errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", text))
-    errors += int(re.search(r"Non-2xx or 3xx responses: (\d+)", text).group(1)) if "Non-2xx" in text else 0
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
+    errors += int(non_2xx.group(1)) if non_2xx else 0
     return {"requests": int(total.group(1)), "requests_per_s": float(rate.group(1)), "bytes_per_s": None,
             "latency_us": latency, "errors": errors, "error_kinds": {}, "duration_s": _wrk_time(total.group(2) + total.group(3)) / 1e6}
 
 
 def _wrk_time(text: str) -> float:
-    number, unit = re.match(r"([\d.]+)([a-z]+)", text).groups()
+    parts = re.match(r"([\d.]+)([a-z]+)", text)
+    if parts is None:
+        raise ValueError(f"not a wrk time: {text!r}")
+    number, unit = parts.groups()
     return float(number) * WRK_UNITS[unit]

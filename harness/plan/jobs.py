@@ -160,6 +160,7 @@ def _typed_override(name: str, raw: str, catalogue_value):
     """Convert an override to the type the catalogue gives the parameter."""
     example = catalogue_value[0] if isinstance(catalogue_value, list) else catalogue_value
     parts = raw.split(",")
+    converted: list[str] | list[float]
     if isinstance(example, str):
         converted = parts
     else:
@@ -167,7 +168,8 @@ def _typed_override(name: str, raw: str, catalogue_value):
     return converted if len(converted) > 1 else converted[0]
 
 
-def _number(name: str, raw: str):
+def _number(name: str, raw: str) -> float:
+    value: float  # an int where the text is one (int is a float to mypy)
     try:
         value = int(raw)
     except ValueError:

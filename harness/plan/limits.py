@@ -21,7 +21,7 @@ def thread_budget() -> tuple[int, str]:
     max_maps = _read_int("/proc/sys/vm/max_map_count")
     if max_maps:
         budgets["vm.max_map_count"] = int(max_maps * HEADROOM) // 2
-    name = min(budgets, key=budgets.get)
+    name = min(budgets, key=lambda limit: budgets[limit])
     return budgets[name], f"{name} with {in_use} tasks already running"
 
 

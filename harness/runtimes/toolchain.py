@@ -45,7 +45,10 @@ class Runtime:
     @property
     def major(self) -> int:
         """The feature version: 3 for Python 3.11, 21 for Java 21, 20 for Node 20."""
-        return int(re.match(r"\d+", self.version).group())
+        leading = re.match(r"\d+", self.version)
+        if leading is None:
+            raise ValueError(f"runtime version {self.version!r} does not start with a number")
+        return int(leading.group())
 
     @property
     def tag(self) -> str:
@@ -154,7 +157,7 @@ def _choose(language: str, finder, explicit) -> list:
     """The runtimes one --python/--java/--node value names, in its order, each once."""
     if not explicit:
         return [finder(None)]
-    chosen = {}
+    chosen: dict[str, Runtime] = {}
     for item in [part.strip() for part in str(explicit).split(",") if part.strip()]:
         for runtime in _resolve(language, finder, item):
             chosen.setdefault(runtime.tag, runtime)
@@ -200,7 +203,7 @@ def available(language: str) -> list:
                 found.append(finders[language](str(cached.executable)))
             except RuntimeNotFound:
                 pass
-    unique = {}
+    unique: dict[str, Runtime] = {}
     for runtime in found:
         unique.setdefault(runtime.tag, runtime)
     return sorted(unique.values(), key=lambda runtime: _version_key(runtime.version) + (runtime.free_threaded,))
@@ -263,10 +266,10 @@ def _java_candidates() -> list:
     found = []
     if os.environ.get("JAVA_HOME"):
         found.append(Path(os.environ["JAVA_HOME"]) / "bin" / "java")
-    if shutil.which("java"):
-        found.append(Path(shutil.which("java")))
+    if on_path := shutil.which("java"):
+        found.append(Path(on_path))
     found += [Path(p) for p in sorted(glob.glob("/usr/lib/jvm/*/bin/java"))]
-    unique = {}
+    unique: dict[Path, Path] = {}
     for path in found:
         if path.exists():
             unique.setdefault(path.resolve(), path.resolve())
@@ -337,7 +340,7 @@ def compile_java(toolchain: Toolchain, roots) -> None:
             digest.update(str(source).encode() + source.read_bytes())
         classes = paths.CACHE / "java" / digest.hexdigest()[:16]
         if not (classes / ".complete").exists():
-            by_release = {}
+            by_release: dict[int, list[Path]] = {}
             for source in sources:
                 by_release.setdefault(max(oldest, required_version(source) or 0), []).append(source)
             for release in sorted(by_release):
