@@ -95,7 +95,10 @@ class NativeExecutor(Executor):
 
     def start_helper(self, name, arguments: list, cpus=None) -> NativeServer:
         """Start a server of the harness's own (a fixture, the ceiling server), measured the same way."""
-        command = self.helpers.argv(name) + list(arguments)
+        argv = self.helpers.argv(name)
+        if argv is None:
+            raise GeneratorError(f"{name} is not installed here")
+        command = argv + list(arguments)
         return NativeServer(Spawned(command, None, self.cgroups, self.sample_interval_s, cpus))
 
     def neighbour(self, server, cpus=None) -> LocalNeighbour:
@@ -169,7 +172,7 @@ class Spawned:
         program exec: the clock starts at that moment (see GATE)."""
         here, there = socket.socketpair()
         try:
-            self.child = subprocess.Popen(GATE + list(command), stdin=there, stdout=self.out.write_fd,
+            self.child = subprocess.Popen(GATE + list(command), stdin=there.fileno(), stdout=self.out.write_fd,
                                           stderr=self.err.write_fd, env=env, cwd=cwd, process_group=0)
             there.close()
             watchdog.guard_group(self.child.pid)
@@ -312,7 +315,7 @@ class NativeServer:
 
     def __init__(self, spawned: Spawned):
         self.spawned = spawned
-        self._window = None
+        self._window: Window | None = None
 
     def stdout_so_far(self) -> str:
         return self.spawned.stdout_so_far()
@@ -329,6 +332,7 @@ class NativeServer:
 
     def end_window(self) -> dict:
         """CPU, context switches, peak memory and threads of the server over the window."""
+        assert self._window is not None, "end_window without begin_window"
         return self._window.end()
 
     def stop(self) -> RunResult:

@@ -145,7 +145,7 @@ def children_of(pid) -> list | None:
         return []
     if len(tasks) > MANY_THREADS:
         return None
-    children = []
+    children: list[int] = []
     for tid in tasks:
         try:
             with open(f"/proc/{pid}/task/{tid}/children", "rb") as handle:

@@ -18,7 +18,9 @@ import subprocess
 import sys
 import threading
 import time
+from typing import TypeVar
 
+T = TypeVar("T")
 _lock = threading.Lock()
 _process: subprocess.Popen | None = None
 
@@ -31,9 +33,11 @@ def _tell(line: str) -> None:
             _process = subprocess.Popen([sys.executable, "-S", os.path.abspath(__file__)], stdin=subprocess.PIPE,
                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                         start_new_session=True, close_fds=True)
+        pipe = _process.stdin
+        assert pipe is not None  # opened with stdin=PIPE
         try:
-            _process.stdin.write(f"{line}\n".encode())
-            _process.stdin.flush()
+            pipe.write(f"{line}\n".encode())
+            pipe.flush()
         except OSError:  # the watchdog died: the next line starts another
             _process = None
 
@@ -70,12 +74,10 @@ def _watch() -> None:
     cgroups: set[str] = set()
     for raw in sys.stdin.buffer:
         sign, kind, value = raw[:1], raw[1:].split(b" ", 1)[0], raw.split(b" ", 1)[-1].strip().decode()
-        target = groups if kind == b"group" else cgroups
-        item = int(value) if kind == b"group" else value
-        if sign == b"+":
-            target.add(item)
+        if kind == b"group":
+            _mark(groups, sign, int(value))
         else:
-            target.discard(item)
+            _mark(cgroups, sign, value)
     for pid in groups:
         try:
             os.killpg(pid, signal.SIGKILL)
@@ -83,6 +85,14 @@ def _watch() -> None:
             pass
     for path in cgroups:
         _empty_and_remove(path)
+
+
+def _mark(listed: set[T], sign: bytes, item: T) -> None:
+    """Add ``item`` to the watched set on ``+``, drop it on ``-``."""
+    if sign == b"+":
+        listed.add(item)
+    else:
+        listed.discard(item)
 
 
 def _empty_and_remove(path: str) -> None:
