@@ -400,6 +400,9 @@ def cmd_diff(chosen: options.DiffOptions) -> int:
     for row in diff.table_rows(found):
         table.add_row(*row, style="bold" if row[-1] == "significant" else None)
     terminal.print(table)
+    for note in found.notes:
+        terminal.print(f"{note}: each figure is tested against it", highlight=False)
+    terminal.print(found.summary, highlight=False)
     for claim, backend, before, after in found.verdicts:
         terminal.print(f"verdict {claim} [{backend}]: {before} → {after}", highlight=False)
     for title, rows in (("only in A", found.only_a), ("only in B", found.only_b)):

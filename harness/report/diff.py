@@ -1,33 +1,40 @@
-"""Two runs side by side, row by row, in the manner of ``pyperf compare_to``.
+"""Two runs side by side, row by row, in the manner of ``pyperf compare_to``, with error control over all figures.
 
 For every row in both runs: the ratio B/A of its key figure (and of its peak memory), as
-geometric means over the runs, with the 95 % interval of Welch's t-test on the logs, and "significant" or "not significant". Rows in
-one run only are listed, and so are verdicts that changed. Runs from different machines,
-backends or runtime versions are compared all the same, under a loud warning.
+geometric means over the undisturbed runs. Whether a figure changed is decided over all figures
+at once (analyse/multiple.diff_figures): each figure against the run-wide drift that every row of
+its kind shared (a machine 20 % slower for B is "run-wide drift 1.20× in time", not 30
+slowdowns), only beyond a smallest change worth reporting (2 % of time, 1 % of memory), with the
+false discovery rate held at 5 % by Benjamini–Hochberg. Rows in one run only are listed, and so
+are verdicts that changed. Runs from different machines, backends or runtime versions, or
+disturbed by other work to different degrees, are compared all the same, under a loud warning.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from harness.analyse import figures, stats
+from scipy.stats import gmean
+
+from harness.analyse import figures, multiple, stats
 from harness.errors import StoreError
 from harness.report.tables import stored_or_current_verdicts
 from harness.results import model
 from harness.results.model import Status
 
 FIGURES = {"time": "time", "memory": "peak memory", "rate": "req/s"}
+DISTURBANCE_GAP = 0.10  # warn when the runs' shares of disturbed runs differ by more than this
 
 
 @dataclass
 class RowChange:
-    """One figure of one row, in both runs."""
+    """One figure of one row, in both runs, and what the run-wide test made of it (None: too few runs)."""
 
     row: str
     figure: str
     a: float
     b: float
-    comparison: stats.Comparison | None
+    comparison: multiple.Change | None
 
 
 @dataclass
@@ -42,6 +49,12 @@ class Diff:
     only_b: list = field(default_factory=list)
     verdicts: list = field(default_factory=list)  # (claim, backend, outcome in A, outcome in B)
     provenance: list = field(default_factory=list)  # one line per run: id, commit, host, load, started
+    notes: list = field(default_factory=list)  # the run-wide drift of each kind that moved beyond its band
+    summary: str = ""  # how many figures changed, of how many tested, and by which method
+
+    def significant(self) -> list[RowChange]:
+        """The figures that changed significantly."""
+        return [change for change in self.changes if change.comparison and change.comparison.significant]
 
 
 def compare_runs(a: dict, b: dict) -> Diff:
@@ -52,10 +65,19 @@ def compare_runs(a: dict, b: dict) -> Diff:
         raise StoreError(f"runs {a['run_id']} and {b['run_id']} have no measured row in common; "
                          "compare runs of the same workloads")
     found = Diff(a["run_id"], b["run_id"], warnings=_warnings(a, b), provenance=[_provenance("A", a), _provenance("B", b)])
+    pending: list[tuple[RowChange, multiple.Figure | None]] = []
     for key in common:
         kind = _key_kind(a, rows_a[key]["workload"])
-        for figure in dict.fromkeys([kind, "memory"]):
-            found.changes += _change(model.row_name(rows_a[key]), figure, rows_a[key], rows_b[key])
+        for name in dict.fromkeys([kind, "memory"]):
+            pending += _change(model.row_name(rows_a[key]), name, rows_a[key], rows_b[key])
+    tested = multiple.diff_figures([figure for _, figure in pending if figure is not None])
+    outcome = {change.key: change for change in tested.changes}
+    for change, figure in pending:
+        change.comparison = outcome.get(figure.key) if figure else None
+        found.changes.append(change)
+    found.notes = tested.notes()
+    found.summary = _summary(found, tested)
+    found.warnings += _disturbance_warning(a, b, common, rows_a, rows_b)
     found.only_a = [model.row_name(row) for k, row in rows_a.items() if k not in rows_b]
     found.only_b = [model.row_name(row) for k, row in rows_b.items() if k not in rows_a]
     found.verdicts = _verdict_changes(a, b)
@@ -70,24 +92,57 @@ def _key_kind(document: dict, workload: str) -> str:
     return figures.key_figure(document.get("workloads", {}).get(workload, {}))
 
 
-def _change(name: str, kind: str, a: dict, b: dict) -> list:
-    values_a, values_b = _values(a, kind), _values(b, kind)
+def _change(name: str, figure: str, a: dict, b: dict) -> list[tuple[RowChange, multiple.Figure | None]]:
+    """The row's figure in both runs, and the Figure the run-wide test takes (None with under two runs a side)."""
+    values_a, values_b = _values(a, figure), _values(b, figure)
     if not values_a or not values_b:
         return []
-    return [RowChange(name, FIGURES[kind], _geometric_mean(values_a), _geometric_mean(values_b), stats.compare(values_b, values_a))]
+    change = RowChange(name, FIGURES[figure], _geometric_mean(values_a), _geometric_mean(values_b), None)
+    # Drift is estimated per kind of figure; a rate is its own kind, with the default band.
+    tested = multiple.Figure(f"{name} | {figure}", figure, values_a, values_b) if min(len(values_a), len(values_b)) >= 2 else None
+    return [(change, tested)]
 
 
 def _geometric_mean(values) -> float:
     """The statistic the ratio compares, so A, B and B/A agree on the page."""
-    from scipy.stats import gmean
-
     return float(gmean(values))
 
 
+def counted_runs(record: dict) -> list:
+    """A row's undisturbed runs (every run when none is undisturbed); runs without the field are undisturbed."""
+    runs = record.get("runs") or []
+    return [run for run in runs if not run.get("disturbed")] or runs
+
+
 def _values(record: dict, kind: str) -> list:
+    runs = counted_runs(record)
     if kind == "rate":
-        return [run["requests_per_s"] for run in record.get("runs", []) if run.get("requests_per_s")]
-    return figures.samples(record, kind)
+        return [run["requests_per_s"] for run in runs if run.get("requests_per_s")]
+    return figures.samples({**record, "runs": runs}, kind)
+
+
+def _summary(found: Diff, tested: multiple.DiffResult) -> str:
+    """``2 of 64 figures changed significantly (...method...)``."""
+    bands = ", ".join(f"{share:.0%} in {kind}" for kind, share in multiple.MIN_CHANGE.items())
+    drift = ("against the run-wide drift of " + " and ".join(sorted(tested.drifts))) if tested.drifts else "without a drift estimate (too few rows)"
+    untested = len(found.changes) - len(tested.changes)
+    skipped = f"; {untested} with under 2 runs a side not tested" if untested else ""
+    return (f"{len(tested.significant())} of {len(tested.changes)} figures tested changed significantly: "
+            f"Benjamini–Hochberg over all {len(tested.changes)} at a {tested.rate:.0%} false discovery rate, "
+            f"beyond a smallest change worth reporting ({bands}; {multiple.DEFAULT_MIN_CHANGE:.0%} otherwise), {drift}{skipped}.")
+
+
+def _disturbance_warning(a: dict, b: dict, common: list, rows_a: dict, rows_b: dict) -> list[str]:
+    """A line when the share of disturbed runs over the rows both runs have differs between them."""
+    shares = []
+    for rows in (rows_a, rows_b):
+        runs = [run for key in common for run in rows[key].get("runs") or []]
+        shares.append((sum(1 for run in runs if run.get("disturbed")), len(runs)))
+    (da, na), (db, nb) = shares
+    if abs(da / max(na, 1) - db / max(nb, 1)) <= DISTURBANCE_GAP:
+        return []
+    return [f"different disturbance: A {da} of {na} runs disturbed, B {db} of {nb} (others used > ¼ core); "
+            "disturbed runs are left out of the figures"]
 
 
 def _provenance(name: str, document: dict) -> str:
@@ -134,12 +189,25 @@ def table_rows(found: Diff) -> list:
     """[row, figure, A, B, B/A (95 % CI), significance] as strings."""
     rows = []
     for change in found.changes:
-        comparison = change.comparison
-        ratio = (f"{stats.fmt_number(comparison.ratio)} ({stats.fmt_number(comparison.low)}–{stats.fmt_number(comparison.high)})"
-                 if comparison else "")
-        verdict = ("significant" if comparison.significant else "not significant") if comparison else "n too small"
-        rows.append([change.row, change.figure, _show(change.a, change.figure), _show(change.b, change.figure), ratio, verdict])
+        rows.append([change.row, change.figure, _show(change.a, change.figure), _show(change.b, change.figure),
+                     _ratio_text(change.comparison), _verdict_text(change.comparison)])
     return rows
+
+
+def _ratio_text(tested: multiple.Change | None) -> str:
+    """``1.25 (1.19–1.31)``; beside a run-wide drift, the ratio beyond it: ``1.25; 1.02 beyond drift (0.97–1.08)``."""
+    if tested is None:
+        return ""
+    interval = f"({stats.fmt_number(tested.low)}–{stats.fmt_number(tested.high)})"
+    if abs(tested.relative - tested.ratio) <= 1e-9 * tested.ratio:
+        return f"{stats.fmt_number(tested.ratio)} {interval}"
+    return f"{stats.fmt_number(tested.ratio)}; {stats.fmt_number(tested.relative)} beyond drift {interval}"
+
+
+def _verdict_text(tested: multiple.Change | None) -> str:
+    if tested is None:
+        return "n too small"
+    return "significant" if tested.significant else "not significant"
 
 
 HEADERS = ["row", "figure", "A (geometric mean)", "B (geometric mean)", "B/A (95 % CI)", "B against A"]
@@ -159,8 +227,8 @@ def markdown(found: Diff) -> str:
 
     lines = [f"# Run {found.b} against run {found.a}\n"] + [f"- {line}" for line in found.provenance] + [""]
     lines += [f"> **Warning:** {w}; the ratios mix that difference with any other.\n" for w in found.warnings]
-    significant = sum(1 for c in found.changes if c.comparison and c.comparison.significant)
-    lines.append(f"{significant} of {len(found.changes)} figures changed significantly (95 %).\n")
+    lines += [f"- {note}: each figure is tested against it" for note in found.notes]
+    lines.append(f"\n{found.summary}\n")
     lines.append(tabulate(table_rows(found), headers=HEADERS, tablefmt="github", disable_numparse=True) + "\n")
     if found.verdicts:
         lines.append("## Verdicts that changed\n")

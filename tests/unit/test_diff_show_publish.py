@@ -68,6 +68,7 @@ def test_diff_command_prints_a_table_and_writes_markdown_and_html(tmp_path, caps
     done = main_in_process(capsys, "diff", a, b, "--md", tmp_path / "d.md", "--html", tmp_path / "d.html")
     assert done.returncode == 0, done.stderr
     assert "significant" in done.stdout and "alloc_churn java/default" in done.stdout
+    assert "1 of 2 figures tested changed significantly: Benjamini–Hochberg" in done.stdout
     assert "| alloc_churn java/default" in (tmp_path / "d.md").read_text()
     assert "<table>" in (tmp_path / "d.html").read_text()
 
