@@ -184,7 +184,8 @@ class Spawned:
                 os.sched_setaffinity(self.child.pid, self.cpus)
             self.out.started()
             self.err.started()
-            self.sampler = TreeSampler(self.child.pid, interval_s, self.group).start(paused=True)
+            self.sampler = TreeSampler(self.child.pid, interval_s, self.group,
+                                       gate="\0".join(GATE).encode()).start(paused=True)
             # What the program inherits at exec as its high-water mark (see measure/peaks.py).
             self.inherited_bytes = own_high_water_mark()
             if here.recv(1) != b"r":
@@ -376,8 +377,8 @@ def become_subreaper() -> bool:
 
 
 def harness_children() -> set:
-    """The processes whose parent is this harness now (adopted orphans included)."""
-    return set(children_of("self") or [])
+    """The processes whose parent is this harness now (adopted orphans included), but its watchdog."""
+    return set(children_of("self") or []) - {watchdog.pid()}
 
 
 def _kill_leftovers(pgid: int, group, children_before=frozenset()) -> int:

@@ -41,7 +41,7 @@ def headline_peak(ru_maxrss_bytes: int, inherited_bytes: int, hwm_bytes: int, ps
     if processes_peak > 1 and pss_bytes > (root.bytes or 0):
         return Peak(pss_bytes, "PSS of the tree, sampled")
     if root.bytes is None:
-        return Peak(None, "not measured: the program ended before the first sample")
+        return Peak(None, "not measured: the program ended before it could be sampled")
     return root
 
 

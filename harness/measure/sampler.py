@@ -42,7 +42,7 @@ def interval_at(base_s: float, elapsed_s: float) -> float:
 class TreeSampler:
     """A background thread that records the peak summed RSS and threads of a process tree."""
 
-    def __init__(self, root_pid: int, interval_s: float = DEFAULT_INTERVAL_S, cgroup=None):
+    def __init__(self, root_pid: int, interval_s: float = DEFAULT_INTERVAL_S, cgroup=None, gate: bytes = b""):
         self.root_pid = root_pid
         self.interval_s = interval_s
         self.cgroup = cgroup
@@ -51,6 +51,9 @@ class TreeSampler:
         self.peak_threads = 0
         self.peak_processes = 0
         self.peak_hwm_bytes = 0  # the root's VmHWM: its own resident high-water mark since exec
+        # While the root is still the start gate (its command line begins with ``gate``), its VmHWM
+        # is the gate's, not the program's: it counts only once the program has replaced it.
+        self.gate, self.exec_seen = gate, not gate
         self.peak_pss_bytes = 0  # the tree's summed proportional set size, read while it has several processes
         self.samples = 0
         self.last_pids = [root_pid]
@@ -109,7 +112,10 @@ class TreeSampler:
             self.peak_rss_bytes = max(self.peak_rss_bytes, rss)
             self.peak_threads = max(self.peak_threads, threads)
             self.peak_processes = max(self.peak_processes, processes)
-            self.peak_hwm_bytes = max(self.peak_hwm_bytes, _high_water_mark(self.root_pid))
+            if not self.exec_seen:
+                self.exec_seen = _command_line(self.root_pid)[: len(self.gate)] not in (self.gate, b"")
+            if self.exec_seen:
+                self.peak_hwm_bytes = max(self.peak_hwm_bytes, _high_water_mark(self.root_pid))
             if processes > 1 and (new_high or self.samples % PSS_EVERY == 0):
                 self.peak_pss_bytes = max(self.peak_pss_bytes, sum(_pss(pid) for pid in pids))
         # memory.stat is the costliest read; the exact peak comes from the cgroup itself anyway.
@@ -220,6 +226,15 @@ def tree_counters(pids) -> dict:
             elif line.startswith("nonvoluntary_ctxt_switches:"):
                 totals["ctx_involuntary"] += int(line.split()[1])
     return totals
+
+
+def _command_line(pid: int) -> bytes:
+    """The raw ``/proc/<pid>/cmdline`` (arguments separated by NULs), or b"" once it has gone."""
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as handle:
+            return handle.read()
+    except OSError:
+        return b""
 
 
 def _high_water_mark(pid: int) -> int:

@@ -42,6 +42,12 @@ def _tell(line: str) -> None:
             _process = None
 
 
+def pid() -> int | None:
+    """The watchdog's process id, or None before it is started: it is the harness's child, never a
+    program's leftover."""
+    return _process.pid if _process is not None else None
+
+
 def guard_group(pid: int) -> None:
     """Kill process group ``pid`` if the harness dies before ``release_group``."""
     _tell(f"+group {pid}")
