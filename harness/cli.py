@@ -31,7 +31,7 @@ from harness import catalogue, options, plan, report, runtimes
 from harness.analyse import machines
 from harness.errors import LabError, UsageError
 from harness.judge import verdicts
-from harness.measure import environment
+from harness.measure import cgroup, environment
 from harness.paths import CACHE
 from harness.report import diff, publish, show, terminal
 from harness.results import store
@@ -249,7 +249,27 @@ def _parser() -> argparse.ArgumentParser:
     published.add_argument("--out", type=Path, default=DEFAULT_OUT, help="results directory (results)")
     published.add_argument("--allow-failures", action="store_true", help="publish even if some rows failed")
     published.set_defaults(command=cmd_publish, options=options.publish_options)
+
+    cleaned = sub.add_parser("clean", help="remove what a harness killed with -9 left: run cgroups whose harness is gone "
+                                           "(every compare also does this when it starts)")
+    cleaned.add_argument("--containers", action="store_true",
+                         help="also remove every lab container (only while no compare runs)")
+    cleaned.set_defaults(command=cmd_clean, options=options.clean_options)
     return parser
+
+
+def cmd_clean(chosen: options.CleanOptions) -> int:
+    """Remove stale run cgroups (their harness is gone) and, if asked, every lab container."""
+    stale = sorted(set(Path(cgroup.ROOT).glob(f"*/{cgroup.PARENT}/run-*")) | set(Path(cgroup.ROOT).glob(f"{cgroup.PARENT}/run-*")))
+    removed = [path for parent in sorted({path.parent for path in stale}) for path in cgroup.remove_stale(parent)]
+    print(f"removed {len(removed)} stale run cgroup folders" + (f" ({len(stale) - len(removed)} belong to a running harness)"
+                                                                  if len(stale) > len(removed) else ""))
+    if chosen.containers:
+        from harness.executors.docker.containers import remove_labelled
+        from harness.executors.docker.executor import connect
+
+        print(f"removed {remove_labelled(connect(timeout_s=10))} lab containers")
+    return 0
 
 
 def _runtime_options(parser: argparse.ArgumentParser) -> None:
@@ -347,14 +367,23 @@ def _compare(chosen: options.CompareOptions, loaded: catalogue.Catalogue, worklo
         {w.name: _describe_workload(w) for w in workloads},
     )
     _warn_missing(executors.toolchain)
+    judged = _claims_in_selection(workloads, chosen.selection.languages)
     try:
-        with terminal.RunProgress(chosen.verbosity) as progress:
+        with terminal.RunProgress(chosen.verbosity, judge=verdicts.judge_all, claim_workloads=judged) as progress:
             measurements = runner.run_all(jobs, executors, results, counts, executors.skip_reason, progress, executors.lane)
     finally:
         results.document["environment"].get("backends", {}).update(executors.machines())  # the facts the jobs reported
         _finish_run(results, chosen.out)
-    terminal.print_summary(results.document, results.run_dir)
+    terminal.print_summary(results.document, results.run_dir, selected_claims=judged)
     return 0 if all(m.status in ("ok", "skipped") for m in measurements) else 1
+
+
+def _claims_in_selection(workloads: list, languages) -> dict[str, list[str]]:
+    """Claim id -> its workloads, for the claims a run of these workloads and languages can judge:
+    one of its workloads chosen, and (with --lang) every language it is about."""
+    chosen = {workload.name for workload in workloads}
+    return {claim: names for claim, names in verdicts.CLAIM_WORKLOADS.items()
+            if chosen & set(names) and (not languages or verdicts.CLAIM_LANGUAGES[claim] <= set(languages))}
 
 
 def _finish_run(results: store.ResultsStore, out_dir: Path) -> None:

@@ -232,6 +232,8 @@ def run_summary(document: dict) -> str:
         spread += f", {extra} rows needed more than the minimum"
     runtimes = ", ".join(f"{lang} {info.get('version')}" + _others(env, lang) for lang, info in env.get("runtimes", {}).items())
     status = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
+    every_run = [run for r in document["measurements"] for run in r.get("runs") or []]
+    disturbed = sum(1 for run in every_run if run.get("disturbed"))  # kept, but out of the figures and run again
     finished = document.get("finished") or "not finished (interrupted or still running)"
     commit = env.get("lab_commit", "unknown") + (" with uncommitted changes" if env.get("lab_tree_dirty") else "")
     only_swarm = all(model.backend(r).startswith("swarm@") for r in document["measurements"])
@@ -241,7 +243,8 @@ def run_summary(document: dict) -> str:
         f"{env.get('memory_total_bytes', 0) / 2**30:.1f} GiB; {runtimes}. {backends_text(env)}. "
         f"Profile {options.get('profile', '?')}, {runs_policy(options)} after {options.get('warmup', '?')} warm-up, "
         f"languages interleaved in a shuffled order ({spread}). Rows: {status}; {noisy} of {len(ok)} ok rows have a "
-        f"noisy key figure, {cells} timing and memory cells flagged ~ in all. Lab commit {commit}; started "
+        f"noisy key figure, {cells} timing and memory cells flagged ~ in all; {disturbed} of {len(every_run)} runs disturbed "
+        f"(others used > ¼ core), left out of the figures. Lab commit {commit}; started "
         f"{document.get('started')}, finished {finished}."
     )
 

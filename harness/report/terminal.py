@@ -126,11 +126,17 @@ def _minutes(seconds: float) -> str:
     return f"{seconds // 60}:{seconds % 60:02d}"
 
 
-def print_summary(document: dict, run_dir, file=None) -> None:
-    """The answers, the rows that failed with their reasons, and where the reports are."""
+def print_summary(document: dict, run_dir, file=None, selected_claims=None) -> None:
+    """The answers, the rows that failed with their reasons, and where the reports are.
+
+    ``selected_claims`` (with --only, --family or --lang): the claims the run's selection can judge;
+    the others are named once as not in the selection, not as unmeasured.
+    """
     console = Console(file=file or sys.stdout, width=max(100, Console().width))
     found, note = stored_or_current_verdicts(document)
     found = measured(found)
+    outside = [claim for claim in CLAIMS if selected_claims is not None and claim not in selected_claims]
+    found = [v for v in found if v["claim_id"] not in outside]
     table = Table(title=f"Answers (run {document['run_id']})", title_justify="left", show_lines=False)
     for header in ("claim", "outcome", "key figure (95 % interval, n)"):
         table.add_column(header, overflow="fold")
@@ -141,13 +147,15 @@ def print_summary(document: dict, run_dir, file=None) -> None:
         style = OUTCOME_STYLE.get(verdict["outcome"], "")
         # escape: rich would read "[docker]" as a style tag and print nothing of it
         table.add_row(escape(f"{verdict['claim_id']}{where}"), f"[{style}]{verdict['outcome']}[/]", escape(key_figure(verdict)))
-    unmeasured = [claim for claim in CLAIMS if claim not in judged]
+    unmeasured = [claim for claim in CLAIMS if claim not in judged and claim not in outside]
     if found:
         console.print(table)
         if unmeasured:
             console.print(f"Not measured in this run: {', '.join(unmeasured)}.", highlight=False)
     else:
         console.print("No claim was judged: this run measured none of the rows the claims need.", highlight=False)
+    if outside:
+        console.print(f"Not in this run's selection: {', '.join(outside)}.", highlight=False)
     bad = problems(document["measurements"])
     if bad:
         console.print(f"\n{len(bad)} rows not ok:", style="bold")

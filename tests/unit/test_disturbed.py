@@ -15,7 +15,7 @@ from harness.judge import verdicts
 from harness.plan.jobs import Job
 from harness.report.terminal import RunProgress
 from harness.run import runner
-from tests.unit.test_verdicts import judge, scaling
+from tests.unit.test_verdicts import ENVIRONMENT, judge, scaling
 
 
 def jobs(count=1, workload="alloc_churn"):
@@ -194,3 +194,29 @@ def test_settled_shows_each_claim_once_its_workloads_are_done_and_only_claims_of
     assert judged == [2, 2]  # nothing new to judge: the judge is not asked again
     log.close()
     assert (tmp_path / "log").read_text().count("answer: A") == 1
+
+
+def test_a_selection_shows_only_the_claims_it_can_judge(tmp_path):
+    from harness import cli
+    from harness.catalogue.loader import load as load_catalogue
+    from harness.report.terminal import print_summary
+
+    scaling_only = [load_catalogue().workloads["cpu_scaling"]]
+    assert list(cli._claims_in_selection(scaling_only, ())) == ["C5", "C7", "C8", "C11", "C12"]
+    assert list(cli._claims_in_selection(scaling_only, ("python",))) == ["C5"]  # C7 is about Java, C11 also Node
+    document = {"run_id": "r", "measurements": scaling(1.0, 1.9), "environment": ENVIRONMENT, "verdicts": None}
+    document["verdicts"] = verdicts.judge_all(document)
+    out = tmp_path / "summary"
+    with out.open("w") as file:
+        print_summary(document, tmp_path, file=file, selected_claims={"C5": ["cpu_scaling"]})
+    text = out.read_text()
+    assert "C5" in text and "Not measured in this run" not in text and "│ C7" not in text
+    assert text.count("Not in this run's selection: C1, C2, C3, C4, C6, C7") == 1
+
+
+def test_the_report_counts_disturbed_runs():
+    from harness.report.tables import run_summary
+
+    rows = disturb(scaling(1.0, 1.9), 0.4)
+    document = {"run_id": "r", "measurements": rows, "environment": {}, "options": {}}
+    assert "16 of 40 runs disturbed (others used > ¼ core)" in run_summary(document)
