@@ -212,6 +212,18 @@ class PublishOptions:
     allow_failures: bool
 
 
+@dataclass(frozen=True)
+class CleanOptions:
+    """``clean``: also remove every lab container (only while no compare runs)."""
+
+    containers: bool
+
+
+def clean_options(args: argparse.Namespace) -> CleanOptions:
+    """The options of ``clean``."""
+    return CleanOptions(containers=args.containers)
+
+
 def list_options(args: argparse.Namespace) -> ListOptions:
     """The options of ``list``."""
     return ListOptions(suite=args.suite, json=args.json)
