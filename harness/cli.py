@@ -31,7 +31,7 @@ from harness import catalogue, options, plan, report, runtimes
 from harness.analyse import machines
 from harness.errors import LabError, UsageError
 from harness.judge import verdicts
-from harness.measure import environment
+from harness.measure import cgroup, environment
 from harness.paths import CACHE
 from harness.report import diff, publish, show, terminal
 from harness.results import store
@@ -249,7 +249,27 @@ def _parser() -> argparse.ArgumentParser:
     published.add_argument("--out", type=Path, default=DEFAULT_OUT, help="results directory (results)")
     published.add_argument("--allow-failures", action="store_true", help="publish even if some rows failed")
     published.set_defaults(command=cmd_publish, options=options.publish_options)
+
+    cleaned = sub.add_parser("clean", help="remove what a harness killed with -9 left: run cgroups whose harness is gone "
+                                           "(every compare also does this when it starts)")
+    cleaned.add_argument("--containers", action="store_true",
+                         help="also remove every lab container (only while no compare runs)")
+    cleaned.set_defaults(command=cmd_clean, options=options.clean_options)
     return parser
+
+
+def cmd_clean(chosen: options.CleanOptions) -> int:
+    """Remove stale run cgroups (their harness is gone) and, if asked, every lab container."""
+    stale = sorted(Path(cgroup.ROOT).glob(f"**/{cgroup.PARENT}/run-*"))  # runs nest under the harness's own cgroup
+    removed = [path for parent in sorted({path.parent for path in stale}) for path in cgroup.remove_stale(parent)]
+    print(f"removed {len(removed)} stale run cgroup folders" + (f" ({len(stale) - len(removed)} belong to a running harness)"
+                                                                  if len(stale) > len(removed) else ""))
+    if chosen.containers:
+        from harness.executors.docker.containers import remove_labelled
+        from harness.executors.docker.executor import connect
+
+        print(f"removed {remove_labelled(connect(timeout_s=10))} lab containers")
+    return 0
 
 
 def _runtime_options(parser: argparse.ArgumentParser) -> None:
