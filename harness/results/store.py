@@ -68,7 +68,7 @@ class ResultsStore:
     def write(self) -> None:
         """Rewrite results.json atomically from the document in memory."""
         try:
-            files.write_atomically(self.path, json.dumps(self.document, indent=1, default=str), durable=True)
+            files.write_atomically(self.path, json.dumps(self.document, indent=1, default=str, allow_nan=False), durable=True)
         except StoreError as error:
             raise StoreError(f"{error}; what was saved before is still there (if anything); "
                              f"choose a writable --out with free space") from None

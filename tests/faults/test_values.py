@@ -53,7 +53,6 @@ def test_a_user_typing_timeout_nan_gets_one_line():
     assert len(done.stderr.strip().splitlines()) == 1
 
 
-@pytest.mark.xfail(reason="results/store.py: json.dumps(..., allow_nan=False) is the store owner's change", strict=False)
 def test_results_json_is_strict_json_a_nan_is_refused_not_written(tmp_path):
     results = store.ResultsStore(tmp_path, "run", {}, {"figure": math.nan}, {})
     with pytest.raises(ValueError):
