@@ -70,9 +70,10 @@ def timing(record: Record) -> float | None:
 
 
 def memory(record: Record) -> float | None:
-    """The peak memory of a row: the exact cgroup peak where measured, else the sampled RSS."""
+    """The peak memory of a row: its headline peak (GNU time's %M, a tree's PSS) where measured, else
+    the cgroup peak, else the sampled RSS (runs made before the headline peak existed)."""
     summary = record.get("summary") or {}
-    for field in ("cgroup_peak_bytes", "peak_rss_bytes"):
+    for field in KEY_FIELDS["memory"]:
         if summary.get(field):
             median: float = summary[field]["median"]  # an int for byte counts: kept as stored
             return median

@@ -121,7 +121,7 @@ def memory_plot(records: list, param: str, title: str, stem: Path):
 
 def _memory_summary(record: dict):
     summary = record.get("summary") or {}
-    return summary.get("cgroup_peak_bytes") or summary.get("peak_rss_bytes")
+    return summary.get("peak_memory_bytes") or summary.get("cgroup_peak_bytes") or summary.get("peak_rss_bytes")
 
 
 def throughput_plot(records: list, title: str, stem: Path):

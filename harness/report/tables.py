@@ -166,7 +166,7 @@ def answers_table(found: list) -> Table:
             where = (f" [{verdict['backend']}]" if several else "") + _on_runtime(verdict)
             rows.append([claim_id + where, claim, verdict["outcome"], key_figure(verdict) or "—"])
             anchors.append(_anchor(verdict, several))
-    return Table(["claim", "", "outcome", "key figure (95 % interval, n)"], rows, anchors=anchors)
+    return Table(["claim", "", "outcome", "key figure (95 % interval, n)"], rows, MEMORY_IN_VERDICTS, anchors=anchors)
 
 
 def _anchor(verdict: dict, several: bool) -> str:
@@ -366,6 +366,14 @@ def runtime_settings(language: str, info: dict) -> str:
 # ------------------------------------------------------------------ workload sections
 
 
+# Which memory figure the verdicts use, and why (see docs/methodology.md, "Peak memory, carefully").
+MEMORY_IN_VERDICTS = ("Memory in the verdicts is each row's headline peak, the figure a user reproduces by hand: "
+                      "GNU time's %M for one process, the summed proportional set size for a tree (shared pages "
+                      "once). C1's bytes per item and C9's memory per task are growth between two sizes, so the "
+                      "runtime's fixed start-up memory cancels. Runs made before the headline peak existed use the "
+                      "cgroup peak.")
+
+
 @dataclass(frozen=True)
 class Column:
     """A table column: a run field or a program metric, shown in one unit."""
@@ -377,11 +385,12 @@ class Column:
 
 
 COMPACT = {
-    "memory": [Column("warm ms", "work_warm_s", "ms"), Column("cgroup peak MiB", "cgroup_peak_bytes", "MiB"),
-               Column("RSS peak MiB", "peak_rss_bytes", "MiB")],
+    "memory": [Column("warm ms", "work_warm_s", "ms"), Column("peak MiB", "peak_memory_bytes", "MiB"),
+               Column("cgroup peak MiB", "cgroup_peak_bytes", "MiB"), Column("RSS peak MiB", "peak_rss_bytes", "MiB")],
     "threading": [Column("warm ms", "work_warm_s", "ms"), Column("cold ms", "work_cold_s", "ms"), Column("CPU s", "cpu_s", "s"),
-                  Column("cgroup peak MiB", "cgroup_peak_bytes", "MiB"), Column("threads", "threads_peak", "count")],
-    "async": [Column("wall s", "wall_s", "s"), Column("warm ms", "work_warm_s", "ms"),
+                  Column("peak MiB", "peak_memory_bytes", "MiB"), Column("cgroup peak MiB", "cgroup_peak_bytes", "MiB"),
+                  Column("threads", "threads_peak", "count")],
+    "async": [Column("wall s", "wall_s", "s"), Column("warm ms", "work_warm_s", "ms"), Column("peak MiB", "peak_memory_bytes", "MiB"),
               Column("cgroup peak MiB", "cgroup_peak_bytes", "MiB"), Column("threads", "threads_peak", "count")],
     "server": [Column("req/s", "requests_per_s", "rate"), Column("p50 ms", "latency_p50_us", "us-as-ms"),
                Column("p99 ms", "latency_p99_us", "us-as-ms"),
@@ -568,7 +577,7 @@ def slope_table(records: list, param: str) -> Table:
          _mib(r["memory_last_bytes"]), per_unit_text(r)]
         for r in figures.slope(records, param)
     ]
-    caption = (f"Memory per {param}: the least-squares slope of peak memory (cgroup where measured, else RSS) over the "
+    caption = (f"Memory per {param}: the least-squares slope of peak memory (the headline peak where measured, else the cgroup's, else RSS) over the "
                f"{param} sweep, so the runtime's fixed start-up memory drops out; its interval is a percentile bootstrap "
                f"with each row's runs resampled.")
     return _drop_empty(Table(["program", "other params", param, "n", "peak MiB first", "peak MiB last",

@@ -72,7 +72,7 @@ class RunProgress:
             self._plain_line(row)
         if self.verbosity >= 2:
             label = "warm-up" if warming else "run"
-            outcome = measurement.status if measurement.status != Status.OK else f"{result.wall_s:.2f} s, {stats.fmt_mib(result.peak_rss_bytes)}"
+            outcome = measurement.status if measurement.status != Status.OK else f"{result.wall_s:.2f} s, {stats.fmt_mib(result.peak_memory_bytes)}"
             self.console.print(f"[{done}/{planned}] {row} {label}: {outcome}", highlight=False, markup=False)
 
     def settled(self, document: dict, unsettled_workloads) -> None:
