@@ -64,7 +64,7 @@ def c1_generators(context: Context, claim: Claim) -> Verdict | None:
         predicates.append(below(f"{language} {lazy.variant} holds one at a time: its memory grows under a tenth as fast", share,
                                 share_below, f"< {share_below} of eager's growth"))
     return verdict(claim, context, predicates,
-                   "Peak memory is the run's cgroup peak (else RSS); growth between two sizes cancels the runtime's own baseline.")
+                   "Peak memory is the row's headline peak (GNU time's %M for one process, summed PSS for a tree); growth between two sizes cancels the runtime's own baseline.")
 
 
 @judges("C2")

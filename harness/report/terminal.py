@@ -91,7 +91,7 @@ class RunProgress:
             self.answers[claim] = [v for v in verdicts if v["claim_id"] == claim]
             for verdict in self.answers[claim]:
                 if self.plain:
-                    self.console.print(f"answer: {_answer_text(verdict)}", highlight=False, markup=False)
+                    self.console.print(f"answer: {_answer_text(verdict)}", highlight=False, markup=False, soft_wrap=True)
         if self.live:
             self.live.update(self._panel())
 
@@ -102,7 +102,7 @@ class RunProgress:
         eta = f", about {_minutes(left)} left" if left is not None else ""
         share = f" ({100 * self.done / self.planned:.0f} %)" if self.planned else ""
         self.console.print(f"progress: {self.done} of {self.planned} runs{share}, {_minutes(elapsed)} elapsed{eta}; "
-                           f"now {row}", highlight=False, markup=False)
+                           f"now {row}", highlight=False, markup=False, soft_wrap=True)
 
     def _panel(self):
         """The answers decided so far, above the progress bar."""
