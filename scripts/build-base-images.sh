@@ -88,18 +88,12 @@ write_env() {
     # docker compose reads .env from the project directory for ${VAR} in docker-compose.yml.
     local env_file=.env tmp
     tmp=$(mktemp)
-    [[ -f $env_file ]] && grep -v -E '^(# runtime-lab|LAB_[A-Z]+_BASE=|COMPOSE_BAKE=)' "$env_file" >"$tmp" || true
+    [[ -f $env_file ]] && grep -v -E '^(# runtime-lab bases|LAB_[A-Z]+_BASE=)' "$env_file" >"$tmp" || true
     {
         echo "# runtime-lab bases: written by scripts/build-base-images.sh (local images, no registry needed)"
         for name in "${ALL[@]}"; do
             have_image "runtime-lab/base-$name:$TAG" && echo "${BUILD_ARG[$name]}=runtime-lab/base-$name:$TAG"
         done
-        # Compose builds with Bake, which needs buildx; without it compose warns on every build and
-        # uses the engine's builder anyway: ask for that builder directly.
-        if ! docker buildx version >/dev/null 2>&1; then
-            echo "# runtime-lab: no buildx here, so compose builds with the engine's own builder"
-            echo "COMPOSE_BAKE=false"
-        fi
     } >>"$tmp"
     mv "$tmp" "$env_file"
     echo "== wrote $env_file (the build arguments docker compose passes)"
