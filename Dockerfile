@@ -17,10 +17,10 @@ RUN set -e; \
     requirements=$(python3 -c 'import tomllib; print(" ".join(tomllib.load(open("/lab/pyproject.toml", "rb"))["project"]["dependencies"]))'); \
     if ls /tmp/wheels/pip-*.whl >/dev/null 2>&1; then \
         python3 "$(ls /tmp/wheels/pip-*.whl | head -n1)/pip" install --quiet --no-index --find-links /tmp/wheels \
-            --target /opt/lab/site --no-warn-script-location $requirements; \
+            --target /opt/lab/site --no-warn-script-location --root-user-action=ignore --disable-pip-version-check $requirements; \
     else \
         echo "no wheels in build/wheels (scripts/fetch-wheels.sh): installing from PyPI" >&2; \
-        python3 -m pip install --quiet --target /opt/lab/site $requirements; \
+        python3 -m pip install --quiet --target /opt/lab/site --root-user-action=ignore $requirements; \
     fi; \
     rm -rf /tmp/wheels
 COPY harness/ /lab/harness/
@@ -29,7 +29,8 @@ COPY java/ /lab/java/
 COPY node/ /lab/node/
 COPY loadgen/ /lab/loadgen/
 ENV PYTHONPATH=/opt/lab/site:/lab XDG_CACHE_HOME=/lab/.cache MPLCONFIGDIR=/tmp/matplotlib PYTHONDONTWRITEBYTECODE=1
-RUN python3 -c "import docker, psutil, tabulate, matplotlib, harness; print('harness', harness.__version__)"
+# Every module the CLI imports (a dependency missing from pyproject.toml fails here, not at `up`).
+RUN python3 -c "import docker, matplotlib, harness, harness.cli; print('harness', harness.__version__)"
 WORKDIR /lab
 LABEL runtime-lab.image="harness"
 ENTRYPOINT ["python3", "-m", "harness"]
