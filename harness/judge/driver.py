@@ -57,27 +57,31 @@ def measured(found: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _undisturbed(record: Row) -> Row:
-    """The row as the claims see it: its undisturbed runs only (all of them when every run was
-    disturbed: the claim is then held back by ``_unless_busy``). Runs without the field are undisturbed."""
+    """The row as the claims see it: its undisturbed runs, when they are at least half of its runs.
+    A row mostly disturbed keeps them all, for its figure to be shown: ``_unless_busy`` then holds
+    the claim back. Runs without the field are undisturbed."""
     runs = record.get("runs") or []
     kept = [run for run in runs if not run.get("disturbed")]
-    return {**record, "runs": kept} if kept and len(kept) < len(runs) else record
+    return {**record, "runs": kept} if len(kept) < len(runs) <= 2 * len(kept) else record
 
 
-def disturbance(claim: claims_file.Claim, rows: list[Row]) -> tuple[int, int]:
-    """(disturbed runs, all runs) over the ok rows of the programs the claim's predicates name."""
+def disturbance(claim: claims_file.Claim, rows: list[Row]) -> tuple[int, int, int]:
+    """(disturbed runs, all runs, rows mostly disturbed) over the ok rows of the programs the claim's predicates name."""
     programs = {(ref.workload, ref.language, ref.variant) for ref in claim.programs()}
-    runs = [run for r in rows if r.get("status") == "ok" and (r["workload"], r["language"], r["variant"]) in programs
-            for run in r.get("runs") or []]
-    return sum(1 for run in runs if run.get("disturbed")), len(runs)
+    used = [r for r in rows if r.get("status") == "ok" and (r["workload"], r["language"], r["variant"]) in programs]
+    counts = [(sum(1 for run in r.get("runs") or [] if run.get("disturbed")), len(r.get("runs") or [])) for r in used]
+    return sum(d for d, _ in counts), sum(n for _, n in counts), sum(1 for d, n in counts if 2 * d > n)
 
 
 def _unless_busy(verdict: Verdict, claim: claims_file.Claim, rows: list[Row]) -> None:
-    """A claim whose rows' runs are mostly disturbed decides nothing: Inconclusive, saying so."""
-    disturbed, total = disturbance(claim, rows)
-    if 2 * disturbed <= total:
+    """A claim whose rows' runs are mostly disturbed, or that has a row whose runs are, decides
+    nothing: Inconclusive, saying so."""
+    disturbed, total, busy_rows = disturbance(claim, rows)
+    if 2 * disturbed <= total and not busy_rows:
         return
     busy = f"machine busy: {disturbed} of {total} runs disturbed"
+    if busy_rows:
+        busy += f", {busy_rows} row{'s' if busy_rows > 1 else ''} mostly"
     for predicate in verdict.predicates:
         if predicate.outcome in (SUPPORTED, CONTRADICTED):
             predicate.reason = f"{busy} (the figure alone says {predicate.outcome})"

@@ -159,13 +159,23 @@ def test_a_claim_resting_mostly_on_disturbed_runs_stays_inconclusive_saying_why(
     # C5 rests on python/threads and python/processes: 4 rows of 5 runs, 3 of each disturbed
     assert verdict["note"].startswith("machine busy: 12 of 20 runs disturbed")
     assert all(p["outcome"] == verdicts.INCONCLUSIVE for p in verdict["predicates"])
-    assert any("the figure alone says Supported" in p["reason"] for p in verdict["predicates"])
 
 
 def test_a_few_disturbed_runs_are_left_out_and_the_claim_is_decided_on_the_rest():
     verdict = judge(disturb(scaling(1.0, 1.9), 0.4), "C5")
     assert verdict["outcome"] == verdicts.SUPPORTED and "machine busy" not in verdict["note"]
     assert all(p["figure"]["n"].startswith("3") for p in verdict["predicates"] if p["figure"])
+
+
+def test_one_row_mostly_disturbed_holds_the_claim_back():
+    rows = scaling(1.0, 1.9)
+    [processes_2] = [r for r in rows if r["variant"] == "processes" and r["params"]["threads"] == 2]
+    disturb([processes_2], 0.6)
+    verdict = judge(rows, "C5")
+    assert verdict["outcome"] == verdicts.INCONCLUSIVE
+    assert verdict["note"].startswith("machine busy: 3 of 20 runs disturbed, 1 row mostly")
+    # the threads' predicates, on undisturbed rows, would have been decided
+    assert any("the figure alone says Supported" in p["reason"] for p in verdict["predicates"])
 
 
 def test_rows_without_the_field_are_undisturbed():
