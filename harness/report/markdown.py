@@ -15,7 +15,9 @@ def render(report: Report, link_prefix: str = "") -> str:
     """The whole Markdown report; ``link_prefix`` goes before plot links, for a copy kept elsewhere."""
     parts = [f"# {report.title}\n"]
     if report.answers:
-        parts += ["## Answers\n", _answers(report.answers) + "\n", report.summary + "\n"]
+        parts += ["## Answers\n", _answers(report.answers) + "\n"]
+        parts += [report.answers.caption + "\n"] if report.answers.caption else []
+        parts.append(report.summary + "\n")
         if report.machines:
             parts.append("### Machines side by side\n\n" + table(report.machines) + "\n")
         if report.verdict_note:
