@@ -203,16 +203,31 @@ def _round(chosen, lifecycle, shared, round_index, warming) -> None:
 
 def _tell_settled(shared) -> None:
     """After a measured round, tell a progress display that has ``settled`` which workloads still
-    have a row that will get runs (in any lane), so it can show each claim once its rows are done."""
+    have a row that will get runs (in any lane), so it can show each claim once its rows are done.
+
+    It is given the rows of the settled workloads only, summarised as they will be at the end (a
+    row still being measured is no evidence yet, and the judge expects finished rows). A display
+    that fails is switched off with a warning: the answers are judged again when the run ends.
+    """
     settled = getattr(shared.progress, "settled", None)
-    document = getattr(shared.store, "document", None)
-    if settled is None or document is None:
+    if not callable(settled) or getattr(shared.store, "document", None) is None:
         return
     with shared.lock:
         elapsed = time.monotonic() - shared.started
         unsettled = {m.job.workload.name for m in shared.measurements.values()
                      if _needs_run(m, shared.options, elapsed, note=False)}
-        settled(document, unsettled)
+        for measurement in shared.measurements.values():
+            if measurement.job.workload.name not in unsettled and not measurement.summary:
+                measurement.summarize()
+        shared.save()
+        document = shared.store.document
+        finished = {**document, "measurements": [r for r in document["measurements"] if r["workload"] not in unsettled]}
+        try:
+            settled(finished, unsettled)
+        except Exception as error:  # the live answers are a courtesy: the run goes on without them
+            shared.progress.settled = None
+            print(f"warning: the live answers stopped ({_describe(error)}); they are judged when the run ends",
+                  file=sys.stderr, flush=True)
 
 
 def _run_once(lifecycle, measurement: Measurement, timeout_s: float) -> RunResult:

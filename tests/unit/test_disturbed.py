@@ -126,10 +126,28 @@ def test_the_runner_tells_the_progress_which_workloads_still_need_runs_after_eac
             calls.append((len(document["measurements"]), set(unsettled)))
 
     run(planned, Busy(fake), options(min_runs=2, max_runs=4), progress=Progress())
-    assert calls[0] == (2, {"alloc_churn", "cpu_scaling"})  # after round 1: both below their minimum
-    assert calls[1] == (2, {"cpu_scaling"})  # alloc_churn is stable at 2 runs; cpu_scaling is noisy
+    # It is given the rows of settled workloads only: a row still being measured is no evidence yet.
+    assert calls[0] == (0, {"alloc_churn", "cpu_scaling"})  # after round 1: both below their minimum
+    assert calls[1] == (1, {"cpu_scaling"})  # alloc_churn is stable at 2 runs; cpu_scaling is noisy
     assert calls[-1] == (2, set())
     assert len(calls) == 4
+
+
+def test_a_failing_display_is_switched_off_and_the_run_goes_on(capsys):
+    planned = jobs(1)
+    calls = []
+
+    class Progress:
+        def __call__(self, *args):
+            pass
+
+        def settled(self, document, unsettled):
+            calls.append(1)
+            raise IndexError("list index out of range")
+
+    done, _ = run(planned, Busy(FakeExecutor()), options(), progress=Progress())
+    assert len(done[label(planned[0])].runs) == 3 and calls == [1]
+    assert "the live answers stopped (IndexError: list index out of range)" in capsys.readouterr().err
 
 
 def test_a_plain_callable_progress_is_never_asked_to_settle():
