@@ -244,7 +244,7 @@ def run_summary(document: dict) -> str:
         f"Profile {options.get('profile', '?')}, {runs_policy(options)} after {options.get('warmup', '?')} warm-up, "
         f"languages interleaved in a shuffled order ({spread}). Rows: {status}; {noisy} of {len(ok)} ok rows have a "
         f"noisy key figure, {cells} timing and memory cells flagged ~ in all; {disturbed} of {len(every_run)} runs disturbed "
-        f"(others used > ¼ core), left out of the figures. Lab commit {commit}; started "
+        f"(others used > ¼ core). Lab commit {commit}; started "
         f"{document.get('started')}, finished {finished}."
     )
 
