@@ -175,7 +175,7 @@ def _share(record: Row, metric: str) -> str:
 
 def _collectors(record: Row) -> str:
     """The collectors a JVM or V8 run reports having run (G1 young, ...)."""
-    metrics = record["runs"][0].get("metrics") or {}
+    metrics = ((record.get("runs") or [{}])[0]).get("metrics") or {}  # an ok row may not have a run yet (mid-run)
     names = [key[3:-6].replace("_", " ") for key, count in metrics.items() if key.startswith("gc_") and key.endswith("_count")
              and key != "gc_count" and not key.startswith("gc_gen") and count]
     return ", ".join(names) or "its default collector"

@@ -120,6 +120,7 @@ TEXT_OR_NULL: Check = ((str, type(None)), "a string or null")
 OBJECT: Check = ((dict, MappingProxyType), "an object")
 OBJECT_OR_NULL: Check = ((dict, MappingProxyType, type(None)), "an object or null")
 LIST: Check = ((list, tuple), "a list")
+LIST_OR_NULL: Check = ((list, tuple, type(None)), "a list or null")
 NUMBER_OR_NULL: Check = ((int, float, type(None)), "a number or null")
 NUMBER: Check = ((int, float), "a number")
 
@@ -174,7 +175,7 @@ def _thawed(value: Any) -> Any:
 
 RUN_FIELDS: dict[str, Check] = {
     **{name: NUMBER_OR_NULL for name in SUMMARY_FIELDS},
-    "work_s": LIST, "metrics": OBJECT_OR_NULL, "load": OBJECT_OR_NULL, "memory_method": TEXT_OR_NULL,
+    "work_s": LIST_OR_NULL, "metrics": OBJECT_OR_NULL, "load": OBJECT_OR_NULL, "memory_method": TEXT_OR_NULL,
 }
 
 

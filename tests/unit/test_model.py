@@ -140,3 +140,11 @@ def _row():
 def _write(folder, document):
     (folder / "results.json").write_text(json.dumps(document))
     return folder
+
+
+def test_a_command_programs_run_has_no_timing_of_its_own_and_loads():
+    """A command program prints no work_s: its runs store null there, and the loader takes them."""
+    run = Run.from_dict({"wall_s": 0.2, "work_s": None, "metrics": {}, "load": None})
+    assert run.to_dict()["work_s"] is None
+    with pytest.raises(ResultsError, match="work_s"):
+        Run.from_dict({"wall_s": 0.2, "work_s": "0.1"})
