@@ -81,8 +81,10 @@ def memory(record: Record) -> float | None:
 
 
 def samples(record: Record, figure: str) -> list[float]:
-    """Per-run values of a row's ``time`` or ``memory`` figure (the first field every run has)."""
+    """Per-run values of a row's ``time`` or ``memory`` figure (the first field every run has), from its
+    undisturbed runs (all of them where every run was disturbed, so that the figure can still be shown)."""
     runs = record.get("runs") or []
+    runs = [run for run in runs if not run.get("disturbed")] or runs
     for name in KEY_FIELDS[figure]:
         values = [run.get(name) for run in runs]
         if values and all(v is not None for v in values):
