@@ -55,3 +55,7 @@ class MachineLost(LabError):
 
 class ResultsError(StoreError):
     """A stored row, run or document whose field is missing or of the wrong type; the message names the field."""
+
+
+class GeneratorError(LabError):
+    """The load generator cannot be built or run."""

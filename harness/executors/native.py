@@ -12,13 +12,13 @@ import subprocess
 import threading
 import time
 
-from harness.errors import UsageError
+from harness.errors import GeneratorError, UsageError
 from harness.executors.base import Executor, Failure, RunResult, not_run
 from harness.executors.selfcheck import fixed_cost
 from harness.measure import cgroup as cgroups
 from harness.measure import watchdog
 from harness.measure.capture import Capture
-from harness.measure.loadgen import GeneratorError, HostHelpers, run_pinned
+from harness.measure.loadgen import HostHelpers, run_pinned
 from harness.measure.machine import machine_cpu, others_during
 from harness.measure.peaks import headline_peak, own_high_water_mark
 from harness.measure.sampler import DEFAULT_INTERVAL_S, TreeSampler, Window, children_of

@@ -21,17 +21,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from harness import paths
-from harness.errors import LabError
+from harness.errors import GeneratorError
 from harness.measure import watchdog
 from harness.paths import FIXTURES, LOADGEN_SOURCES
 
 SOURCES = LOADGEN_SOURCES
 GRACE_S = 15.0  # beyond warm-up + duration before the generator itself is killed
 SERVER_FAILED = 3  # the generator's exit code when the server went away
-
-
-class GeneratorError(LabError):
-    """The load generator cannot be built or run."""
 
 
 @dataclass(frozen=True)

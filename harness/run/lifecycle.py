@@ -14,8 +14,9 @@ import signal
 import time
 from pathlib import Path
 
+from harness.errors import GeneratorError
 from harness.executors.base import Executor, Failure, Neighbour, RunResult, Server, ServingExecutor, not_run
-from harness.measure.loadgen import GeneratorError, LoadGenerator, LoadSpec
+from harness.measure.loadgen import LoadGenerator, LoadSpec
 from harness.plan.jobs import Job
 from harness.results.model import Status
 

@@ -14,9 +14,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from harness.errors import EngineConnectionLost
+from harness.errors import EngineConnectionLost, GeneratorError
 from harness.executors.base import RunResult
-from harness.measure.loadgen import GeneratorError
 from harness.measure.sampler import Window
 from harness.paths import FIXTURES
 

@@ -31,7 +31,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from harness.errors import EngineConnectionLost, EngineUnavailable, LabError
+from harness.errors import EngineConnectionLost, EngineUnavailable, GeneratorError, LabError
 from harness.executors.base import Failure, RunResult, not_run
 from harness.executors.docker import images
 from harness.executors.docker.containers import (
@@ -50,7 +50,6 @@ from harness.executors.docker.containers import (
 from harness.executors.docker.images import CONTAINER_ROOTS, HELPERS, IMAGES, Image
 from harness.executors.docker.visibility import ContainerCgroup, Visibility, find_cgroup
 from harness.measure.capture import KEEP_WHOLE
-from harness.measure.loadgen import GeneratorError
 from harness.measure.sampler import DEFAULT_INTERVAL_S, TreeSampler
 from harness.paths import REPO
 from harness.plan.jobs import Job
