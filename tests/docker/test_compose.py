@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from harness.executors.docker import images
+from harness.runtimes.toolchain import HEAP_ARGS
 from tests.conftest import ROOT, only_run, run_cli
 from tests.docker.conftest import labelled, run_id_of
 
@@ -75,16 +76,29 @@ def compose_runs(engine, compose_env):
     """`docker compose up` twice into one results folder: what each wrote, and the images after each.
     Every test below reads this fixture, so each runs alone as well as after the others."""
 
+    outputs = []
+
     def up() -> dict:
         done = compose("up", env=compose_env)
         assert done.returncode == 0, (done.stdout + done.stderr)[-4000:]
+        outputs.append(done.stdout + done.stderr)
         return {name: engine.images.get(f"runtime-lab/{name}:latest").id for name in IMAGES}
 
-    images_after = [up(), up()]
+    # The first up may retag images another compose project built (compose labels an image with its
+    # project); the second, with nothing changed, must leave no untagged image.
+    images_after, dangling = [up()], [untagged(engine)]
+    images_after.append(up())
+    dangling.append(untagged(engine))
     results = Path(compose_env["LAB_RESULTS"])
     documents = [json.loads((run / "results.json").read_text()) for run in sorted((results / "runs").iterdir())]
     assert len(documents) == 2, documents
-    return {"results": results, "documents": documents, "images": images_after}
+    return {"results": results, "documents": documents, "images": images_after, "dangling": dangling,
+            "outputs": outputs}
+
+
+def untagged(engine) -> set:
+    """The ids of the engine's untagged (``<none>``) images."""
+    return {image.id for image in engine.images.list(filters={"dangling": True})}
 
 
 def test_compose_up_builds_runs_and_writes_the_results(compose_runs):
@@ -102,6 +116,8 @@ def test_compose_up_builds_runs_and_writes_the_results(compose_runs):
 def test_a_second_compose_up_reuses_its_images_and_leaves_no_container(engine, compose_runs):
     first, second = compose_runs["images"]
     assert second == first
+    before, after = compose_runs["dangling"]
+    assert after <= before, f"the second up left untagged images: {after - before}"
     for document in compose_runs["documents"]:
         assert labelled(engine, run_id_of(document)) == [], "measured containers were left behind"
 
@@ -109,3 +125,21 @@ def test_a_second_compose_up_reuses_its_images_and_leaves_no_container(engine, c
 def test_results_record_the_limits(compose_runs):
     for document in compose_runs["documents"]:
         assert document["environment"]["limits"]["memory_bytes"] == 1 << 30
+
+
+def test_compose_up_prints_no_warning_and_the_harness_as_it_goes(compose_runs):
+    for output in compose_runs["outputs"]:
+        assert "level=warning" not in output and "Bake" not in output, output[:2000]
+        assert "rows in 1 workloads. Reports:" in output, output[-2000:]  # the harness's lines reach compose
+
+
+def test_the_python_image_has_every_package_the_programs_import(engine, compose_runs):
+    done = engine.containers.run("runtime-lab/python:latest", ["python3", "-c", "import aiohttp, uvloop"],
+                                 network_mode="none", remove=True, stderr=True)
+    assert done == b""
+
+
+def test_runtimes_record_the_same_heap_arguments_as_natively(compose_runs):
+    runtimes = compose_runs["documents"][0]["environment"]["runtimes"]
+    assert runtimes["java"]["heap_args"] == list(HEAP_ARGS["java"]) and runtimes["java"]["max_heap_bytes"] == 1 << 30
+    assert runtimes["node"]["heap_args"] == list(HEAP_ARGS["node"])
