@@ -49,15 +49,17 @@ def test_parallel_variants_were_seen_running_their_workers(threading_run):
     ok = [m for m in threading_run[0] if m["workload"] == "cpu_scaling" and m["status"] == "ok"]
     single = {(r["language"], r["variant"]): r for r in ok if r["params"]["threads"] == 1}
     for row in (r for r in ok if r["params"]["threads"] == 2 and r["variant"] in ("processes", "threads", "workers")):
-        if max(run.get("samples") or 0 for run in row["runs"]) < verify.MIN_SAMPLES:
-            assert "too short to verify" in row["reason"], row
-            continue
         if row["variant"] == "processes":
-            assert _peak(row, "processes_peak") >= 2, row["runs"]
+            seen = _peak(row, "processes_peak") >= 2
         else:
             baseline = single.get((row["language"], row["variant"]))
             assert baseline, f"no ok threads=1 row of {row['language']}/{row['variant']} to count its threads above"
-            assert _peak(row, "threads_peak") >= _peak(baseline, "threads_peak") + 1, (row["runs"], baseline["runs"])
+            seen = _peak(row, "threads_peak") >= _peak(baseline, "threads_peak") + 1
+        if seen:
+            continue
+        # Not seen: only a run too short to be sampled MIN_SAMPLES times may get away with it, saying so.
+        assert max(run.get("samples") or 0 for run in row["runs"]) < verify.MIN_SAMPLES, row["runs"]
+        assert "too short to verify" in row["reason"], row
 
 
 @pytest.mark.integration
