@@ -20,7 +20,7 @@ from harness.measure import watchdog
 from harness.measure.capture import Capture
 from harness.measure.loadgen import HostHelpers, run_pinned
 from harness.measure.machine import machine_cpu, others_during
-from harness.measure.peaks import headline_peak, own_high_water_mark
+from harness.measure.peaks import headline_peak, own_high_water_mark, reset_own_high_water_mark
 from harness.measure.sampler import DEFAULT_INTERVAL_S, TreeSampler, Window, children_of
 from harness.plan.jobs import Job
 from harness.results.model import Status
@@ -171,6 +171,7 @@ class Spawned:
         """Start the gate, put it in its cgroup and on its CPUs, start the sampler, then let the
         program exec: the clock starts at that moment (see GATE)."""
         here, there = socket.socketpair()
+        reset_own_high_water_mark()  # what the program inherits at exec is what the harness holds now
         try:
             self.child = subprocess.Popen(GATE + list(command), stdin=there.fileno(), stdout=self.out.write_fd,
                                           stderr=self.err.write_fd, env=env, cwd=cwd, process_group=0)

@@ -45,6 +45,19 @@ def headline_peak(ru_maxrss_bytes: int, inherited_bytes: int, hwm_bytes: int, ps
     return root
 
 
+def reset_own_high_water_mark() -> None:
+    """Restart this process's ``VmHWM`` from its current resident size (``/proc/self/clear_refs``, 5).
+
+    A program the harness starts inherits the harness's high-water mark at exec; after a report or a
+    large run that mark can be hundreds of MiB. Reset just before each start, it is only what the
+    harness holds now, so ``ru_maxrss`` is the program's own for any program larger than that."""
+    try:
+        with open("/proc/self/clear_refs", "w") as handle:
+            handle.write("5")
+    except OSError:
+        pass  # an older kernel, or no /proc: ru_maxrss is then used less often
+
+
 def own_high_water_mark() -> int:
     """This process's ``VmHWM`` in bytes: what a program it starts inherits at exec, at most."""
     try:
