@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 
+import docker
 import pytest
 
 from harness import catalogue, plan
@@ -180,7 +181,10 @@ def test_ctrl_c_during_a_run_removes_its_container(engine):
     def measured_container_running() -> bool:
         # The measured container, not the executor's probes of its image (which carry the run's label too).
         assert child.poll() is None, child.communicate()
-        return any(c.status == "running" and "runtime-lab.program" in c.labels for c in labelled(engine, run_id))
+        try:
+            return any(c.status == "running" and "runtime-lab.program" in c.labels for c in labelled(engine, run_id))
+        except docker.errors.NotFound:  # a probe container went between the listing and its inspection
+            return False
 
     wait_for(measured_container_running, "the measured container never started", timeout_s=120)
     # A Ctrl-C at any moment once the container runs must leave none behind: no sleep aims at one moment.
