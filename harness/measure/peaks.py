@@ -21,6 +21,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from harness.measure.sampler import high_water_mark
+
 
 @dataclass(frozen=True)
 class Peak:
@@ -60,11 +62,4 @@ def reset_own_high_water_mark() -> None:
 
 def own_high_water_mark() -> int:
     """This process's ``VmHWM`` in bytes: what a program it starts inherits at exec, at most."""
-    try:
-        with open("/proc/self/status", "rb") as handle:
-            for line in handle:
-                if line.startswith(b"VmHWM:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return 0
+    return high_water_mark("self")

@@ -115,7 +115,7 @@ class TreeSampler:
             if not self.exec_seen:
                 self.exec_seen = _command_line(self.root_pid)[: len(self.gate)] not in (self.gate, b"")
             if self.exec_seen:
-                self.peak_hwm_bytes = max(self.peak_hwm_bytes, _high_water_mark(self.root_pid))
+                self.peak_hwm_bytes = max(self.peak_hwm_bytes, high_water_mark(self.root_pid))
             if processes > 1 and (new_high or self.samples % PSS_EVERY == 0):
                 self.peak_pss_bytes = max(self.peak_pss_bytes, sum(_pss(pid) for pid in pids))
         # memory.stat is the costliest read; the exact peak comes from the cgroup itself anyway.
@@ -237,8 +237,9 @@ def _command_line(pid: int) -> bytes:
         return b""
 
 
-def _high_water_mark(pid: int) -> int:
-    """``VmHWM`` of one process in bytes (0 once it has gone): its resident high-water mark since exec."""
+def high_water_mark(pid: int | str) -> int:
+    """``VmHWM`` of one process (``"self"`` for this one) in bytes, 0 once it has gone: its resident
+    high-water mark since exec."""
     return _status_kib(f"/proc/{pid}/status", b"VmHWM:") * 1024
 
 
