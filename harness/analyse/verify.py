@@ -22,6 +22,10 @@ class _Program(Protocol):
     def parallel(self) -> str: ...
     @property
     def spawns(self) -> str: ...
+    @property
+    def language(self) -> str: ...
+    @property
+    def runtime_args(self) -> tuple[str, ...]: ...
 
 
 class _Workload(Protocol):
@@ -122,6 +126,43 @@ def check_parallelism(measurements: Sequence[Checked]) -> None:
             m.reason = f"too short to verify {workers} {program.parallel} by sampling (saw {seen})"
             continue
         m.mark(Status.MISMATCH, f"{program.spawns}={workers} but at most {seen} {program.parallel} were seen at once (need {needed})")
+
+
+def check_vm_options(measurements: Sequence[Checked]) -> None:
+    """Fail a Java row whose ``-XX:+Name`` / ``-XX:-Name`` flag the JVM did not apply.
+
+    A JVM warns and carries on when a flag names an option it no longer has (``-XX:+ZGenerational``
+    on Java 25), so a collector variant could silently run the default collector under another's
+    name. The lab's Java programs report each such option as the JVM applied it
+    (``vm_option_Name``: 1, 0, or -1 for no such option); a flag that did not take fails the row.
+    """
+    for m in measurements:
+        program = m.job.program
+        flags = _boolean_vm_flags(program.runtime_args) if program.language == "java" else {}
+        if m.status != Status.OK or not flags:
+            continue
+        for run in m.runs:
+            reported = (run.get("metrics") or {})
+            for name, wanted in flags.items():
+                applied = reported.get(f"vm_option_{name}")
+                if applied == wanted:
+                    continue
+                sign = "+" if wanted else "-"
+                if applied == -1:
+                    why = "this JVM has no such option (it warned and ignored it)"
+                elif applied is None:
+                    why = "the program did not report the options its JVM applied"
+                else:
+                    why = f"the JVM reports {name}={'true' if applied else 'false'}"
+                m.mark(Status.FAILED, f"-XX:{sign}{name} did not take: {why}")
+                break
+            if m.status != Status.OK:
+                break
+
+
+def _boolean_vm_flags(runtime_args: Sequence[str]) -> dict[str, int]:
+    """``-XX:+UseZGC`` -> {"UseZGC": 1}; the last of repeated flags wins, as in the JVM."""
+    return {arg[5:]: int(arg[4] == "+") for arg in runtime_args if arg.startswith(("-XX:+", "-XX:-"))}
 
 
 def _workers(measurement: Checked) -> int:

@@ -32,7 +32,7 @@ WORKLOAD_KEYS = {
     "load", "fixture", "key_figure",
 }
 PROGRAM_KEYS = {"language", "variant", "source", "args", "runtime_args", "params", "spawns", "parallel", "not_applicable",
-                "command", "build", "checksum", "cores", "image"}
+                "command", "build", "checksum", "cores", "image", "profiles", "requires"}
 PARALLEL = ("threads", "processes")
 # A server's mode: whether it serves on one core (one thread or event loop does the serving) or on
 # every core it is given (thread pools, carrier threads, worker processes). The report shows it.
@@ -67,6 +67,10 @@ class Program:
     not_applicable: str = ""  # why this language has no honest equivalent (never run)
     cores: str = ""  # a server's mode, "one" or "all" (CORES); "" where it was not said
     runtime: str = ""  # the runtime's tag (3.13t, 21) when a run has several of this language
+    # The profiles that run it unless its variant is named (--variant): a collector variant is
+    # --full only, so the quick run keeps its time for the answers.
+    profiles: tuple = PROFILES
+    requires: int = 0  # the runtime's lowest feature version for its flags (Java 25: compact headers)
     # Command programs: an argv with {placeholders}, run unchanged from the suite's folder.
     command: tuple = ()
     build: tuple = ()  # an argv run once per source state before the first run
@@ -341,6 +345,8 @@ def _program(where: _Where, body: dict, roots: dict, workload_params: dict, spaw
     if cores and cores not in CORES:
         where.key_("cores").fail(f"'{cores}' is not one of {', '.join(CORES)}")
     runtime_args = _strings(where.key_("runtime_args"), body.get("runtime_args", []))
+    profiles = _profiles(where.key_("profiles"), body.get("profiles", list(PROFILES)))
+    requires = _requires(where.key_("requires"), body["requires"], language) if "requires" in body else 0
     # The argv the runtime gets: runtime, its flags, (-cp CLASSES for Java,) the source, then key=value each.
     fixed = [PATH_ROOM] * 4 + [_text_size(a) for a in runtime_args]
     longest = _longest(all_params, args)
@@ -357,7 +363,27 @@ def _program(where: _Where, body: dict, roots: dict, workload_params: dict, spaw
         parallel=parallel,
         not_applicable=not_applicable,
         cores=cores,
+        profiles=profiles,
+        requires=requires,
     )
+
+
+def _profiles(where: _Where, value) -> tuple:
+    """``profiles = ["full"]``: a non-empty list of profile names."""
+    names = _strings(where, value)
+    unknown = [name for name in names if name not in PROFILES]
+    if not names or unknown:
+        where.fail(f"expected a non-empty list of {' and '.join(PROFILES)}, got {_shown(value)}")
+    return tuple(dict.fromkeys(names))
+
+
+def _requires(where: _Where, value, language: str) -> int:
+    """``requires = 25``: the lowest Java feature version whose runtime takes the program's flags."""
+    if language != "java":
+        where.fail("only a Java program takes this (the lowest Java version its runtime_args need)")
+    if isinstance(value, bool) or not isinstance(value, int) or not 8 <= value <= 99:
+        where.fail(f"expected a Java feature version such as 25, got {_shown(value)}")
+    return value
 
 
 def _variant(where: _Where, body: dict) -> str:

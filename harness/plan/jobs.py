@@ -84,6 +84,8 @@ def jobs_for(workloads, profile: str, languages=(), overrides=None, backends=("n
                 continue
             if variants and program.variant not in variants:
                 continue
+            if not variants and profile not in program.profiles:
+                continue  # a --full-only variant (a JVM collector), unless named with --variant
             values = _resolve(workload, program, profile, overrides)
             names = sorted(values)
             for combination in itertools.product(*(values[name] for name in names)):

@@ -291,6 +291,7 @@ def _finish(measurements, store) -> None:
         measurement.summarize()
     verify.check_checksums(measurements)
     verify.check_parallelism(measurements)
+    verify.check_vm_options(measurements)
     store.save(measurements, finished=True)
 
 

@@ -107,7 +107,7 @@ def skip_reason(toolchain: Toolchain, program: Program) -> str:
         return toolchain.missing.get(missing[0], f"{missing[0]}: not found") if missing else ""
     if program.language in toolchain.missing:
         return toolchain.missing[program.language]
-    needed = required_version(program.source) if program.language == "java" else None
+    needed = needed_java(program)
     runtime = toolchain.runtime_for(program)
     if needed and runtime.major < needed:
         return f"needs Java {needed} or newer; found {runtime.version} (install a newer JDK or pass --java PATH)"
@@ -122,6 +122,13 @@ def required_version(source: Path) -> int | None:
     with open(source, encoding="utf-8") as handle:
         match = REQUIRES.match(handle.readline().strip())
     return int(match.group(1)) if match else None
+
+
+def needed_java(program: Program) -> int | None:
+    """The lowest Java feature version a Java program runs on: its source's and its flags' (``requires``)."""
+    if program.language != "java":
+        return None
+    return max(required_version(program.source) or 0, program.requires) or None
 
 
 def java_class(program: Program) -> str:

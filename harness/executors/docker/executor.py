@@ -56,7 +56,7 @@ from harness.plan.jobs import Job
 from harness.plan.sizes import parse_bytes
 from harness.results.model import Status
 from harness.runtimes import command_programs
-from harness.runtimes.toolchain import HEAP_ARGS, java_class, required_version
+from harness.runtimes.toolchain import HEAP_ARGS, java_class, needed_java
 
 JAVA_RELEASE = 17  # java/Dockerfile compiles every source for this release (LAB_JAVA_RELEASE) or what it requires
 START_HINT = "start it (`dockerd > /var/log/dockerd.log 2>&1 &` or `systemctl start docker`), or use --backend native"
@@ -267,7 +267,7 @@ class DockerExecutor:
             return "the docker images hold only the lab's own programs; run a --suite of your own with --backend native"
         if program.runtime:
             return self._version_skip(program)
-        needed = required_version(program.source) if program.language == "java" else None
+        needed = needed_java(program)
         major = _major(self.runtimes["java"].get("version", "0")) if needed else 0
         if needed and major < needed:
             return f"needs Java {needed} or newer; the java image has {self.runtimes['java'].get('version')}"
@@ -300,7 +300,7 @@ class DockerExecutor:
         if key not in self.version_images:
             return f"no image for {program.language} {program.runtime} in this run"
         version = self.version_runtimes[f"{program.language}{program.runtime}"].get("version", "0")
-        needed = required_version(program.source) if program.language == "java" else None
+        needed = needed_java(program)
         if needed and _major(version) < needed:
             return f"needs Java {needed} or newer; the image {images.IMAGE_PREFIX}java:{program.runtime} has {version}"
         if program.language == "java" and _major(version) < JAVA_RELEASE:

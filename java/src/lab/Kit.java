@@ -1,5 +1,6 @@
 package lab;
 
+import com.sun.management.HotSpotDiagnosticMXBean;
 import java.io.IOException;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
@@ -141,9 +142,32 @@ public final class Kit {
         StringBuilder line = new StringBuilder("{\"checksum\": ").append(json(String.valueOf(checksum)));
         line.append(", \"work_s\": ").append(json(workS));
         line.append(", \"ops\": ").append(ops);
-        line.append(", \"metrics\": ").append(json(metrics)).append('}');
+        line.append(", \"metrics\": ").append(json(withVmOptions(metrics))).append('}');
         System.out.println(line);
         System.out.flush();
+    }
+
+    /**
+     * The metrics plus, for every boolean {@code -XX:+Name} / {@code -XX:-Name} flag the JVM was
+     * started with, {@code vm_option_Name}: 1 or 0 as the JVM applied it, -1 where the JVM has no
+     * such option (it warned and ignored it). The harness fails a row whose flag did not take, so a
+     * collector variant never runs the default collector under another collector's name.
+     */
+    static Map<String, Object> withVmOptions(Map<String, Object> metrics) {
+        Map<String, Object> all = new LinkedHashMap<>(metrics);
+        HotSpotDiagnosticMXBean vm = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
+        for (String argument : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (!argument.startsWith("-XX:+") && !argument.startsWith("-XX:-")) continue;
+            String name = argument.substring(5);
+            long applied;
+            try {
+                applied = Boolean.parseBoolean(vm.getVMOption(name).getValue()) ? 1 : 0;
+            } catch (IllegalArgumentException noSuchOption) {
+                applied = -1;
+            }
+            all.put("vm_option_" + name, applied);
+        }
+        return all;
     }
 
     /** The JVM's own view of its heap: used and committed bytes. */
