@@ -1,15 +1,20 @@
 """The async IO claims, C9, C10, C13 and C14: thousands of threads or tasks, threads for servers,
 asyncio against Node's event loop, and what async fan-out saves.
 
-C10's rule for a generator-bound event loop (only a shortfall decides) is code, here.
+C10's rule for a generator-bound event loop (only a shortfall decides) is code, here, and so is
+what C10 and C13 do when the generator set a server's rate: they rank the servers by their CPU
+seconds per answered request instead, a cost the generator's ceiling does not cap.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from harness.analyse import figures
 from harness.analyse.figures import metric_samples, samples
 from harness.judge.claims import Claim, ProgramRef
-from harness.judge.model import CONTRADICTED, INCONCLUSIVE, Figure, Predicate, Verdict
+from harness.judge.model import CONTRADICTED, Figure, Predicate, Verdict
 from harness.judge.predicates import (
     at_least,
     below,
@@ -24,6 +29,7 @@ from harness.judge.registry import judges
 from harness.judge.rows import Context, Row, largest, of, one_of, run_values
 
 GENERATOR_BOUND = "generator-bound: the load generator, not the server, set the rate"
+NO_COST = "and no CPU per request to rank the servers by"
 
 
 @judges("C9")
@@ -71,8 +77,12 @@ def _feasibility(records: list[Row], program: ProgramRef, scale: int, limit: flo
 def c10_threads_for_servers(context: Context, claim: Claim) -> Verdict | None:
     """C10: at 256+ connections a thread-per-connection server keeps up with an event loop of its language."""
     many, keep_up, tail = int(claim.number("many_connections")), claim.number("threads_keep_up"), claim.number("thread_tail")
+    cost_limit = claim.number("thread_cost")
     rate_shown, tail_shown = f"≥ {keep_up}× the event loop's", f"< {tail}× the event loop's"
+    cost_shown = f"< {cost_limit}× the event loop's"
     predicates: list[Predicate] = []
+    costs: list[str] = []  # each pair's CPU per request ratio, shown beside the rates
+    on_cost: list[str] = []  # the pairs decided on cost, and why
     for threads, loop in claim.groups("thread_servers"):
         workload, language = threads.workload, threads.language
         records = context.workload(workload)
@@ -88,20 +98,23 @@ def c10_threads_for_servers(context: Context, claim: Claim) -> Verdict | None:
             reason = f"not measured: needs {many} connections or more, this run's largest was {most}"
         elif not mine or not theirs:
             reason = "a row is missing or not ok"
-        elif figures.generator_bound(mine):
-            reason = GENERATOR_BOUND
         if reason or mine is None or theirs is None:
             predicates += [unmeasured(rate_statement, rate_shown, reason), unmeasured(tail_statement, tail_shown, reason)]
             continue
         rate = at_least(rate_statement, ratio_figure(f"{workload} req/s, {threads.variant}/{loop.variant}",
                                                      _rates(mine), _rates(theirs)), keep_up, rate_shown)
-        if figures.generator_bound(theirs):
-            # The event loop may be faster than the generator let it show: the ratio is an upper
-            # bound, so only a shortfall is conclusive, and the latencies are the generator's.
-            if rate.outcome != CONTRADICTED:
-                rate = Predicate(rate.statement, rate.threshold, INCONCLUSIVE, rate.figure,
-                                 f"{language}/{loop.variant} was generator-bound: its real rate may be higher, so only a shortfall decides")
-            predicates += [rate, unmeasured(tail_statement, tail_shown, f"{language}/{loop.variant} was generator-bound")]
+        cost = _cost_ratio(f"{workload} CPU per request, {threads.variant}/{loop.variant}", mine, theirs)
+        if cost:
+            costs.append(f"{cost.label}: {cost.text()}")
+        bound = _bound(mine, theirs, threads, loop)
+        if bound:
+            # The rates and latencies are partly the generator's; the CPU each request cost the
+            # server is not. A generator-bound event loop's rate still decides a shortfall.
+            if not figures.generator_bound(mine) and rate.outcome == CONTRADICTED:
+                predicates.append(rate)
+            predicates.append(_on_cost(below, f"{name}, CPU per request at {most} connections", cost, cost_limit,
+                                       cost_shown, bound))
+            on_cost += [f"{name} ({bound} generator-bound)"] if cost else []
             continue
         predicates.append(rate)
         predicates.append(below(tail_statement, ratio_figure(f"{workload} p99, {threads.variant}/{loop.variant}",
@@ -111,11 +124,41 @@ def c10_threads_for_servers(context: Context, claim: Claim) -> Verdict | None:
         return None
     return verdict(claim, context, predicates,
                    "Same cores, same request handling; closed-loop load, so a slow server also gets fewer requests. "
-                   "Java's two HTTP servers both hand requests from one selector to threads, so Java is judged on TCP echo.")
+                   "Java's two HTTP servers both hand requests from one selector to threads, so Java is judged on TCP echo."
+                   + _cost_note(costs, on_cost))
 
 
 def _rates(record: Row) -> list[float]:
     return run_values(record, "requests_per_s")
+
+
+def _cost_ratio(label: str, mine: Row, theirs: Row) -> Figure | None:
+    """One server's CPU seconds per answered request over another's (Welch ratio), or None."""
+    return ratio_figure(label, run_values(mine, "cpu_s_per_request"), run_values(theirs, "cpu_s_per_request"))
+
+
+def _bound(mine: Row, theirs: Row, first: ProgramRef, second: ProgramRef) -> str:
+    """``python/asyncio``: the programs of the two rows whose generator set their rate ("" for none)."""
+    return " and ".join(f"{program.language}/{program.variant}"
+                        for record, program in ((mine, first), (theirs, second)) if figures.generator_bound(record))
+
+
+def _on_cost(test: Callable[..., Predicate], statement: str, cost: Figure | None, threshold: Any, shown: str,
+             bound: str) -> Predicate:
+    """A generator-bound pair judged on its CPU per request (``test``: below or within), saying so."""
+    if cost is None:
+        return unmeasured(statement, shown, f"{GENERATOR_BOUND} ({bound}), {NO_COST}")
+    return test(f"{statement} (decided on cost: {bound} generator-bound)", cost, threshold, shown)
+
+
+def _cost_note(costs: list[str], on_cost: list[str]) -> str:
+    """The CPU per request ratios beside the rates, and which pairs were decided on them."""
+    text = (" CPU per request (the server's CPU over the load window per answered request): " + "; ".join(costs) + "."
+            if costs else "")
+    if on_cost:
+        text += (" Decided on CPU per request, because the load generator set the rate: " + "; ".join(on_cost) + "."
+                 " A server's cost per request does not depend on the generator's ceiling.")
+    return text
 
 
 @judges("C13")
@@ -124,6 +167,8 @@ def c13_asyncio_like_node(context: Context, claim: Claim) -> Verdict | None:
     band = claim.band("alike")
     shown = f"within {band[0]}–{band[1]}×"
     predicates: list[Predicate] = []
+    costs: list[str] = []
+    on_cost: list[str] = []
     for node, python in claim.groups("servers"):
         workload = node.workload
         records = context.workload(workload)
@@ -131,14 +176,21 @@ def c13_asyncio_like_node(context: Context, claim: Claim) -> Verdict | None:
         if most is None:
             continue
         mine, theirs = one_of(records, node, connections=most), one_of(records, python, connections=most)
-        statement = f"{workload}: Node {node.variant} and asyncio {python.variant} serve alike at {most} connections (req/s)"
+        name = f"{workload}: Node {node.variant} and asyncio {python.variant} serve alike at {most} connections"
         if not mine or not theirs:
-            predicates.append(unmeasured(statement, shown, "a row is missing or not ok"))
-        elif figures.generator_bound(mine) or figures.generator_bound(theirs):
-            predicates.append(unmeasured(statement, shown, GENERATOR_BOUND))
+            predicates.append(unmeasured(f"{name} (req/s)", shown, "a row is missing or not ok"))
+            continue
+        # asyncio's cost over Node's, so that above 1 means Node does better, as Node's rate over asyncio's does.
+        cost = _cost_ratio(f"{workload} CPU per request, asyncio/Node", theirs, mine)
+        if cost:
+            costs.append(f"{cost.label}: {cost.text()}")
+        bound = _bound(mine, theirs, node, python)
+        if bound:
+            predicates.append(_on_cost(within, f"{name} (CPU per request, asyncio/Node)", cost, band, shown, bound))
+            on_cost += [f"{workload} ({bound} generator-bound)"] if cost else []
         else:
-            predicates.append(within(statement, ratio_figure(f"{workload} req/s, Node/asyncio", _rates(mine), _rates(theirs)),
-                                     band, shown))
+            predicates.append(within(f"{name} (req/s)", ratio_figure(f"{workload} req/s, Node/asyncio", _rates(mine),
+                                                                     _rates(theirs)), band, shown))
     for node, python in claim.groups("memory_per_task"):
         records = context.workload(node.workload)
         if records:
@@ -153,7 +205,8 @@ def c13_asyncio_like_node(context: Context, claim: Claim) -> Verdict | None:
                                                   samples(python_rows[-1], "time")), band, shown))
     if not predicates:
         return None
-    return verdict(claim, context, predicates, "A ratio of 1 is alike; the band is the claim's 'much alike'.")
+    return verdict(claim, context, predicates,
+                   "A ratio of 1 is alike; the band is the claim's 'much alike'." + _cost_note(costs, on_cost))
 
 
 @judges("C14")

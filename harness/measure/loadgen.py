@@ -103,7 +103,8 @@ class LoadGenerator:
         return "wrk" if protocol == "http" and self.use_wrk else "loadgen"
 
     def run(self, spec: LoadSpec, port: int, neighbour) -> dict:
-        """One load window; a dict with requests_per_s, latency_us, errors, cpu_s, server_failed."""
+        """One load window; a dict with requests_per_s, latency_us, errors, cpu_s (the generator's own),
+        requests_answered (the whole run's, warm-up included) and server_failed."""
         if self.name_for(spec.protocol) == "wrk" and not spec.rate:  # open loop: the lab's generator always
             return self._run_wrk(spec, port, neighbour)
         arguments = ["--mode", spec.protocol, "--host", "127.0.0.1", "--port", str(port),
@@ -130,6 +131,9 @@ class LoadGenerator:
             "errors": sum(raw.get("errors", {}).values()),
             "error_kinds": raw.get("errors", {}),
             "duration_s": raw.get("duration_s", spec.duration_s),
+            # Every response of the whole run (warm-up, window, drain): what the server answered
+            # while its CPU was counted, the divisor of its CPU per request.
+            "requests_answered": raw.get("requests_total"),
             "cpu_s": cpu_s,
             "server_failed": exit_code == SERVER_FAILED,
             "bodies_checked": spec.protocol == "echo" or bool(spec.expect_body),
@@ -138,14 +142,19 @@ class LoadGenerator:
     def _run_wrk(self, spec: LoadSpec, port: int, neighbour) -> dict:
         url = f"http://127.0.0.1:{port}/"
         base = ["-t1", f"-c{spec.connections}", "--latency"]
+        warm: dict | None = {"requests": 0}
         if spec.warmup_s > 0:  # wrk has no warm-up of its own
-            neighbour.run("wrk", base + [f"-d{max(1, round(spec.warmup_s))}s", url], spec.warmup_s + GRACE_S)
+            warm_output, _, _ = neighbour.run("wrk", base + [f"-d{max(1, round(spec.warmup_s))}s", url], spec.warmup_s + GRACE_S)
+            warm = parse_wrk(warm_output)
         output, exit_code, cpu_s = neighbour.run("wrk", base + [f"-d{max(1, round(spec.duration_s))}s", url],
                                                  spec.duration_s + GRACE_S)
         parsed = parse_wrk(output)
         if parsed is None:
             raise GeneratorError(f"wrk printed no result (exit {exit_code}): {output[-300:]}")
-        parsed.update(generator="wrk", cpu_s=cpu_s, server_failed=parsed["requests"] == 0, bodies_checked=False)
+        # The server's CPU window spans the warm-up run too, so its requests count as answered.
+        answered = parsed["requests"] + warm["requests"] if warm else None
+        parsed.update(generator="wrk", cpu_s=cpu_s, server_failed=parsed["requests"] == 0, bodies_checked=False,
+                      requests_answered=answered)
         return parsed
 
 

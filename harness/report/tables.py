@@ -380,7 +380,7 @@ class Column:
 
     header: str
     name: str
-    unit: str  # "ms", "s", "MiB", "count", "rate", "B", "percent", "us-as-ms", "plain"
+    unit: str  # "ms", "s", "MiB", "count", "rate", "B", "percent", "us-as-ms", "s-as-us", "plain"
     metric: bool = False
 
 
@@ -393,7 +393,7 @@ COMPACT = {
     "async": [Column("wall s", "wall_s", "s"), Column("warm ms", "work_warm_s", "ms"), Column("peak MiB", "peak_memory_bytes", "MiB"),
               Column("cgroup peak MiB", "cgroup_peak_bytes", "MiB"), Column("threads", "threads_peak", "count")],
     "server": [Column("req/s", "requests_per_s", "rate"), Column("p50 ms", "latency_p50_us", "us-as-ms"),
-               Column("p99 ms", "latency_p99_us", "us-as-ms"),
+               Column("p99 ms", "latency_p99_us", "us-as-ms"), Column("CPU µs/request", "cpu_s_per_request", "s-as-us"),
                Column("open-loop p99 ms at 50 %", "open_p99_at_50_us", "us-as-ms"),
                Column("open-loop p99 ms at 80 %", "open_p99_at_80_us", "us-as-ms"), Column("server CPU s", "cpu_s", "s"),
                Column("CPUs busy", "server_cpus", "plain"),
@@ -524,7 +524,7 @@ def _runs_text(record: dict) -> str:
     return f"{runs} ({kind})" if runs > 1 else "1"
 
 
-SCALE = {"ms": 1e3, "s": 1.0, "MiB": 1 / MIB, "us-as-ms": 1e-3, "percent": 100.0, "B": 1.0, "rate": 1.0, "plain": 1.0}
+SCALE = {"ms": 1e3, "s": 1.0, "MiB": 1 / MIB, "us-as-ms": 1e-3, "s-as-us": 1e6, "percent": 100.0, "B": 1.0, "rate": 1.0, "plain": 1.0}
 
 
 def cell(summary: dict | None, column: Column) -> str:

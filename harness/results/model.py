@@ -39,7 +39,7 @@ SUMMARY_FIELDS = (
     "wall_s", "work_cold_s", "work_warm_s", "ns_per_op", "cpu_s", "peak_memory_bytes", "peak_rss_bytes",
     "cgroup_peak_bytes", "cgroup_anon_peak_bytes", "threads_peak", "processes_peak", "ctx_voluntary", "ctx_involuntary",
     "requests_per_s", "latency_p50_us", "latency_p90_us", "latency_p99_us", "latency_max_us", "generator_cpu_util",
-    "open_p99_at_50_us", "open_p99_at_80_us", "server_cpus", "harness_cpu_s", "other_cpu_s",
+    "open_p99_at_50_us", "open_p99_at_80_us", "server_cpus", "harness_cpu_s", "other_cpu_s", "cpu_s_per_request",
 )
 # A workload's key figure (catalogue ``key_figure``) and the run fields that give it, best first.
 KEY_FIELDS = {

@@ -198,6 +198,7 @@ def run_record(result: RunResult, program=None) -> dict:
         _check_load(result.load)
         record.update(_load_figures(result.load))
         record["server_cpus"] = _cores_busy(record["cpu_s"], result.wall_s)  # a server's wall is its load window
+        record["cpu_s_per_request"] = cpu_per_request(record["cpu_s"], result.load.get("requests_answered"))
     return record
 
 
@@ -250,12 +251,25 @@ def _numeric(value):
     return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
 
-def _cpu_s(result: RunResult) -> float:
+def _cpu_s(result: RunResult) -> float | None:
     """A server's CPU over its load window from its cgroup (exact, exited threads and children
-    included) where there is one; otherwise user + system time as measured."""
+    included) where there is one; otherwise user + system time as measured (/proc of its tree, or
+    in a container the engine's figures for its cgroup, which may be missing: None)."""
     if result.load is not None and result.cgroup.get("cpu_s") is not None:
         return result.cgroup["cpu_s"]
+    if result.cpu_user_s is None or result.cpu_sys_s is None:
+        return None
     return result.cpu_user_s + result.cpu_sys_s
+
+
+def cpu_per_request(cpu_s, answered):
+    """A server's CPU seconds per request it answered over its load window: what a request costs it,
+    whatever set the rate (the generator or the server). Both count the same span: the server's CPU
+    from the start of the generator's warm-up to its end, the responses of that whole run. None
+    without a CPU figure or an answered request."""
+    if cpu_s is None or not answered or answered <= 0:
+        return None
+    return cpu_s / answered
 
 
 def _cores_busy(cpu_s, window_s):

@@ -101,6 +101,15 @@ class ContainerCgroup:
         except (OSError, ValueError):  # the container has gone
             return None
 
+    def cpu_s(self) -> float:
+        """The container's CPU seconds so far, from its cgroup (a server window's CPU, exited threads
+        included): cpu.stat beside the memory files in v2, cpuacct.usage in v1's cpuacct hierarchy."""
+        if self.version == 2:
+            return self.memory.cpu_s()
+        parts = list(self.directory.parts)
+        parts[parts.index("memory")] = "cpuacct"  # <root>/memory/docker/<id> -> <root>/cpuacct/docker/<id>
+        return int((Path(*parts) / "cpuacct.usage").read_text()) / 1e9
+
 
 def _outside_parent(pids: list) -> int | None:
     """The process whose parent is outside the set: the container's first process."""
