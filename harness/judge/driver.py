@@ -3,6 +3,11 @@
 Each backend of a run is judged on its own rows. A claim that no backend could judge gets a
 record with the outcome "Not measured" and the reason, so every claim is in every results file.
 
+A claim's predicates are a family: each ratio is built with the sequential interval of the run's
+design (judge/predicates.py), and Holm's step-down (analyse/multiple.holm_decisions) judges the
+claim again at alpha/m, alpha/(m - 1), ... so that it is Supported or Contradicted only by
+decisions that survive: the chance that any of a claim's decided predicates is wrong is ≤ 5 %.
+
 Disturbed runs (others took over a quarter of a core while they ran: measure/machine.py) are no
 evidence: each row is judged on its undisturbed runs, and a claim whose rows' runs are mostly
 disturbed is never decided: it stays Inconclusive, "machine busy: X of Y runs disturbed".
@@ -10,15 +15,20 @@ disturbed is never decided: it stays Inconclusive, "machine busy: X of Y runs di
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from collections.abc import Callable
+from dataclasses import asdict, replace
 from typing import Any
+
+from harness.analyse.multiple import holm_decisions
+from harness.analyse.sequential import Decision
 
 # The claim functions register themselves (@judges) when their modules are imported.
 from harness.judge import async_io, memory, speed, threads  # noqa: F401
 from harness.judge import claims as claims_file
-from harness.judge.model import CONTRADICTED, INCONCLUSIVE, NOT_MEASURED, SUPPORTED, Verdict
-from harness.judge.registry import registered
-from harness.judge.rows import Context, Row
+from harness.judge.model import CONTRADICTED, INCONCLUSIVE, NOT_MEASURED, SUPPORTED, Verdict, combine
+from harness.judge.predicates import at_level
+from harness.judge.registry import Judge, registered
+from harness.judge.rows import Context, Row, run_design
 
 
 def judge_all(document: dict[str, Any]) -> list[dict[str, Any]]:
@@ -30,25 +40,68 @@ def judge_all(document: dict[str, Any]) -> list[dict[str, Any]]:
     claims = claims_file.load()
     environment = document.get("environment", {})
     records = document["measurements"]
+    design = run_design(document.get("options"))
     found: list[dict[str, Any]] = []
     for backend in _backends(records):
         rows = [r for r in records if r.get("backend", "native") == backend]
         for language, tag in [("", "")] + _further_runtimes(environment):
             chosen = [r for r in rows if _judged_runtime(r, environment, language, tag)]
-            context = Context([_undisturbed(r) for r in chosen], backend, _with_runtime(environment, language, tag))
+            context = Context([_undisturbed(r) for r in chosen], backend, _with_runtime(environment, language, tag), design)
             for claim_id, judge in registered().items():
                 claim = claims[claim_id]
-                verdict = judge(context, claim)
+                verdict = judge_family(judge, context, claim)
                 if verdict is None or (language and language not in claim.languages):
                     continue
                 _unless_busy(verdict, claim, chosen)
-                verdict.runtime = f"{language}{tag}"
+                verdict.runtime = tag if tag[:1].isalpha() else f"{language}{tag}"  # pypy, python3.13t
                 if language and _same_figures(verdict, found, backend):
                     continue  # this version entered none of the claim's figures: nothing new to say
                 found.append(verdict.to_dict())
     judged = {v["claim_id"] for v in found}
     backend = (_backends(records) or ["native"])[0]
     return found + [_not_measured(claim, backend, records) for claim in claims.values() if claim.id not in judged]
+
+
+def judge_family(judge: Judge, context: Context, claim: claims_file.Claim) -> Verdict | None:
+    """A claim's verdict with Holm's control over its predicates (one predicate: as judged at alpha).
+
+    The claim is judged at each level Holm asks for (its figures built for that error); each
+    predicate shows the figure of the level it was decided at, or of the last level tried.
+    """
+    judged: dict[float, Verdict | None] = {}
+
+    def at(level: float) -> Verdict | None:
+        if level not in judged:
+            with at_level(replace(context.design, alpha=level)):
+                judged[level] = judge(context, claim)
+        return judged[level]
+
+    first = at(context.design.alpha)
+    if first is None or len(first.predicates) < 2:
+        return first
+    size = len(first.predicates)
+    shown = [context.design.alpha] * size  # the level each predicate's figure is shown at
+
+    def decider(index: int) -> Callable[[float], Decision]:
+        def decide(level: float) -> Decision:
+            found = at(level)
+            shown[index] = level
+            outcome = found.predicates[index].outcome if found and len(found.predicates) == size else INCONCLUSIVE
+            return "above" if outcome == SUPPORTED else "below" if outcome == CONTRADICTED else "undecided"
+        return decide
+
+    holm_decisions([decider(i) for i in range(size)], alpha=context.design.alpha)
+    predicates = [_same_family(at(level), first).predicates[i] for i, level in enumerate(shown)]
+    holm = f"Holm over its {size} predicates, {context.design.alpha:.0%} in all."
+    first.predicates, first.outcome = predicates, combine(predicates)
+    first.note = f"{first.note} {holm}" if first.note else holm
+    return first
+
+
+def _same_family(verdict: Verdict | None, first: Verdict) -> Verdict:
+    """``verdict`` when it has as many predicates as the first judgement, else the first (a claim whose
+    predicates depend on which figures exist keeps its family as first judged)."""
+    return verdict if verdict is not None and len(verdict.predicates) == len(first.predicates) else first
 
 
 def measured(found: list[dict[str, Any]]) -> list[dict[str, Any]]:

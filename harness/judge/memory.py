@@ -16,11 +16,14 @@ from harness.judge.claims import Claim
 from harness.judge.model import CONTRADICTED, INCONCLUSIVE, SUPPORTED, Figure, Predicate, Verdict, number_text
 from harness.judge.predicates import (
     NOT_MEASURED_HERE,
+    TOO_FEW,
     at_least,
     below,
     bootstrap_figure,
     median_figure,
     ratio_figure,
+    row_ratio,
+    too_few_reason,
     unmeasured,
     verdict,
 )
@@ -108,7 +111,7 @@ def c3_cycles(context: Context, claim: Claim) -> Verdict | None:
     off, on = one_of(records, gc_off, m=m), one_of(records, gc_on, m=m)
     left_off = median_figure(f"objects left per iteration, collector off, m={m:,}", metric_samples(off, "uncollected_objects")) if off else None
     left_on = median_figure(f"objects left per iteration, collector on, m={m:,}", metric_samples(on, "uncollected_objects")) if on else None
-    memory = ratio_figure(f"peak memory, collector off / on, m={m:,}", samples(off, "memory"), samples(on, "memory")) if off and on else None
+    memory = row_ratio(f"peak memory, collector off / on, m={m:,}", off, on, "memory") if off and on else None
     per_pair, with_gc, ratio = claim.number("cycles_left_per_pair"), claim.number("cycles_left_with_gc"), claim.number("cycle_memory_ratio")
     predicates = [
         at_least("with the collector off, reference counting leaves every pair's cycle", left_off, per_pair * m,
@@ -187,6 +190,8 @@ def _bounded(statement: str, lower: Figure | None, upper: Figure | None, thresho
     shown = f"> {number_text(threshold)}×"
     if lower is None:
         return Predicate(statement, shown, INCONCLUSIVE, None, NOT_MEASURED_HERE)
+    if TOO_FEW in lower.method or (upper is not None and TOO_FEW in upper.method):
+        return Predicate(statement, shown, INCONCLUSIVE, lower, too_few_reason())
     if lower.low > threshold:
         return Predicate(statement, shown, SUPPORTED, lower)
     if upper is None:

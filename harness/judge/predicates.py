@@ -1,48 +1,132 @@
 """Figures from rows, and the combinators that set a figure against a threshold.
 
-A figure is an estimate with its 95 % interval: a Welch ratio of two rows, a row's median, or a
-bootstrap over several rows. ``at_least``, ``below`` and ``within`` turn it into a predicate:
-Supported when the whole interval is on the claim's side, Contradicted when it is wholly on the
-other, Inconclusive when it straddles the threshold or there is no figure.
+A figure is an estimate with its interval: the ratio of two rows (the sequential method of
+analyse/sequential.py, valid however often the runner looked), a row's median, or a bootstrap
+over several rows. ``at_least``, ``below`` and ``within`` turn it into a predicate: Supported when
+the whole interval is on the claim's side, Contradicted when it is wholly on the other,
+Inconclusive when it straddles the threshold, when there is no figure, or when the rows have too
+few runs for the sequential interval to bound anything.
+
+Every figure is built at the error level in force (``at_level``): the driver judges a claim again
+at Holm's levels, alpha/m and up, so that a claim rests only on decisions that survive its family.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import contextlib
+import math
+from collections.abc import Callable, Iterator, Sequence
+from contextvars import ContextVar
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
-from harness.analyse import stats
+from harness.analyse import sequential, stats
 from harness.analyse.figures import samples
 from harness.judge.claims import Claim, ProgramRef
 from harness.judge.model import CONTRADICTED, INCONCLUSIVE, SUPPORTED, Figure, Predicate, Verdict, combine, number_text
 from harness.judge.rows import Context, Row, known, of, one_of
+from harness.results.model import KEY_FIELDS
 
 NOT_MEASURED_HERE = "not measured in this run"
+TOO_FEW = "too few runs for the sequential interval, so the range"  # a figure's method: shown, never decides
+Rounds = tuple[Sequence[int | None], Sequence[int | None]]
+
+# The design (looks and error level) every ratio is built for; the driver sets it per run and per Holm step.
+_DESIGN: ContextVar[sequential.Design] = ContextVar("design", default=sequential.Design())  # noqa: B039 (frozen)
 
 
-def ratio_figure(label: str, a: Sequence[float], b: Sequence[float], unit: str = "×") -> Figure | None:
-    """A over B as a Welch ratio with its interval and significance, or None without two runs a side."""
-    found = stats.compare(a, b)
-    if found is None:
+@contextlib.contextmanager
+def at_level(design: sequential.Design) -> Iterator[None]:
+    """Build every figure inside the block for ``design``: its looks, and its alpha as the error level."""
+    token = _DESIGN.set(design)
+    try:
+        yield
+    finally:
+        _DESIGN.reset(token)
+
+
+def current_design() -> sequential.Design:
+    """The design figures are built for now."""
+    return _DESIGN.get()
+
+
+def ratio_figure(label: str, a: Sequence[float], b: Sequence[float], unit: str = "×", rounds: Rounds | None = None) -> Figure | None:
+    """A over B: the Hodges–Lehmann ratio with its sequential interval (analyse/sequential.py), or None.
+
+    Paired by round (``paired_ratio_interval``) when ``rounds`` shows that both rows ran in the same
+    rounds; else from the two rows' runs as independent samples. Below the run count at which the
+    interval is bounded, the figure shows the range of the pairwise ratios and cannot decide.
+    """
+    design = current_design()
+    paired = rounds is not None and _same_rounds(*rounds)
+    if paired and rounds is not None:  # each run of A beside the run of B of its round
+        a, b = sequential.pair_rounds(dict(zip(rounds[0], a)), dict(zip(rounds[1], b)))  # type: ignore[arg-type]
+    n = max(len(a), len(b))
+    design = replace(design, max_runs=max(design.max_runs, n))  # a row past --max-runs (repeats): judged, not refused
+    found = (sequential.paired_ratio_interval if paired else sequential.ratio_interval)(a, b, design)
+    if found is None or min(found.n_a, found.n_b) < 2:
         return None
-    return Figure(label, found.ratio, found.low, found.high, f"{found.n_a} vs {found.n_b}", unit, found.significant,
-                  "ratio of geometric means, Welch t interval on logs")
+    test = "Wilcoxon signed-rank, per-round pairs" if paired else "Mann–Whitney"
+    method = (f"Hodges–Lehmann ratio, sequential {test} interval "
+              f"(looks at {design.min_runs}–{design.max_runs} runs, error ≤ {design.alpha:.3g})")
+    low, high = found.low, found.high
+    if not (math.isfinite(low) and math.isfinite(high) and low > 0):
+        low, high = _pairwise_range(a, b, paired)
+        method = f"Hodges–Lehmann ratio; {TOO_FEW}"
+    significant = sequential.decide(found.low, found.high, 1.0) != "undecided"
+    return Figure(label, found.ratio, low, high, f"{found.n_a} vs {found.n_b}" + (" paired" if paired else ""),
+                  unit, significant, method)
+
+
+def _same_rounds(rounds_a: Sequence[int | None], rounds_b: Sequence[int | None]) -> bool:
+    """Whether two rows' runs ran in exactly the same rounds, one each (older results have no rounds)."""
+    if not rounds_a or None in rounds_a or None in rounds_b:
+        return False
+    return sorted(rounds_a) == sorted(rounds_b) and len(set(rounds_a)) == len(rounds_a)  # type: ignore[type-var]
+
+
+def _pairwise_range(a: Sequence[float], b: Sequence[float], paired: bool) -> tuple[float, float]:
+    """The smallest and largest ratio of a run of A to a run of B (paired: of each round's pair)."""
+    ratios = [x / y for x, y in zip(a, b)] if paired else [x / y for x in a for y in b]
+    return min(ratios), max(ratios)
+
+
+def timed(record: Row, figure: str = "time") -> tuple[list[float], list[int | None]]:
+    """A row's per-run ``figure`` values (as ``samples``) and the round each ran in, in step."""
+    runs = record.get("runs") or []
+    runs = [run for run in runs if not run.get("disturbed")] or runs
+    for name in KEY_FIELDS[figure]:
+        values = [run.get(name) for run in runs]
+        if values and all(v is not None for v in values):
+            return values, [run.get("round") for run in runs]
+    return [], []
+
+
+def row_ratio(label: str, a: Row, b: Row, figure: str = "time") -> Figure | None:
+    """Row A's figure over row B's (``ratio_figure``), paired by round when both ran in the same rounds."""
+    (values_a, rounds_a), (values_b, rounds_b) = timed(a, figure), timed(b, figure)
+    return ratio_figure(label, values_a, values_b, rounds=(rounds_a, rounds_b))
+
+
+def _confidence() -> float:
+    """The confidence level figures other than ratios are built for: 1 - the design's alpha."""
+    return 1 - current_design().alpha
 
 
 def median_figure(label: str, values: Sequence[float], unit: str = "") -> Figure | None:
-    """A row's median with its distribution-free interval, or None without values."""
+    """A row's median with its distribution-free interval at the level in force, or None without values."""
     summary = stats.summarize(values)
     if not summary:
         return None
-    return Figure(label, summary["median"], summary["ci_low"], summary["ci_high"], str(summary["n"]), unit,
-                  None, f"median, {summary['interval']}")
+    low, high, kind = stats.median_interval([v for v in values if v is not None and math.isfinite(v)], _confidence())
+    return Figure(label, summary["median"], low, high, str(summary["n"]), unit, None, f"median, {kind}")
 
 
 def bootstrap_figure(label: str, sample_sets: list[list[float]], statistic: Callable[..., float], unit: str = "") -> Figure | None:
-    """A statistic of several rows' runs with a percentile bootstrap interval, or None."""
-    found = stats.bootstrap_interval(sample_sets, statistic)
+    """A statistic of several rows' runs with a percentile bootstrap interval at the level in force, or None."""
+    found = stats.bootstrap_interval(sample_sets, statistic, level=_confidence())
     if found is None:
         return None
     estimate, low, high = found
@@ -55,8 +139,7 @@ def speedup(records: list[Row], program: ProgramRef, workers: int, **params: Any
     one, many = one_of(records, program, threads=1, **params), one_of(records, program, threads=workers, **params)
     if not one or not many:
         return None
-    return ratio_figure(f"{program.language}/{program.variant} speedup at {workers} workers",
-                        samples(one, "time"), samples(many, "time"))
+    return row_ratio(f"{program.language}/{program.variant} speedup at {workers} workers", one, many)
 
 
 def per_task_ratio(records: list[Row], first: ProgramRef, second: ProgramRef, label: str | None = None) -> Figure | None:
@@ -82,6 +165,8 @@ def at_least(statement: str, figure: Figure | None, threshold: float, shown: str
     text = shown or f"≥ {number_text(threshold)}"
     if figure is None:
         return Predicate(statement, text, INCONCLUSIVE, None, NOT_MEASURED_HERE)
+    if TOO_FEW in figure.method:
+        return Predicate(statement, text, INCONCLUSIVE, figure, too_few_reason())
     if figure.low >= threshold:
         return Predicate(statement, text, SUPPORTED, figure)
     if figure.high < threshold:
@@ -95,6 +180,8 @@ def within(statement: str, figure: Figure | None, band: tuple[float, float], sho
     text = shown or f"within {number_text(low)}–{number_text(high)}"
     if figure is None:
         return Predicate(statement, text, INCONCLUSIVE, None, NOT_MEASURED_HERE)
+    if TOO_FEW in figure.method:
+        return Predicate(statement, text, INCONCLUSIVE, figure, too_few_reason())
     if low <= figure.low and figure.high <= high:
         return Predicate(statement, text, SUPPORTED, figure)
     if figure.high < low or figure.low > high:
@@ -107,11 +194,20 @@ def below(statement: str, figure: Figure | None, threshold: float, shown: str | 
     text = shown or f"< {number_text(threshold)}"
     if figure is None:
         return Predicate(statement, text, INCONCLUSIVE, None, NOT_MEASURED_HERE)
+    if TOO_FEW in figure.method:
+        return Predicate(statement, text, INCONCLUSIVE, figure, too_few_reason())
     if figure.high < threshold:
         return Predicate(statement, text, SUPPORTED, figure)
     if figure.low >= threshold:
         return Predicate(statement, text, CONTRADICTED, figure)
     return Predicate(statement, text, INCONCLUSIVE, figure, "the interval straddles the threshold")
+
+
+def too_few_reason() -> str:
+    """Why a ratio on too few runs decides nothing, naming the run count that could."""
+    needed = current_design().min_decisive_runs()
+    return ("too few runs to decide: the sequential interval needs "
+            + (f"≥ {needed} runs a row" if needed else "more runs a row than --max-runs allows"))
 
 
 def unmeasured(statement: str, threshold: str, reason: str) -> Predicate:

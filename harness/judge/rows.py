@@ -6,18 +6,32 @@ timeout or a program's refusal of its own thread budget never supports or contra
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
+from harness.analyse.sequential import Design
 from harness.judge.claims import ProgramRef
 
 Row = dict[str, Any]
 
 
-class Context:
-    """The rows of one backend, and the machine facts that thresholds depend on."""
+def run_design(options: Mapping[str, Any] | None) -> Design:
+    """The sequential design a run's rows were sampled under: one look per run from --min-runs to --max-runs.
 
-    def __init__(self, rows: list[Row], backend: str, environment: dict[str, Any]):
+    The method needs 2 runs a row, so a run of fewer (``--runs 1``) is judged as if it planned 2.
+    """
+    options = options or {}
+    low = max(2, int(options.get("min_runs") or options.get("runs") or Design.min_runs))
+    high = max(low, int(options.get("max_runs") or options.get("runs") or Design.max_runs))
+    return Design(low, high)
+
+
+class Context:
+    """The rows of one backend, the machine facts that thresholds depend on, and the run's sequential design."""
+
+    def __init__(self, rows: list[Row], backend: str, environment: dict[str, Any], design: Design | None = None):
         self.rows, self.backend, self.environment = rows, backend, environment
+        self.design = design or Design()
         backends = environment.get("backends") or {}
         self.machine: dict[str, Any] = backends.get(backend, environment)
 

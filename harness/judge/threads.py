@@ -6,10 +6,9 @@ oversubscription, and whether Python and JavaScript can run code in parallel at 
 
 from __future__ import annotations
 
-from harness.analyse.figures import samples
 from harness.judge.claims import Claim
 from harness.judge.model import Verdict
-from harness.judge.predicates import at_least, below, ratio_figure, speedup, unmeasured, verdict
+from harness.judge.predicates import at_least, below, ratio_figure, row_ratio, speedup, unmeasured, verdict
 from harness.judge.registry import judges
 from harness.judge.rows import Context, largest, of, one_of, switch_rates
 
@@ -62,8 +61,7 @@ def c6_io_threads(context: Context, claim: Claim) -> Verdict | None:
         if not sequential or not threaded:
             predicates.append(unmeasured(statement, shown, f"not measured: no ok {workload} rows of both variants in this run"))
             continue
-        figure = ratio_figure(f"Python threads over sequential, {threads} workers, {what}",
-                              samples(sequential, "time"), samples(threaded, "time"))
+        figure = row_ratio(f"Python threads over sequential, {threads} workers, {what}", sequential, threaded)
         predicates.append(at_least(statement, figure, efficiency * threads, shown))
     if all(p.figure is None for p in predicates):
         return None
@@ -112,8 +110,7 @@ def c8_oversubscription(context: Context, claim: Claim) -> Verdict | None:
         return verdict(claim, context, [unmeasured(slower_statement, f"≥ {slower}×", reason),
                                         unmeasured(switches_statement, f"≥ {rise}×", reason)])
     predicates = [
-        at_least(slower_statement, ratio_figure(f"time at T={many} over T={cores}", samples(crowded, "time"),
-                                                samples(base, "time")), slower, f"≥ {slower}×"),
+        at_least(slower_statement, row_ratio(f"time at T={many} over T={cores}", crowded, base), slower, f"≥ {slower}×"),
         at_least(switches_statement, ratio_figure(f"involuntary switches/s at T={many} over T={cores}",
                                                   switch_rates(crowded), switch_rates(base)), rise, f"≥ {rise}×"),
     ]
