@@ -9,7 +9,6 @@ a moved process) is not what these tests look at.
 from __future__ import annotations
 
 import os
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -147,38 +146,6 @@ def test_a_process_is_added_to_every_hierarchy_and_listed(tmp_path, implementati
     assert all((directory / "cgroup.procs").read_text() == "4242" for directory in group.dirs.values())
     (group.memory_dir / "cgroup.procs").write_text("4242\n4243\n")
     assert group.pids() == [4242, 4243]
-
-
-def sleeper() -> subprocess.Popen:
-    return subprocess.Popen(["sleep", "30"], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
-
-
-def test_v2_kill_all_uses_cgroup_kill_and_kills_what_is_listed(tmp_path):
-    group = CgroupV2.create(v2_parents(tmp_path))
-    (group.memory_dir / "cgroup.kill").write_text("0")
-    child = sleeper()
-    try:
-        (group.memory_dir / "cgroup.procs").write_text(f"{child.pid}\n")
-        group.kill_all()
-        assert child.wait(timeout=5) == -9
-        assert (group.memory_dir / "cgroup.kill").read_text() == "1"
-    finally:
-        child.kill()
-        child.wait()
-
-
-def test_v1_kill_all_freezes_kills_and_thaws(tmp_path):
-    group = CgroupV1.create(v1_parents(tmp_path, freezer=True))
-    (group.dirs["freezer"] / "freezer.state").write_text("THAWED\n")
-    child = sleeper()
-    try:
-        (group.memory_dir / "cgroup.procs").write_text(f"{child.pid}\n")
-        group.kill_all()
-        assert child.wait(timeout=5) == -9
-        assert (group.dirs["freezer"] / "freezer.state").read_text() == "THAWED"
-    finally:
-        child.kill()
-        child.wait()
 
 
 def test_kill_all_of_an_empty_cgroup_touches_nothing(tmp_path):

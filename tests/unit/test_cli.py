@@ -1,7 +1,7 @@
 """Bad input gets one line that says what to do, exit code 2, and never a traceback.
 
-Most tests call ``cli.main(argv)`` in this process; two start ``python -m harness`` as a user does,
-so the entry point itself stays covered.
+Every test calls ``cli.main(argv)`` in this process; tests/integration/test_entry_point.py starts
+``python -m harness`` as a user does, so the entry point itself stays covered.
 """
 
 import json
@@ -11,7 +11,7 @@ import signal
 import pytest
 
 from harness import cli
-from tests.conftest import ROOT, SUITE, run_cli
+from tests.conftest import ROOT, SUITE
 
 
 def run(capsys, *args):
@@ -62,10 +62,10 @@ def test_bad_run_counts_are_refused_before_anything_runs(capsys, args, message, 
     assert not (tmp_path / "runs").exists()
 
 
-def test_argparse_errors_also_exit_2_without_traceback():
-    done = run_cli("compare", "--runs", "zero")  # through `python -m harness`: the entry point's exit code
-    assert done.returncode == 2 and "Traceback" not in done.stderr
-    assert done.stderr.strip() == "error: argument --runs: 'zero' is not a whole number; see python -m harness compare --help"
+def test_argparse_errors_also_exit_2_without_traceback(capsys):
+    code, _, err = run(capsys, "compare", "--runs", "zero")
+    assert code == 2 and "Traceback" not in err
+    assert err.strip() == "error: argument --runs: 'zero' is not a whole number; see python -m harness compare --help"
 
 
 def test_help_lists_the_exit_codes(capsys):
@@ -83,9 +83,9 @@ def test_list_json_names_every_workload_with_its_question_and_programs(capsys):
     assert "python" in entries["eager_lazy"]["programs"]
 
 
-def test_list_reads_a_user_suite():
-    done = run_cli("list", "--suite", SUITE)  # a second test through the entry point
-    assert done.returncode == 0 and "triangle [mine]" in done.stdout
+def test_list_reads_a_user_suite(capsys):
+    code, out, _ = run(capsys, "list", "--suite", SUITE)
+    assert code == 0 and "triangle [mine]" in out
 
 
 def test_runtimes_lists_the_three_languages_and_what_can_be_installed(capsys):
