@@ -68,6 +68,16 @@ def compose_env(engine, cli_has_backend, tmp_path_factory):
     compose("down", "--remove-orphans", env=env, timeout=300)
 
 
+def test_compose_up_exits_nonzero_and_says_failed_when_the_harness_fails(compose_env):
+    # Plain `up` returns 0 whatever its containers' codes; the compose file's `succeeded` service,
+    # which waits for the harness to exit 0, is what makes it fail. An unknown workload: exit 2 at once.
+    done = compose("up", env=dict(compose_env, LAB_COMPARE="--only no_such_workload"))
+    output = done.stdout + done.stderr
+    assert done.returncode == 1, output[-3000:]
+    assert "FAILED: the comparison exited 2: bad input or environment" in output, output[-3000:]
+    assert 'service "harness" didn\'t complete successfully: exit 2' in output, output[-3000:]
+
+
 IMAGES = ("python", "java", "node", "harness")
 
 
@@ -131,6 +141,7 @@ def test_compose_up_prints_no_warning_and_the_harness_as_it_goes(compose_runs):
     for output in compose_runs["outputs"]:
         assert "level=warning" not in output and "Bake" not in output, output[:2000]
         assert "rows in 1 workloads. Reports:" in output, output[-2000:]  # the harness's lines reach compose
+        assert "Done: the reports are in" in output, output[-2000:]
 
 
 def test_the_python_image_has_every_package_the_programs_import(engine, compose_runs):
