@@ -10,7 +10,7 @@ from pathlib import Path
 
 from harness.catalogue.names import NAME_RULE, is_safe_name
 from harness.errors import StoreError
-from harness.report import csvfile, html, markdown, plots, tables
+from harness.report import csvfile, forest, html, markdown, plots, tables
 from harness.results import files
 
 MARKDOWN, CSV, HTML, PLOTS = "results.md", "results.csv", "report.html", "plots"
@@ -30,7 +30,7 @@ def write_reports(document: dict, run_dir: Path) -> list[Path]:
     """Write results.md, results.csv, report.html and plots/ beside results.json; return the paths."""
     run_dir = Path(run_dir)
     check_names(document)
-    drawn = plots.write_all(document, run_dir / PLOTS)
+    drawn = plots.write_all(document, run_dir / PLOTS) + forest.write_all(document, run_dir / PLOTS)
     built = tables.build(document)
     # Each file through a temporary name and a rename: a full disk leaves the old report whole, never half a new one.
     files.write_atomically(run_dir / MARKDOWN, markdown.render(built))

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import jinja2
 
+from harness.report import forest
 from harness.report.tables import NO_CLAIMS, Report
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -20,7 +21,10 @@ def render(report: Report, plot_dir: Path) -> str:
     images = {plot.stem: _data_uri(Path(plot_dir) / f"{plot.stem}.svg") for section in report.sections for plot in section.plots}
     images.update({plot.stem: images.get(plot.stem) or _data_uri(Path(plot_dir) / f"{plot.stem}.svg")
                    for detail in report.claims for plot in detail.plots})
-    return environment.get_template("report.html.j2").render(report=report, images=images, no_claims=NO_CLAIMS)
+    # Each judged claim's forest plot, by the claim's anchor (the answers table links to it).
+    forests = {detail.anchor: _data_uri(Path(plot_dir) / f"{forest.stem(detail.anchor)}.svg") for detail in report.claims}
+    return environment.get_template("report.html.j2").render(report=report, images=images, forests=forests,
+                                                             no_claims=NO_CLAIMS)
 
 
 def _data_uri(path: Path) -> str:

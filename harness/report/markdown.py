@@ -8,6 +8,7 @@ import re
 from tabulate import tabulate
 from wcwidth import wcswidth, wcwidth
 
+from harness.report import forest
 from harness.report.tables import NO_CLAIMS, Report, Table
 
 
@@ -15,7 +16,7 @@ def render(report: Report, link_prefix: str = "") -> str:
     """The whole Markdown report; ``link_prefix`` goes before plot links, for a copy kept elsewhere."""
     parts = [f"# {report.title}\n"]
     if report.answers:
-        parts += ["## Answers\n", _answers(report.answers) + "\n"]
+        parts += ["## Answers\n", _answers(report.answers, link_prefix) + "\n"]
         parts += [report.answers.caption + "\n"] if report.answers.caption else []
         parts.append(report.summary + "\n")
         if report.machines:
@@ -30,6 +31,8 @@ def render(report: Report, link_prefix: str = "") -> str:
     for detail in report.claims:
         parts.append(f'<a id="{detail.anchor}"></a>\n\n### {detail.heading} — **{detail.outcome}**\n')
         parts.append(f"From {detail.source}." + (f" {detail.note}" if detail.note else "") + "\n")
+        parts.append(f"![forest plot of {detail.heading}: each predicate's figure and interval against its threshold]"
+                     f"({link_prefix}plots/{forest.stem(detail.anchor)}.png)\n")
         if detail.plots:
             parts.append("Plots: " + ", ".join(f"[{plot.alt}]({link_prefix}plots/{plot.stem}.png)" for plot in detail.plots) + "\n")
         parts.append(table(detail.table) + "\n")
@@ -52,8 +55,10 @@ def render(report: Report, link_prefix: str = "") -> str:
     return "\n".join(parts)
 
 
-def _answers(answers: Table) -> str:
-    rows = [[f"[{row[0]}](#{anchor})" if anchor else row[0], row[1], f"**{row[2]}**" if anchor else row[2], row[3]]
+def _answers(answers: Table, link_prefix: str = "") -> str:
+    """The answers, each judged claim linked to its section and its outcome to its forest plot."""
+    rows = [[f"[{row[0]}](#{anchor})" if anchor else row[0], row[1],
+             f"**{row[2]}** ([plot]({link_prefix}plots/{forest.stem(anchor)}.png))" if anchor else row[2], row[3]]
             for row, anchor in zip(answers.rows, answers.anchors)]
     return tabulate(rows, headers=answers.headers, tablefmt="github", disable_numparse=True)
 
