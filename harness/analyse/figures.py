@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
+
+import numpy as np
+import numpy.typing as npt
 
 from harness.analyse import stats
 from harness.results import model
@@ -166,7 +169,7 @@ def slope(records: list[Record], param: str) -> list[dict[str, Any]]:
             continue
         per_unit = _least_squares_slope(xs, ys)
         interval = stats.bootstrap_interval([samples(record, "memory") for _, record in points],
-                                            lambda *sets: _least_squares_slope(xs, [_median(s) for s in sets]))
+                                            _slope_of_medians(xs), vectorized=True)
         rows.append({
             "program": program, "params": others, "from": xs[0], "to": xs[-1],
             "memory_first_bytes": ys[0], "memory_last_bytes": ys[-1], "bytes_per_unit": per_unit,
@@ -176,12 +179,18 @@ def slope(records: list[Record], param: str) -> list[dict[str, Any]]:
     return rows
 
 
-def _median(values: Sequence[float]) -> float:
-    """``np.median`` of a handful of values, to the last bit, in a tenth of its time: the bootstrap of a
-    slope takes thousands of medians per line of a sweep."""
-    ordered = sorted(values)
-    middle = len(ordered) // 2
-    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+def _slope_of_medians(xs: Sequence[float]) -> Callable[..., Any]:
+    """The statistic a slope's bootstrap resamples: the least-squares slope through each point's median
+    run, computed for every resample at once (each set holds one point's resampled runs along ``axis``).
+    None-free: the sweep has at least two distinct xs wherever a slope exists."""
+    centred = np.asarray(xs, dtype=float) - float(np.mean(xs))
+    spread = float(np.sum(centred ** 2))
+
+    def statistic(*sets: npt.NDArray[np.float64], axis: int = -1) -> Any:
+        medians = np.stack([np.median(s, axis=axis) for s in sets], axis=-1)  # (..., points)
+        centred_y = medians - medians.mean(axis=-1, keepdims=True)
+        return (centred_y * centred).sum(axis=-1) / spread if spread else np.full(medians.shape[:-1], np.nan)
+    return statistic
 
 
 def _least_squares_slope(xs: Sequence[float], ys: Sequence[float]) -> float | None:

@@ -1,7 +1,10 @@
 """Plots of every workload, drawn with matplotlib from results.json alone, as PNG and SVG.
 
 Every point carries its interval as an error bar. Lines are told apart by colour and marker,
-and docker rows by a dashed line, so no two lines look alike however many there are.
+and docker rows by a dashed line. A plot draws at most ``MAX_LINES`` lines (one per program
+first) and ``MAX_BARS`` bars, and its legend says how many it left out: a run of thousands of
+rows would otherwise draw a legend of hundreds of entries that nobody can read, and take
+minutes to lay out. The tables always hold every row.
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ FORMATS = ("png", "svg")
 MARKERS = "osD^vP*Xh<>p"
 PERCENTILES = (("p50", 50.0), ("p75", 75.0), ("p90", 90.0), ("p99", 99.0), ("p999", 99.9))
 CURVE_TICKS = (50.0, 90.0, 99.0, 99.9, 99.99)
+MAX_LINES = 12  # a legend of more cannot be read; the published reference draws at most 12
+MAX_BARS = 40
 
 
 def write_all(document: dict, plot_dir: Path) -> list[Path]:
@@ -95,20 +100,21 @@ def speedup_plot(records: list, param: str, title: str, stem: Path, cores=None):
         axes.axvline(cores, color="black", linewidth=0.8, alpha=0.5)
         axes.text(cores, 0.98, f" {cores} cores on this machine", transform=axes.get_xaxis_transform(), va="top",
                   fontsize="small", alpha=0.7)
-    index = 0
-    for (label, others), points in lines.items():
-        mine = [r for r in rows if r["program"] == label and r["params"] == others]
-        if len(mine) < 2:  # a single point (a sequential baseline) is no line
-            continue
+    by_line: dict[tuple, list] = {}
+    for row in rows:  # grouped once: matching every line against every row is quadratic in a large run
+        by_line.setdefault((row["program"], row["params"]), []).append(row)
+    drawable = {key: points for key, points in lines.items() if len(by_line.get(key, [])) >= 2}  # one point is no line
+    drawn, left_out = capped(drawable)
+    for index, ((label, others), points) in enumerate(drawn.items()):
+        mine = by_line[(label, others)]
         xs = [r[param] for r in mine]
         ys = [r["speedup_comparison"]["ratio"] for r in mine]
         errors = [[y - r["speedup_comparison"]["low"] for y, r in zip(ys, mine)],
                   [r["speedup_comparison"]["high"] - y for y, r in zip(ys, mine)]]
         axes.errorbar(xs, ys, yerr=errors, capsize=3, label=f"{label} {others}".strip(), **_style(index, points[0][1]))
-        index += 1
     axes.set_xticks(sorted({value for points in lines.values() for value, _ in points}))
     axes.set(xlabel=param, ylabel="speedup against 1 worker", title=f"{title}: speedup (95 % CI)")
-    _legend_below(axes)
+    _legend_below(axes, left_out)
     axes.grid(alpha=0.3)
     return _save(plt, figure, stem)
 
@@ -141,12 +147,15 @@ def latency_plot(records: list, title: str, stem: Path):
     most = max(r["params"]["connections"] for r in ok)
     plt = _pyplot()
     figure, axes = plt.subplots(figsize=(7.5, 4.8))
-    drawn = 0
+    curves = {}
     for index, record in enumerate(r for r in ok if r["params"]["connections"] == most):
         load = _median_load(record)
+        if len(_percentile_points(load)) >= 2:  # the index stays the row's, so its colour does not depend on others
+            curves[(figures.label(record), model.row_name(record))] = (index, record, load)
+    shown, left_out = capped(curves)
+    drawn = 0
+    for index, record, load in shown.values():
         points = _percentile_points(load)
-        if len(points) < 2:
-            continue
         style = _style(index, record)
         if figures.generator_bound(record):
             style["markerfacecolor"] = "none"
@@ -167,7 +176,7 @@ def latency_plot(records: list, title: str, stem: Path):
     axes.minorticks_off()
     axes.set(xlabel="percentile", ylabel="latency (ms)",
              title=f"{title}: latency at {most} connections (median run; dashed: open loop at 80 % of its rate)")
-    _legend_below(axes)
+    _legend_below(axes, left_out)
     axes.grid(alpha=0.3, which="both")
     return _save(plt, figure, stem)
 
@@ -198,6 +207,8 @@ def bars_plot(records: list, figure_kind: str, title: str, stem: Path):
     if not ok_cases:
         return None
     params, rows = ok_cases[-1]
+    left_out = max(0, len(rows) - MAX_BARS)
+    rows = rows[:MAX_BARS]
     if figure_kind == "memory":
         values = [_interval(_memory_summary(r), MIB ** -1) for r in rows]
         xlabel = "peak memory (MiB)"
@@ -216,7 +227,8 @@ def bars_plot(records: list, figure_kind: str, title: str, stem: Path):
         bar.set_hatch(hatch)
     axes.set_yticks(range(len(rows)), labels, fontsize="small")
     axes.invert_yaxis()
-    axes.set(xlabel=xlabel + "; whiskers: the interval", title=f"{title}, {params or 'its parameters'}")
+    more = f" ({left_out} more programs in the tables)" if left_out else ""
+    axes.set(xlabel=xlabel + "; whiskers: the interval", title=f"{title}, {params or 'its parameters'}{more}")
     axes.grid(alpha=0.3, axis="x")
     return _save(plt, figure, stem, log_labels=False)
 
@@ -233,6 +245,7 @@ def _line_plot(records, param, summary_of, scale, stem, hollow=None, **settings)
         return None
     plt = _pyplot()
     figure, axes = plt.subplots(figsize=(7.5, 4.8))
+    lines, left_out = capped(lines)
     for index, ((label, others), points) in enumerate(lines.items()):
         values = [(x, *_interval(summary_of(record), scale), record) for x, record in points]
         values = [v for v in values if v[1] is not None]
@@ -246,7 +259,7 @@ def _line_plot(records, param, summary_of, scale, stem, hollow=None, **settings)
             axes.scatter([v[0] for v in bound], [v[1] for v in bound], s=90, facecolors="white", edgecolors=style["color"], zorder=3)
     axes.set(**settings)
     _readable_log_axes(axes, sorted({x for points in lines.values() for x, _ in points}))
-    _legend_below(axes)
+    _legend_below(axes, left_out)
     axes.grid(alpha=0.3, which="both")
     return _save(plt, figure, stem)
 
@@ -274,9 +287,27 @@ def _no_ticks():
     return NullLocator()
 
 
-def _legend_below(axes) -> None:
-    """The legend under the plot, where it hides no line however many there are."""
-    axes.legend(fontsize="x-small", ncols=3, loc="upper center", bbox_to_anchor=(0.5, -0.13), frameon=False)
+def capped(lines: dict) -> tuple[dict, int]:
+    """At most ``MAX_LINES`` of ``lines`` (keyed by (program, ...)), in their order: each program's first
+    line before any program's second, so that every program is seen; and how many were left out."""
+    if len(lines) <= MAX_LINES:
+        return lines, 0
+    firsts: dict = {}
+    for key in lines:
+        firsts.setdefault(key[0], key)  # each program's first line
+    chosen = set(list(firsts.values())[:MAX_LINES])
+    for key in lines:
+        if len(chosen) >= MAX_LINES:
+            break
+        chosen.add(key)
+    return {key: value for key, value in lines.items() if key in chosen}, len(lines) - len(chosen)
+
+
+def _legend_below(axes, left_out: int = 0) -> None:
+    """The legend under the plot, where it hides no line; it says how many lines were not drawn."""
+    title = f"{left_out} more lines not drawn (every row is in the tables)" if left_out else None
+    axes.legend(fontsize="x-small", ncols=3, loc="upper center", bbox_to_anchor=(0.5, -0.13), frameon=False,
+                title=title, title_fontsize="x-small")
 
 
 def _save(plt, figure, stem: Path, log_labels: bool = True) -> list[Path]:
