@@ -26,7 +26,7 @@ from harness.results import files
 COLOURS = {verdicts.SUPPORTED: "#2e7d32", verdicts.CONTRADICTED: "#c62828", verdicts.INCONCLUSIVE: "#b8860b"}
 UNMEASURED = "#777777"
 NUMBER = r"-?\d[\d,]*(?:\.\d+)?%?"
-LABEL_WIDTH = 58  # characters of a predicate's statement per line beside its row
+LABEL_WIDTH = 52  # characters of a predicate's statement per line beside its row
 ROW_INCHES = 0.62
 
 
@@ -202,7 +202,8 @@ def _pyplot() -> Any:
 
 def _save(plt: Any, figure: Any, path_stem: Path) -> list[Path]:
     make_folder(path_stem.parent)
-    figure.tight_layout(rect=(0, 0, 1, 0.97))
+    # A margin on the left: a browser draws the SVG's text in its own font, often wider than matplotlib's.
+    figure.tight_layout(rect=(0.03, 0, 1, 0.97))
     paths = []
     try:
         for suffix in FORMATS:
