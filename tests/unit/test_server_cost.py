@@ -182,3 +182,30 @@ def test_c13_a_generator_bound_pair_ranks_on_asyncio_over_node_cost(python_cost,
     assert "CPU per request, asyncio/Node" in servers[0]["statement"] and "decided on cost" in servers[0]["statement"]
     assert servers[0]["figure"]["estimate"] == pytest.approx(python_cost / 40e-6, rel=1e-6)
     assert "Decided on CPU per request" in verdict["note"]
+
+
+# In docker: the container's cgroup CPU, read from the host ------------------------------------------
+
+
+def test_a_containers_cgroup_cpu_is_read_from_its_cpuacct_hierarchy_on_v1(tmp_path):
+    from harness.executors.docker.visibility import ContainerCgroup
+    from harness.measure.sampler import _cgroup_cpu
+
+    memory, cpuacct = tmp_path / "memory" / "docker" / "abc", tmp_path / "cpuacct" / "docker" / "abc"
+    memory.mkdir(parents=True)
+    cpuacct.mkdir(parents=True)
+    (cpuacct / "cpuacct.usage").write_text("1500000000\n")  # nanoseconds
+    group = ContainerCgroup(memory, 1)
+    assert group.cpu_s() == pytest.approx(1.5)
+    assert _cgroup_cpu(group) == pytest.approx(1.5)  # what a server's window reads at each end
+
+
+def test_a_containers_cgroup_cpu_is_cpu_stat_on_v2_and_none_once_it_is_gone(tmp_path):
+    from harness.executors.docker.visibility import ContainerCgroup
+    from harness.measure.sampler import _cgroup_cpu
+
+    unified = tmp_path / "system.slice" / "docker-abc.scope"
+    unified.mkdir(parents=True)
+    (unified / "cpu.stat").write_text("usage_usec 2250000\nuser_usec 2000000\nsystem_usec 250000\n")
+    assert ContainerCgroup(unified, 2).cpu_s() == pytest.approx(2.25)
+    assert _cgroup_cpu(ContainerCgroup(tmp_path / "memory" / "gone", 1)) is None  # no cpuacct: /proc stands in
