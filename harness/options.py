@@ -34,6 +34,7 @@ class RunDefaults:
     run_budget_s: float | None  # None: no limit
 
 
+SEQUENTIAL_MIN_RUNS = 2  # analyse/sequential.Design's least --min-runs: one run a row has no rank to test
 RUN_DEFAULTS = {"quick": RunDefaults(3, 10, 0.05, 10.0, 420.0), "full": RunDefaults(5, 20, 0.03, 120.0, None)}
 # Longer than any run, and short enough for every timer (threading.TIMEOUT_MAX, time.sleep) to take.
 MAX_SECONDS = 30 * 24 * 3600.0
@@ -274,6 +275,9 @@ def run_options(args: argparse.Namespace) -> runner.RunOptions:
     min_runs, max_runs = defaults.min_runs, defaults.max_runs
     if args.runs:
         min_runs = max_runs = args.runs
+    if args.min_runs is not None and args.min_runs < SEQUENTIAL_MIN_RUNS:  # --runs 1 stays: a quick look, warned about
+        raise UsageError(f"--min-runs {args.min_runs} is below the {SEQUENTIAL_MIN_RUNS} runs per row that the "
+                         f"sequential interval needs to ever decide a claim; give --min-runs {SEQUENTIAL_MIN_RUNS} or more")
     if args.min_runs:  # a minimum above the profile's maximum raises it, unless --max-runs says otherwise
         min_runs, max_runs = args.min_runs, max(max_runs, args.min_runs)
     if args.max_runs:

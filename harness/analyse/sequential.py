@@ -290,6 +290,11 @@ def _null_statistics(looks: tuple[int, ...], paired: bool) -> list[npt.NDArray[n
     return [by_look[n] for n in looks]
 
 
+def fewest_decisive_runs(alpha: float = ALPHA, paired: bool = False) -> int:
+    """The fewest runs a row at which any design could decide: a single look at level ``alpha``."""
+    return _fewest_decisive(alpha, paired)
+
+
 def _fewest_decisive(alpha: float, paired: bool) -> int:
     """The fewest runs at which even a single look at level ``alpha`` could decide."""
     return next(n for n in range(2, 50) if _critical_count(n, n, alpha, paired) is not None)

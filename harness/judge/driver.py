@@ -37,11 +37,16 @@ def judge_all(document: dict[str, Any]) -> list[dict[str, Any]]:
     A claim that no backend could judge gets a record with the outcome "Not measured" and the
     reason in its note, so that every claim id is in every results file.
     """
+    return [verdict.to_dict() for verdict in judge_verdicts(document)]
+
+
+def judge_verdicts(document: dict[str, Any]) -> list[Verdict]:
+    """``judge_all``'s verdicts as objects (their predicates keep how near they are to deciding)."""
     claims = claims_file.load()
     environment = document.get("environment", {})
     records = document["measurements"]
     design = run_design(document.get("options"))
-    found: list[dict[str, Any]] = []
+    found: list[Verdict] = []
     for backend in _backends(records):
         rows = [r for r in records if r.get("backend", "native") == backend]
         for language, tag in [("", "")] + _further_runtimes(environment):
@@ -56,8 +61,8 @@ def judge_all(document: dict[str, Any]) -> list[dict[str, Any]]:
                 verdict.runtime = tag if tag[:1].isalpha() else f"{language}{tag}"  # pypy, python3.13t
                 if language and _same_figures(verdict, found, backend):
                     continue  # this version entered none of the claim's figures: nothing new to say
-                found.append(verdict.to_dict())
-    judged = {v["claim_id"] for v in found}
+                found.append(verdict)
+    judged = {v.claim_id for v in found}
     backend = (_backends(records) or ["native"])[0]
     return found + [_not_measured(claim, backend, records) for claim in claims.values() if claim.id not in judged]
 
@@ -143,11 +148,11 @@ def _unless_busy(verdict: Verdict, claim: claims_file.Claim, rows: list[Row]) ->
     verdict.note = f"{busy}; {verdict.note}" if verdict.note else busy
 
 
-def _same_figures(verdict: Verdict, found: list[dict[str, Any]], backend: str) -> bool:
+def _same_figures(verdict: Verdict, found: list[Verdict], backend: str) -> bool:
     """Whether a claim judged again on a further version has exactly the first version's figures."""
-    first = next((v for v in found if v["claim_id"] == verdict.claim_id and v["backend"] == backend and not v["runtime"]), None)
+    first = next((v for v in found if v.claim_id == verdict.claim_id and v.backend == backend and not v.runtime), None)
     figures = [asdict(p)["figure"] for p in verdict.predicates]
-    return first is not None and figures == [p["figure"] for p in first["predicates"]]
+    return first is not None and figures == [asdict(p)["figure"] for p in first.predicates]
 
 
 def _further_runtimes(environment: dict[str, Any]) -> list[tuple[str, str]]:
@@ -174,7 +179,7 @@ def _judged_runtime(record: Row, environment: dict[str, Any], language: str = ""
     return not mine or bool(mine == (environment.get("runtimes") or {}).get(record["language"], {}).get("tag"))
 
 
-def _not_measured(claim: claims_file.Claim, backend: str, records: list[Row]) -> dict[str, Any]:
+def _not_measured(claim: claims_file.Claim, backend: str, records: list[Row]) -> Verdict:
     """The record of a claim no row of this run could judge, saying which workloads it needed."""
     workloads = list(claim.workloads)
     ran = {r["workload"] for r in records}
@@ -182,7 +187,7 @@ def _not_measured(claim: claims_file.Claim, backend: str, records: list[Row]) ->
         why = f"not measured in this run: none of {', '.join(workloads)} ran"
     else:
         why = f"not measured in this run: {', '.join(sorted(ran & set(workloads)))} ran, but not the rows this claim needs (or none ended ok)"
-    return Verdict(claim.id, claim.text, workloads, backend, NOT_MEASURED, [], why).to_dict()
+    return Verdict(claim.id, claim.text, workloads, backend, NOT_MEASURED, [], why)
 
 
 def _backends(records: list[Row]) -> list[str]:

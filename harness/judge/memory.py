@@ -191,7 +191,7 @@ def _bounded(statement: str, lower: Figure | None, upper: Figure | None, thresho
     if lower is None:
         return Predicate(statement, shown, INCONCLUSIVE, None, NOT_MEASURED_HERE)
     if TOO_FEW in lower.method or (upper is not None and TOO_FEW in upper.method):
-        return Predicate(statement, shown, INCONCLUSIVE, lower, too_few_reason())
+        return Predicate(statement, shown, INCONCLUSIVE, lower, too_few_reason(), promise=0.0)
     if lower.low > threshold:
         return Predicate(statement, shown, SUPPORTED, lower)
     if upper is None:

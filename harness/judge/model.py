@@ -52,6 +52,10 @@ class Predicate:
     outcome: str
     figure: Figure | None = None
     reason: str = ""
+    # How near an undecided figure is to deciding, for the runner's choice of rows (judge/decide.py):
+    # 0 when its interval touches the threshold, 0.5 when it is split in the middle; None once decided
+    # or without a figure. Not stored.
+    promise: float | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass
@@ -69,7 +73,10 @@ class Verdict:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready, for results.json."""
-        return asdict(self)
+        found = asdict(self)
+        for predicate in found["predicates"]:
+            predicate.pop("promise", None)
+        return found
 
 
 def combine(predicates: list[Predicate]) -> str:

@@ -166,12 +166,12 @@ def at_least(statement: str, figure: Figure | None, threshold: float, shown: str
     if figure is None:
         return Predicate(statement, text, INCONCLUSIVE, None, NOT_MEASURED_HERE)
     if TOO_FEW in figure.method:
-        return Predicate(statement, text, INCONCLUSIVE, figure, too_few_reason())
+        return _undecided(statement, text, figure, too_few_reason(), (threshold,))
     if figure.low >= threshold:
         return Predicate(statement, text, SUPPORTED, figure)
     if figure.high < threshold:
         return Predicate(statement, text, CONTRADICTED, figure)
-    return Predicate(statement, text, INCONCLUSIVE, figure, "the interval straddles the threshold")
+    return _undecided(statement, text, figure, "the interval straddles the threshold", (threshold,))
 
 
 def within(statement: str, figure: Figure | None, band: tuple[float, float], shown: str | None = None) -> Predicate:
@@ -181,12 +181,12 @@ def within(statement: str, figure: Figure | None, band: tuple[float, float], sho
     if figure is None:
         return Predicate(statement, text, INCONCLUSIVE, None, NOT_MEASURED_HERE)
     if TOO_FEW in figure.method:
-        return Predicate(statement, text, INCONCLUSIVE, figure, too_few_reason())
+        return _undecided(statement, text, figure, too_few_reason(), band)
     if low <= figure.low and figure.high <= high:
         return Predicate(statement, text, SUPPORTED, figure)
     if figure.high < low or figure.low > high:
         return Predicate(statement, text, CONTRADICTED, figure)
-    return Predicate(statement, text, INCONCLUSIVE, figure, "the interval reaches outside the band")
+    return _undecided(statement, text, figure, "the interval reaches outside the band", band)
 
 
 def below(statement: str, figure: Figure | None, threshold: float, shown: str | None = None) -> Predicate:
@@ -195,12 +195,26 @@ def below(statement: str, figure: Figure | None, threshold: float, shown: str | 
     if figure is None:
         return Predicate(statement, text, INCONCLUSIVE, None, NOT_MEASURED_HERE)
     if TOO_FEW in figure.method:
-        return Predicate(statement, text, INCONCLUSIVE, figure, too_few_reason())
+        return _undecided(statement, text, figure, too_few_reason(), (threshold,))
     if figure.high < threshold:
         return Predicate(statement, text, SUPPORTED, figure)
     if figure.low >= threshold:
         return Predicate(statement, text, CONTRADICTED, figure)
-    return Predicate(statement, text, INCONCLUSIVE, figure, "the interval straddles the threshold")
+    return _undecided(statement, text, figure, "the interval straddles the threshold", (threshold,))
+
+
+def _undecided(statement: str, text: str, figure: Figure, reason: str, edges: Sequence[float]) -> Predicate:
+    """An Inconclusive predicate, with how near its interval is to clearing the threshold (or band)."""
+    return Predicate(statement, text, INCONCLUSIVE, figure, reason, promise(figure, edges))
+
+
+def promise(figure: Figure, edges: Sequence[float]) -> float:
+    """How much of its interval must go before it clears the nearest of ``edges`` inside it, as a share
+    of its width: 0 when it touches one (or none is inside: only the run count holds it back), 0.5
+    when one splits it in the middle."""
+    width = figure.high - figure.low
+    inside = [min(edge - figure.low, figure.high - edge) / width for edge in edges if width > 0 and figure.low <= edge <= figure.high]
+    return min(inside, default=0.0)
 
 
 def too_few_reason() -> str:

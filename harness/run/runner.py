@@ -2,6 +2,12 @@
 
 A row's failure is the row's: an error while one program is started, run or checked marks that row
 failed with the reason, and every other row is still measured.
+
+The claims drive the sampling (issue 28, point 1). Once every row has its minimum runs, each round
+asks the judge which claims are still undecided (judge/decide.py, most promising first) and gives
+the next runs to their rows, until each is decided or its rows reach --max-runs or their budget.
+Only then do other noisy rows get extra runs, while their interval is wider than ±target. A run
+taken for a claim says so (``for_claim`` in its record).
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from typing import Protocol
 
 from harness.analyse import stats, verify
 from harness.executors.base import Failure, RunResult, not_run
+from harness.judge import decide
 from harness.plan.jobs import Job
 from harness.results.model import Status
 from harness.run.measurement import Measurement
@@ -28,11 +35,11 @@ DEFAULT_TIMEOUT_S = {"quick": 120.0, "full": 900.0}
 class RunOptions:
     """How many times to run each job, and for how long at most.
 
-    A row is run at least ``min_runs`` times; after that it gets another run while its key
-    figure's 95 % interval is wider than ``target`` (relative half-width), until ``max_runs``,
-    until its measured runs have taken ``row_budget_s`` in all, or until the whole run has taken
-    ``run_budget_s``. Stable rows stop early, so the time goes where the noise is (as hyperfine
-    and pyperf do).
+    A row is run at least ``min_runs`` times. After that, the rows of claims still undecided get
+    runs first; then a row gets another run while its key figure's 95 % interval is wider than
+    ``target`` (relative half-width). Either way, until ``max_runs``, until its measured runs have
+    taken ``row_budget_s`` in all, or until the whole run has taken ``run_budget_s``. Stable rows of
+    decided claims stop early, so the time goes where the answers are.
     """
 
     min_runs: int
@@ -71,6 +78,9 @@ def run_all(jobs: list[Job], lifecycle: JobRunner, store: Store, options: RunOpt
     rounds run in a thread of their own, the first lane's in this one, which Ctrl-C reaches.
     """
     progress = progress or _print_progress
+    warning = decide.sampling_warning(options.min_runs, options.max_runs)
+    if warning:
+        print(warning, file=sys.stderr, flush=True)
     measurements = {job.key: Measurement(job) for job in jobs}
     for measurement in measurements.values():
         reason = skip_reason(measurement.job) if skip_reason else ""
@@ -112,6 +122,8 @@ class _Shared:
         self.started = time.monotonic()
         self.counter = _Counter(sum(options.min_runs + _warmups(m.job, options) for m in measurements.values()
                                     if m.status == Status.OK))
+        self.claims = {}  # row key -> the undecided claim its next run is for, most promising
+        self.claims_off = False  # set when asking the judge failed: the run goes on by the ±target rule
 
     def save(self) -> None:
         with self.lock:
@@ -154,10 +166,58 @@ def _measure(shared, members, lifecycle) -> None:
         chosen = [m for m in members if not m.finished_badly and _warmups(m.job, options) > round_index]
         _round(chosen, lifecycle, shared, round_index, warming=True)
     round_index = options.warmup
-    while not shared.stopping.is_set() and (
-            chosen := [m for m in members if _needs_run(m, options, time.monotonic() - shared.started)]):
+    while not shared.stopping.is_set() and (chosen := _choose(shared, members)):
         _round(chosen, lifecycle, shared, round_index, warming=False)
         round_index += 1
+
+
+def _choose(shared, members) -> list:
+    """The rows of the next measured round: those below their minimum and those of undecided claims;
+    when there are none, the noisy rows (±target). Rows that get no more runs are told why."""
+    options = shared.options
+    elapsed = time.monotonic() - shared.started
+    if any(_counted(m) >= options.min_runs for m in members):
+        _ask_claims(shared)
+    claims = shared.claims
+    wanting = [m for m in members if _needs_run(m, options, elapsed, note=False, claim=claims.get(m.job.key, ""))]
+    first = [m for m in wanting if _counted(m) < options.min_runs or m.job.key in claims]
+    if first or wanting:
+        return first or wanting
+    for measurement in members:  # the last look: each row records why it stopped
+        _needs_run(measurement, options, elapsed, claim=claims.get(measurement.job.key, ""))
+    return []
+
+
+def _ask_claims(shared) -> None:
+    """Ask the judge which claims are undecided and which rows each needs (most promising claim first)."""
+    if shared.claims_off:
+        return
+    options = shared.options
+    with shared.lock:
+        document = getattr(shared.store, "document", None) or {}
+        rows = [m.to_record() for m in shared.measurements.values() if m.runs]
+        keys = [m.job.key for m in shared.measurements.values() if m.runs]
+        runs = {"min_runs": options.min_runs, "max_runs": options.max_runs}
+        try:
+            pending = decide.undecided({"measurements": rows, "environment": document.get("environment") or {},
+                                        "options": runs}, options.profile)
+        except Exception as error:  # the claims are a guide to the sampling: without them, the ±target rule
+            shared.claims_off, shared.claims = True, {}
+            print(f"warning: claims no longer guide the extra runs ({_describe(error)}); rows stop by ±{options.target:.0%}",
+                  file=sys.stderr, flush=True)
+            return
+        claims: dict[tuple, str] = {}
+        for claim in pending:
+            for key, row in zip(keys, rows):
+                if key not in claims and row["status"] == Status.OK and claim.needs(
+                        row["workload"], row["language"], row["variant"], row["params"]):
+                    claims[key] = claim.claim_id
+        shared.claims = claims
+
+
+def _counted(measurement: Measurement) -> int:
+    """Its runs that count: the undisturbed ones."""
+    return len(measurement.runs) - measurement.disturbed_runs
 
 
 class _Counter:
@@ -176,12 +236,16 @@ def _round(chosen, lifecycle, shared, round_index, warming) -> None:
     """Run each chosen job once, in an order shuffled by the run's seed and the round."""
     options = shared.options
     random.Random(options.seed + round_index).shuffle(chosen)
+    claims = {} if warming else dict(shared.claims)
+    order = list(dict.fromkeys(claims.values()))  # the claims, most promising first
+    chosen.sort(key=lambda m: order.index(claims[m.job.key]) if m.job.key in claims else len(order))
     for measurement in chosen:
         if shared.stopping.is_set():
             return
         if measurement.finished_badly:
             continue
-        if not warming and not _needs_run(measurement, options, time.monotonic() - shared.started):
+        claim = claims.get(measurement.job.key, "")
+        if not warming and not _needs_run(measurement, options, time.monotonic() - shared.started, claim=claim):
             continue  # the run's time budget ran out during this round
         started = time.monotonic()
         result = _run_once(lifecycle, measurement, _timeout(measurement.job, options))
@@ -192,6 +256,8 @@ def _round(chosen, lifecycle, shared, round_index, warming) -> None:
             measurement.add(result, keep=not warming)
             if len(measurement.runs) > kept:
                 measurement.stamp_last(round_index, started)
+                if claim and _counted(measurement) > options.min_runs:
+                    measurement.runs[-1]["for_claim"] = claim  # the run summary counts them per claim
             if not warming and len(measurement.runs) > options.min_runs:
                 shared.counter.planned += 1  # an extra run beyond the minimum: chosen by the data, or a repeat
             done, planned = shared.counter.tick()
@@ -215,7 +281,7 @@ def _tell_settled(shared) -> None:
     with shared.lock:
         elapsed = time.monotonic() - shared.started
         unsettled = {m.job.workload.name for m in shared.measurements.values()
-                     if _needs_run(m, shared.options, elapsed, note=False)}
+                     if _needs_run(m, shared.options, elapsed, note=False, claim=shared.claims.get(m.job.key, ""))}
         for measurement in shared.measurements.values():
             if measurement.job.workload.name not in unsettled and not measurement.summary:
                 measurement.summarize()
@@ -253,19 +319,21 @@ def disturbance_repeats(options: RunOptions) -> int:
     return max(2, options.min_runs)
 
 
-def _needs_run(measurement: Measurement, options: RunOptions, elapsed_s: float = 0.0, note: bool = True) -> bool:
-    """Whether a row gets another measured run; records why it stopped when it does not (unless ``note``
-    is False: the question asked by the progress display, which must not change the row).
+def _needs_run(measurement: Measurement, options: RunOptions, elapsed_s: float = 0.0, note: bool = True,
+               claim: str = "") -> bool:
+    """Whether a row could get another measured run; records why it stopped when it does not (unless
+    ``note`` is False: a question that must not change the row).
 
-    Only undisturbed runs count towards --min-runs, --max-runs and the interval; a disturbed run is
-    run again, at most ``disturbance_repeats`` times per row.
+    ``claim`` names the undecided claim that needs the row: its runs go on however narrow the row's
+    own interval is. Only undisturbed runs count towards --min-runs, --max-runs and the interval; a
+    disturbed run is run again, at most ``disturbance_repeats`` times per row.
     """
     if measurement.finished_badly:
         return False
     disturbed = measurement.disturbed_runs
     runs = len(measurement.runs) - disturbed
     busy = disturbed > disturbance_repeats(options)
-    width = stats.mean_ci_relative_half_width(measurement.key_values()) if runs >= options.min_runs else None
+    width = stats.mean_ci_relative_half_width(measurement.key_values()) if runs >= options.min_runs and not claim else None
     if runs < options.min_runs and not busy:
         return True
     if width is not None and width <= options.target:
