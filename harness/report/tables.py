@@ -230,6 +230,8 @@ def run_summary(document: dict) -> str:
     spread = f"n = {min(runs)}–{max(runs)} runs per row" if runs else "no rows measured"
     if options.get("min_runs") and options.get("max_runs") != options.get("min_runs"):
         spread += f", {extra} rows needed more than the minimum"
+    if claim_runs(document):
+        spread += f"; {claim_runs_text(document)}"
     runtimes = ", ".join(f"{lang} {info.get('version')}" + _others(env, lang) for lang, info in env.get("runtimes", {}).items())
     status = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
     every_run = [run for r in document["measurements"] for run in r.get("runs") or []]
@@ -247,6 +249,25 @@ def run_summary(document: dict) -> str:
         f"(others used > ¼ core). Lab commit {commit}; started "
         f"{document.get('started')}, finished {finished}."
     )
+
+
+def claim_runs(document: dict) -> dict:
+    """Runs taken for an undecided claim (a run's ``for_claim``), counted per claim, in claim order."""
+    counts: defaultdict[str, int] = defaultdict(int)
+    for record in document["measurements"]:
+        for run in record.get("runs") or []:
+            if run.get("for_claim"):
+                counts[run["for_claim"]] += 1
+    return dict(sorted(counts.items(), key=lambda item: int(item[0][1:]) if item[0][1:].isdigit() else 0))
+
+
+def claim_runs_text(document: dict) -> str:
+    """``42 runs went to undecided claims (C5 24, C8 18)``, or "" when none did."""
+    counts = claim_runs(document)
+    if not counts:
+        return ""
+    each = ", ".join(f"{claim} {count}" for claim, count in counts.items())
+    return f"{sum(counts.values())} runs went to undecided claims ({each})"
 
 
 def _others(env: dict, language: str) -> str:

@@ -17,7 +17,7 @@ from rich.table import Table
 
 from harness.analyse import stats
 from harness.judge.verdicts import CLAIMS, measured
-from harness.report.tables import by_workload, key_figure, params_text, problems, stored_or_current_verdicts
+from harness.report.tables import by_workload, claim_runs_text, key_figure, params_text, problems, stored_or_current_verdicts
 from harness.results.model import Status
 
 OUTCOME_STYLE = {"Supported": "green", "Contradicted": "red", "Inconclusive": "yellow"}
@@ -156,6 +156,8 @@ def print_summary(document: dict, run_dir, file=None, selected_claims=None) -> N
         console.print("No claim was judged: this run measured none of the rows the claims need.", highlight=False)
     if outside:
         console.print(f"Not in this run's selection: {', '.join(outside)}.", highlight=False)
+    if claim_runs_text(document):
+        console.print(f"{claim_runs_text(document)}.", highlight=False)
     bad = problems(document["measurements"])
     if bad:
         console.print(f"\n{len(bad)} rows not ok:", style="bold")
