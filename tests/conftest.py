@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from harness import cli, runtimes
+from harness.runtimes import toolchain as toolchain_module
 
 ROOT = Path(__file__).resolve().parent.parent
 PROGRAMS = Path(__file__).resolve().parent / "programs"
@@ -48,6 +49,31 @@ def pytest_collection_modifyitems(config, items) -> None:
                 item.add_marker(pytest.mark.timeout(CATALOGUE_RUN_TIMEOUT_S))
             elif kinds[0] in KIND_TIMEOUTS_S:
                 item.add_marker(pytest.mark.timeout(KIND_TIMEOUTS_S[kinds[0]]))
+
+
+# Each runtime's answer to its version probe, by command: the same executable answers the same
+# within a session.
+VERSION_PROBES: dict[tuple[tuple[str, ...], str], str] = {}
+
+
+@pytest.fixture(autouse=True)
+def version_probes_once(request, monkeypatch) -> None:
+    """In unit tests, ask each runtime for its version once a session, not at every discovery.
+
+    Every `compare` option check discovers the toolchain (`java -version` of each JDK: 0.1 s each);
+    the answers are the real ones, kept. A probe that fails is asked again.
+    """
+    if request.node.get_closest_marker("unit") is None:
+        return
+    probe = toolchain_module._run_version
+
+    def once(command: list, language: str) -> str:
+        key = (tuple(map(str, command)), language)
+        if key not in VERSION_PROBES:
+            VERSION_PROBES[key] = probe(command, language)
+        return VERSION_PROBES[key]
+
+    monkeypatch.setattr(toolchain_module, "_run_version", once)
 
 
 def pytest_sessionfinish(session) -> None:
