@@ -7,11 +7,14 @@ Each process's RSS and thread count come from one read of ``/proc/<pid>/stat``.
 Two further readings make the row's headline peak memory (see ``peak_memory``):
 - the root's ``VmHWM`` (``/proc/<pid>/status``): the kernel's own high-water mark of the program's
   resident memory since its exec, so a spike between two samples is not missed;
-- for a tree of several processes, each one's proportional set size (``Pss`` in
+- for a tree of several processes, its proportional set size (``Pss`` in
   ``/proc/<pid>/smaps_rollup``): a page shared by k processes counts 1/k in each, so the pages
-  that forked workers share with their parent count once, not once per process. It costs about
-  half a millisecond a process, so it is read every few samples and whenever the summed RSS sets
-  a new high, and only while there is more than one process.
+  that forked workers share with their parent count once, not once per process (``_PssFollower``).
+
+The sampler runs beside the program, on the same cores, so what it costs is taken from the program:
+files it reads at every sample stay open and are read again with ``pread`` (reopening one costs
+about 10 µs, a ``pread`` 1-4 µs), and ``smaps_rollup``, which makes the kernel walk every page
+table of a process (0.2-0.5 ms each), is read only as often as ``_PssFollower`` needs.
 
 The interval widens as a run goes on (``interval_at``): the exact figures do not depend on it, and
 a long run would otherwise pay for thousands of samples it does not need.
@@ -19,6 +22,7 @@ a long run would otherwise pay for thousands of samples it does not need.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import time
@@ -27,10 +31,13 @@ import psutil
 
 PAGE = os.sysconf("SC_PAGE_SIZE")
 DEFAULT_INTERVAL_S = 0.005
-ANON_EVERY = 4  # read the cgroup's anonymous memory every 4th sample
-PSS_EVERY = 4  # read a tree's proportional set sizes every 4th sample (and on every new RSS high)
+ANON_EVERY = 4  # a cgroup read through its own methods (a container's): its anonymous memory every 4th sample
+PSS_EVERY = 4  # without a cgroup: a tree's proportional set sizes every 4th sample (and on every new RSS high)
+PSS_REFRESH_EVERY = 20  # with one: read them again every 20th sample, or when the tree's processes change, ...
+PSS_SHARE = 0.02  # ... spending at most 2 % of the time on them (a reading of 0.5 ms: none in the next 25 ms)
 MANY_THREADS = 64
 SLOWEST_INTERVAL_S = 0.05  # the widest the interval gets, after a few seconds
+READ_SIZE = 16384  # more than any /proc/<pid>/stat, status or memory.stat holds
 
 
 def interval_at(base_s: float, elapsed_s: float) -> float:
@@ -57,6 +64,14 @@ class TreeSampler:
         self.peak_pss_bytes = 0  # the tree's summed proportional set size, read while it has several processes
         self.samples = 0
         self.last_pids = [root_pid]
+        # A run's own cgroup (one with a memory directory) is read directly; anything else shaped
+        # like one (a container's cgroup seen from the host) through its pids() and anon_bytes().
+        memory_dir = getattr(cgroup, "memory_dir", None)
+        self._procs = os.path.join(memory_dir, "cgroup.procs") if memory_dir else None
+        self._anon = _AnonCounter.open(memory_dir) if memory_dir else None
+        self._pss = _PssFollower()
+        self._stat, self._status = _OpenFiles("stat"), _OpenFiles("status")
+        self._lock = threading.Lock()  # a server's window samples from the main thread too
         self._stop = threading.Event()
         self._go = threading.Event()
         self._began = 0.0
@@ -76,10 +91,16 @@ class TreeSampler:
         self._go.set()
 
     def stop(self) -> None:
-        """Stop sampling and wait for the thread."""
+        """Stop sampling, wait for the thread and close the files it kept open."""
         self._stop.set()
         self._go.set()
         self._thread.join()
+        with self._lock:
+            self._stat.close()
+            self._status.close()
+            if self._anon:
+                self._anon.close()
+                self._anon = None
 
     def reset(self) -> None:
         """Forget the peaks so far: a measurement window starts now."""
@@ -95,17 +116,25 @@ class TreeSampler:
 
     def sample(self) -> None:
         """Read every process of the tree once and update the peaks."""
+        with self._lock:
+            self._sample()
+
+    def _sample(self) -> None:
         rss = threads = processes = 0
         pids = self._pids()
         if pids:
             self.last_pids = pids
         for pid in pids:
-            stat = _read_stat(pid)
+            stat = _parse_stat(self._stat.read(pid))
             if stat is None:
                 continue
             rss += stat[0]
             threads += stat[1]
             processes += 1
+        self._stat.keep_only(pids)
+        anon = self._anon.read() if self._anon else None
+        if anon is not None:
+            self.peak_anon_bytes = max(self.peak_anon_bytes, anon)
         if processes:
             self.samples += 1
             new_high = rss > self.peak_rss_bytes
@@ -115,17 +144,157 @@ class TreeSampler:
             if not self.exec_seen:
                 self.exec_seen = _command_line(self.root_pid)[: len(self.gate)] not in (self.gate, b"")
             if self.exec_seen:
-                self.peak_hwm_bytes = max(self.peak_hwm_bytes, high_water_mark(self.root_pid))
-            if processes > 1 and (new_high or self.samples % PSS_EVERY == 0):
-                self.peak_pss_bytes = max(self.peak_pss_bytes, sum(_pss(pid) for pid in pids))
-        # memory.stat is the costliest read; the exact peak comes from the cgroup itself anyway.
-        if self.cgroup is not None and self.samples % ANON_EVERY == 1:
+                hwm = _status_value(self._status.read(self.root_pid), b"VmHWM:") * 1024
+                self.peak_hwm_bytes = max(self.peak_hwm_bytes, hwm)
+            # PSS <= RSS for every process: a tree whose RSS sum is not above the PSS peak cannot set a new one.
+            if processes > 1 and rss > self.peak_pss_bytes:
+                self._tree_pss(pids, rss, anon, new_high)
+        # memory.stat through the cgroup's own reader is the costliest read; its exact peak comes from the cgroup anyway.
+        if self.cgroup is not None and self._anon is None and self.samples % ANON_EVERY == 1:
             self.peak_anon_bytes = max(self.peak_anon_bytes, self.cgroup.anon_bytes())
 
+    def _tree_pss(self, pids: list[int], rss: int, anon: int | None, new_high: bool) -> None:
+        """Update the tree's PSS peak: followed through the cgroup's anonymous memory where it is
+        read (``_PssFollower``), else read every few samples and at every new RSS high."""
+        if anon is not None and self._pss.usable:
+            self.peak_pss_bytes = max(self.peak_pss_bytes, min(rss, self._pss.follow(pids, anon)))
+        elif new_high or self.samples % PSS_EVERY == 0:
+            self.peak_pss_bytes = max(self.peak_pss_bytes, sum(_pss(pid) for pid in pids))
+
     def _pids(self) -> list[int]:
+        if self._procs is not None:
+            return _cgroup_pids(self._procs)
         if self.cgroup is not None:
             return self.cgroup.pids()
         return _tree(self.root_pid)
+
+
+class _PssFollower:
+    """The tree's summed PSS at every sample, for the cost of a few readings of ``smaps_rollup``.
+
+    Every anonymous page of the tree is charged to the run's cgroup and counts exactly once in the
+    tree's PSS (a page shared by k of its processes counts 1/k in each), so the anonymous part of
+    the tree's PSS is the cgroup's anonymous memory, read at every sample. The rest (``Pss`` minus
+    ``Pss_Anon``: the tree's share of file pages, the interpreter's and libraries') is small and
+    moves slowly, so it is carried from the last reading of ``smaps_rollup``; that is read again
+    when the tree's processes change and every PSS_REFRESH_EVERY samples, with at most PSS_SHARE of
+    the time spent reading it. A kernel without ``Pss_Anon`` (before 5.10) makes it ``usable`` no
+    more: the sampler then reads the whole PSS itself.
+    """
+
+    def __init__(self) -> None:
+        self.usable = True
+        self.files: int | None = None  # the tree's PSS beyond its anonymous pages, at the last reading
+        self.pids: frozenset[int] = frozenset()
+        self.since = 0  # samples since the last reading
+        self.not_before = 0.0  # no reading before this perf_counter time
+
+    def follow(self, pids: list[int], anon: int) -> int:
+        """The tree's summed PSS now: the cgroup's anonymous memory ``anon`` plus the file share."""
+        now = time.perf_counter()
+        self.since += 1
+        due = frozenset(pids) != self.pids or self.since >= PSS_REFRESH_EVERY
+        if self.files is None or (due and now >= self.not_before):
+            texts = [_read_text(f"/proc/{pid}/smaps_rollup") for pid in pids]
+            if not all(b"\nPss_Anon:" in text for text in texts if text):
+                self.usable = False
+                return sum(_status_value(text, b"Pss:") for text in texts) * 1024
+            self.files = 1024 * sum(_status_value(text, b"Pss:") - _status_value(text, b"Pss_Anon:") for text in texts)
+            self.pids, self.since = frozenset(pids), 0
+            self.not_before = now + (time.perf_counter() - now) / PSS_SHARE
+        return anon + self.files
+
+
+class _OpenFiles:
+    """One ``/proc/<pid>/<name>`` file a process, kept open and read again from its start with pread."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self.fds: dict[int, int] = {}
+
+    def read(self, pid: int) -> bytes:
+        """The file's text now, or b"" once the process has gone."""
+        fd = self.fds.get(pid)
+        if fd is not None:
+            with contextlib.suppress(OSError):
+                text = os.pread(fd, READ_SIZE, 0)
+                if text:
+                    return text
+            self.forget(pid)  # gone, or the pid now names another process: open it afresh
+        try:
+            fd = os.open(f"/proc/{pid}/{self.name}", os.O_RDONLY)
+        except OSError:
+            return b""
+        self.fds[pid] = fd
+        try:
+            return os.pread(fd, READ_SIZE, 0)
+        except OSError:
+            return b""
+
+    def keep_only(self, pids: list[int]) -> None:
+        """Close the files of processes not in ``pids``."""
+        if len(self.fds) > len(pids) or not self.fds.keys() <= set(pids):
+            for pid in self.fds.keys() - set(pids):
+                self.forget(pid)
+
+    def forget(self, pid: int) -> None:
+        """Close one process's file."""
+        fd = self.fds.pop(pid, None)
+        if fd is not None:
+            os.close(fd)
+
+    def close(self) -> None:
+        """Close them all."""
+        self.keep_only([])
+
+
+class _AnonCounter:
+    """A cgroup's anonymous memory now, from its ``memory.stat`` kept open: the ``anon`` line where
+    there is one, else ``rss`` (the same count, under the name cgroup v1 gives it)."""
+
+    def __init__(self, fd: int, key: bytes):
+        self.fd, self.key = fd, key
+
+    @classmethod
+    def open(cls, memory_dir) -> _AnonCounter | None:
+        """The counter of the cgroup in ``memory_dir``, or None where its memory.stat cannot be read."""
+        try:
+            fd = os.open(os.path.join(memory_dir, "memory.stat"), os.O_RDONLY)
+        except OSError:
+            return None
+        text = b"\n" + os.pread(fd, READ_SIZE, 0)
+        return cls(fd, b"\nanon " if b"\nanon " in text else b"\nrss ")
+
+    def read(self) -> int:
+        """The anonymous bytes charged now (0 once the cgroup has gone)."""
+        try:
+            text = b"\n" + os.pread(self.fd, READ_SIZE, 0)
+        except OSError:
+            return 0
+        start = text.find(self.key)
+        return int(text[start + len(self.key) :].split(None, 1)[0]) if start >= 0 else 0
+
+    def close(self) -> None:
+        """Close memory.stat."""
+        os.close(self.fd)
+
+
+def _cgroup_pids(path: str) -> list[int]:
+    """The processes in a cgroup now. cgroup.procs is opened afresh each time: on cgroup v1 a file
+    read again from its start keeps listing the processes of its first read."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return []
+    try:
+        chunks = []
+        while chunk := os.read(fd, 65536):
+            chunks.append(chunk)
+    except OSError:
+        return []
+    finally:
+        os.close(fd)
+    return [int(pid) for pid in b"".join(chunks).split()]
 
 
 def _tree(root_pid: int) -> list[int]:
@@ -250,11 +419,20 @@ def _pss(pid: int) -> int:
 
 def _status_kib(path: str, key: bytes) -> int:
     """The ``key:  N kB`` line's N from a /proc file, or 0 when the file or the line is missing."""
+    return _status_value(_read_text(path), key)
+
+
+def _read_text(path: str) -> bytes:
+    """A /proc file's whole text, or b"" once its process has gone."""
     try:
         with open(path, "rb") as handle:
-            text = handle.read()
+            return handle.read()
     except OSError:
-        return 0
+        return b""
+
+
+def _status_value(text: bytes, key: bytes) -> int:
+    """The ``key:  N kB`` line's N in the text of a /proc file (not its first line), or 0 without it."""
     start = text.find(b"\n" + key)
     if start < 0:
         return 0
@@ -265,11 +443,15 @@ def _read_stat(pid: int):
     """(rss bytes, threads) of one process, or None once it has gone or is a zombie."""
     try:
         with open(f"/proc/{pid}/stat", "rb") as handle:
-            text = handle.read()
+            return _parse_stat(handle.read())
     except OSError:
         return None
+
+
+def _parse_stat(text: bytes):
+    """(rss bytes, threads) from the text of a /proc/<pid>/stat, or None for a zombie or no text."""
     fields = text[text.rfind(b")") + 2 :].split()
-    if fields[0] == b"Z":
+    if not fields or fields[0] == b"Z":
         return None
     # After the command name: field 3 is state, so num_threads (20) is index 17, rss (24) index 21.
     return int(fields[21]) * PAGE, int(fields[17])

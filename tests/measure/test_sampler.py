@@ -1,0 +1,70 @@
+"""The sampler's cheap readings are the same figures as the costly ones they replace."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from harness.measure import cgroup
+from harness.measure import sampler as sampler_module
+from harness.measure.sampler import _cgroup_pids, _OpenFiles, _PssFollower
+
+SUPPORT = cgroup.detect()
+NO_CGROUP = pytest.mark.skipif(not SUPPORT.available, reason=f"no cgroup here: {SUPPORT.reason}")
+# Grows by 64 MiB when told (a line on stdin), says so, and waits for a second line.
+GROW = ("import sys\nsys.stdin.readline()\nx = bytearray(64 * 2**20)\nx[::4096] = b'1' * (len(x) // 4096)\n"
+        "print('grown', flush=True)\nsys.stdin.readline()\n")
+
+
+def test_a_proc_file_kept_open_reads_the_current_figures_and_nothing_once_the_process_has_gone():
+    child = subprocess.Popen([sys.executable, "-c", GROW], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    files = _OpenFiles("stat")
+    try:
+        first = sampler_module._parse_stat(files.read(child.pid))
+        child.stdin.write("grow\n")
+        child.stdin.flush()
+        assert child.stdout.readline() == "grown\n"
+        later = sampler_module._parse_stat(files.read(child.pid))
+        assert later[0] > first[0] + 60 * 2**20  # read again from its start, not the first read kept
+    finally:
+        child.kill()
+        child.wait()
+    assert files.read(child.pid) == b"" and child.pid not in files.fds
+    files.close()
+
+
+@NO_CGROUP
+def test_the_cgroups_processes_include_one_that_joined_after_an_earlier_read():
+    """On cgroup v1 a cgroup.procs read again from its start still lists its first read's processes."""
+    group = SUPPORT.create()
+    first = subprocess.Popen(["sleep", "5"])
+    second = None
+    try:
+        group.add(first.pid)
+        path = os.path.join(group.memory_dir, "cgroup.procs")
+        assert _cgroup_pids(path) == [first.pid]
+        second = subprocess.Popen(["sleep", "5"])
+        group.add(second.pid)
+        assert sorted(_cgroup_pids(path)) == sorted([first.pid, second.pid])
+    finally:
+        for child in (first, second):
+            if child:
+                child.kill()
+                child.wait()
+        group.remove()
+
+
+def test_without_pss_anon_the_follower_gives_up_and_returns_the_whole_pss(monkeypatch):
+    monkeypatch.setattr(sampler_module, "_read_text", lambda path: b"7f-7e ---p [rollup]\nRss: 900 kB\nPss: 300 kB\n")
+    follower = _PssFollower()
+    assert follower.follow([1, 2], anon=10) == 600 * 1024
+    assert not follower.usable
+
+
+def test_the_follower_adds_the_file_share_of_its_last_reading_to_the_anonymous_memory(monkeypatch):
+    monkeypatch.setattr(sampler_module, "_read_text", lambda path: b"x\nPss: 300 kB\nPss_Anon: 200 kB\n")
+    follower = _PssFollower()
+    assert follower.follow([1, 2], anon=400 * 1024) == (400 + 200) * 1024  # two processes, 100 kB of files each
+    assert follower.follow([1, 2], anon=900 * 1024) == (900 + 200) * 1024  # not read again: followed
+    assert follower.usable
