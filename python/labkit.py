@@ -83,7 +83,10 @@ def emit(checksum, work_s, ops, metrics=None):
 
 
 def runtime_memory():
-    """CPython's own view of its heap: allocated blocks (objects and buffers) now alive."""
+    """CPython's own view of its heap: allocated blocks (objects and buffers) now alive. Empty on
+    an implementation without that count (PyPy): a metric, never the measurement itself."""
+    if not hasattr(sys, "getallocatedblocks"):
+        return {}
     return {"allocated_blocks": sys.getallocatedblocks()}
 
 
@@ -144,30 +147,46 @@ def _malloc_in_use_bytes():
     return info.uordblks + info.hblkhd
 
 
+def require_python(version, feature):
+    """Skip (not available) on a Python below ``version`` (a tuple), naming the feature it needs:
+    PyPy 7.3 speaks Python 3.9, and a program is never rewritten to suit it."""
+    if sys.version_info < version:
+        wanted = ".".join(map(str, version))
+        not_available(f"needs Python {wanted} ({feature}); {sys.implementation.name} here is Python {sys.version.split()[0]}")
+
+
 class GcRecorder:
-    """Counts CPython's cycle-collector runs and their pauses through ``gc.callbacks``."""
+    """Counts CPython's cycle-collector runs and their pauses through ``gc.callbacks``.
+
+    An implementation without ``gc.callbacks`` (PyPy) reports no GC figures at all, never zeros."""
 
     def __init__(self):
         self.collections = 0
         self.collected = 0
         self.pause_s = 0.0
         self._started = None
+        self.observed = False
 
     def __enter__(self):
         import gc
 
-        gc.callbacks.append(self._on_gc)
+        self.observed = hasattr(gc, "callbacks")
+        if self.observed:
+            gc.callbacks.append(self._on_gc)
         return self
 
     def __exit__(self, *exc):
         import gc
 
-        gc.callbacks.remove(self._on_gc)
+        if self.observed:
+            gc.callbacks.remove(self._on_gc)
 
     def uncounted_collect(self):
         """``gc.collect()`` outside the measured region, not counted among its collections."""
         import gc
 
+        if not self.observed:
+            return gc.collect()
         gc.callbacks.remove(self._on_gc)
         try:
             return gc.collect()  # runs even while the collector is disabled
@@ -184,7 +203,9 @@ class GcRecorder:
             self._started = None
 
     def metrics(self):
-        """GC figures in the lab's common metric names."""
+        """GC figures in the lab's common metric names (none where they could not be observed)."""
+        if not self.observed:
+            return {}
         return {"gc_count": self.collections, "gc_pause_s": self.pause_s, "gc_collected": self.collected}
 
 

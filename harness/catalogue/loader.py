@@ -81,7 +81,10 @@ class Program:
 
     @property
     def label(self) -> str:
-        """``language/variant``, as tables show it; ``java21/virtual`` among several Javas."""
+        """``language/variant``, as tables show it; ``java21/virtual`` among several Javas, and
+        ``pypy/threads`` for another implementation (a tag that is a name, not a version)."""
+        if self.runtime[:1].isalpha():
+            return f"{self.runtime}/{self.variant}"
         return f"{self.language}{self.runtime}/{self.variant}"
 
 

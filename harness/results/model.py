@@ -78,8 +78,10 @@ def identity(record: Mapping[str, Any], with_backend: bool = True) -> tuple[Any,
 
 
 def program_name(record: Mapping[str, Any]) -> str:
-    """``java/arraylist``, or ``java21/virtual`` in a run of several Javas."""
-    return f"{record['language']}{runtime(record)}/{record['variant']}"
+    """``java/arraylist``, or ``java21/virtual`` in a run of several Javas, or ``pypy/threads`` for
+    another implementation of its language."""
+    tag = runtime(record)
+    return f"{tag}/{record['variant']}" if tag[:1].isalpha() else f"{record['language']}{tag}/{record['variant']}"
 
 
 def label(record: Mapping[str, Any]) -> str:

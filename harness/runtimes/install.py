@@ -9,6 +9,10 @@ comes from:
   once with the newest javac it has, for the oldest release a source supports).
 - Python 3.13 and free-threaded 3.13t: Debian trixie's python3.13 source (the orig tarball from
   the Debian mirror), configured with ``--disable-gil`` for 3.13t, built once without PGO.
+- PyPy (``python@pypy``): Debian's ``pypy3`` and ``pypy3-lib`` packages (``apt-get download``),
+  unpacked, not installed: PyPy finds its library next to its executable.
+- Bun and Deno (``node@bun``, ``node@deno``): their official Linux x64 binaries, which npm
+  carries as the platform packages ``@oven/bun-linux-x64`` and ``@deno/linux-x64-glibc``.
 
 Nothing here runs during a measurement: installing is a step of its own, repeatable offline once
 the cache holds the runtime.
@@ -33,8 +37,12 @@ from harness.errors import InstallError, UsageError
 # Debian trixie's CPython 3.13 source: the same release the images' python3.13 is built from.
 PYTHON_SOURCE = "http://deb.debian.org/debian/pool/main/p/python3.13/python3.13_3.13.5.orig.tar.xz"
 PYTHON_VERSIONS = ("3.13", "3.13t")
-INSTALLABLE = ("node@18..26", "java@11|17|21|25", "python@3.13", "python@3.13t")
-SPEC = re.compile(r"(?P<language>python|java|node)@(?P<version>\d+(\.\d+)*t?)")
+INSTALLABLE = ("node@18..26", "node@bun", "node@deno", "java@11|17|21|25", "python@3.13", "python@3.13t", "python@pypy")
+SPEC = re.compile(r"(?P<language>python|java|node)@(?P<version>\d+(\.\d+)*t?|[a-z]+)")
+# Other implementations: language -> name -> the npm package or Debian packages it comes from.
+IMPLEMENTATIONS: dict[str, dict[str, tuple[str, ...]]] = {"python": {"pypy": ("pypy3", "pypy3-lib")},
+                                                           "node": {"bun": ("@oven/bun-linux-x64",),
+                                                                    "deno": ("@deno/linux-x64-glibc",)}}
 
 
 @dataclass(frozen=True)
@@ -57,6 +65,12 @@ def parse_spec(text: str) -> tuple[str, str]:
     if not match:
         raise UsageError(f"'{text}' is not LANGUAGE@VERSION (node@22, java@21, python@3.13t)")
     language, version = match["language"], match["version"]
+    if version.isalpha():
+        known = IMPLEMENTATIONS.get(language, {})
+        if version not in known:
+            names = ", ".join(f"{lang}@{name}" for lang, found in IMPLEMENTATIONS.items() for name in found)
+            raise UsageError(f"{language}@{version}: not an implementation the lab installs ({names})")
+        return language, version
     if language == "python" and version not in PYTHON_VERSIONS:
         raise UsageError(f"python@{version}: the lab builds {', '.join(PYTHON_VERSIONS)}; other versions: pass --python PATH")
     if language != "python" and not version.isdigit():
@@ -78,6 +92,8 @@ def installed() -> list[Installed]:
 
 def executable_in(folder: Path, language: str, version: str) -> Path:
     """The runtime's executable inside its cache folder."""
+    if version in IMPLEMENTATIONS.get(language, {}):
+        return folder / "bin" / version  # bin/pypy, bin/bun, bin/deno
     if language == "python":
         return folder / "bin" / f"python{version}"
     return folder / "bin" / language
@@ -94,7 +110,10 @@ def install(text: str, say=print) -> Installed:
     shutil.rmtree(folder, ignore_errors=True)  # a partial install from an interrupted attempt
     folder.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="runtime-lab-install-") as scratch:
-        {"node": _install_node, "java": _install_java, "python": _install_python}[language](version, folder, Path(scratch), say)
+        installer = {"node": _install_node, "java": _install_java, "python": _install_python}[language]
+        if version in IMPLEMENTATIONS.get(language, {}):
+            installer = {"pypy": _install_pypy, "bun": _install_npm_binary, "deno": _install_npm_binary}[version]
+        installer(version, folder, Path(scratch), say)
     if not executable.is_file():
         raise InstallError(f"{language}@{version}: installed, but {executable} is missing")
     (folder / ".complete").touch()
@@ -110,6 +129,38 @@ def _install_node(major: str, folder: Path, scratch: Path, say) -> None:
         archive.extractall(scratch, filter="data")
     shutil.move(str(scratch / "package"), folder)
     (folder / "bin" / "node").chmod(0o755)
+
+
+def _install_npm_binary(name: str, folder: Path, scratch: Path, say) -> None:
+    """Bun or Deno: the one binary in its npm platform package, as ``bin/<name>``."""
+    package = IMPLEMENTATIONS["node"][name][0]
+    say(f"node@{name}: npm pack {package}")
+    done = _run(["npm", "pack", package, "--silent"], scratch, f"node@{name}")
+    with tarfile.open(scratch / done.strip().splitlines()[-1]) as archive:
+        archive.extractall(scratch, filter="data")
+    binary = next((path for path in (scratch / "package" / "bin" / name, scratch / "package" / name) if path.is_file()), None)
+    if binary is None:
+        raise InstallError(f"node@{name}: {package} holds no {name} binary")
+    (folder / "bin").mkdir(parents=True)
+    shutil.move(str(binary), folder / "bin" / name)
+    (folder / "bin" / name).chmod(0o755)
+
+
+def _install_pypy(name: str, folder: Path, scratch: Path, say) -> None:
+    """PyPy from Debian's archive: its packages unpacked into the cache (nothing is installed)."""
+    packages = IMPLEMENTATIONS["python"][name]
+    if shutil.which("apt-get") is None or shutil.which("dpkg-deb") is None:
+        raise InstallError("python@pypy: comes from Debian's packages, and this machine has no apt-get; "
+                           "install PyPy another way and pass --python PATH")
+    say(f"python@pypy: apt-get download {' '.join(packages)}")
+    _run(["apt-get", "download", *packages], scratch, "python@pypy")
+    for deb in sorted(scratch.glob("*.deb")):
+        _run(["dpkg-deb", "-x", str(deb), str(scratch / "root")], scratch, "python@pypy")
+    executable = next((scratch / "root" / "usr" / "bin").glob("pypy3.[0-9]*"), None)
+    if executable is None:
+        raise InstallError("python@pypy: the packages hold no usr/bin/pypy3.N")
+    shutil.move(str(scratch / "root" / "usr"), folder)
+    (folder / "bin" / name).symlink_to(executable.name)  # PyPy finds its library from its real path
 
 
 def _install_java(major: str, folder: Path, scratch: Path, say) -> None:

@@ -41,6 +41,9 @@ class Runtime:
     version: str
     compiler: Path | None = None  # Java: the javac that compiles for it (a runtime may have none of its own)
     free_threaded: bool = False  # Python: built with --disable-gil
+    # Another implementation of the language ("pypy"; "bun", "deno" for JavaScript), "" for the
+    # reference one (CPython, Node, HotSpot). It names the runtime among others: pypy/threads.
+    implementation: str = ""
 
     @property
     def major(self) -> int:
@@ -52,7 +55,9 @@ class Runtime:
 
     @property
     def tag(self) -> str:
-        """How tables name this runtime among others of its language: 3.11, 3.13t, 21, 22."""
+        """How tables name this runtime among others of its language: 3.11, 3.13t, 21, 22, pypy."""
+        if self.implementation:
+            return self.implementation
         if self.language == "python":
             return ".".join(self.version.split(".")[:2]) + ("t" if self.free_threaded else "")
         return str(self.major)
@@ -83,8 +88,7 @@ class Toolchain:
             classes = self.java_classes[program.root]  # compiled for the oldest chosen Java
             return [str(runtime.executable), *HEAP_ARGS["java"], *program.runtime_args, "-cp", str(classes),
                     java_class(program), *args], env
-        return [str(runtime.executable), *HEAP_ARGS.get(program.language, ()), *program.runtime_args, str(program.source),
-                *args], env
+        return [str(runtime.executable), *node_flags(runtime, program.runtime_args), str(program.source), *args], env
 
     def runtime_for(self, program: Program) -> Runtime:
         """The runtime a program runs on: the one its ``runtime`` tag names, else its language's."""
@@ -180,13 +184,35 @@ def _resolve(language: str, finder, item: str) -> list:
     """One item of a choice: ``all``, a version, or a path."""
     if item == "all":
         return available(language) or [finder(None)]
+    if item in IMPLEMENTATIONS.get(language, {}) and not Path(item).exists():
+        return [_implementation(language, finder, item)]
     if VERSION.fullmatch(item) and not Path(item).exists():
         found = [r for r in available(language) if r.tag == item or (language == "node" and str(r.major) == item)]
         if not found:
             raise RuntimeNotFound(f"{language} {item}: not found here; install it with "
                                   f"`python -m harness runtimes install {language}@{item}` or pass a path")
         return found[:1]
+    if "/" not in item and not Path(item).exists() and shutil.which(item) is None:  # not a path, nor a name on PATH
+        known = ", ".join(["a version such as 3.12", *IMPLEMENTATIONS.get(language, {}), "all", "a path"])
+        raise RuntimeNotFound(f"--{language} {item}: not a runtime the lab knows ({known}); "
+                              f"see `python -m harness runtimes list`")
     return [finder(item)]
+
+
+def _implementation(language: str, finder, name: str) -> Runtime:
+    """An implementation by name (``pypy``): the one ``runtimes install`` put in the cache, else its
+    executable on PATH."""
+    found = [r for r in available(language) if r.tag == name]
+    if found:
+        return found[0]
+    on_path = shutil.which(IMPLEMENTATIONS[language][name])
+    if on_path is None:
+        raise RuntimeNotFound(f"{language} {name}: not found here; install it with "
+                              f"`python -m harness runtimes install {language}@{name}` or pass its path")
+    runtime = finder(on_path)
+    if runtime.implementation != name:
+        raise RuntimeNotFound(f"{language} {name}: {on_path} is {runtime.implementation or 'the reference implementation'}, not {name}")
+    return runtime
 
 
 def available(language: str) -> list:
@@ -213,7 +239,12 @@ def available(language: str) -> list:
     unique: dict[str, Runtime] = {}
     for runtime in found:
         unique.setdefault(runtime.tag, runtime)
-    return sorted(unique.values(), key=lambda runtime: _version_key(runtime.version) + (runtime.free_threaded,))
+    return sorted(unique.values(), key=listing_order)
+
+
+def listing_order(runtime: Runtime) -> tuple:
+    """The reference implementation first (the one ``all`` judges), then the others by name; oldest first within each."""
+    return (bool(runtime.implementation), runtime.implementation, *_version_key(runtime.version), runtime.free_threaded)
 
 
 def _share_newest_javac(toolchain: Toolchain) -> None:
@@ -238,20 +269,48 @@ def require(toolchain: Toolchain, languages) -> None:
             raise RuntimeNotFound(toolchain.missing[language])
 
 
-PYTHON_BUILD = "import sys, sysconfig; print(sys.version.split()[0], bool(sysconfig.get_config_var('Py_GIL_DISABLED')))"
+PYTHON_BUILD = ("import sys, sysconfig; print(sys.version.split()[0], bool(sysconfig.get_config_var('Py_GIL_DISABLED')), "
+                "sys.implementation.name)")
+# Implementations other than the reference one, by the name `--python` takes, and the
+# executable to look for on PATH when none was installed into the lab's cache.
+IMPLEMENTATIONS = {"python": {"pypy": "pypy3"}, "node": {"bun": "bun", "deno": "deno"}}
+
+
+def node_flags(runtime: Runtime, runtime_args) -> list:
+    """The flags before a JavaScript program's path, as each runtime takes them.
+
+    Node takes V8 flags (the lab's heap limit, then the program's). Deno runs a file with ``run``,
+    with every permission (the programs open sockets and start workers: ``--allow-all``), CommonJS
+    detected as Node does, and V8 flags in one ``--v8-flags``. Bun runs JavaScriptCore, which
+    has no V8 heap limit: its programs' flags are passed as they are, and it is named in the
+    environment so no figure hides that.
+    """
+    v8 = [*HEAP_ARGS["node"], *runtime_args]
+    if runtime.implementation == "deno":
+        return ["run", "--allow-all", "--unstable-detect-cjs", f"--v8-flags={','.join(v8)}"]
+    if runtime.implementation == "bun":
+        return list(runtime_args)
+    return v8
 
 
 def _find_python(explicit) -> Runtime:
     executable = _existing("python", explicit) if explicit else Path(sys.executable)
     output = _run_version([executable, "-c", PYTHON_BUILD], "python").split()
-    if len(output) != 2:
-        raise RuntimeNotFound(f"python: {executable} is not a CPython 3 that answers -c; {HINTS['python']}")
-    return Runtime("python", executable, output[0], free_threaded=output[1] == "True")
+    if len(output) != 3 or not output[0].startswith("3."):
+        raise RuntimeNotFound(f"python: {executable} is not a Python 3 that answers -c; {HINTS['python']}")
+    implementation = "" if output[2] == "cpython" else output[2]
+    return Runtime("python", executable, output[0], free_threaded=output[1] == "True", implementation=implementation)
 
 
 def _find_node(explicit) -> Runtime:
+    """Node (``v22.1.0``), Deno (``deno 2.9.6 (...)``) or Bun (``1.4.5``), by what --version says."""
     executable = _existing("node", explicit) if explicit else _on_path("node")
-    return Runtime("node", executable, _run_version([executable, "--version"], "node").lstrip("v"))
+    words = _run_version([executable, "--version"], "node").split()
+    if words[0] == "deno" and len(words) > 1:
+        return Runtime("node", executable, words[1], implementation="deno")
+    if words[0].startswith("v"):
+        return Runtime("node", executable, words[0].lstrip("v"))
+    return Runtime("node", executable, words[0], implementation="bun")
 
 
 def _find_java(explicit) -> Runtime:
@@ -378,11 +437,13 @@ def describe(runtime: Runtime) -> dict:
 
 
 def _python_settings(runtime: Runtime) -> dict:
-    code = "import gc,platform,sys;print(platform.python_implementation(), *gc.get_threshold(), sys._is_gil_enabled() if hasattr(sys,'_is_gil_enabled') else True)"
+    code = ("import gc,platform,sys;print(platform.python_implementation(), sys._is_gil_enabled() if hasattr(sys,'_is_gil_enabled') "
+            "else True, *(gc.get_threshold() if hasattr(gc,'get_threshold') else ()))")  # PyPy has no thresholds
     out = _quiet([runtime.executable, "-c", code]).split()
-    if len(out) != 5:
+    if len(out) not in (2, 5):
         return {}
-    return {"implementation": out[0], "gc_thresholds": [int(t) for t in out[1:4]], "gil": out[4] == "True"}
+    settings = {"implementation": out[0], "gil": out[1] == "True"}
+    return {**settings, "gc_thresholds": [int(t) for t in out[2:]]} if len(out) == 5 else settings
 
 
 def _java_settings(runtime: Runtime) -> dict:
@@ -402,6 +463,8 @@ def _java_settings(runtime: Runtime) -> dict:
 
 
 def _node_settings(runtime: Runtime) -> dict:
+    if runtime.implementation:  # Bun's JavaScriptCore has no V8 heap limit; Deno's is set through --v8-flags
+        return {"implementation": runtime.implementation, "heap_args": node_flags(runtime, ())}
     limit = _quiet([runtime.executable, *HEAP_ARGS["node"], "-p", "require('v8').getHeapStatistics().heap_size_limit"]).strip()
     return {"heap_limit_bytes": int(limit), "heap_args": list(HEAP_ARGS["node"])} if limit.isdigit() else {}
 

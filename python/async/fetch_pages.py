@@ -15,7 +15,7 @@ connections). Both run ``concurrency`` worker tasks that take page numbers from 
 import asyncio
 from urllib.parse import urlsplit
 
-from labkit import BadArgument, emit, measure, not_available, parse_args, runtime_memory
+from labkit import BadArgument, emit, measure, not_available, parse_args, require_python, runtime_memory
 
 
 class Connection:
@@ -126,6 +126,7 @@ def main():
     if not args["url"].startswith("http://") or pages < 1 or concurrency < 1:
         raise BadArgument("url must be http://HOST:PORT of the slow server; pages and concurrency at least 1")
     seen = {}
+    require_python((3, 11), "asyncio.Runner")
     with asyncio.Runner() as runner:
         client = runner.run(MODES[args["mode"]](args["url"], concurrency))
         try:

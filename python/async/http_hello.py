@@ -39,8 +39,23 @@ from dataclasses import dataclass, field
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from labkit import (LISTEN_BACKLOG, BadArgument, CountingServer, emit, listen_failed, loop_factory, not_available,
-                    parse_args, ready, runtime_memory, serve_on_every_core, serve_threaded, serve_until_term, server_metrics)
+from labkit import (
+    LISTEN_BACKLOG,
+    BadArgument,
+    CountingServer,
+    emit,
+    listen_failed,
+    loop_factory,
+    not_available,
+    parse_args,
+    ready,
+    require_python,
+    runtime_memory,
+    serve_on_every_core,
+    serve_threaded,
+    serve_until_term,
+    server_metrics,
+)
 
 BODY = b"Hello, World!"
 HELLO = b"HTTP/1.1 200 OK\r\nDate: %s\r\nContent-type: text/plain\r\nContent-length: 13\r\n\r\n" + BODY
@@ -256,6 +271,7 @@ def main():
     if args["mode"] == "aiohttp":
         serve_aiohttp(args["host"], args["port"])
         return
+    require_python((3, 11), "asyncio.Runner")
     with asyncio.Runner(loop_factory=loop_factory(args["mode"])) as runner:
         runner.run(serve_asyncio(args["host"], args["port"]))
 

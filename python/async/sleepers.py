@@ -22,8 +22,18 @@ import sys
 import threading
 import time
 
-from labkit import (BadArgument, GcRecorder, emit, loop_factory, measure, not_available, parse_args, runtime_memory,
-                    thread_budget)
+from labkit import (
+    BadArgument,
+    GcRecorder,
+    emit,
+    loop_factory,
+    measure,
+    not_available,
+    parse_args,
+    require_python,
+    runtime_memory,
+    thread_budget,
+)
 
 
 async def sleep_all_async(tasks, delay, seen):
@@ -72,6 +82,7 @@ UVLOOP_MISSING = "uvloop is not installed for this Python (pip install uvloop)"
 
 def event_loop_runner(mode):
     """One Runner, and so one loop, for every iteration, as one program would keep it."""
+    require_python((3, 11), "asyncio.Runner")
     if mode == "eager":
         return eager_runner()
     return asyncio.Runner(loop_factory=loop_factory(mode, UVLOOP_MISSING))

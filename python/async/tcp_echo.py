@@ -24,8 +24,20 @@ import threading
 from contextlib import suppress
 from dataclasses import dataclass, field
 
-from labkit import (LISTEN_BACKLOG, BadArgument, CountingServer, emit, listen_failed, loop_factory, parse_args,
-                    serve_on_every_core, serve_threaded, serve_until_term, server_metrics)
+from labkit import (
+    LISTEN_BACKLOG,
+    BadArgument,
+    CountingServer,
+    emit,
+    listen_failed,
+    loop_factory,
+    parse_args,
+    require_python,
+    serve_on_every_core,
+    serve_threaded,
+    serve_until_term,
+    server_metrics,
+)
 
 READ_BYTES = 65536
 
@@ -152,6 +164,7 @@ def main():
     if args["mode"] == "streams-multicore":
         serve_every_core(args["host"], args["port"])
         return
+    require_python((3, 11), "asyncio.Runner")
     with asyncio.Runner(loop_factory=loop_factory(args["mode"])) as runner:
         runner.run(serve(MODES[args["mode"]], args["host"], args["port"]))
 

@@ -17,9 +17,10 @@ gc.freeze() before the measured region, an option an expert tuning CPython's col
 """
 
 import gc
+import sys
 import time
 
-from labkit import BadArgument, GcRecorder, emit, measure, parse_args, runtime_memory
+from labkit import BadArgument, GcRecorder, emit, measure, not_available, parse_args, runtime_memory
 
 MIN_DEPTH = 4
 
@@ -79,7 +80,9 @@ def nodes_built(max_depth):
 
 
 def collections_per_generation():
-    return [generation["collections"] for generation in gc.get_stats()]
+    """CPython's collections per generation; none on an implementation whose gc.get_stats differs (PyPy)."""
+    stats = gc.get_stats()
+    return [generation["collections"] for generation in stats] if isinstance(stats, list) else []
 
 
 MODES = ("plain", "freeze")
@@ -91,6 +94,8 @@ def main():
         raise BadArgument(f"depth must be at least {MIN_DEPTH}")
     if args["mode"] not in MODES:
         raise BadArgument(f"mode must be one of {list(MODES)}")
+    if args["mode"] == "freeze" and not hasattr(gc, "freeze"):
+        not_available(f"{sys.implementation.name} has no gc.freeze (a CPython 3.7+ collector setting)")
     if args["mode"] == "freeze":
         # What a tuned service does after start-up: move every object alive now (modules,
         # functions, constants) out of the collector's reach, so its collections scan only the trees.

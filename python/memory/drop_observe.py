@@ -11,7 +11,7 @@ ran; freed_after_gc_share the part gone after one. Mirrors DropObserve.java and 
 import gc
 import sys
 
-from labkit import BadArgument, emit, measure, parse_args
+from labkit import BadArgument, emit, measure, not_available, parse_args
 
 
 class Record:
@@ -56,6 +56,8 @@ def observe_drop(n):
 
 def main():
     args = parse_args({"n": 500_000, "iterations": 1})
+    if not hasattr(sys, "getallocatedblocks"):  # the heap reading this question rests on is CPython's
+        not_available(f"{sys.implementation.name} has no count of live heap blocks (sys.getallocatedblocks)")
     if args["n"] < 1:
         raise BadArgument("n must be at least 1")
     n = args["n"]

@@ -25,7 +25,9 @@ bytes requested is used instead, and heap_method says so.
 import gc
 from dataclasses import dataclass
 
-from labkit import BadArgument, emit, measure, parse_args, runtime_memory, settled_heap_in_use
+from labkit import BadArgument, emit, measure, parse_args, require_python, runtime_memory, settled_heap_in_use
+
+require_python((3, 10), "dataclass(slots=True)")
 
 
 class Record:
