@@ -103,10 +103,11 @@ class ContainerCgroup:
 
     def cpu_s(self) -> float:
         """The container's CPU seconds so far, from its cgroup (a server window's CPU, exited threads
-        included): cpu.stat beside the memory files in v2, cpuacct.usage in v1's cpuacct hierarchy."""
-        if self.version == 2:
-            return self.memory.cpu_s()
+        included): cpuacct.usage where CPU has a hierarchy of its own beside the memory one (v1),
+        else the CPU counter beside the memory files (one unified hierarchy)."""
         parts = list(self.directory.parts)
+        if "memory" not in parts:
+            return self.memory.cpu_s()
         parts[parts.index("memory")] = "cpuacct"  # <root>/memory/docker/<id> -> <root>/cpuacct/docker/<id>
         return int((Path(*parts) / "cpuacct.usage").read_text()) / 1e9
 
