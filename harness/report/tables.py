@@ -646,7 +646,9 @@ def server_note(records: list) -> str:
         f"worker processes), as its label says; CPUs busy is its CPU time per second of the load window. "
         f"generator-bound marks a row whose "
         f"rate came within 1/1.5 of the generator's own ceiling against a minimal C server, or whose generator "
-        f"used over 90 % of its CPU: there the server may be faster than the figure shows, and no ranking holds."
+        f"used over 90 % of its CPU: there the server may be faster than the figure shows, and its rate ranks nothing. "
+        f"CPU µs/request is the server's CPU over the window per request answered in it: what a request costs "
+        f"the server, whoever set the rate, so it still ranks generator-bound rows."
         + (" wrk checks no response bodies: its rows' answers are unchecked under load (only the probe was checked)."
            if "wrk" in generators else "")
         + (f" The ceiling could not be calibrated for {len(uncalibrated)} rows ({'; '.join(uncalibrated[:4])}"
