@@ -36,6 +36,9 @@ def render(report: Report, link_prefix: str = "") -> str:
         if detail.plots:
             parts.append("Plots: " + ", ".join(f"[{plot.alt}]({link_prefix}plots/{plot.stem}.png)" for plot in detail.plots) + "\n")
         parts.append(table(detail.table) + "\n")
+    if report.native_and_containers:  # the settings' values come from the machine: escaped
+        parts.append("## Native and containers\n\n" + "\n\n".join(
+            table(t, escaped=True) if t.rows else escape(t.caption) for t in report.native_and_containers) + "\n")
     # From here on the text comes from the machine, the suite and the programs' output: escaped, as report.html
     # escapes it, so a suite's "<img onerror=...>" is shown, not run. (The claims above are the lab's own words.)
     parts.append("## Environment\n")

@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from harness import catalogue
-from harness.analyse import figures, machines, stats
+from harness.analyse import backends, figures, machines, stats
 from harness.judge import verdicts
 from harness.results import model
 from harness.results.model import KEY_FIELDS, SUMMARY_FIELDS, Status, params_text, row_label
@@ -85,6 +85,7 @@ class Report:
     overhead: Table | None
     problems: list
     legend: str
+    native_and_containers: list = field(default_factory=list)  # Tables; the first one's caption leads (a run on both backends)
 
 
 def build(document: dict) -> Report:
@@ -105,6 +106,7 @@ def build(document: dict) -> Report:
         overhead=overhead_table(records, document["environment"]),
         problems=problems(records),
         legend=LEGEND,
+        native_and_containers=native_and_containers(document),
     )
 
 
@@ -657,7 +659,36 @@ def server_note(records: list) -> str:
     )
 
 
-# ------------------------------------------------------------------ container overhead, problems
+# ------------------------------------------------------------------ native and containers, container overhead, problems
+
+
+def native_and_containers(document: dict) -> list:
+    """For a run on both backends: the claims whose key figure differs beyond its intervals between
+    them, and the runtime settings that differ (``analyse.backends``). A Table without rows is a
+    sentence alone. Empty unless a claim was judged on both."""
+    found = backends.compare(document)
+    if found is None:
+        return []
+    settings = Table(["setting", "native", "containers"], [[s.name, s.native, s.docker] for s in found.settings],
+                     "The runtime settings that differ between the backends, from the run's environment:")
+    if not found.apart:
+        lead = Table([], [], f"Every claim judged on both backends ({', '.join(found.alike)}) has a key figure whose "
+                             "95 % intervals overlap between the two.")
+        return [lead, settings] if found.settings else [lead]
+    rows = [[a.claim_id + (f" on {a.runtime}" if a.runtime else ""), a.native["label"],
+             f"{_figure_only(a.native)}: {a.outcomes[0]}", f"{_figure_only(a.docker)}: {a.outcomes[1]}",
+             ", ".join(s.name for s in a.settings) or "none recorded"] for a in found.apart]
+    alike = f" The other claims judged on both ({', '.join(found.alike)}) agree within their intervals." if found.alike else ""
+    lead = Table(["claim", "key figure", "native", "containers", "settings that differ"], rows,
+                 "Claims whose key figure (the one that decided the native outcome) differs between the backends beyond "
+                 "its 95 % intervals (they do not overlap), with the runtime settings of the claim's languages and of the "
+                 f"run that differ between the two: any of them can move the figure.{alike}")
+    return [lead, settings] if found.settings else [lead]
+
+
+def _figure_only(figure: dict) -> str:
+    """``15.7× (13.7–18.1), n=3 vs 3``: the significance is left out (it compares programs, not backends)."""
+    return figure_text({**figure, "significant": None})
 
 
 def overhead_table(records: list, environment: dict) -> Table | None:
