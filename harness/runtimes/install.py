@@ -9,6 +9,10 @@ comes from:
   once with the newest javac it has, for the oldest release a source supports).
 - Python 3.13 and free-threaded 3.13t: Debian trixie's python3.13 source (the orig tarball from
   the Debian mirror), configured with ``--disable-gil`` for 3.13t, built once without PGO.
+- Python 3.14 and free-threaded 3.14t: python-build-standalone's ``install_only`` build for
+  x86_64 Linux, from its latest GitHub release, or from ``RUNTIME_LAB_STANDALONE_URL`` (a mirror,
+  or a ``file://`` folder holding the release's ``SHA256SUMS`` and archive). Where neither is
+  reachable, a one-line error says to pass ``--python PATH`` instead.
 - PyPy (``python@pypy``): Debian's ``pypy3`` and ``pypy3-lib`` packages (``apt-get download``),
   unpacked, not installed: PyPy finds its library next to its executable.
 - Bun and Deno (``node@bun``, ``node@deno``): their official Linux x64 binaries, which npm
@@ -36,8 +40,12 @@ from harness.errors import InstallError, UsageError
 
 # Debian trixie's CPython 3.13 source: the same release the images' python3.13 is built from.
 PYTHON_SOURCE = "http://deb.debian.org/debian/pool/main/p/python3.13/python3.13_3.13.5.orig.tar.xz"
-PYTHON_VERSIONS = ("3.13", "3.13t")
-INSTALLABLE = ("node@18..26", "node@bun", "node@deno", "java@11|17|21|25", "python@3.13", "python@3.13t", "python@pypy")
+PYTHON_VERSIONS = ("3.13", "3.13t", "3.14", "3.14t")
+STANDALONE_VERSIONS = ("3.14", "3.14t")  # from python-build-standalone; 3.13 and 3.13t are built from source
+STANDALONE_LATEST = "https://raw.githubusercontent.com/astral-sh/python-build-standalone/latest-release/latest-release.json"
+STANDALONE_URL_VARIABLE = "RUNTIME_LAB_STANDALONE_URL"
+INSTALLABLE = ("node@18..26", "node@bun", "node@deno", "java@11|17|21|25", "python@3.13", "python@3.13t", "python@3.14",
+               "python@3.14t", "python@pypy")
 SPEC = re.compile(r"(?P<language>python|java|node)@(?P<version>\d+(\.\d+)*t?|[a-z]+)")
 # Other implementations: language -> name -> the npm package or Debian packages it comes from.
 IMPLEMENTATIONS: dict[str, dict[str, tuple[str, ...]]] = {"python": {"pypy": ("pypy3", "pypy3-lib")},
@@ -111,6 +119,8 @@ def install(text: str, say=print) -> Installed:
     folder.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="runtime-lab-install-") as scratch:
         installer = {"node": _install_node, "java": _install_java, "python": _install_python}[language]
+        if version in STANDALONE_VERSIONS:
+            installer = _install_standalone
         if version in IMPLEMENTATIONS.get(language, {}):
             installer = {"pypy": _install_pypy, "bun": _install_npm_binary, "deno": _install_npm_binary}[version]
         installer(version, folder, Path(scratch), say)
@@ -144,6 +154,50 @@ def _install_npm_binary(name: str, folder: Path, scratch: Path, say) -> None:
     (folder / "bin").mkdir(parents=True)
     shutil.move(str(binary), folder / "bin" / name)
     (folder / "bin" / name).chmod(0o755)
+
+
+def _install_standalone(version: str, folder: Path, scratch: Path, say) -> None:
+    """CPython 3.14 or 3.14t from python-build-standalone: its install_only archive, unpacked."""
+    base = _standalone_base(version)
+    sums = _fetch_text(f"{base}/SHA256SUMS", version)
+    threading = "freethreaded-" if version.endswith("t") else ""
+    wanted = re.compile(rf"cpython-{re.escape(version.rstrip('t'))}\.\d+\+\d+-x86_64-unknown-linux-gnu-{threading}install_only\.tar\.gz")
+    names = [line.split()[-1] for line in sums.splitlines() if line.split() and wanted.fullmatch(line.split()[-1])]
+    if not names:
+        raise InstallError(f"python@{version}: {base} lists no x86_64 Linux {threading}install_only archive of {version.rstrip('t')}")
+    say(f"python@{version}: fetching {base}/{names[-1]}")
+    archive_path = scratch / names[-1]
+    archive_path.write_bytes(_fetch_bytes(f"{base}/{names[-1]}", version))
+    with tarfile.open(archive_path) as archive:
+        archive.extractall(scratch, filter="data")
+    shutil.move(str(scratch / "python"), folder)
+
+
+def _standalone_base(version: str) -> str:
+    """The release folder's URL: the user's mirror, else the latest release's, as its own index names it."""
+    chosen = os.environ.get(STANDALONE_URL_VARIABLE, "").rstrip("/")
+    if chosen:
+        return chosen
+    import json
+
+    latest = json.loads(_fetch_text(STANDALONE_LATEST, version))
+    return str(latest["asset_url_prefix"]).rstrip("/")
+
+
+def _fetch_bytes(url: str, version: str) -> bytes:
+    try:
+        with urllib.request.urlopen(url, timeout=30) as answer:
+            data: bytes = answer.read()
+            return data
+    except (OSError, ValueError) as error:
+        raise InstallError(
+            f"python@{version}: python-build-standalone is not reachable from here ({url}: {getattr(error, 'reason', error)}); "
+            f"pass --python PATH to a Python {version} you have, or set {STANDALONE_URL_VARIABLE} to a mirror or file:// "
+            f"folder holding its SHA256SUMS and archive") from None
+
+
+def _fetch_text(url: str, version: str) -> str:
+    return _fetch_bytes(url, version).decode("utf-8", errors="replace")
 
 
 def _install_pypy(name: str, folder: Path, scratch: Path, say) -> None:

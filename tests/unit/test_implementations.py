@@ -141,3 +141,37 @@ def test_a_real_pypy_reports_its_implementation_where_it_is_installed():
     out = subprocess.run([str(pypy.executable), "-c", "import sys; print(sys.implementation.name)"],
                          capture_output=True, text=True, check=True).stdout.strip()
     assert out == "pypy" and pypy.tag == "pypy"
+
+
+def standalone_release(folder: Path, version: str, script: str) -> str:
+    """A python-build-standalone release folder as a file:// URL: SHA256SUMS and one install_only archive."""
+    threading = "freethreaded-" if version.endswith("t") else ""
+    name = f"cpython-{version.rstrip('t')}.1+20260203-x86_64-unknown-linux-gnu-{threading}install_only.tar.gz"
+    data = script.encode()
+    with tarfile.open(folder / name, "w:gz") as archive:
+        entry = tarfile.TarInfo(f"python/bin/python{version}")
+        entry.size, entry.mode = len(data), 0o755
+        archive.addfile(entry, io.BytesIO(data))
+    decoy = f"cpython-{version.rstrip('t')}.1+20260203-aarch64-unknown-linux-gnu-{threading}install_only.tar.gz"
+    (folder / "SHA256SUMS").write_text(f"0000  {decoy}\n1111  {name}\n")
+    return folder.as_uri()
+
+
+def test_python_314t_comes_from_python_build_standalone_here_a_local_release(cache, tmp_path, monkeypatch):
+    release = tmp_path / "release"
+    release.mkdir()
+    monkeypatch.setenv(install.STANDALONE_URL_VARIABLE, standalone_release(release, "3.14t", "#!/bin/sh\necho 3.14.1 True cpython\n"))
+    done = install.install("python@3.14t", say=lambda _: None)
+    assert done.executable == cache / "runtimes" / "python-3.14t" / "bin" / "python3.14t"
+    [found] = [r for r in runtimes.available("python") if r.tag == "3.14t"]
+    assert (found.version, found.free_threaded, found.implementation) == ("3.14.1", True, "")
+
+
+def test_python_314_unreachable_says_in_one_line_what_to_pass_instead(cache, tmp_path, monkeypatch):
+    monkeypatch.setenv(install.STANDALONE_URL_VARIABLE, (tmp_path / "nowhere").as_uri())
+    with pytest.raises(InstallError) as raised:
+        install.install("python@3.14", say=lambda _: None)
+    message = str(raised.value)
+    assert "\n" not in message
+    assert "not reachable from here" in message and "pass --python PATH" in message
+    assert not (cache / "runtimes" / "python-3.14").exists()
