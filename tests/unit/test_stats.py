@@ -1,6 +1,7 @@
 """The median's interval, its coverage, comparisons with significance, and noise flags."""
 
 import math
+import statistics
 
 import numpy as np
 import pytest
@@ -98,8 +99,11 @@ def test_a_comparison_needs_two_runs_a_side():
 
 def test_bootstrap_is_seeded_and_brackets_the_estimate():
     a, b = [1.0, 1.1, 0.9, 1.05], [2.0, 2.2, 1.9, 2.1]
-    first = stats.bootstrap_interval([a, b], lambda x, y: np.median(y) / np.median(x))
-    assert first == stats.bootstrap_interval([a, b], lambda x, y: np.median(y) / np.median(x))
+    def ratio(x, y):  # statistics.median: np.median's own cost, 4000 times, was most of this test's
+        return statistics.median(y) / statistics.median(x)
+
+    first = stats.bootstrap_interval([a, b], ratio)
+    assert first == stats.bootstrap_interval([a, b], ratio)
     estimate, low, high = first
     assert low <= estimate <= high
 
@@ -312,10 +316,11 @@ def test_the_level_asked_for_is_kept_on_both_paths():
 def test_bootstrap_is_the_unpaired_seeded_percentile_bootstrap():
     a, b = [1.0, 1.1, 0.9, 1.3, 1.05], [2.0, 2.6, 1.9, 2.1, 2.2]
 
-    def ratio(x, y):
-        return np.median(y) / np.median(x)
+    def ratio(x, y, axis=-1):
+        return np.median(y, axis=axis) / np.median(x, axis=axis)
 
-    expected = scipy_bootstrap([np.array(a), np.array(b)], ratio, paired=False, vectorized=False, confidence_level=0.9,
+    # scipy's own, with the statistic vectorised (the same resamples, 50 times faster)
+    expected = scipy_bootstrap([np.array(a), np.array(b)], ratio, paired=False, vectorized=True, confidence_level=0.9,
                                n_resamples=4000, method="percentile", random_state=np.random.default_rng(0))
     estimate, low, high = stats.bootstrap_interval([a, b], ratio, level=0.9)
     assert estimate == ratio(a, b)
