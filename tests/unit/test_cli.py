@@ -88,14 +88,6 @@ def test_list_reads_a_user_suite(capsys):
     assert code == 0 and "triangle [mine]" in out
 
 
-def test_runtimes_lists_the_three_languages_and_what_can_be_installed(capsys):
-    code, out, _ = run(capsys, "runtimes")
-    assert code == 0
-    lines = out.splitlines()
-    assert list(dict.fromkeys(line.split()[0] for line in lines[:-1])) == ["python", "java", "node"]
-    assert lines[-1].startswith("installable: ") and "python@3.13t" in lines[-1]
-
-
 def test_a_defect_of_the_lab_is_one_line_naming_its_log_and_exit_3(capsys, monkeypatch, tmp_path):
     def boom(options):
         raise ZeroDivisionError("a bug")
