@@ -55,6 +55,11 @@ class Comparison:
     apart: list[Apart]
     alike: list[str]  # ``C1``, ``C5 on python3.13t``: key figures whose intervals overlap
     settings: list[Setting]
+    outcomes: dict[str, tuple[str, str]]  # every claim judged on both, by name: native, docker
+
+    def alike_but_decided_apart(self) -> dict[str, tuple[str, str]]:
+        """The claims whose intervals overlap but whose outcomes differ (a threshold between them)."""
+        return {name: self.outcomes[name] for name in self.alike if len(set(self.outcomes[name])) > 1}
 
 
 def compare(document: Document) -> Comparison | None:
@@ -63,9 +68,10 @@ def compare(document: Document) -> Comparison | None:
     if not pairs:
         return None
     settings = differing_settings(document["environment"])
-    apart, alike = [], []
+    apart, alike, outcomes = [], [], {}
     for (claim_id, runtime), (native, docker) in pairs.items():
         name = claim_id + (f" on {runtime}" if runtime else "")
+        outcomes[name] = (str(native["outcome"]), str(docker["outcome"]))
         found = _key_figures(native, docker)
         if found is None or overlap(*found[1:]):
             alike.append(name)
@@ -73,7 +79,7 @@ def compare(document: Document) -> Comparison | None:
         languages = _languages(document.get("measurements") or [], native["workloads"])
         relevant = tuple(s for s in settings if s.language in languages or not s.language)
         apart.append(Apart(claim_id, runtime, found[0], found[1], found[2], (native["outcome"], docker["outcome"]), relevant))
-    return Comparison(apart, alike, settings)
+    return Comparison(apart, alike, settings, outcomes)
 
 
 def overlap(first: dict[str, Any], second: dict[str, Any]) -> bool:

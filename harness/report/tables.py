@@ -671,9 +671,12 @@ def native_and_containers(document: dict) -> list:
         return []
     settings = Table(["setting", "native", "containers"], [[s.name, s.native, s.docker] for s in found.settings],
                      "The runtime settings that differ between the backends, from the run's environment:")
+    decided = "; ".join(f"{name} is {native} natively and {docker} in containers" for name, (native, docker)
+                        in found.alike_but_decided_apart().items())
+    decided = f" Within overlapping intervals, {decided}." if decided else ""
     if not found.apart:
         lead = Table([], [], f"Every claim judged on both backends ({', '.join(found.alike)}) has a key figure whose "
-                             "95 % intervals overlap between the two.")
+                             f"95 % intervals overlap between the two.{decided}")
         return [lead, settings] if found.settings else [lead]
     rows = [[a.claim_id + (f" on {a.runtime}" if a.runtime else ""), a.native["label"],
              f"{_figure_only(a.native)}: {a.outcomes[0]}", f"{_figure_only(a.docker)}: {a.outcomes[1]}",
@@ -682,7 +685,7 @@ def native_and_containers(document: dict) -> list:
     lead = Table(["claim", "key figure", "native", "containers", "settings that differ"], rows,
                  "Claims whose key figure (the one that decided the native outcome) differs between the backends beyond "
                  "its 95 % intervals (they do not overlap), with the runtime settings of the claim's languages and of the "
-                 f"run that differ between the two: any of them can move the figure.{alike}")
+                 f"run that differ between the two: any of them can move the figure.{alike}{decided}")
     return [lead, settings] if found.settings else [lead]
 
 

@@ -131,3 +131,11 @@ def test_agreeing_backends_give_one_sentence_and_a_native_only_run_no_section(tm
     native_only = tables.build(document([verdict("native", figure(2, 1, 3))], records=[]))
     assert "Native and containers" not in markdown.render(native_only)
     assert "native-and-containers" not in html.render(native_only, tmp_path)
+
+
+def test_overlapping_intervals_on_either_side_of_a_threshold_are_named_with_their_outcomes():
+    both = document([verdict("native", figure(22.0, 12.3, 68.5), outcome="Inconclusive", claim="C12"),
+                     verdict("docker", figure(10.4, 8.15, 19.3), claim="C12")], records=[])
+    assert backends.compare(both).alike_but_decided_apart() == {"C12": ("Inconclusive", "Supported")}
+    text = markdown.render(tables.build(both))
+    assert "Within overlapping intervals, C12 is Inconclusive natively and Supported in containers." in text
