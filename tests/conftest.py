@@ -31,13 +31,24 @@ KIND_TIMEOUTS_S = {"unit": 60, "docker": 3600}
 CATALOGUE_RUN_TIMEOUT_S = 1800
 
 
+def pytest_ignore_collect(collection_path: Path, config) -> bool | None:
+    """Under `-m unit`, leave the folders other than tests/unit uncollected: they hold no unit test
+    (refused below), and importing their modules (Hypothesis, Docker) would double the run's time."""
+    if config.getoption("markexpr") == "unit" and collection_path.parent == ROOT / "tests" and collection_path.is_dir():
+        return collection_path.name != "unit" or None
+    return None
+
+
 def pytest_collection_modifyitems(config, items) -> None:
     """Give each test its folder's kind unless it has one, refuse a test with two kinds or with
-    none, and set each kind's timeout unless the test sets its own."""
+    none, keep unit tests in tests/unit and only there, and set each kind's timeout unless the
+    test sets its own."""
     for item in items:
         kinds = sorted({mark.name for mark in item.iter_markers() if mark.name in KINDS})
+        folder = Path(item.path).relative_to(ROOT / "tests").parts[0]
+        if (kinds == ["unit"] or (not kinds and folder == "unit")) != (folder == "unit"):
+            raise pytest.UsageError(f"{item.nodeid}: unit tests live in tests/unit, and only unit tests do")
         if not kinds:
-            folder = Path(item.path).relative_to(ROOT / "tests").parts[0]
             if folder not in FOLDER_KINDS:
                 raise pytest.UsageError(f"{item.nodeid}: no kind marker ({', '.join(KINDS)}) and its folder has none")
             kinds = [FOLDER_KINDS[folder]]
