@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from itertools import zip_longest
 
 from tabulate import tabulate
 from wcwidth import wcswidth, wcwidth
@@ -80,9 +81,8 @@ def table(found: Table, caption: bool = True, escaped: bool = False) -> str:
     """A Table as GitHub Markdown; a collapsed one inside a details block. ``escaped``: its text comes
     from outside the lab (a suite, a program, the machine), so HTML in it is shown as text."""
     mark = escape if escaped else str
-    cells = _cell if escaped else str
-    rows = [[cells(value) for value in row] for row in found.rows]
-    headers = [cells(value) for value in found.headers]
+    rows = _escaped_rows(found.rows) if escaped else [[str(value) for value in row] for row in found.rows]
+    headers = [_cell(value) if escaped else str(value) for value in found.headers]
     body = github_table(rows, headers) if found.rows else "(no rows)"
     head = f"{mark(found.caption)}\n\n" if caption and found.caption else ""
     if found.collapsed:
@@ -95,17 +95,19 @@ def github_table(rows: list, headers: list) -> str:
     its time (it types and measures every cell: 30 s for a run of 20,000 rows). Cells it would lay out
     differently (several lines, terminal codes, control characters) are left to tabulate itself."""
     texts = [["" if value is None else str(value) for value in row] for row in rows]
-    if any(not _plain_line(text) for row in texts for text in row) or any(not _plain_line(str(h)) for h in headers):
+    names = [str(header) for header in headers]
+    # Checked once for the whole table, not cell by cell: " " is printable, so the join is exactly when every cell is.
+    everything = " ".join([*names, *(text for row in texts for text in row)])
+    if not _plain_line(everything):
         return tabulate(rows, headers=headers, tablefmt="github", disable_numparse=True)
     texts = [[text.strip() for text in row] for row in texts]
-    names = [str(header) for header in headers]
-    widths = [_width(name) + 2 for name in names]  # tabulate's MIN_PADDING beside a header
-    for row in texts:
-        for index, text in enumerate(row):
-            widths[index] = max(widths[index], _width(text))
+    measure = len if _narrow_text(everything) else _width
+    widths = [measure(name) + 2 for name in names]  # tabulate's MIN_PADDING beside a header
+    for index, column in enumerate(zip_longest(*texts, fillvalue="")):
+        widths[index] = max(widths[index], max(map(measure, column)))
 
     def line(cells: list) -> str:
-        return "| " + " | ".join(cell + " " * (width - _width(cell)) for cell, width in zip(cells, widths)) + " |"
+        return "| " + " | ".join(cell + " " * (width - measure(cell)) for cell, width in zip(cells, widths)) + " |"
 
     rule = "|" + "|".join("-" * (width + 2) for width in widths) + "|"
     return "\n".join([line(names), rule, *(line(row) for row in texts)])
@@ -114,6 +116,11 @@ def github_table(rows: list, headers: list) -> str:
 def _plain_line(text: str) -> bool:
     """One line of printable text (no newline, tab, escape or other control character)."""
     return text.isprintable()
+
+
+def _narrow_text(text: str) -> bool:
+    """Whether every character of ``text`` takes one column by itself, so that any cell's width is its length."""
+    return text.isascii() or all(char in _NARROW or _narrow(char) for char in set(text))
 
 
 def _width(text: str) -> int:
@@ -145,6 +152,21 @@ def escape(text: object) -> str:
 def _cell(text: object) -> str:
     """An escaped table cell; a ``|`` in it would end the cell."""
     return escape(text).replace("|", "\\|")
+
+
+SEPARATOR = "\x1f"  # a control character that escaping leaves alone and no cell holds (checked)
+
+
+def _escaped_rows(rows: list) -> list:
+    """Every cell of ``rows`` through ``_cell``, in one call for the whole table (a million cells in a large run)."""
+    texts = [str(value) for row in rows for value in row]
+    joined = SEPARATOR.join(texts)
+    if joined.count(SEPARATOR) != max(len(texts) - 1, 0):  # a cell holds the separator itself
+        escaped = [_cell(text) for text in texts]
+    else:
+        escaped = _cell(joined).split(SEPARATOR) if texts else []
+    cells = iter(escaped)
+    return [[next(cells) for _ in row] for row in rows]
 
 
 def _fence(text: str) -> str:
