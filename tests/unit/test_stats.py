@@ -252,10 +252,15 @@ def test_no_comparison_when_one_side_has_no_values_left():
     assert stats.compare([None, None], [1.0, 2.0]) is None and stats.compare([1.0, 2.0], []) is None
 
 
+def mean_difference(x, y) -> float:
+    """A bootstrap statistic: statistics.fmean costs a quarter of np.mean on a few values."""
+    return statistics.fmean(y) - statistics.fmean(x)
+
+
 def test_bootstrap_of_two_values_a_side_and_of_constants():
-    two = stats.bootstrap_interval([[1, 2], [3, 5]], lambda x, y: np.mean(y) - np.mean(x))
+    two = stats.bootstrap_interval([[1, 2], [3, 5]], mean_difference)
     assert two is not None and two[0] == 2.5 and two[1] <= 2.5 <= two[2]
-    assert stats.bootstrap_interval([[2, 2], [3, 3]], lambda x, y: np.mean(y) - np.mean(x)) == (1.0, 1.0, 1.0)
+    assert stats.bootstrap_interval([[2, 2], [3, 3]], mean_difference) == (1.0, 1.0, 1.0)
     assert stats.bootstrap_interval([[1], [3, 5]], lambda x, y: np.mean(y)) is None
 
 
@@ -316,11 +321,13 @@ def test_the_level_asked_for_is_kept_on_both_paths():
 def test_bootstrap_is_the_unpaired_seeded_percentile_bootstrap():
     a, b = [1.0, 1.1, 0.9, 1.3, 1.05], [2.0, 2.6, 1.9, 2.1, 2.2]
 
-    def ratio(x, y, axis=-1):
+    def ratio(x, y):  # statistics.median: np.median's own cost, 4000 times, was most of this test's
+        return statistics.median(y) / statistics.median(x)
+
+    def ratios(x, y, axis=-1):  # the same ratio of every resample at once, for scipy's own (50 times faster)
         return np.median(y, axis=axis) / np.median(x, axis=axis)
 
-    # scipy's own, with the statistic vectorised (the same resamples, 50 times faster)
-    expected = scipy_bootstrap([np.array(a), np.array(b)], ratio, paired=False, vectorized=True, confidence_level=0.9,
+    expected = scipy_bootstrap([np.array(a), np.array(b)], ratios, paired=False, vectorized=True, confidence_level=0.9,
                                n_resamples=4000, method="percentile", random_state=np.random.default_rng(0))
     estimate, low, high = stats.bootstrap_interval([a, b], ratio, level=0.9)
     assert estimate == ratio(a, b)
@@ -329,7 +336,7 @@ def test_bootstrap_is_the_unpaired_seeded_percentile_bootstrap():
 
 @pytest.mark.parametrize("samples", [[[1, 2], [3, 5]], [[1, 2], [3, 4]]])
 def test_bootstrap_of_samples_with_spread_is_an_interval(samples):
-    estimate, low, high = stats.bootstrap_interval(samples, lambda x, y: np.mean(y) - np.mean(x))
+    estimate, low, high = stats.bootstrap_interval(samples, mean_difference)
     assert low < high
 
 
