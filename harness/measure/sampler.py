@@ -31,9 +31,10 @@ import psutil
 
 PAGE = os.sysconf("SC_PAGE_SIZE")
 DEFAULT_INTERVAL_S = 0.005
-ANON_EVERY = 4  # a cgroup read through its own methods (a container's): its anonymous memory every 4th sample
+HWM_EVERY = 4  # the root's VmHWM every 4th sample (its RSS, a lower bound, at every one)
+ANON_EVERY = 4  # a single process's cgroup: its anonymous memory every 4th sample
 PSS_EVERY = 4  # without a cgroup: a tree's proportional set sizes every 4th sample (and on every new RSS high)
-PSS_REFRESH_EVERY = 20  # with one: read them again every 20th sample, or when the tree's processes change, ...
+PSS_REFRESH_EVERY = 20  # with one: its file pages' share every 20th sample (see _PssFollower), ...
 PSS_SHARE = 0.02  # ... spending at most 2 % of the time on them (a reading of 0.5 ms: none in the next 25 ms)
 MANY_THREADS = 64
 SLOWEST_INTERVAL_S = 0.05  # the widest the interval gets, after a few seconds
@@ -71,6 +72,9 @@ class TreeSampler:
         self._anon = _AnonCounter.open(memory_dir) if memory_dir else None
         self._pss = _PssFollower()
         self._stat, self._status = _OpenFiles("stat"), _OpenFiles("status")
+        self._newest = _NewestPid()
+        self._hwm_read = False
+        self._listed: list[int] = []  # the tree's processes at the last listing, while none of them has ended
         self._lock = threading.Lock()  # a server's window samples from the main thread too
         self._stop = threading.Event()
         self._go = threading.Event()
@@ -98,6 +102,7 @@ class TreeSampler:
         with self._lock:
             self._stat.close()
             self._status.close()
+            self._newest.close()
             if self._anon:
                 self._anon.close()
                 self._anon = None
@@ -120,19 +125,24 @@ class TreeSampler:
             self._sample()
 
     def _sample(self) -> None:
-        rss = threads = processes = 0
+        rss = threads = processes = root_rss = 0
         pids = self._pids()
         if pids:
             self.last_pids = pids
         for pid in pids:
             stat = _parse_stat(self._stat.read(pid))
             if stat is None:
+                self._listed = []  # one has ended: list them again at the next sample
                 continue
             rss += stat[0]
             threads += stat[1]
             processes += 1
+            if pid == self.root_pid:
+                root_rss = stat[0]
         self._stat.keep_only(pids)
-        anon = self._anon.read() if self._anon else None
+        # The cgroup's anonymous memory: at every sample of a tree (its PSS follows it), else every few.
+        wanted = processes > 1 or self.samples % ANON_EVERY == 0
+        anon = self._anon.read() if self._anon and wanted else None
         if anon is not None:
             self.peak_anon_bytes = max(self.peak_anon_bytes, anon)
         if processes:
@@ -144,8 +154,13 @@ class TreeSampler:
             if not self.exec_seen:
                 self.exec_seen = _command_line(self.root_pid)[: len(self.gate)] not in (self.gate, b"")
             if self.exec_seen:
-                hwm = _status_value(self._status.read(self.root_pid), b"VmHWM:") * 1024
-                self.peak_hwm_bytes = max(self.peak_hwm_bytes, hwm)
+                # VmHWM is never below the RSS just read, and never falls: reading it every few samples
+                # adds only what rose and fell between two samples, which it still holds then.
+                self.peak_hwm_bytes = max(self.peak_hwm_bytes, root_rss)
+                if self.samples % HWM_EVERY == 0 or not self._hwm_read:
+                    self._hwm_read = True
+                    hwm = _status_value(self._status.read(self.root_pid), b"VmHWM:") * 1024
+                    self.peak_hwm_bytes = max(self.peak_hwm_bytes, hwm)
             # PSS <= RSS for every process: a tree whose RSS sum is not above the PSS peak cannot set a new one.
             if processes > 1 and rss > self.peak_pss_bytes:
                 self._tree_pss(pids, rss, anon, new_high)
@@ -162,11 +177,12 @@ class TreeSampler:
             self.peak_pss_bytes = max(self.peak_pss_bytes, sum(_pss(pid) for pid in pids))
 
     def _pids(self) -> list[int]:
-        if self._procs is not None:
-            return _cgroup_pids(self._procs)
-        if self.cgroup is not None:
+        """The tree's processes: listed again only when a process may have started or ended since."""
+        if self.cgroup is not None and self._procs is None:
             return self.cgroup.pids()
-        return _tree(self.root_pid)
+        if self._newest.changed() or not self._listed:
+            self._listed = _cgroup_pids(self._procs) if self._procs is not None else _tree(self.root_pid)
+        return self._listed
 
 
 class _PssFollower:
@@ -175,34 +191,38 @@ class _PssFollower:
     Every anonymous page of the tree is charged to the run's cgroup and counts exactly once in the
     tree's PSS (a page shared by k of its processes counts 1/k in each), so the anonymous part of
     the tree's PSS is the cgroup's anonymous memory, read at every sample. The rest (``Pss`` minus
-    ``Pss_Anon``: the tree's share of file pages, the interpreter's and libraries') is small and
-    moves slowly, so it is carried from the last reading of ``smaps_rollup``; that is read again
-    when the tree's processes change and every PSS_REFRESH_EVERY samples, with at most PSS_SHARE of
-    the time spent reading it. A kernel without ``Pss_Anon`` (before 5.10) makes it ``usable`` no
-    more: the sampler then reads the whole PSS itself.
+    ``Pss_Anon``: each process's share of file pages, the interpreter's and libraries') is small and
+    moves slowly, so it is carried from the last reading of ``smaps_rollup``; a process that started
+    since is given the mean share of those read (workers are forks of one program). It is read
+    again every PSS_REFRESH_EVERY samples, with at most PSS_SHARE of the time spent reading it.
+    A kernel without ``Pss_Anon`` (before 5.10) makes it ``usable`` no more: the sampler then reads
+    the whole PSS itself.
     """
 
     def __init__(self) -> None:
         self.usable = True
-        self.files: int | None = None  # the tree's PSS beyond its anonymous pages, at the last reading
-        self.pids: frozenset[int] = frozenset()
+        self.files: dict[int, int] = {}  # pid -> its PSS beyond its anonymous pages, at the last reading
         self.since = 0  # samples since the last reading
         self.not_before = 0.0  # no reading before this perf_counter time
 
     def follow(self, pids: list[int], anon: int) -> int:
-        """The tree's summed PSS now: the cgroup's anonymous memory ``anon`` plus the file share."""
+        """The tree's summed PSS now: the cgroup's anonymous memory ``anon`` plus the file shares."""
         now = time.perf_counter()
         self.since += 1
-        due = frozenset(pids) != self.pids or self.since >= PSS_REFRESH_EVERY
-        if self.files is None or (due and now >= self.not_before):
-            texts = [_read_text(f"/proc/{pid}/smaps_rollup") for pid in pids]
-            if not all(b"\nPss_Anon:" in text for text in texts if text):
+        if not self.files or (self.since >= PSS_REFRESH_EVERY and now >= self.not_before):
+            texts = {pid: _read_text(f"/proc/{pid}/smaps_rollup") for pid in pids}
+            texts = {pid: text for pid, text in texts.items() if text}
+            if not all(b"\nPss_Anon:" in text for text in texts.values()):
                 self.usable = False
-                return sum(_status_value(text, b"Pss:") for text in texts) * 1024
-            self.files = 1024 * sum(_status_value(text, b"Pss:") - _status_value(text, b"Pss_Anon:") for text in texts)
-            self.pids, self.since = frozenset(pids), 0
+                return sum(_status_value(text, b"Pss:") for text in texts.values()) * 1024
+            self.files = {pid: 1024 * (_status_value(text, b"Pss:") - _status_value(text, b"Pss_Anon:"))
+                          for pid, text in texts.items()}
+            self.since = 0
             self.not_before = now + (time.perf_counter() - now) / PSS_SHARE
-        return anon + self.files
+        if not self.files:
+            return 0  # every process went while it was read
+        typical = sum(self.files.values()) // len(self.files)
+        return anon + sum(self.files.get(pid, typical) for pid in pids)
 
 
 class _OpenFiles:
@@ -277,6 +297,36 @@ class _AnonCounter:
     def close(self) -> None:
         """Close memory.stat."""
         os.close(self.fd)
+
+
+class _NewestPid:
+    """Whether a process or thread has started anywhere since the last look: the newest pid handed
+    out (the last field of ``/proc/loadavg``) changes with every one. Listing a tree's processes
+    (a cgroup's cgroup.procs: 10-50 µs) is needed only then, or when one of them has ended."""
+
+    def __init__(self) -> None:
+        self.last = b""
+        try:
+            self.fd: int | None = os.open("/proc/loadavg", os.O_RDONLY)
+        except OSError:
+            self.fd = None
+
+    def changed(self) -> bool:
+        """True if a pid was handed out since the last call (always, where it cannot be read)."""
+        if self.fd is None:
+            return True
+        try:
+            newest = os.pread(self.fd, 128, 0).rsplit(None, 1)[-1]
+        except (OSError, IndexError):
+            return True
+        changed, self.last = newest != self.last, newest
+        return changed
+
+    def close(self) -> None:
+        """Close /proc/loadavg."""
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
 
 
 def _cgroup_pids(path: str) -> list[int]:

@@ -68,3 +68,11 @@ def test_the_follower_adds_the_file_share_of_its_last_reading_to_the_anonymous_m
     assert follower.follow([1, 2], anon=400 * 1024) == (400 + 200) * 1024  # two processes, 100 kB of files each
     assert follower.follow([1, 2], anon=900 * 1024) == (900 + 200) * 1024  # not read again: followed
     assert follower.usable
+
+
+def test_a_process_that_started_since_the_last_reading_is_given_the_mean_file_share(monkeypatch):
+    monkeypatch.setattr(sampler_module, "_read_text", lambda path: b"x\nPss: 300 kB\nPss_Anon: 200 kB\n")
+    follower = _PssFollower()
+    follower.follow([1, 2], anon=0)
+    assert follower.follow([1, 2, 3], anon=0) == 300 * 1024  # three processes of 100 kB of file pages each
+    assert follower.follow([1], anon=0) == 100 * 1024  # those that ended count no more
