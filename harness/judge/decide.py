@@ -41,11 +41,14 @@ class Pending:
                    and all(params.get(name) == value for name, value in need.params) for need in self.rows)
 
 
-def undecided(document: dict[str, Any], profile: str = "quick") -> list[Pending]:
-    """The claims more runs could decide, most promising first, from a results document so far."""
+def undecided(document: dict[str, Any], profile: str = "quick", memo: dict[tuple[Any, ...], Any] | None = None) -> list[Pending]:
+    """The claims more runs could decide, most promising first, from a results document so far.
+
+    ``memo``: kept between calls on one growing run, so that unchanged claims are not judged again.
+    """
     cores = int((document.get("environment") or {}).get("cores_available") or 1)
     best: dict[str, float] = {}
-    for verdict in judge_verdicts(document):
+    for verdict in judge_verdicts(document, memo):
         if verdict.outcome != INCONCLUSIVE:
             continue
         promises = [p.promise for p in verdict.predicates if p.outcome == INCONCLUSIVE and p.promise is not None]

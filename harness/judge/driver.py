@@ -15,6 +15,7 @@ disturbed is never decided: it stays Inconclusive, "machine busy: X of Y runs di
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from dataclasses import asdict, replace
 from typing import Any
@@ -40,8 +41,13 @@ def judge_all(document: dict[str, Any]) -> list[dict[str, Any]]:
     return [verdict.to_dict() for verdict in judge_verdicts(document)]
 
 
-def judge_verdicts(document: dict[str, Any]) -> list[Verdict]:
-    """``judge_all``'s verdicts as objects (their predicates keep how near they are to deciding)."""
+def judge_verdicts(document: dict[str, Any], memo: dict[tuple[Any, ...], Verdict | None] | None = None) -> list[Verdict]:
+    """``judge_all``'s verdicts as objects (their predicates keep how near they are to deciding).
+
+    ``memo``, kept by a caller that judges a growing run again and again (the runner), holds each
+    claim's verdict by the run counts of its workloads' rows: a claim none of whose rows got a run
+    since is not judged again (its bootstraps take seconds).
+    """
     claims = claims_file.load()
     environment = document.get("environment", {})
     records = document["measurements"]
@@ -54,7 +60,7 @@ def judge_verdicts(document: dict[str, Any]) -> list[Verdict]:
             context = Context([_undisturbed(r) for r in chosen], backend, _with_runtime(environment, language, tag), design)
             for claim_id, judge in registered().items():
                 claim = claims[claim_id]
-                verdict = judge_family(judge, context, claim)
+                verdict = _judged(memo, context, claim, judge, (backend, language, tag))
                 if verdict is None or (language and language not in claim.languages):
                     continue
                 _unless_busy(verdict, claim, chosen)
@@ -65,6 +71,20 @@ def judge_verdicts(document: dict[str, Any]) -> list[Verdict]:
     judged = {v.claim_id for v in found}
     backend = (_backends(records) or ["native"])[0]
     return found + [_not_measured(claim, backend, records) for claim in claims.values() if claim.id not in judged]
+
+
+def _judged(memo: dict[tuple[Any, ...], Verdict | None] | None, context: Context, claim: claims_file.Claim,
+            judge: Judge, where: tuple[str, ...]) -> Verdict | None:
+    """``judge_family``'s verdict, from ``memo`` when the claim's rows have not changed since (a copy:
+    the caller marks it)."""
+    if memo is None:
+        return judge_family(judge, context, claim)
+    rows = [r for name in claim.workloads for r in context.workload(name)]
+    key = (*where, claim.id, tuple(sorted((r["workload"], r["language"], r["variant"], str(sorted(r["params"].items())),
+                                          r.get("runtime", ""), r["status"], len(r.get("runs") or [])) for r in rows)))
+    if key not in memo:
+        memo[key] = judge_family(judge, context, claim)
+    return copy.deepcopy(memo[key])
 
 
 def judge_family(judge: Judge, context: Context, claim: claims_file.Claim) -> Verdict | None:

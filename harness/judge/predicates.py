@@ -75,7 +75,7 @@ def ratio_figure(label: str, a: Sequence[float], b: Sequence[float], unit: str =
     if not (math.isfinite(low) and math.isfinite(high) and low > 0):
         low, high = _pairwise_range(a, b, paired)
         method = f"Hodges–Lehmann ratio; {TOO_FEW}"
-    significant = sequential.decide(found.low, found.high, 1.0) != "undecided"
+    significant = None if TOO_FEW in method else sequential.decide(found.low, found.high, 1.0) != "undecided"
     return Figure(label, found.ratio, low, high, f"{found.n_a} vs {found.n_b}" + (" paired" if paired else ""),
                   unit, significant, method)
 

@@ -124,6 +124,7 @@ class _Shared:
                                     if m.status == Status.OK))
         self.claims = {}  # row key -> the undecided claim its next run is for, most promising
         self.claims_off = False  # set when asking the judge failed: the run goes on by the ±target rule
+        self.verdicts = {}  # the judge's memo: a claim whose rows got no run since is not judged again
 
     def save(self) -> None:
         with self.lock:
@@ -200,7 +201,7 @@ def _ask_claims(shared) -> None:
         runs = {"min_runs": options.min_runs, "max_runs": options.max_runs}
         try:
             pending = decide.undecided({"measurements": rows, "environment": document.get("environment") or {},
-                                        "options": runs}, options.profile)
+                                        "options": runs}, options.profile, shared.verdicts)
         except Exception as error:  # the claims are a guide to the sampling: without them, the ±target rule
             shared.claims_off, shared.claims = True, {}
             print(f"warning: claims no longer guide the extra runs ({_describe(error)}); rows stop by ±{options.target:.0%}",
