@@ -6,8 +6,8 @@
 SOURCE is a results.json (tests/fixtures/results.json, or a published one such as
 results/reference/results.json). Its workloads are copied ``--copies`` times under new names
 (``cpu_scaling``, ``cpu_scaling-c1``, ...; each a valid name: see harness/catalogue/names.py), and
-each copy's rows are repeated with a ``rep`` parameter (0, 1, 2 ...), their runs' figures scaled by
-1 + rep/10^6, until there are N rows in all:
+each copy's rows are repeated with a ``rep`` parameter (0, 1, 2 ...), each repeat's run figures
+scaled by its own factor a little above 1, until there are N rows in all:
 a run with many workloads, each sweeping many cases, as a large suite gives. The file is written
 to OUT_DIR/results.json and then read back through the lab's validating loader.
 """
@@ -66,9 +66,10 @@ def scale(document: dict, rows: int, copies: int) -> dict:
             rep, record = divmod(made, len(source))
             row = json.loads(json.dumps(source[record]))
             row["workload"] = copy_name(row["workload"], copy_index)
-            if rep:  # the first pass keeps the source's own parameters and figures
+            if rep:  # the first pass keeps the source's own parameters
                 row["params"] = {**row["params"], "rep": rep}
-                row["runs"] = _nudged(row["runs"], 1 + rep * 1e-6)
+            if copy_index or rep:  # and the first copy's first pass its figures
+                row["runs"] = _nudged(row["runs"], 1 + (copy_index * rows + rep) * 1e-9)
             scaled["measurements"].append(row)
     return scaled
 
