@@ -32,6 +32,10 @@ from harness.results.model import KEY_FIELDS
 NOT_MEASURED_HERE = "not measured in this run"
 TOO_FEW = "too few runs for the sequential interval, so the range"  # a figure's method: shown, never decides
 Rounds = tuple[Sequence[int | None], Sequence[int | None]]
+# Rows run in the same rounds are compared pair by pair (drift both share cancels). The price: the
+# signed-rank interval needs more runs to decide (8 a row at alpha/2 against 6), and on a steady
+# machine it is wider (docs/statistics-sequential.md, "Independent or paired"). False: always independent.
+PAIR_BY_ROUND = True
 
 # The design (looks and error level) every ratio is built for; the driver sets it per run and per Holm step.
 _DESIGN: ContextVar[sequential.Design] = ContextVar("design", default=sequential.Design())  # noqa: B039 (frozen)
@@ -60,7 +64,7 @@ def ratio_figure(label: str, a: Sequence[float], b: Sequence[float], unit: str =
     interval is bounded, the figure shows the range of the pairwise ratios and cannot decide.
     """
     design = current_design()
-    paired = rounds is not None and _same_rounds(*rounds)
+    paired = PAIR_BY_ROUND and rounds is not None and _same_rounds(*rounds)
     if paired and rounds is not None:  # each run of A beside the run of B of its round
         a, b = sequential.pair_rounds(dict(zip(rounds[0], a)), dict(zip(rounds[1], b)))  # type: ignore[arg-type]
     n = max(len(a), len(b))
