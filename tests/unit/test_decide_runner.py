@@ -144,3 +144,14 @@ def test_a_judge_that_fails_leaves_the_target_rule_with_one_warning(capsys):
     done = run(planned, FakeExecutor(), options())  # which the fake's single number is not
     assert len(done[label(planned[0])].runs) == 3
     assert capsys.readouterr().err.count("claims no longer guide the extra runs") == 1
+
+
+def test_min_runs_below_what_the_method_needs_is_a_one_line_error():
+    from harness import cli
+    from harness.errors import UsageError
+
+    with pytest.raises(UsageError, match=r"^--min-runs 1 is below the 2 runs per row that the sequential interval needs"):
+        cli.parse(["compare", "--min-runs", "1"])
+    _, chosen = cli.parse(["compare", "--runs", "1"])  # a quick look stays possible, with the warning
+    assert (chosen.runs.min_runs, chosen.runs.max_runs) == (1, 1)
+    assert decide.sampling_warning(1, 1).startswith("warning: --max-runs 1 is too few")
