@@ -114,11 +114,13 @@ def counted_runs(record: dict) -> list:
     return [run for run in runs if not run.get("disturbed")] or runs
 
 
-def _values(record: dict, kind: str) -> list:
+def _values(record: dict, kind: str) -> list[float]:
+    """The row's per-run values of a figure, as floats (a stored integer past 64 bits would make numpy's
+    arrays ones of objects, which its statistics cannot take)."""
     runs = counted_runs(record)
     if kind == "rate":
-        return [run["requests_per_s"] for run in runs if run.get("requests_per_s")]
-    return figures.samples({**record, "runs": runs}, kind)
+        return [float(run["requests_per_s"]) for run in runs if run.get("requests_per_s")]
+    return [float(value) for value in figures.samples({**record, "runs": runs}, kind)]
 
 
 def _summary(found: Diff, tested: multiple.DiffResult) -> str:

@@ -378,6 +378,11 @@ def check_context(document: Mapping[str, Any]) -> None:
         check("the document", f"workloads.{workload}", info, OBJECT)
         _check_fields("the document", _prefixed(f"workloads.{workload}", info),
                       _prefixed(f"workloads.{workload}", WORKLOAD_FIELDS), ())
+        if info.get("key_figure") not in (None, *KEY_FIELDS):
+            raise ResultsError(f"the document has 'workloads.{workload}.key_figure' {info['key_figure']!r}, "
+                               f"not one of {', '.join(map(repr, KEY_FIELDS))}")
+        for number, name in enumerate(info.get("report_metrics") or ()):
+            check("the document", f"workloads.{workload}.report_metrics[{number}]", name, TEXT)
 
 
 def _prefixed(prefix: str, fields: Mapping[str, Any]) -> dict[str, Any]:
@@ -386,9 +391,30 @@ def _prefixed(prefix: str, fields: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def check_verdict(where: str, verdict: Any) -> None:
-    """A stored verdict as the report reads it: its claim, backend, outcome and predicates."""
+    """A stored verdict as the report reads it: its claim, workloads, backend, outcome and predicates,
+    and each predicate's figure."""
     check(where, "verdict", verdict, OBJECT)
-    _check_fields(where, verdict, VERDICT_FIELDS, ("claim_id", "backend", "outcome", "predicates"))
+    _check_fields(where, verdict, VERDICT_FIELDS, ("claim_id", "claim", "workloads", "backend", "outcome", "predicates"))
+    for number, name in enumerate(verdict["workloads"]):
+        check(where, f"workloads[{number}]", name, TEXT)
     for number, predicate in enumerate(verdict["predicates"]):
         check(where, f"predicates[{number}]", predicate, OBJECT)
         _check_fields(f"{where}, predicate {number}", predicate, PREDICATE_FIELDS, ("statement", "threshold", "outcome"))
+        if predicate.get("figure"):
+            _check_figure(f"{where}, predicate {number}", predicate["figure"])
+
+
+# A predicate's stored figure: the fields of judge.model.Figure, which the report builds from it.
+FIGURE_FIELDS: dict[str, Check] = {
+    "label": TEXT, "estimate": NUMBER_OR_NULL, "low": NUMBER_OR_NULL, "high": NUMBER_OR_NULL, "n": ((str, int), "a string or number"),
+    "unit": TEXT, "significant": ((bool, type(None)), "a boolean or null"), "method": TEXT,
+}
+
+
+def _check_figure(where: str, figure: Mapping[str, Any]) -> None:
+    """A figure has its label, estimate, interval and count, and no field a Figure lacks."""
+    _check_fields(where, _prefixed("figure", figure), _prefixed("figure", FIGURE_FIELDS),
+                  ("figure.label", "figure.estimate", "figure.low", "figure.high", "figure.n"))
+    unknown = sorted(set(figure) - set(FIGURE_FIELDS))
+    if unknown:
+        raise ResultsError(f"{where} has 'figure.{unknown[0]}', which no figure has")

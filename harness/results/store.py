@@ -80,11 +80,13 @@ def load(run_dir: Path) -> dict[str, Any]:
     path = Path(run_dir)
     path = path / RESULTS if path.is_dir() else path
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
+        document = json.loads(path.read_text(encoding="utf-8"), parse_int=_integer)
     except FileNotFoundError:
         raise StoreError(f"{path} not found; give a run directory such as results/runs/<run-id>") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise StoreError(f"{path} is not valid JSON ({error}); it may be from an interrupted write") from None
+    except ResultsError as error:
+        raise StoreError(f"{path}: {error}; it is not a results file this harness wrote") from None
     except OSError as error:
         raise StoreError(f"cannot read {path}: {error.strerror}") from None
     schema = document.get("schema") if isinstance(document, dict) else None
@@ -96,9 +98,20 @@ def load(run_dir: Path) -> dict[str, Any]:
     except ResultsError as error:
         raise StoreError(f"{path}: {error}; it is not a results file this harness wrote") from None
     checked: dict[str, Any] = document
+    _fill_defaults(checked["measurements"])
     if not checked.get("finished"):
         _mark_not_run(checked["measurements"])
     return checked
+
+
+MAX_DIGITS = 308  # an integer the readers can turn into a float (10**308 is near the largest double)
+
+
+def _integer(text: str) -> int:
+    """A JSON integer, refused beyond a float's range: every reader divides and formats figures as floats."""
+    if len(text.lstrip("-")) > MAX_DIGITS:
+        raise ResultsError(f"holds an integer of {len(text.lstrip('-'))} digits, more than any figure has")
+    return int(text)
 
 
 def migrate(document: dict[str, Any]) -> dict[str, Any]:
@@ -138,6 +151,16 @@ def validate(document: dict[str, Any]) -> None:
     model.check_context(document)
     for index, verdict in enumerate(document.get("verdicts") or []):
         model.check_verdict(f"verdict {index}", verdict)
+
+
+def _fill_defaults(records: list[dict[str, Any]]) -> None:
+    """Every row this harness writes has a family, a reason and a summary; a row without them (an
+    older or hand-made file) gets them empty, as the readers expect them."""
+    for record in records:
+        record.setdefault("family", "")
+        record.setdefault("reason", "")
+        if record.get("summary") is None:
+            record["summary"] = {}
 
 
 def _mark_not_run(records: list[dict[str, Any]]) -> None:
