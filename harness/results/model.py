@@ -394,8 +394,8 @@ def check_verdict(where: str, verdict: Any) -> None:
     """A stored verdict as the report reads it: its claim, workloads, backend, outcome and predicates,
     and each predicate's figure."""
     check(where, "verdict", verdict, OBJECT)
-    _check_fields(where, verdict, VERDICT_FIELDS, ("claim_id", "claim", "workloads", "backend", "outcome", "predicates"))
-    for number, name in enumerate(verdict["workloads"]):
+    _check_fields(where, verdict, VERDICT_FIELDS, ("claim_id", "backend", "outcome", "predicates"))
+    for number, name in enumerate(verdict.get("workloads") or ()):
         check(where, f"workloads[{number}]", name, TEXT)
     for number, predicate in enumerate(verdict["predicates"]):
         check(where, f"predicates[{number}]", predicate, OBJECT)

@@ -98,7 +98,7 @@ def load(run_dir: Path) -> dict[str, Any]:
     except ResultsError as error:
         raise StoreError(f"{path}: {error}; it is not a results file this harness wrote") from None
     checked: dict[str, Any] = document
-    _fill_defaults(checked["measurements"])
+    _fill_defaults(checked["measurements"], checked.get("verdicts") or [])
     if not checked.get("finished"):
         _mark_not_run(checked["measurements"])
     return checked
@@ -153,14 +153,18 @@ def validate(document: dict[str, Any]) -> None:
         model.check_verdict(f"verdict {index}", verdict)
 
 
-def _fill_defaults(records: list[dict[str, Any]]) -> None:
-    """Every row this harness writes has a family, a reason and a summary; a row without them (an
-    older or hand-made file) gets them empty, as the readers expect them."""
+def _fill_defaults(records: list[dict[str, Any]], verdicts: list[dict[str, Any]]) -> None:
+    """Every row this harness writes has a family, a reason and a summary, and every verdict its claim's
+    text and workloads; a file without them (older, or made by hand) gets them empty, as the readers
+    expect them."""
     for record in records:
         record.setdefault("family", "")
         record.setdefault("reason", "")
         if record.get("summary") is None:
             record["summary"] = {}
+    for verdict in verdicts:
+        verdict.setdefault("claim", "")
+        verdict.setdefault("workloads", [])
 
 
 def _mark_not_run(records: list[dict[str, Any]]) -> None:
