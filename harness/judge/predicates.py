@@ -34,8 +34,10 @@ TOO_FEW = "too few runs for the sequential interval, so the range"  # a figure's
 Rounds = tuple[Sequence[int | None], Sequence[int | None]]
 # Rows run in the same rounds are compared pair by pair (drift both share cancels). The price: the
 # signed-rank interval needs more runs to decide (8 a row at alpha/2 against 6), and on a steady
-# machine it is wider (docs/statistics-sequential.md, "Independent or paired"). False: always independent.
-PAIR_BY_ROUND = True
+# machine it is wider (docs/statistics-sequential.md, "Independent or paired"). So the lab compares
+# independently: the simulation shows both valid and this one narrower, and a round disturbed by the
+# machine is left out and run again rather than cancelled by pairing. True: pair by round.
+PAIR_BY_ROUND = False
 
 # The design (looks and error level) every ratio is built for; the driver sets it per run and per Holm step.
 _DESIGN: ContextVar[sequential.Design] = ContextVar("design", default=sequential.Design())  # noqa: B039 (frozen)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from harness.analyse.sequential import Design
 from harness.judge import verdicts
+from harness.judge import predicates
 from harness.judge.predicates import TOO_FEW
 from harness.judge.rows import run_design
 from tests.unit.test_verdicts import ENVIRONMENT, scaling
@@ -43,7 +44,15 @@ def test_a_decided_ratio_names_its_method_and_design():
     assert figure["n"] == "5 vs 5" and figure["low"] <= figure["estimate"] <= figure["high"]
 
 
-def test_rows_run_in_the_same_rounds_are_paired():
+def test_rows_run_in_the_same_rounds_are_compared_independently_by_default():
+    verdict = judge(with_rounds(scaling(1.0, 1.9, runs=10)), "C7", {"min_runs": 10, "max_runs": 10})
+    figure = verdict["predicates"][0]["figure"]
+    assert figure["n"] == "10 vs 10" and "Mann–Whitney" in figure["method"]
+    assert verdict["outcome"] == verdicts.SUPPORTED
+
+
+def test_rows_run_in_the_same_rounds_are_paired_when_pairing_is_chosen(monkeypatch):
+    monkeypatch.setattr(predicates, "PAIR_BY_ROUND", True)
     verdict = judge(with_rounds(scaling(1.0, 1.9, runs=10)), "C7", {"min_runs": 10, "max_runs": 10})
     figure = verdict["predicates"][0]["figure"]
     assert figure["n"] == "10 vs 10 paired" and "Wilcoxon signed-rank" in figure["method"]
