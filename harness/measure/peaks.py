@@ -14,7 +14,9 @@ its resident high-water mark. The harness reads the same number two ways:
 For a tree of several processes the resident sizes cannot simply be added: pages that forked
 workers share with their parent would count once per process. The tree's figure is the peak of
 the summed proportional set size (PSS), in which a page shared by k processes counts 1/k in each,
-and never less than the root process's own peak.
+and never less than the root process's own peak. With a run cgroup the sampler follows it at every
+sample through the cgroup's anonymous memory, reading ``smaps_rollup`` only now and then for the
+file pages' share (``sampler._PssFollower``); without one it reads ``smaps_rollup`` every few samples.
 """
 
 from __future__ import annotations
