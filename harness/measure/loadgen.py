@@ -24,6 +24,7 @@ from harness import paths
 from harness.errors import GeneratorError
 from harness.measure import watchdog
 from harness.paths import FIXTURES, LOADGEN_SOURCES
+from harness.results import files
 
 SOURCES = LOADGEN_SOURCES
 GRACE_S = 15.0  # beyond warm-up + duration before the generator itself is killed
@@ -55,11 +56,21 @@ def build(name: str = "loadgen") -> Path:
     compiler = shutil.which("gcc") or shutil.which("cc")
     if not compiler:
         raise GeneratorError("no C compiler to build the load generator; install gcc (apt-get install gcc)")
-    binary.parent.mkdir(parents=True, exist_ok=True)
-    done = subprocess.run([compiler, "-O2", "-Wall", "-o", str(binary), str(source), "-lm", "-pthread"],
-                          capture_output=True, text=True)
-    if done.returncode != 0:
-        raise GeneratorError(f"building {source.name} failed:\n{done.stderr[-2000:]}")
+    # Built under a temporary name and renamed: a binary cut short by a full disk is never found as built.
+    partial = binary.with_name(f".{name}.{os.getpid()}.tmp")
+    try:
+        binary.parent.mkdir(parents=True, exist_ok=True)
+        done = subprocess.run([compiler, "-O2", "-Wall", "-o", str(partial), str(source), "-lm", "-pthread"],
+                              capture_output=True, text=True)
+        if done.returncode != 0:
+            why = files.no_room(binary.parent)
+            raise GeneratorError(f"cannot build {binary}: {why}" if why else
+                                 f"building {source.name} failed:\n{done.stderr[-2000:]}")
+        os.replace(partial, binary)
+    except OSError as error:
+        raise GeneratorError(files.cache_problem(Path(error.filename or binary), error)) from None
+    finally:
+        partial.unlink(missing_ok=True)
     return binary
 
 

@@ -60,6 +60,40 @@ def explain(error: OSError) -> str:
     return f"{reason} ({advice})" if advice else reason
 
 
+# The same faults in the lab's cache (runtimes, builds, compiled classes, the load generator).
+CACHE_ADVICE = {
+    errno.ENOSPC: "the disk is full; free some space",
+    errno.EDQUOT: "the disk quota is used up; free some space",
+    errno.EROFS: "the filesystem is read-only; set XDG_CACHE_HOME to a writable folder",
+    errno.EACCES: "permission denied; set XDG_CACHE_HOME to a writable folder",
+    errno.EPERM: "permission denied; set XDG_CACHE_HOME to a writable folder",
+}
+
+
+def cache_problem(path: Path, error: OSError) -> str:
+    """``cannot write PATH: reason (what to do)`` for a write into the lab's cache that failed."""
+    reason = error.strerror or str(error)
+    advice = CACHE_ADVICE.get(error.errno or 0)
+    return f"cannot write {path}: {reason}" + (f" ({advice})" if advice else "")
+
+
+def no_room(folder: Path) -> str | None:
+    """Why nothing more can be written under ``folder`` (a full or read-only filesystem), or None.
+
+    A build that failed is the program's failure, unless the disk was the cause: then it is the
+    machine's, and every later build would fail alike.
+    """
+    try:
+        found = os.statvfs(folder)
+    except OSError:
+        return None
+    if found.f_flag & os.ST_RDONLY:
+        return CACHE_ADVICE[errno.EROFS]
+    if found.f_bavail * found.f_frsize < 1 << 20:  # under 1 MiB left: no compiler gets far
+        return CACHE_ADVICE[errno.ENOSPC]
+    return None
+
+
 def _umask() -> int:
     """The process's umask (read by setting it and putting it back: done once, at import, before any thread)."""
     mask = os.umask(0)

@@ -9,10 +9,13 @@ the suite's folder, and writes into a cache folder named by a digest of the buil
 from __future__ import annotations
 
 import hashlib
+import shutil
 import subprocess
 from pathlib import Path
 
 from harness.catalogue.loader import BUILD_DIR, RUNTIME_PLACEHOLDERS, Program, placeholders
+from harness.errors import BuildError
+from harness.results.files import cache_problem, no_room
 
 BUILD_TAIL_LINES = 15
 
@@ -77,18 +80,48 @@ def build_all(toolchain, programs, cache: Path, java_release: int | None = None)
         if (folder / ".complete").exists():
             toolchain.build_dirs[key] = folder
             continue
-        folder.mkdir(parents=True, exist_ok=True)
+        _fresh(folder)
         try:
             done = subprocess.run(command, cwd=program.cwd, capture_output=True, text=True, timeout=600)
         except (OSError, subprocess.TimeoutExpired) as error:
             toolchain.build_failures[key] = (command, f"build could not run: {error}")
+            _remove(folder)
             continue
         if done.returncode != 0:
+            _refuse_if_no_room(folder)
             tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-BUILD_TAIL_LINES:])
             toolchain.build_failures[key] = (command, f"build failed with exit code {done.returncode}: {tail}")
+            _remove(folder)
             continue
-        (folder / ".complete").touch()
+        try:
+            (folder / ".complete").touch()
+        except OSError as error:
+            _remove(folder)
+            raise BuildError(cache_problem(folder / ".complete", error)) from None
         toolchain.build_dirs[key] = folder
+
+
+def _fresh(folder: Path) -> None:
+    """An empty build folder: what an interrupted or failed build left there is not built on."""
+    _remove(folder)
+    try:
+        folder.mkdir(parents=True)
+    except OSError as error:
+        raise BuildError(cache_problem(folder, error)) from None
+
+
+def _remove(folder: Path) -> None:
+    """A build folder without ``.complete`` goes, so no later run trips on half of one."""
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def _refuse_if_no_room(folder: Path) -> None:
+    """A build that failed on a full or read-only disk is the machine's fault, not the program's:
+    a one-line error (exit 2) rather than every row of the suite failed."""
+    why = no_room(folder)
+    if why:
+        _remove(folder)
+        raise BuildError(f"the build in {folder} failed: {why}")
 
 
 def _with_release(command: list, template: tuple, release: int | None) -> list:

@@ -37,6 +37,7 @@ from pathlib import Path
 
 from harness import paths
 from harness.errors import InstallError, UsageError
+from harness.results.files import cache_problem
 
 # Debian trixie's CPython 3.13 source: the same release the images' python3.13 is built from.
 PYTHON_SOURCE = "http://deb.debian.org/debian/pool/main/p/python3.13/python3.13_3.13.5.orig.tar.xz"
@@ -115,18 +116,25 @@ def install(text: str, say=print) -> Installed:
     if (folder / ".complete").exists() and executable.is_file():
         say(f"{language}@{version}: already installed ({executable})")
         return Installed(language, version, executable)
+    installer = {"node": _install_node, "java": _install_java, "python": _install_python}[language]
+    if version in STANDALONE_VERSIONS:
+        installer = _install_standalone
+    if version in IMPLEMENTATIONS.get(language, {}):
+        installer = {"pypy": _install_pypy, "bun": _install_npm_binary, "deno": _install_npm_binary}[version]
     shutil.rmtree(folder, ignore_errors=True)  # a partial install from an interrupted attempt
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="runtime-lab-install-") as scratch:
-        installer = {"node": _install_node, "java": _install_java, "python": _install_python}[language]
-        if version in STANDALONE_VERSIONS:
-            installer = _install_standalone
-        if version in IMPLEMENTATIONS.get(language, {}):
-            installer = {"pypy": _install_pypy, "bun": _install_npm_binary, "deno": _install_npm_binary}[version]
-        installer(version, folder, Path(scratch), say)
-    if not executable.is_file():
-        raise InstallError(f"{language}@{version}: installed, but {executable} is missing")
-    (folder / ".complete").touch()
+    try:
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(prefix="runtime-lab-install-") as scratch:
+            installer(version, folder, Path(scratch), say)
+        if not executable.is_file():
+            raise InstallError(f"{language}@{version}: installed, but {executable} is missing")
+        (folder / ".complete").touch()
+    except OSError as error:  # a full or read-only disk, here or in the scratch folder
+        shutil.rmtree(folder, ignore_errors=True)
+        raise InstallError(f"{language}@{version}: {cache_problem(Path(error.filename or folder), error)}") from None
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)  # half an install is never left to be found later
+        raise
     say(f"{language}@{version}: installed {executable}")
     return Installed(language, version, executable)
 

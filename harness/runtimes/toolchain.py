@@ -15,6 +15,7 @@ from pathlib import Path
 from harness import paths
 from harness.catalogue.loader import Program
 from harness.errors import BuildError, RuntimeNotFound
+from harness.results.files import cache_problem, no_room
 from harness.runtimes import command_programs
 
 JAVA_COLLECTORS = ("G1", "Serial", "Parallel", "Z", "Shenandoah", "Epsilon")
@@ -406,13 +407,32 @@ def compile_java(toolchain: Toolchain, roots) -> None:
             digest.update(str(source).encode() + source.read_bytes())
         classes = paths.CACHE / "java" / digest.hexdigest()[:16]
         if not (classes / ".complete").exists():
-            by_release: dict[int, list[Path]] = {}
-            for source in sources:
-                by_release.setdefault(max(oldest, required_version(source) or 0), []).append(source)
-            for release in sorted(by_release):
-                _javac(compiler, release, by_release[release], classes)
-            (classes / ".complete").touch()
+            _compile_into(classes, compiler, oldest, sources)
         toolchain.java_classes[root] = classes
+
+
+def _compile_into(classes: Path, compiler: Path, oldest: int, sources: list[Path]) -> None:
+    """Compile ``sources`` into a fresh ``classes`` folder, marked ``.complete`` only when whole: a
+    failed compile (a full or read-only disk, bad sources) removes the folder, so no later run loads
+    half of it."""
+    by_release: dict[int, list[Path]] = {}
+    for source in sources:
+        by_release.setdefault(max(oldest, required_version(source) or 0), []).append(source)
+    shutil.rmtree(classes, ignore_errors=True)
+    try:
+        classes.mkdir(parents=True)
+        for release in sorted(by_release):
+            _javac(compiler, release, by_release[release], classes)
+        (classes / ".complete").touch()
+    except OSError as error:
+        shutil.rmtree(classes, ignore_errors=True)
+        raise BuildError(cache_problem(Path(error.filename or classes), error)) from None
+    except BuildError:
+        why = no_room(classes.parent)
+        shutil.rmtree(classes, ignore_errors=True)
+        if why:
+            raise BuildError(f"javac could not write {classes}: {why}") from None
+        raise
 
 
 def _javac_version(compiler) -> str:
@@ -420,7 +440,6 @@ def _javac_version(compiler) -> str:
 
 
 def _javac(compiler: Path, release: int, sources: list, classes: Path) -> None:
-    classes.mkdir(parents=True, exist_ok=True)
     command = [str(compiler), "-encoding", "UTF-8", "--release", str(release), "-cp", str(classes), "-d", str(classes),
                *map(str, sources)]
     done = subprocess.run(command, capture_output=True, text=True)
