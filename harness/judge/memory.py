@@ -53,15 +53,15 @@ def c1_generators(context: Context, claim: Claim) -> Verdict | None:
         small, large = sizes[0], sizes[-1]
         sets = [samples(known(records, program, n=size), "memory") for program in (eager, lazy) for size in (small, large)]
 
-        def growth_per_item(a: list[float], b: list[float]) -> float:
-            return float((np.median(b) - np.median(a)) / (large - small))
+        def growth_per_item(a: Any, b: Any, axis: int = -1) -> Any:
+            return (np.median(b, axis=axis) - np.median(a, axis=axis)) / (large - small)
 
-        def lazy_share(ea: list[float], eb: list[float], la: list[float], lb: list[float]) -> float:
-            return float((np.median(lb) - np.median(la)) / (np.median(eb) - np.median(ea)))
+        def lazy_share(ea: Any, eb: Any, la: Any, lb: Any, axis: int = -1) -> Any:
+            return (np.median(lb, axis=axis) - np.median(la, axis=axis)) / (np.median(eb, axis=axis) - np.median(ea, axis=axis))
 
         growth = bootstrap_figure(f"{language} {eager.variant}: extra peak memory per item, n={small:,}→{large:,}",
-                                  [sets[0], sets[1]], growth_per_item, " B")
-        share = bootstrap_figure(f"{language} {lazy.variant}/{eager.variant}: growth of peak memory with n", sets, lazy_share, "×")
+                                  [sets[0], sets[1]], growth_per_item, " B", vectorized=True)
+        share = bootstrap_figure(f"{language} {lazy.variant}/{eager.variant}: growth of peak memory with n", sets, lazy_share, "×", vectorized=True)
         predicates.append(at_least(f"{language} {eager.variant} needs room for every item", growth, per_item,
                                    f"≥ {per_item:.0f} B per item"))
         predicates.append(below(f"{language} {lazy.variant} holds one at a time: its memory grows under a tenth as fast", share,

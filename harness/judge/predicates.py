@@ -130,9 +130,10 @@ def median_figure(label: str, values: Sequence[float], unit: str = "") -> Figure
     return Figure(label, summary["median"], low, high, str(summary["n"]), unit, None, f"median, {kind}")
 
 
-def bootstrap_figure(label: str, sample_sets: list[list[float]], statistic: Callable[..., float], unit: str = "") -> Figure | None:
+def bootstrap_figure(label: str, sample_sets: list[list[float]], statistic: Callable[..., Any], unit: str = "",
+                     vectorized: bool = False) -> Figure | None:
     """A statistic of several rows' runs with a percentile bootstrap interval at the level in force, or None."""
-    found = stats.bootstrap_interval(sample_sets, statistic, level=_confidence())
+    found = stats.bootstrap_interval(sample_sets, statistic, level=_confidence(), vectorized=vectorized)
     if found is None:
         return None
     estimate, low, high = found
@@ -160,10 +161,11 @@ def per_task_ratio(records: list[Row], first: ProgramRef, second: ProgramRef, la
     (f0, f1), (s0, s1) = ends[first], ends[second]
     label = label or f"memory per task, {first.language}/{first.variant} over {second.language}/{second.variant}"
 
-    def ratio(a: list[float], b: list[float], c: list[float], d: list[float]) -> float:
-        return float(((np.median(b) - np.median(a)) / (f1 - f0)) / ((np.median(d) - np.median(c)) / (s1 - s0)))
+    def ratio(a: Any, b: Any, c: Any, d: Any, axis: int = -1) -> Any:
+        return (((np.median(b, axis=axis) - np.median(a, axis=axis)) / (f1 - f0))
+                / ((np.median(d, axis=axis) - np.median(c, axis=axis)) / (s1 - s0)))
 
-    return bootstrap_figure(label, sets, ratio, "×")
+    return bootstrap_figure(label, sets, ratio, "×", vectorized=True)
 
 
 def at_least(statement: str, figure: Figure | None, threshold: float, shown: str | None = None) -> Predicate:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import math
+from typing import Any
 
 import numpy as np
 
@@ -36,12 +36,12 @@ def c12_node_faster(context: Context, claim: Claim) -> Verdict | None:
     per_workload = [ratio_figure(f"Python/Node time, {name}", samples(p, "time"), samples(n, "time")) for name, p, n in found]
     sets = [s for _, p, n in found for s in (samples(p, "time"), samples(n, "time"))]
 
-    def geometric_mean(*values: list[float]) -> float:
-        logs = [math.log(np.median(values[i]) / np.median(values[i + 1])) for i in range(0, len(values), 2)]
-        return math.exp(sum(logs) / len(logs))
+    def geometric_mean(*values: Any, axis: int = -1) -> Any:
+        logs = [np.log(np.median(values[i], axis=axis) / np.median(values[i + 1], axis=axis)) for i in range(0, len(values), 2)]
+        return np.exp(sum(logs) / len(logs))
 
     faster = claim.number("faster")
-    overall = bootstrap_figure(f"geometric mean of Python/Node time over {len(found)} workloads", sets, geometric_mean, "×")
+    overall = bootstrap_figure(f"geometric mean of Python/Node time over {len(found)} workloads", sets, geometric_mean, "×", vectorized=True)
     predicates = [at_least("Node is faster than Python on CPU-bound work (geometric mean)", overall, faster, f"≥ {faster}×")]
     note = "Per workload (warm time): " + "; ".join(f.label + " " + f.text() for f in per_workload if f)
     return verdict(claim, context, predicates, note)
