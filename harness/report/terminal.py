@@ -135,10 +135,11 @@ def print_summary(document: dict, run_dir, file=None, selected_claims=None) -> N
     console = Console(file=file or sys.stdout, width=max(100, Console().width))
     found, note = stored_or_current_verdicts(document)
     found = measured(found)
-    # A claim the judge answered is shown even when the selection left out one of its languages
-    # (C10 from Python's servers alone): "not in this run's selection" is for claims with no verdict.
-    answered = {v["claim_id"] for v in found}
+    # A claim the judge decided is shown even when the selection left out one of its languages
+    # (C10 from Python's servers alone); one it could not decide from a partial selection is not.
+    answered = {v["claim_id"] for v in found if v["outcome"] != "Inconclusive"}
     outside = [claim for claim in CLAIMS if selected_claims is not None and claim not in selected_claims and claim not in answered]
+    found = [v for v in found if v["claim_id"] not in outside]
     table = Table(title=f"Answers (run {document['run_id']})", title_justify="left", show_lines=False)
     for header in ("claim", "outcome", "key figure (95 % interval, n)"):
         table.add_column(header, overflow="fold")
