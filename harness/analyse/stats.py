@@ -106,6 +106,7 @@ def summarize(figures: Iterable[float | None]) -> dict[str, Any] | None:
 NOISE_THRESHOLDS = {"time": 0.10, "memory": 0.05, "rate": 0.10}
 FIELD_KINDS = {
     "wall_s": "time", "work_cold_s": "time", "work_warm_s": "time", "ns_per_op": "time", "cpu_s": "time",
+    "cpu_s_per_request": "time",  # a server's CPU per answered request: a time, marked noisy and diffed as one
     "peak_rss_bytes": "memory", "cgroup_peak_bytes": "memory", "cgroup_anon_peak_bytes": "memory",
     "requests_per_s": "rate",
 }
