@@ -29,7 +29,7 @@ mkdir -p "$disk/run"
 [ -n "$results" ] && cp "$results" "$disk/run/results.json"
 dd if=/dev/zero of="$disk/filler" bs=4k 2>/dev/null
 "$@" 2>"$disk.err" >/dev/null; echo "first=$?" >"$disk.codes"
-ls -A "$disk/run" "$disk"/runs/* 2>/dev/null >"$disk.files"
+find "$disk/run" "$disk/runs" -type f 2>/dev/null >"$disk.files"
 cp "$disk/run/results.json" "$disk.after" 2>/dev/null; cp "$disk"/runs/*/results.json "$disk.after" 2>/dev/null
 rm "$disk/filler"
 [ -n "$results" ] && { python3 -m harness report "$disk/run" >/dev/null 2>"$disk.err2"; echo "second=$?" >>"$disk.codes"; }
