@@ -6,8 +6,7 @@ Rows are synthetic, as in test_verdicts: each claim's rows with chosen medians a
 from __future__ import annotations
 
 from harness.analyse.sequential import Design
-from harness.judge import verdicts
-from harness.judge import predicates
+from harness.judge import predicates, verdicts
 from harness.judge.predicates import TOO_FEW
 from harness.judge.rows import run_design
 from tests.unit.test_verdicts import ENVIRONMENT, scaling
