@@ -34,7 +34,7 @@ DEFAULT_INTERVAL_S = 0.005
 HWM_EVERY = 4  # the root's VmHWM every 4th sample (its RSS, a lower bound, at every one)
 ANON_EVERY = 4  # a single process's cgroup: its anonymous memory every 4th sample
 PSS_EVERY = 4  # without a cgroup: a tree's proportional set sizes every 4th sample (and on every new RSS high)
-PSS_REFRESH_EVERY = 20  # with one: its file pages' share every 20th sample (see _PssFollower), ...
+PSS_REFRESH_EVERY = 20  # with one: one process's file pages' share every 20th sample (see _PssFollower), ...
 PSS_SHARE = 0.02  # ... spending at most 2 % of the time on them (a reading of 0.5 ms: none in the next 25 ms)
 MANY_THREADS = 64
 SLOWEST_INTERVAL_S = 0.05  # the widest the interval gets, after a few seconds
@@ -192,16 +192,17 @@ class _PssFollower:
     tree's PSS (a page shared by k of its processes counts 1/k in each), so the anonymous part of
     the tree's PSS is the cgroup's anonymous memory, read at every sample. The rest (``Pss`` minus
     ``Pss_Anon``: each process's share of file pages, the interpreter's and libraries') is small and
-    moves slowly, so it is carried from the last reading of ``smaps_rollup``; a process that started
-    since is given the mean share of those read (workers are forks of one program). It is read
-    again every PSS_REFRESH_EVERY samples, with at most PSS_SHARE of the time spent reading it.
-    A kernel without ``Pss_Anon`` (before 5.10) makes it ``usable`` no more: the sampler then reads
-    the whole PSS itself.
+    moves slowly, so each process's is carried from its last reading of ``smaps_rollup``, and a
+    process not read yet is given the mean of those read (workers are forks of one program) until
+    it is. A reading is of one process: one never read, as soon as there is one, else the one read
+    longest ago every PSS_REFRESH_EVERY samples; at most PSS_SHARE of the time goes to reading
+    (one of 0.3 ms: none in the next 15 ms). A kernel without ``Pss_Anon``
+    (before 5.10) makes it ``usable`` no more: the sampler then reads the whole PSS itself.
     """
 
     def __init__(self) -> None:
         self.usable = True
-        self.files: dict[int, int] = {}  # pid -> its PSS beyond its anonymous pages, at the last reading
+        self.files: dict[int, int] = {}  # pid -> its PSS beyond its anonymous pages, at its last reading
         self.since = 0  # samples since the last reading
         self.not_before = 0.0  # no reading before this perf_counter time
 
@@ -209,20 +210,27 @@ class _PssFollower:
         """The tree's summed PSS now: the cgroup's anonymous memory ``anon`` plus the file shares."""
         now = time.perf_counter()
         self.since += 1
-        if not self.files or (self.since >= PSS_REFRESH_EVERY and now >= self.not_before):
-            texts = {pid: _read_text(f"/proc/{pid}/smaps_rollup") for pid in pids}
-            texts = {pid: text for pid, text in texts.items() if text}
-            if not all(b"\nPss_Anon:" in text for text in texts.values()):
-                self.usable = False
-                return sum(_status_value(text, b"Pss:") for text in texts.values()) * 1024
-            self.files = {pid: 1024 * (_status_value(text, b"Pss:") - _status_value(text, b"Pss_Anon:"))
-                          for pid, text in texts.items()}
+        unread = any(pid not in self.files for pid in pids)
+        if not self.files or ((unread or self.since >= PSS_REFRESH_EVERY) and now >= self.not_before):
+            order = {pid: index for index, pid in enumerate(self.files)}  # read longest ago first
+            self._read(min(pids, key=lambda pid: order.get(pid, -1)))
             self.since = 0
             self.not_before = now + (time.perf_counter() - now) / PSS_SHARE
         if not self.files:
-            return 0  # every process went while it was read
+            return 0  # the process read had gone
         typical = sum(self.files.values()) // len(self.files)
         return anon + sum(self.files.get(pid, typical) for pid in pids)
+
+    def _read(self, pid: int) -> None:
+        """Read one process's file share (it goes to the end of ``files``: read most recently)."""
+        text = _read_text(f"/proc/{pid}/smaps_rollup")
+        self.files.pop(pid, None)
+        if not text:
+            return
+        if b"\nPss_Anon:" not in text:
+            self.usable = False
+            return
+        self.files[pid] = 1024 * (_status_value(text, b"Pss:") - _status_value(text, b"Pss_Anon:"))
 
 
 class _OpenFiles:

@@ -58,8 +58,8 @@ def test_the_cgroups_processes_include_one_that_joined_after_an_earlier_read():
 def test_without_pss_anon_the_follower_gives_up_and_returns_the_whole_pss(monkeypatch):
     monkeypatch.setattr(sampler_module, "_read_text", lambda path: b"7f-7e ---p [rollup]\nRss: 900 kB\nPss: 300 kB\n")
     follower = _PssFollower()
-    assert follower.follow([1, 2], anon=10) == 600 * 1024
-    assert not follower.usable
+    follower.follow([1, 2], anon=10)
+    assert not follower.usable  # the sampler then reads the whole PSS itself
 
 
 def test_the_follower_adds_the_file_share_of_its_last_reading_to_the_anonymous_memory(monkeypatch):
@@ -76,3 +76,14 @@ def test_a_process_that_started_since_the_last_reading_is_given_the_mean_file_sh
     follower.follow([1, 2], anon=0)
     assert follower.follow([1, 2, 3], anon=0) == 300 * 1024  # three processes of 100 kB of file pages each
     assert follower.follow([1], anon=0) == 100 * 1024  # those that ended count no more
+
+
+def test_a_reading_is_of_the_process_read_longest_ago(monkeypatch):
+    read = []
+    monkeypatch.setattr(sampler_module, "_read_text", lambda path: read.append(path) or b"x\nPss: 3 kB\nPss_Anon: 2 kB\n")
+    monkeypatch.setattr(sampler_module, "PSS_REFRESH_EVERY", 1)
+    follower = _PssFollower()
+    for _ in range(4):
+        follower.follow([1, 2, 3], anon=0)
+        follower.not_before = 0.0  # as if the time it may spend reading had passed
+    assert read == [f"/proc/{pid}/smaps_rollup" for pid in (1, 2, 3, 1)]
