@@ -135,12 +135,13 @@ def measured(found: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _undisturbed(record: Row) -> Row:
-    """The row as the claims see it: its undisturbed runs, when they are at least half of its runs.
-    A row mostly disturbed keeps them all, for its figure to be shown: ``_unless_busy`` then holds
-    the claim back. Runs without the field are undisturbed."""
+    """The row as the claims see it: its undisturbed runs, when they are at least half of its runs
+    and at least two (one run has no spread to compare). Otherwise it keeps them all, for its figure
+    to be shown: ``_unless_busy`` then holds the claim back, instead of the claim reading as not
+    measured. Runs without the field are undisturbed."""
     runs = record.get("runs") or []
     kept = [run for run in runs if not run.get("disturbed")]
-    return {**record, "runs": kept} if len(kept) < len(runs) <= 2 * len(kept) else record
+    return {**record, "runs": kept} if len(kept) < len(runs) <= 2 * len(kept) and len(kept) >= 2 else record
 
 
 def disturbance(claim: claims_file.Claim, rows: list[Row]) -> tuple[int, int, int]:

@@ -203,6 +203,15 @@ def test_rows_without_the_field_are_undisturbed():
     assert judge(scaling(1.0, 1.9), "C5")["outcome"] == verdicts.SUPPORTED
 
 
+def test_a_row_left_with_one_undisturbed_run_keeps_all_its_runs_so_its_claim_is_still_judged():
+    from harness.judge.driver import _undisturbed
+
+    runs = [{"wall_s": 1.0, "disturbed": True}, {"wall_s": 1.1, "disturbed": False}]
+    assert _undisturbed({"runs": runs})["runs"] == runs  # one run alone has no spread: the claim would read "not measured"
+    three = [*runs, {"wall_s": 1.2, "disturbed": False}]
+    assert _undisturbed({"runs": three})["runs"] == three[1:]  # two undisturbed of three: the disturbed one is left out
+
+
 # RunProgress.settled (issue 24, point 5) ----------------------------------------------------------
 
 
