@@ -197,7 +197,7 @@ def _parser() -> argparse.ArgumentParser:
     compare.add_argument("--out", type=Path, default=DEFAULT_OUT, help="results directory (results)")
     compare.add_argument("--suite", type=Path, default=catalogue.BUILTIN, help="a catalogue file of your own")
     compare.add_argument("--seed", type=int, help="seed of the shuffled run order (default: drawn for each run, and recorded)")
-    compare.add_argument("--sample-ms", type=options.sample_ms, default=5.0, help="process-tree sampling interval (5)")
+    compare.add_argument("--sample-ms", type=options.sample_ms, default=10.0, help="process-tree sampling interval (10)")
     compare.add_argument("--no-cgroup", action="store_true", help="measure peak memory by sampling only")
     compare.add_argument("--memory-limit", type=options.memory_size, metavar="SIZE",
                          help="natively, cap each run's memory with no swap (512m, 4g), as --docker-memory does in "

@@ -10,7 +10,7 @@ from typing import Any, Protocol
 from harness.results.model import Status
 
 SEEN_FRACTION = 0.9
-MIN_SAMPLES = 20  # below this (about 0.1 s of samples) a missed thread proves nothing
+MIN_SAMPLES = 10  # below this (about 0.1 s of samples at 10 ms) a missed thread proves nothing
 
 
 class _Program(Protocol):

@@ -30,7 +30,7 @@ import time
 import psutil
 
 PAGE = os.sysconf("SC_PAGE_SIZE")
-DEFAULT_INTERVAL_S = 0.005
+DEFAULT_INTERVAL_S = 0.01  # 5 ms cost a short two-process run on 2 cores ~3 % (scripts/overhead-benchmark.py)
 HWM_EVERY = 4  # the root's VmHWM every 4th sample (its RSS, a lower bound, at every one)
 ANON_EVERY = 4  # a single process's cgroup: its anonymous memory every 4th sample
 PSS_EVERY = 4  # without a cgroup: a tree's proportional set sizes every 4th sample (and on every new RSS high)
@@ -43,7 +43,7 @@ READ_SIZE = 16384  # more than any /proc/<pid>/stat, status or memory.stat holds
 
 def interval_at(base_s: float, elapsed_s: float) -> float:
     """The sampling interval ``elapsed_s`` into a run: ``base_s`` for the first second, then wider
-    in proportion to the time run so far (about 200 samples a second at first, 20 at the slowest)."""
+    in proportion to the time run so far (about 100 samples a second at first, 20 at the slowest)."""
     return min(max(base_s, base_s * elapsed_s), max(base_s, SLOWEST_INTERVAL_S))
 
 
