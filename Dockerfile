@@ -11,8 +11,9 @@ ARG LAB_PYTHON_BASE=python:3.13-slim
 
 FROM ${LAB_PYTHON_BASE}
 COPY pyproject.toml /lab/pyproject.toml
-# build/wheel[s]: a pattern, so that a checkout without wheels still builds (from PyPI).
-COPY build/wheel[s] /tmp/wheels/
+# build/wheel[s]: a pattern, so that a checkout without wheels still builds (from PyPI); the Dockerfile
+# beside it keeps the source list non-empty (an engine refuses a COPY whose only pattern matches nothing).
+COPY Dockerfile build/wheel[s] /tmp/wheels/
 RUN set -e; \
     requirements=$(python3 -c 'import tomllib; print(" ".join(tomllib.load(open("/lab/pyproject.toml", "rb"))["project"]["dependencies"]))'); \
     if ls /tmp/wheels/pip-*.whl >/dev/null 2>&1; then \
