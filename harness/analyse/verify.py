@@ -141,23 +141,25 @@ def check_vm_options(measurements: Sequence[Checked]) -> None:
         flags = _boolean_vm_flags(program.runtime_args) if program.language == "java" else {}
         if m.status != Status.OK or not flags:
             continue
-        for run in m.runs:
-            reported = (run.get("metrics") or {})
-            for name, wanted in flags.items():
-                applied = reported.get(f"vm_option_{name}")
-                if applied == wanted:
-                    continue
-                sign = "+" if wanted else "-"
-                if applied == -1:
-                    why = "this JVM has no such option (it warned and ignored it)"
-                elif applied is None:
-                    why = "the program did not report the options its JVM applied"
-                else:
-                    why = f"the JVM reports {name}={'true' if applied else 'false'}"
-                m.mark(Status.FAILED, f"-XX:{sign}{name} did not take: {why}")
-                break
-            if m.status != Status.OK:
-                break
+        reason = next(filter(None, (_flag_not_taken(flags, run.get("metrics") or {}) for run in m.runs)), "")
+        if reason:
+            m.mark(Status.FAILED, reason)
+
+
+def _flag_not_taken(flags: dict[str, int], reported: dict[str, Any]) -> str:
+    """Why the first of ``flags`` that one run's JVM did not apply failed, or "" when all took."""
+    for name, wanted in flags.items():
+        applied = reported.get(f"vm_option_{name}")
+        if applied == wanted:
+            continue
+        if applied == -1:
+            why = "this JVM has no such option (it warned and ignored it)"
+        elif applied is None:
+            why = "the program did not report the options its JVM applied"
+        else:
+            why = f"the JVM reports {name}={'true' if applied else 'false'}"
+        return f"-XX:{'+' if wanted else '-'}{name} did not take: {why}"
+    return ""
 
 
 def _boolean_vm_flags(runtime_args: Sequence[str]) -> dict[str, int]:
