@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import errno
 import random
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
 from types import SimpleNamespace
 
 import pytest
@@ -18,6 +21,33 @@ from harness.plan.jobs import Job
 from harness.results.model import Status
 from harness.run import runner
 from harness.run.lifecycle import Lifecycle, Pinning
+
+
+@dataclass
+class Cued(FakeExecutor):
+    """A FakeExecutor whose runs wait on one another's events instead of sleeping: ``cue(name, entry)``
+    is called in the run's own thread as each run starts, and ``stopped`` is set once the runner stops it.
+    A wait that times out raises, which fails the run's row, so a test never passes by waiting long enough."""
+
+    cue: Callable[[str, Scripted], None] = lambda name, entry: None
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        self.stopped = threading.Event()
+
+    def _play(self, entry, name):
+        self.cue(name, entry)
+        return super()._play(entry, name)
+
+    def stop(self) -> None:
+        self.stopped.set()
+        super().stop()
+
+
+def awaited(event: threading.Event, what: str) -> None:
+    """Wait for ``event``; raise (failing the waiting run) if it never comes."""
+    if not event.wait(10):
+        raise TimeoutError(f"never happened: {what}")
 
 
 def jobs(count=3, backends=("native",)):
@@ -99,7 +129,8 @@ def test_a_noisy_row_stops_when_its_time_budget_is_spent():
 
 def test_two_lanes_run_at_the_same_time():
     planned = jobs(2, backends=("swarm@A", "swarm@B"))
-    fake = FakeExecutor({label(job): [Scripted(sleep_s=0.1)] for job in planned})
+    meeting = threading.Barrier(2, timeout=10)  # each run waits for a run of the other lane: broken if they take turns
+    fake = Cued(cue=lambda name, entry: meeting.wait())
     done, _ = run(planned, fake, options(min_runs=2, max_runs=2), lane=lambda job: job.backend)
     assert fake.most_at_once == 2
     assert all(len(m.runs) == 2 and m.status == Status.OK for m in done.values())
@@ -130,7 +161,15 @@ def test_ctrl_c_mid_round_keeps_every_finished_run_and_marks_the_rest_not_run():
 def test_ctrl_c_stops_a_lane_that_waits_in_another_thread_and_drops_its_cut_run():
     planned = jobs(1, backends=("local", "swarm@A"))
     local, remote = (label(job) for job in planned)
-    fake = FakeExecutor({local: [Scripted(), Scripted(sleep_s=0.2, interrupt=True)], remote: [Scripted(), Scripted(hang=True)]})
+    hanging = threading.Event()
+
+    def cue(name, entry):  # Ctrl-C comes only once the other lane's run hangs
+        if entry.hang:
+            hanging.set()
+        elif entry.interrupt:
+            awaited(hanging, "the remote lane's run hangs")
+
+    fake = Cued({local: [Scripted(), Scripted(interrupt=True)], remote: [Scripted(), Scripted(hang=True)]}, cue=cue)
     saved = []
     store = SimpleNamespace(save=lambda measurements, finished=False: saved.append((list(measurements), finished)))
     with pytest.raises(KeyboardInterrupt):
@@ -182,7 +221,16 @@ def test_ctrl_c_is_never_a_rows_failure():
 def test_a_defect_in_another_lane_stops_every_lane_and_keeps_what_was_measured(monkeypatch):
     planned = jobs(1, backends=("local", "swarm@A"))
     local, remote = (label(job) for job in planned)
-    fake = FakeExecutor({local: [Scripted(sleep_s=0.01)], remote: [Scripted(sleep_s=0.2)]})
+    second_local_run = threading.Event()
+
+    def cue(name, entry):  # the remote run comes once the local lane has measured one run and started the next,
+        if name == remote:  # which waits until the runner stops every lane (a hang, cut by stop(), is not a result)
+            awaited(second_local_run, "the local lane's second run starts")
+        elif entry.hang:
+            second_local_run.set()
+            awaited(fake.stopped, "the runner stops the executor")
+
+    fake = Cued({local: [Scripted(), Scripted(hang=True)]}, cue=cue)
     real_add = runner.Measurement.add
 
     def broken_add(self, result, keep):  # the lab itself breaks while recording the remote lane's first run
@@ -199,5 +247,5 @@ def test_a_defect_in_another_lane_stops_every_lane_and_keeps_what_was_measured(m
     rows, finished = saved[-1]
     assert finished
     by_name = {label(m.job): m for m in rows}
-    assert 1 <= len(by_name[local].runs) < 40 and by_name[local].reason.startswith("interrupted after")
+    assert len(by_name[local].runs) == 1 and by_name[local].reason == "interrupted after 1 of 40 runs"
     assert by_name[remote].status == Status.NOT_RUN
