@@ -75,7 +75,8 @@ def test_no_server_is_left_running(broken):
 @pytest.fixture(scope="module")
 def async_servers(tmp_path_factory):
     out = tmp_path_factory.mktemp("async-servers")
-    done = run_cli("compare", "--only", "tcp_echo,http_hello", "--out", out, "--runs", "1",
+    # --full: every server, those quick leaves to --full (a second core count) included
+    done = run_cli("compare", "--full", "--only", "tcp_echo,http_hello", "--out", out, "--runs", "1",
                    "--param", "connections=4", "--param", "duration_s=0.5", "--param", "warmup_s=0.2")
     assert "Traceback" not in done.stderr, done.stderr
     return only_run(out)
