@@ -2,6 +2,9 @@
 
 Each backend of a run is judged on its own rows. A claim that no backend could judge gets a
 record with the outcome "Not measured" and the reason, so every claim is in every results file.
+A claim judged again on a further version (pypy, bun) names the predicates that version's rows
+entered, and one whose own programs that version skipped is a "Not measured" record saying
+"not judged on pypy: " and the rows' reason.
 
 A claim's predicates are a family: each ratio is built with the sequential interval of the run's
 design (judge/predicates.py), and Holm's step-down (analyse/multiple.holm_decisions) judges the
@@ -17,7 +20,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
-from dataclasses import asdict, replace
+from dataclasses import replace
 from typing import Any
 
 from harness.analyse.multiple import holm_decisions
@@ -26,7 +29,7 @@ from harness.analyse.sequential import Decision
 # The claim functions register themselves (@judges) when their modules are imported.
 from harness.judge import async_io, memory, speed, threads  # noqa: F401
 from harness.judge import claims as claims_file
-from harness.judge.model import CONTRADICTED, INCONCLUSIVE, NOT_MEASURED, SUPPORTED, Verdict, combine
+from harness.judge.model import CONTRADICTED, INCONCLUSIVE, NOT_MEASURED, SUPPORTED, Predicate, Verdict, combine
 from harness.judge.predicates import at_level
 from harness.judge.registry import Judge, registered
 from harness.judge.rows import Context, Row, run_design
@@ -65,10 +68,13 @@ def judge_verdicts(document: dict[str, Any], memo: dict[tuple[Any, ...], Verdict
                     continue
                 _unless_busy(verdict, claim, chosen)
                 verdict.runtime = tag if tag[:1].isalpha() else f"{language}{tag}"  # pypy, python3.13t
-                if language and _same_figures(verdict, found, backend):
-                    continue  # this version entered none of the claim's figures: nothing new to say
+                if language:
+                    verdict.runtime_predicates = _involving(verdict, found, backend)
+                    if not verdict.runtime_predicates:
+                        continue  # this version entered none of the claim's figures: nothing new to say
+                    verdict = _unless_skipped(verdict, claim, chosen, language, tag)
                 found.append(verdict)
-    judged = {v.claim_id for v in found}
+    judged = {v.claim_id for v in found if v.outcome != NOT_MEASURED}
     backend = (_backends(records) or ["native"])[0]
     return found + [_not_measured(claim, backend, records) for claim in claims.values() if claim.id not in judged]
 
@@ -169,11 +175,39 @@ def _unless_busy(verdict: Verdict, claim: claims_file.Claim, rows: list[Row]) ->
     verdict.note = f"{busy}; {verdict.note}" if verdict.note else busy
 
 
-def _same_figures(verdict: Verdict, found: list[Verdict], backend: str) -> bool:
-    """Whether a claim judged again on a further version has exactly the first version's figures."""
+def _involving(verdict: Verdict, found: list[Verdict], backend: str) -> list[int]:
+    """The predicates of a claim judged again on a further version whose figures that version's rows
+    entered: those that differ from the first version's judgement of the claim (all of them when
+    there is none). Figures are compared by what the rows give (label, estimate, n), not by their
+    interval, which Holm may build at another level when the other predicates decide differently."""
     first = next((v for v in found if v.claim_id == verdict.claim_id and v.backend == backend and not v.runtime), None)
-    figures = [asdict(p)["figure"] for p in verdict.predicates]
-    return first is not None and figures == [asdict(p)["figure"] for p in first.predicates]
+    if first is None or len(first.predicates) != len(verdict.predicates):
+        return list(range(len(verdict.predicates)))
+    return [i for i, (mine, theirs) in enumerate(zip(verdict.predicates, first.predicates)) if _rows_of(mine) != _rows_of(theirs)]
+
+
+def _rows_of(predicate: Predicate) -> tuple[Any, ...]:
+    """What a predicate's figure says of the rows it came from; without a figure, why it has none."""
+    figure = predicate.figure
+    if figure is None:
+        return predicate.statement, predicate.reason
+    return predicate.statement, figure.label, figure.estimate, figure.n
+
+
+def _unless_skipped(verdict: Verdict, claim: claims_file.Claim, rows: list[Row], language: str, tag: str) -> Verdict:
+    """A claim judged again on a further version none of whose own predicates has a figure, because
+    that version skipped the claim's programs (PyPy has no asyncio.Runner), is not judged on it: a
+    record saying so with the rows' reasons, instead of an Inconclusive that reads as not measured."""
+    if any(verdict.predicates[i].figure is not None for i in verdict.runtime_predicates):
+        return verdict
+    programs = {(ref.workload, ref.variant) for ref in claim.programs() if ref.language == language}
+    skipped = [r for r in rows if r["language"] == language and r.get("runtime") == tag and r.get("status") == "skipped"
+               and (r["workload"], r["variant"]) in programs]
+    if not skipped:
+        return verdict
+    reasons = dict.fromkeys(str(r.get("reason") or "skipped").removeprefix("not available: ") for r in skipped)
+    note = f"not judged on {verdict.runtime}: {'; '.join(reasons)}"
+    return Verdict(claim.id, claim.text, list(claim.workloads), verdict.backend, NOT_MEASURED, [], note, verdict.runtime)
 
 
 def _further_runtimes(environment: dict[str, Any]) -> list[tuple[str, str]]:

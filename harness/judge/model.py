@@ -70,10 +70,15 @@ class Verdict:
     predicates: list[Predicate] = field(default_factory=list)
     note: str = ""
     runtime: str = ""  # judged again on a further version of one language (python3.13t); "" for the first
+    # Judged again on a further version: the indices of the predicates whose figures that version's rows
+    # entered (the others repeat the first version's). The key figure is one of them. Stored only then.
+    runtime_predicates: list[int] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready, for results.json."""
         found = asdict(self)
+        if not self.runtime:
+            del found["runtime_predicates"]
         for predicate in found["predicates"]:
             predicate.pop("promise", None)
         return found

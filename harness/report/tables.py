@@ -158,16 +158,19 @@ def answers_table(found: list) -> Table:
     several = _several_backends(found)
     rows, anchors = [], []
     for claim_id, claim in verdicts.CLAIMS.items():
-        judged = verdicts.measured(by_claim.get(claim_id, []))
-        if not judged:
-            reasons = [v["note"] for v in by_claim.get(claim_id, [])]
+        mine = by_claim.get(claim_id, [])
+        if not verdicts.measured(mine):
+            reasons = [v["note"] for v in mine if not v.get("runtime")] or [v["note"] for v in mine]
             rows.append([claim_id, claim, "not measured in this run", reasons[0].split(": ", 1)[-1] if reasons else "—"])
             anchors.append("")
-            continue
-        for verdict in judged:
+        for verdict in mine:
             where = (f" [{verdict['backend']}]" if several else "") + _on_runtime(verdict)
-            rows.append([claim_id + where, claim, verdict["outcome"], key_figure(verdict) or "—"])
-            anchors.append(_anchor(verdict, several))
+            if verdict["outcome"] != verdicts.NOT_MEASURED:
+                rows.append([claim_id + where, claim, verdict["outcome"], key_figure(verdict) or "—"])
+                anchors.append(_anchor(verdict, several))
+            elif verdict.get("runtime"):  # a further version that skipped the claim's programs: "not judged on pypy: why"
+                rows.append([claim_id + where, claim, "not judged", verdict["note"]])
+                anchors.append("")
     return Table(["claim", "", "outcome", "key figure (95 % interval, n)"], rows, MEMORY_IN_VERDICTS, anchors=anchors)
 
 
@@ -182,15 +185,35 @@ def _on_runtime(verdict: dict) -> str:
 
 
 def key_figure(verdict: dict) -> str:
-    """The first predicate that decided the outcome: its figure, or why it has none."""
+    """The first predicate that decided the outcome: its figure, or why it has none.
+
+    A claim judged again on a further version (``C4 on bun``) shows a figure that version's rows
+    entered (``runtime_predicates``), not one repeating the first version's: the first of them that
+    decided the outcome, else the first of them, saying its own outcome."""
     predicates = verdict["predicates"]
+    own = runtime_predicates(verdict)
+    if own is not None:
+        predicates = [predicates[i] for i in own]
+        if not predicates:
+            return f"none of its figures involves {verdict['runtime']}"
     deciding = [p for p in predicates if p["outcome"] == verdict["outcome"]] or predicates
     if not deciding:
         return ""
     chosen = deciding[0]
+    apart = f"; this predicate {chosen['outcome']}" if own is not None and chosen["outcome"] != verdict["outcome"] else ""
     if chosen.get("figure"):
-        return f"{chosen['figure']['label']}: {figure_text(chosen['figure'])}"
+        return f"{chosen['figure']['label']}: {figure_text(chosen['figure'])}{apart}"
     return f"{chosen['statement']}: {chosen.get('reason') or 'not measured'}"
+
+
+def runtime_predicates(verdict: dict) -> list | None:
+    """The indices of the predicates a further version's rows entered, or None when every predicate
+    counts: a first version's verdict, or one stored before verdicts named them."""
+    own = verdict.get("runtime_predicates")
+    if not verdict.get("runtime") or not isinstance(own, list):
+        return None
+    count = len(verdict["predicates"])
+    return [i for i in own if isinstance(i, int) and 0 <= i < count]
 
 
 def figure_text(figure: dict) -> str:
