@@ -6,6 +6,7 @@ import contextlib
 import ctypes
 import dataclasses
 import os
+import select
 import signal
 import socket
 import subprocess
@@ -29,6 +30,7 @@ from harness.runtimes.toolchain import Toolchain
 
 PR_SET_CHILD_SUBREAPER = 36  # linux/prctl.h
 STOP_GRACE_S = 5.0
+MAX_POLL_S = 86400.0  # poll() takes at most 2**31 ms: a longer timeout is waited in parts
 # The gate a program is started through: a shell that says it is ready on its stdin (one end of a
 # socket pair), waits there for the word to go, and only then replaces itself with the program
 # (same pid, stdin from /dev/null). Forking the harness, joining the cgroup, pinning the CPUs and
@@ -133,9 +135,14 @@ def run_measured(command, env, timeout_s, interval_s, support, cpus=None, cwd=No
 def _wait_or_kill(spawned: Spawned, timeout_s: float) -> RunResult:
     """Wait for the program, killing its group and cgroup if it outlives ``timeout_s``; on Ctrl-C
     (however early) kill and reap everything it started before the interrupt goes on."""
-    killer = None
+    killer, timed_out = None, False
     try:
-        killer = _Killer(spawned, timeout_s)
+        if spawned.end is not None:  # a pidfd: wait in poll() here, no timer thread beside the program
+            timed_out = not _ended_within(spawned.end, timeout_s)
+            if timed_out:
+                spawned.kill()
+        else:
+            killer = _Killer(spawned, timeout_s)
         status, usage = spawned.wait()
     except BaseException:
         spawned.abort()
@@ -143,7 +150,7 @@ def _wait_or_kill(spawned: Spawned, timeout_s: float) -> RunResult:
     finally:
         if killer:
             killer.cancel()
-    return spawned.finish(status, usage, timed_out=killer.fired)
+    return spawned.finish(status, usage, timed_out=killer.fired if killer else timed_out)
 
 
 class Spawned:
@@ -156,6 +163,7 @@ class Spawned:
         self.children_before = harness_children()  # any other is the program's, or an orphan of it
         self.out, self.err = Capture(whole=whole_stdout), Capture()
         self.child = self.sampler = self.ended = None
+        self.end: int | None = None  # the program's pidfd, readable once it has exited
         self.started = self.harness_cpu_before = 0.0
         self.harness_cpu_s = self.inherited_bytes = 0
         self.machine_before = self.machine_after = None
@@ -177,6 +185,8 @@ class Spawned:
                                           stderr=self.err.write_fd, env=env, cwd=cwd, process_group=0)
             there.close()
             watchdog.guard_group(self.child.pid)
+            with contextlib.suppress(OSError, AttributeError):  # Linux < 5.3: a timer thread instead
+                self.end = os.pidfd_open(self.child.pid)
             if self.group:
                 for directory in self.group.dirs.values():
                     watchdog.guard_cgroup(directory)
@@ -191,8 +201,10 @@ class Spawned:
             self.inherited_bytes = own_high_water_mark()
             if here.recv(1) != b"r":
                 raise OSError("the program's start gate (/bin/sh) did not start")
-            self.harness_cpu_before = time.process_time()
+            # The gate's sample (its files opened, the cgroup listed) is taken before the clock starts.
+            self.sampler.sample()
             self.machine_before = machine_cpu()
+            self.harness_cpu_before = time.process_time()
             self.started = time.perf_counter()
             here.sendall(b"go\n")
             self.sampler.go()
@@ -208,8 +220,8 @@ class Spawned:
         """wait4 the child (status, rusage); the caller aborts on Ctrl-C (see _wait_or_kill)."""
         _, status, usage = os.wait4(self.pid, 0)
         self.ended = time.perf_counter()
-        self.machine_after = machine_cpu()
         self.harness_cpu_s = time.process_time() - self.harness_cpu_before
+        self.machine_after = machine_cpu()
         self.child.returncode = os.waitstatus_to_exitcode(status)  # so Popen does not wait again
         return status, usage
 
@@ -303,6 +315,9 @@ class Spawned:
         return self.err.tail_text()
 
     def _close(self) -> None:
+        if self.end is not None:
+            os.close(self.end)
+            self.end = None
         if self.group:
             self.group.remove()
             for directory in self.group.dirs.values():
@@ -343,8 +358,20 @@ class NativeServer:
         return _wait_or_kill(self.spawned, STOP_GRACE_S)
 
 
+def _ended_within(pidfd: int, timeout_s: float) -> bool:
+    """Whether the process of ``pidfd`` exits within ``timeout_s`` (its pidfd becomes readable)."""
+    waiter = select.poll()
+    waiter.register(pidfd, select.POLLIN)
+    deadline = time.monotonic() + timeout_s
+    while not waiter.poll(max(0.0, min(deadline - time.monotonic(), MAX_POLL_S)) * 1000):
+        if time.monotonic() >= deadline:
+            return False
+    return True
+
+
 class _Killer:
-    """Kills a spawned program's process group (and cgroup) when the timeout expires."""
+    """Kills a spawned program's process group (and cgroup) when the timeout expires (where there
+    is no pidfd to wait on)."""
 
     def __init__(self, spawned: Spawned, timeout_s: float):
         self.spawned, self.fired = spawned, False

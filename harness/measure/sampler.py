@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import select
 import threading
 import time
 
@@ -39,6 +40,7 @@ PSS_SHARE = 0.02  # ... spending at most 2 % of the time on them (a reading of 0
 MANY_THREADS = 64
 SLOWEST_INTERVAL_S = 0.05  # the widest the interval gets, after a few seconds
 READ_SIZE = 16384  # more than any /proc/<pid>/stat, status or memory.stat holds
+GO, STOP = b"g", b"s"  # what go() and stop() write to the sampler's thread
 
 
 def interval_at(base_s: float, elapsed_s: float) -> float:
@@ -76,8 +78,12 @@ class TreeSampler:
         self._hwm_read = False
         self._listed: list[int] = []  # the tree's processes at the last listing, while none of them has ended
         self._lock = threading.Lock()  # a server's window samples from the main thread too
-        self._stop = threading.Event()
-        self._go = threading.Event()
+        # The thread sleeps in poll(): on this pipe (go, stop) and on the root's end (a pidfd), which
+        # costs a fraction of a threading.Event's wait (about 50 µs of CPU a wake, cold).
+        self._wake_read, self._wake_write = os.pipe()
+        self._stopped = False
+        self._root_end = _pidfd(root_pid)
+        self._sampled = False  # a sample was taken before go(): the thread's first is an interval later
         self._began = 0.0
         self._thread = threading.Thread(target=self._loop, name="tree-sampler", daemon=True)
 
@@ -90,15 +96,21 @@ class TreeSampler:
         return self
 
     def go(self) -> None:
-        """Start sampling a sampler started paused."""
+        """Start sampling a sampler started paused: at once, unless a sample was taken while paused
+        (the start gate's, taken before the program may exec: then one interval later)."""
         self._began = time.perf_counter()
-        self._go.set()
+        os.write(self._wake_write, GO)
 
     def stop(self) -> None:
         """Stop sampling, wait for the thread and close the files it kept open."""
-        self._stop.set()
-        self._go.set()
+        if self._stopped:
+            return
+        self._stopped = True
+        os.write(self._wake_write, STOP)
         self._thread.join()
+        for fd in (self._wake_read, self._wake_write, self._root_end):
+            if fd is not None:
+                os.close(fd)
         with self._lock:
             self._stat.close()
             self._status.close()
@@ -113,11 +125,17 @@ class TreeSampler:
         self.sample()
 
     def _loop(self) -> None:
-        self._go.wait()
-        while not self._stop.is_set():
+        if os.read(self._wake_read, 1) == STOP:
+            return
+        waker = select.poll()
+        waker.register(self._wake_read, select.POLLIN)
+        if self._root_end is not None:
+            waker.register(self._root_end, select.POLLIN)  # readable once the root has exited
+        if not self._sampled:
             self.sample()
-            if self._stop.wait(interval_at(self.interval_s, time.perf_counter() - self._began)):
-                return
+        # Until stop() is called or the root ends: nothing can be read of a process that has exited.
+        while not waker.poll(1000 * interval_at(self.interval_s, time.perf_counter() - self._began)):
+            self.sample()
 
     def sample(self) -> None:
         """Read every process of the tree once and update the peaks."""
@@ -125,6 +143,7 @@ class TreeSampler:
             self._sample()
 
     def _sample(self) -> None:
+        self._sampled = True
         rss = threads = processes = root_rss = 0
         pids = self._pids()
         if pids:
@@ -335,6 +354,15 @@ class _NewestPid:
         if self.fd is not None:
             os.close(self.fd)
             self.fd = None
+
+
+def _pidfd(pid: int) -> int | None:
+    """A pidfd of ``pid`` (readable once it has exited), or None where there is none (Linux < 5.3,
+    no such process, a pid of another namespace)."""
+    try:
+        return os.pidfd_open(pid) if pid > 0 else None
+    except (OSError, AttributeError):
+        return None
 
 
 def _cgroup_pids(path: str) -> list[int]:
