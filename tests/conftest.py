@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import subprocess
@@ -14,6 +15,8 @@ import pytest
 
 from harness import cli, runtimes
 from harness.runtimes import toolchain as toolchain_module
+
+gc.freeze()  # numpy and scipy, just imported, live as long as the session: see pytest_collection_finish
 
 ROOT = Path(__file__).resolve().parent.parent
 PROGRAMS = Path(__file__).resolve().parent / "programs"
@@ -37,6 +40,13 @@ def pytest_ignore_collect(collection_path: Path, config) -> bool | None:
     if config.getoption("markexpr") == "unit" and collection_path.parent == ROOT / "tests" and collection_path.is_dir():
         return collection_path.name != "unit" or None
     return None
+
+
+def pytest_collection_finish(session) -> None:
+    """Move everything imported so far (numpy, scipy, the harness, the test modules) out of the
+    garbage collector's sight: it is never freed, and each collection, including the several that
+    pytest's unraisable-exception check forces at the end, would otherwise walk all of it again."""
+    gc.freeze()
 
 
 def pytest_collection_modifyitems(config, items) -> None:

@@ -83,16 +83,24 @@ def document(verdicts):
     return {"schema": 2, "run_id": "r1", "verdicts": verdicts, "measurements": [], "environment": {}}
 
 
-def test_write_all_draws_each_judged_verdict_by_its_anchor_and_skips_the_unmeasured(tmp_path):
+@pytest.fixture(scope="module")
+def written(tmp_path_factory):
+    """write_all of a judged verdict and an unmeasured one, drawn once for the tests that read it:
+    (the folder, the files write_all said it wrote)."""
+    folder = tmp_path_factory.mktemp("plots")
     unmeasured = {**verdict("C5", "Not measured", [predicate("p", "< 1.20", "Inconclusive")]), "workloads": ["cpu_scaling"]}
-    written = forest.write_all(document([verdict(), unmeasured]), tmp_path)
-    assert sorted(path.name for path in written) == ["forest-c10.png", "forest-c10.svg"]
+    return folder, forest.write_all(document([verdict(), unmeasured]), folder)
 
 
-def test_the_report_shows_each_forest_plot_and_the_answers_link_to_it(tmp_path):
+def test_write_all_draws_each_judged_verdict_by_its_anchor_and_skips_the_unmeasured(written):
+    folder, paths = written
+    assert sorted(path.name for path in paths) == ["forest-c10.png", "forest-c10.svg"]
+    assert sorted(path.name for path in folder.iterdir()) == ["forest-c10.png", "forest-c10.svg"]
+
+
+def test_the_report_shows_each_forest_plot_and_the_answers_link_to_it(written):
     built = tables.build(document([verdict()]))
-    forest.write_all(document([verdict()]), tmp_path)
-    page = html.render(built, tmp_path)
+    page = html.render(built, written[0])
     assert 'href="#forest-c10"' in page and 'id="forest-c10"' in page
     assert page.count("data:image/svg+xml;base64,") == 1
     text = markdown.render(built, link_prefix="reference/")
