@@ -70,9 +70,10 @@ def judge_verdicts(document: dict[str, Any], memo: dict[tuple[Any, ...], Verdict
                 verdict.runtime = tag if tag[:1].isalpha() else f"{language}{tag}"  # pypy, python3.13t
                 if language:
                     verdict.runtime_predicates = _involving(verdict, found, backend)
-                    if not verdict.runtime_predicates:
-                        continue  # this version entered none of the claim's figures: nothing new to say
-                    verdict = _unless_skipped(verdict, claim, chosen, language, tag)
+                    own = [r for r in chosen if r["language"] == language and r["workload"] in claim.workloads]
+                    if not verdict.runtime_predicates or not own:
+                        continue  # this version entered none of the claim's figures, or ran none of its workloads
+                    verdict = _unless_skipped(verdict, claim, own)
                 found.append(verdict)
     judged = {v.claim_id for v in found if v.outcome != NOT_MEASURED}
     backend = (_backends(records) or ["native"])[0]
@@ -194,15 +195,15 @@ def _rows_of(predicate: Predicate) -> tuple[Any, ...]:
     return predicate.statement, figure.label, figure.estimate, figure.n
 
 
-def _unless_skipped(verdict: Verdict, claim: claims_file.Claim, rows: list[Row], language: str, tag: str) -> Verdict:
+def _unless_skipped(verdict: Verdict, claim: claims_file.Claim, own: list[Row]) -> Verdict:
     """A claim judged again on a further version none of whose own predicates has a figure, because
     that version skipped the claim's programs (PyPy has no asyncio.Runner), is not judged on it: a
-    record saying so with the rows' reasons, instead of an Inconclusive that reads as not measured."""
+    record saying so with the reasons of its rows (``own``: that version's rows of the claim's
+    workloads), instead of an Inconclusive that reads as not measured."""
     if any(verdict.predicates[i].figure is not None for i in verdict.runtime_predicates):
         return verdict
-    programs = {(ref.workload, ref.variant) for ref in claim.programs() if ref.language == language}
-    skipped = [r for r in rows if r["language"] == language and r.get("runtime") == tag and r.get("status") == "skipped"
-               and (r["workload"], r["variant"]) in programs]
+    programs = {(ref.workload, ref.language, ref.variant) for ref in claim.programs()}
+    skipped = [r for r in own if r.get("status") == "skipped" and (r["workload"], r["language"], r["variant"]) in programs]
     if not skipped:
         return verdict
     reasons = dict.fromkeys(str(r.get("reason") or "skipped").removeprefix("not available: ") for r in skipped)

@@ -19,6 +19,8 @@ def render(report: Report, link_prefix: str = "") -> str:
     if report.answers:
         parts += ["## Answers\n", _answers(report.answers, link_prefix) + "\n"]
         parts += [report.answers.caption + "\n"] if report.answers.caption else []
+        if report.implementations:
+            parts.append("### Implementations side by side\n\n" + table(report.implementations) + "\n")
         parts.append(report.summary + "\n")
         if report.machines:
             parts.append("### Machines side by side\n\n" + table(report.machines) + "\n")

@@ -86,6 +86,7 @@ class Report:
     problems: list
     legend: str
     native_and_containers: list = field(default_factory=list)  # Tables; the first one's caption leads (a run on both backends)
+    implementations: Table | None = None  # outcomes per implementation, side by side (a run of pypy, bun, python3.13t ...)
 
 
 def build(document: dict) -> Report:
@@ -107,6 +108,7 @@ def build(document: dict) -> Report:
         problems=problems(records),
         legend=LEGEND,
         native_and_containers=native_and_containers(document),
+        implementations=implementations_table(found, document["environment"]),
     )
 
 
@@ -172,6 +174,35 @@ def answers_table(found: list) -> Table:
                 rows.append([claim_id + where, claim, "not judged", verdict["note"]])
                 anchors.append("")
     return Table(["claim", "", "outcome", "key figure (95 % interval, n)"], rows, MEMORY_IN_VERDICTS, anchors=anchors)
+
+
+def implementations_table(found: list, environment: dict) -> Table | None:
+    """The claims judged again on further implementations or versions, one column each, beside the
+    first runtimes' column: each cell the outcome alone. The key figures stay in the answers' rows:
+    they are not one quantity across a row (C11's on pypy is Python's, on bun Node's). None when no
+    claim was judged again."""
+    shown = [v for v in found if v["outcome"] != verdicts.NOT_MEASURED or v.get("runtime")]
+    runtimes = list(dict.fromkeys(v["runtime"] for v in shown if v.get("runtime")))
+    if not runtimes:
+        return None
+    several = _several_backends(found)
+    cells: dict = {}  # (claim number, backend) -> {runtime: outcome}
+    for verdict in shown:
+        outcome = verdict["outcome"] if verdict["outcome"] != verdicts.NOT_MEASURED else "not judged"
+        cells.setdefault((int(verdict["claim_id"][1:]), verdict["backend"]), {})[verdict.get("runtime", "")] = outcome
+    rows = [[f"C{number}" + (f" [{backend}]" if several else ""), *[by.get(r, "—") for r in ["", *runtimes]]]
+            for (number, backend), by in sorted(cells.items(), key=lambda item: item[0][0]) if len(by) > 1]
+    if not rows:
+        return None
+    again = {language for language, tags in (environment.get("runtime_versions") or {}).items() if len(tags) > 1}
+    first = ", ".join(f"{language} {info.get('tag') or info.get('version')}"
+                      for language, info in (environment.get("runtimes") or {}).items() if language in again)
+    caption = (f"The outcome of each claim judged again on a further runtime of one of its languages, side by side; "
+               f"the first column is judged on the first runtimes ({first or 'the first of each language'}), each other "
+               f"column on that runtime with the other languages' first. —: not judged again there (not one of the "
+               f"claim's languages, or that runtime's rows entered none of its figures). The key figures are in the "
+               f"answers above, each one that column's runtime entered, so not one quantity across a row.")
+    return Table(["claim", f"first ({first})" if first else "first", *runtimes], rows, caption)
 
 
 def _anchor(verdict: dict, several: bool) -> str:

@@ -174,3 +174,28 @@ def test_a_claim_no_runtime_measured_still_reads_not_measured_in_this_run():
 
 def _details(found):
     return [tables.claim_detail(v, False) for v in verdicts.measured(found)]
+
+
+# ---------------------------------------------------------------- (c) outcomes per implementation, side by side
+
+
+def test_outcomes_side_by_side_one_column_per_further_runtime():
+    rows = (scaling(workers=1.9) + sleepers() + [r for r in scaling(node="bun", workers=1.5) if r["language"] == "node"]
+            + [r for r in sleepers(python="pypy", asyncio_skipped=True, per_thread=20e3) if r["language"] == "python"])
+    env = environment(python=(CPYTHON, PYPY), node=(NODE, BUN))
+    found = judged(rows, env)
+    table = tables.implementations_table(found, env)
+    assert table.headers == ["claim", "first (python 3.11, node 20)", "pypy", "bun"]
+    by_claim = {line[0]: line[1:] for line in table.rows}
+    assert by_claim["C13"] == [SUPPORTED, "not judged", "—"]
+    assert "bun" not in of(found, "C13"), "Bun ran none of C13's workloads: nothing to judge again, not an Inconclusive"
+    assert by_claim["C11"][1] == "—" and by_claim["C11"][2] == CONTRADICTED  # PyPy's processes row is not in this run
+    assert "C1" not in by_claim and "C7" not in by_claim, "a claim judged on the first runtimes alone has no row"
+    text = markdown.render(tables.build({"run_id": "x", "measurements": rows, "environment": env, "options": OPTIONS,
+                                         "schema": 2, "verdicts": found}))
+    assert "### Implementations side by side" in text
+
+
+def test_no_side_by_side_table_when_each_language_ran_on_one_runtime():
+    env = environment()
+    assert tables.implementations_table(judged(scaling(), env), env) is None
