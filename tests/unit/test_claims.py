@@ -12,6 +12,7 @@ from harness.errors import CatalogueError
 from harness.judge import claims, registry, speed, verdicts
 from harness.judge.rows import Context
 from harness.report import tables
+from tests.conftest import builtin_catalogue
 
 IDS = [f"C{i}" for i in range(1, 15)]
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "results.json"
@@ -63,7 +64,7 @@ def test_a_renamed_variant_is_an_error_naming_the_claim_and_the_program(tmp_path
 
 
 def test_a_renamed_variant_is_caught_without_touching_a_file():
-    catalogue = catalogue_loader.load()
+    catalogue = builtin_catalogue()
     workload = catalogue.workloads["tcp_echo"]
     programs = tuple(dataclasses.replace(p, variant="nio2") if p.label == "java/nio" else p for p in workload.programs)
     changed = dataclasses.replace(catalogue, workloads={**catalogue.workloads, "tcp_echo": dataclasses.replace(workload, programs=programs)})
@@ -74,7 +75,7 @@ def test_a_renamed_variant_is_caught_without_touching_a_file():
 def test_a_missing_workload_and_a_bad_selector_are_errors(tmp_path):
     with pytest.raises(CatalogueError, match="claim C3 is judged from workload 'cyclic'"):
         claims.check(claims.read(claims_copy(tmp_path, 'workloads = ["cyclic_garbage"]', 'workloads = ["cyclic"]')),
-                     catalogue_loader.load())
+                     builtin_catalogue())
     with pytest.raises(CatalogueError, match=r"claim C8.*'most'"):
         claims.read(claims_copy(tmp_path, 'rows = { threads = ["cores", "oversubscribed*cores"], steps = "largest" }',
                                 'rows = { threads = ["cores", "oversubscribed*cores"], steps = "most" }'))
@@ -101,7 +102,7 @@ def test_thresholds_come_from_the_file(tmp_path):
 
 
 def test_each_predicate_says_which_rows_it_needs():
-    catalogue = catalogue_loader.load()
+    catalogue = builtin_catalogue()
     loaded = claims.load()
     c8 = {(n.program.label, n.params) for n in loaded["C8"].needed_rows(catalogue, "quick", cores=2)}
     assert c8 == {("cpu_scaling:java/threads", (("threads", 2), ("steps", 1_000_000))),
@@ -129,5 +130,5 @@ def test_the_report_takes_claim_text_from_the_file():
 
 
 def test_the_catalogue_keeps_claim_ids_not_text():
-    for workload in catalogue_loader.load().workloads.values():
+    for workload in builtin_catalogue().workloads.values():
         assert workload.claim == "" or claims.claim_ids(workload.claim), f"{workload.name}: {workload.claim!r}"

@@ -9,6 +9,7 @@ from harness.analyse import verify
 from harness.errors import CatalogueError
 from harness.plan import jobs_for
 from harness.run.measurement import Measurement
+from tests.conftest import builtin_catalogue
 
 
 def java_row(runtime_args, metrics_per_run):
@@ -58,7 +59,7 @@ def test_the_last_of_repeated_flags_is_the_one_checked_as_in_the_jvm():
 
 
 def collector_variants(workload_name):
-    workload = catalogue.load().workloads[workload_name]
+    workload = builtin_catalogue().workloads[workload_name]
     return workload, {p.variant: p for p in workload.programs if p.language == "java"}
 
 

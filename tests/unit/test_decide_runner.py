@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import pytest
 
-from harness.catalogue.loader import load
 from harness.executors.fake import FakeExecutor, Scripted, label
 from harness.judge import decide
 from harness.plan.jobs import Job
 from harness.run import runner
+from tests.conftest import builtin_catalogue
 
-CPU = load().workloads["cpu_scaling"]
-LOCKS = load().workloads["lock_contention"]
+CPU = builtin_catalogue().workloads["cpu_scaling"]
+LOCKS = builtin_catalogue().workloads["lock_contention"]
 NOISE = (1.0, 1.06, 0.95, 1.03, 0.98, 1.04, 0.96, 1.01, 0.99, 1.05)  # each run's factor, ±6 %
 
 
@@ -139,7 +139,7 @@ def test_a_max_runs_too_low_to_decide_is_warned_about_once(capsys, max_runs, war
 
 
 def test_a_judge_that_fails_leaves_the_target_rule_with_one_warning(capsys):
-    churn = load().workloads["alloc_churn"]
+    churn = builtin_catalogue().workloads["alloc_churn"]
     planned = [Job(churn, churn.programs[0], (("depth", 14),), "native")]  # C4 reads per-iteration work times,
     done = run(planned, FakeExecutor(), options())  # which the fake's single number is not
     assert len(done[label(planned[0])].runs) == 3

@@ -9,18 +9,18 @@ On a FakeExecutor: no process is started.
 
 from __future__ import annotations
 
-from harness.catalogue.loader import load
 from harness.executors.fake import FakeExecutor, Scripted, label
 from harness.judge import verdicts
 from harness.plan.jobs import Job
 from harness.report.terminal import RunProgress
 from harness.run import runner
+from tests.conftest import builtin_catalogue
 from tests.unit.test_verdicts import ENVIRONMENT, judge, scaling
 
 
 def jobs(count=1, workload="alloc_churn"):
     """``count`` batch jobs of one workload."""
-    found = load().workloads[workload]
+    found = builtin_catalogue().workloads[workload]
     return [Job(found, program, (("n", 1),), "native") for program in found.programs[:count]]
 
 

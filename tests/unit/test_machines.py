@@ -7,7 +7,6 @@ from types import SimpleNamespace
 import pytest
 
 from harness.analyse import machines
-from harness.catalogue.loader import load
 from harness.errors import UsageError
 from harness.executors.base import RunResult
 from harness.executors.docker.containers import SWARM_WRAPPER, split_report
@@ -15,6 +14,7 @@ from harness.executors.swarm import SwarmExecutor, constraint, machine_names
 from harness.plan.jobs import Job
 from harness.report.tables import machines_table
 from harness.run import runner
+from tests.conftest import builtin_catalogue
 
 WORKLOAD = {"alloc_churn": {"kind": "batch", "key_figure": "time",
                             "programs": {"python": ["loop"], "java": ["default"], "node": ["default"]}}}
@@ -86,7 +86,7 @@ def test_machines_sharing_a_node_share_a_lane_and_the_local_node_joins_this_mach
 
 
 def test_lanes_run_at_the_same_time_and_every_result_is_kept(tmp_path):
-    workload = load().workloads["eager_lazy"]
+    workload = builtin_catalogue().workloads["eager_lazy"]
     program = workload.programs[0]
     jobs = [Job(workload, program, (("n", n),), backend) for backend in ("swarm@A", "swarm@B") for n in (1, 2)]
     both_running = threading.Barrier(2, timeout=30)  # passes only if a job of each lane runs at once

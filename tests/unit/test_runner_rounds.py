@@ -6,7 +6,6 @@ No process is started: each run returns a scripted result in microseconds.
 from __future__ import annotations
 
 import errno
-import functools
 import random
 import threading
 from collections.abc import Callable
@@ -15,13 +14,13 @@ from types import SimpleNamespace
 
 import pytest
 
-from harness.catalogue.loader import load
 from harness.executors.base import Failure
 from harness.executors.fake import FakeExecutor, Scripted, label
 from harness.plan.jobs import Job
 from harness.results.model import Status
 from harness.run import runner
 from harness.run.lifecycle import Lifecycle, Pinning
+from tests.conftest import builtin_catalogue
 
 
 @dataclass
@@ -51,15 +50,9 @@ def awaited(event: threading.Event, what: str) -> None:
         raise TimeoutError(f"never happened: {what}")
 
 
-@functools.cache
-def alloc_churn():
-    """The built-in catalogue's alloc_churn, read once: no test changes it."""
-    return load().workloads["alloc_churn"]
-
-
 def jobs(count=3, backends=("native",)):
     """``count`` batch jobs of a time-keyed workload on each backend."""
-    workload = alloc_churn()
+    workload = builtin_catalogue().workloads["alloc_churn"]
     programs = workload.programs[:count]
     return [Job(workload, program, (("n", 1),), backend) for backend in backends for program in programs]
 
