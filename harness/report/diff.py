@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from scipy.stats import gmean
+import numpy as np
 
 from harness.analyse import figures, multiple, stats
 from harness.errors import StoreError
@@ -104,8 +104,12 @@ def _change(name: str, figure: str, a: dict, b: dict) -> list[tuple[RowChange, m
 
 
 def _geometric_mean(values) -> float:
-    """The statistic the ratio compares, so A, B and B/A agree on the page."""
-    return float(gmean(values))
+    """The statistic the ratio compares, so A, B and B/A agree on the page.
+
+    numpy's, not scipy.stats.gmean: that one spends 1 ms a call checking its arguments, which
+    made the two geometric means of each figure 85 % of a diff's time."""
+    with np.errstate(divide="ignore"):  # a zero makes the mean 0, as scipy's does
+        return float(np.exp(np.mean(np.log(values))))
 
 
 def counted_runs(record: dict) -> list:
