@@ -67,7 +67,7 @@ def test_the_same_programs_twice_one_beside_a_busy_loop_give_no_significant_chan
     text = (tmp_path / "diff.md").read_text()
     summary = re.search(r"(\d+) of (\d+) figures tested changed significantly", text)
     assert summary, text
-    print(text)  # shown with -s: the outcome of the A/A
+    print(text, f"disturbed: A {disturbed_share(a):.0%}, B {disturbed_share(b):.0%} of runs")  # shown with -s
     assert int(summary[2]) == 2 * ROWS, text  # time and peak memory of each row: every one tested
     assert int(summary[1]) == 0, f"identical programs called different:\n{text}"
     assert "| significant |" not in text
