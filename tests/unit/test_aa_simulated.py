@@ -11,8 +11,8 @@ The model, per repetition (after scripts/simulate-aa.py, which prints the full t
 - run A, quiet machine: 5 % of its runs disturbed (1.3–2× slower) and *not* marked, as if the
   harness's detector had missed them;
 - run B, a busy loop beside it: every row slower by one whole-run drift factor (1.1–1.4×), each
-  row by its own 2 % on top, 5 % more noise, and 10 % of its runs disturbed (1.3–2× slower) and
-  marked ``disturbed``, as the harness marks them.
+  row by its own 2 % on top, 5 % more noise, and 10 % of its runs disturbed (1.3–2× slower),
+  marked ``disturbed`` and run again, as the harness does.
 """
 
 from __future__ import annotations
@@ -29,11 +29,12 @@ UNSEEN, MARKED = 0.05, 0.10  # shares of disturbed runs: A's not marked, B's mar
 BUSY_NOISE, ROW_JITTER = 0.05, 0.02  # the busy loop's extra noise, and each row's own share of the drift
 # Binomial reasoning for the A/A bound. Each repetition is a Bernoulli trial, "anything called
 # significant", with some true rate p; the test allows at most 2 of 100 (2 %). A diff that is
-# controlled as measured (p about 0.3 % by scripts/simulate-aa.py and 0.25 % here over 400
-# repetitions) passes with probability 0.998, and still 0.92 at p = 1 %; one at the 5 % limit
+# controlled as measured (p about 0.3 % by scripts/simulate-aa.py, 0.4 % here: 4 of 1,000
+# repetitions) passes with probability 0.99, and still 0.92 at p = 1 %; one at the 5 % limit
 # passes with probability 0.12 and one at 10 % with 0.002. So passing shows p < 5 % at 88 %
 # confidence, and the seed cannot hide a diff that has lost its control. 100 repetitions of a
-# 60-figure diff take about 0.5 s of CPU (a diff costs 5 ms, mostly scipy's argument checks).
+# 60-figure diff take about 0.7 s of CPU (6 ms a diff; fewer rows would not make it much cheaper,
+# and at 20 rows the drift estimate is rougher: 1.2 % false).
 REPETITIONS, ALLOWED = 100, 2
 # Power: 30 repetitions, found in at least 18 (60 %). At its measured power (81 % over 200
 # repetitions) it fails with probability 0.003; a diff that has gone blind always does.
