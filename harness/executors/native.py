@@ -141,6 +141,8 @@ def _wait_or_kill(spawned: Spawned, timeout_s: float) -> RunResult:
             timed_out = not _ended_within(spawned.end, timeout_s)
             if timed_out:
                 spawned.kill()
+            else:
+                spawned.note_end()  # before wait4: reaping the process is the harness's work, not the program's
         else:
             killer = _Killer(spawned, timeout_s)
         status, usage = spawned.wait()
@@ -201,13 +203,14 @@ class Spawned:
             self.inherited_bytes = own_high_water_mark()
             if here.recv(1) != b"r":
                 raise OSError("the program's start gate (/bin/sh) did not start")
-            # The gate's sample (its files opened, the cgroup listed) is taken before the clock starts.
+            # The gate's sample (its files opened, the cgroup listed) and the sampler thread's wake
+            # to start its clock happen before the program's clock starts.
             self.sampler.sample()
+            self.sampler.go()
             self.machine_before = machine_cpu()
             self.harness_cpu_before = time.process_time()
             self.started = time.perf_counter()
             here.sendall(b"go\n")
-            self.sampler.go()
         finally:
             here.close()
             there.close()
@@ -219,11 +222,16 @@ class Spawned:
     def wait(self, timeout_s: float | None = None):
         """wait4 the child (status, rusage); the caller aborts on Ctrl-C (see _wait_or_kill)."""
         _, status, usage = os.wait4(self.pid, 0)
-        self.ended = time.perf_counter()
-        self.harness_cpu_s = time.process_time() - self.harness_cpu_before
+        self.note_end()
         self.machine_after = machine_cpu()
         self.child.returncode = os.waitstatus_to_exitcode(status)  # so Popen does not wait again
         return status, usage
+
+    def note_end(self) -> None:
+        """The program has exited: stop its clock and the count of the harness's CPU, once."""
+        if self.ended is None:
+            self.ended = time.perf_counter()
+            self.harness_cpu_s = time.process_time() - self.harness_cpu_before
 
     def alive(self) -> bool:
         """True while the program has not exited (a zombie counts as exited)."""
