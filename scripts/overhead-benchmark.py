@@ -144,6 +144,12 @@ def mib(values: list) -> float:
     return statistics.median(present) / 2**20 if present else float("nan")
 
 
+def median_of(values: list) -> float:
+    """The median of the figures present (nan when none is)."""
+    present = [v for v in values if v is not None]
+    return statistics.median(present) if present else float("nan")
+
+
 def main() -> int:
     """Run the rounds and print the table."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -163,7 +169,7 @@ def main() -> int:
         suite.write_text(suite_text(chosen))
         names = {f"p{i}": name for i, name in enumerate(chosen)}
         figures = {name: {"lab_wall": [], "bare_wall": [], "lab_peak": [], "lab_cgroup": [], "gnu_time": [],
-                          "harness_cpu": [], "lab_disturbed": [], "bare_disturbed": []} for name in chosen}
+                          "harness_cpu": [], "samples": [], "lab_disturbed": [], "bare_disturbed": []} for name in chosen}
         rng = random.Random(0)
         for round_index in range(options.rounds):
             sides = ["lab", "bare"]
@@ -176,6 +182,7 @@ def main() -> int:
                         entry["lab_peak"] += [run.get("peak_memory_bytes") for run in runs]
                         entry["lab_cgroup"] += [run.get("cgroup_peak_bytes") for run in runs]
                         entry["harness_cpu"] += [run.get("harness_cpu_s") for run in runs]
+                        entry["samples"] += [run.get("samples") for run in runs]
                         entry["lab_disturbed"] += [bool(run.get("disturbed")) for run in runs]
                 else:
                     order = [name for name in chosen for _ in range(options.runs)]
@@ -188,13 +195,13 @@ def main() -> int:
                 figures[name]["gnu_time"].append(gnu_time_peak(argv))
             print(f"round {round_index + 1} of {options.rounds} done", file=sys.stderr)
     print(f"{'program':34} {'lab s':>8} {'bare s':>8}  {'wall ratio, 95 % interval':44} {'n lab/bare':>10} "
-          f"{'headline MiB':>12} {'GNU %M MiB':>10} {'cgroup MiB':>10} {'harness CPU ms':>14}")
+          f"{'headline MiB':>12} {'GNU %M MiB':>10} {'cgroup MiB':>10} {'harness CPU ms':>14} {'samples':>7}")
     for name, entry in figures.items():
         lab, bare = compared(entry, "lab", options.all_runs), compared(entry, "bare", options.all_runs)
         print(f"{name:34} {statistics.median(lab):8.3f} {statistics.median(bare):8.3f}  "
               f"{ratio_text(lab, bare):44} {f'{len(lab)}/{len(bare)}':>10} {mib(entry['lab_peak']):12.1f} "
               f"{mib(entry['gnu_time']):10.1f} {mib(entry['lab_cgroup']):10.1f} "
-              f"{1000 * statistics.median([v for v in entry['harness_cpu'] if v is not None] or [float('nan')]):14.1f}")
+              f"{1000 * median_of(entry['harness_cpu']):14.2f} {median_of(entry['samples']):7.0f}")
     print(f"{options.rounds * options.runs} runs a side per program, "
           f"{'every run compared' if options.all_runs else 'the undisturbed ones compared (n)'}; "
           "the lab's wall is its run record's wall_s (disturbed runs it ran again are extra)")
