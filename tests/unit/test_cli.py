@@ -7,11 +7,21 @@ Every test calls ``cli.main(argv)`` in this process; tests/integration/test_entr
 import json
 import os
 import signal
+from pathlib import Path
 
 import pytest
 
-from harness import cli
-from tests.conftest import ROOT, SUITE
+from harness import catalogue, cli
+from tests.conftest import ROOT, SUITE, builtin_catalogue
+
+
+@pytest.fixture(autouse=True)
+def catalogue_read_once(monkeypatch):
+    """The commands load the lab's catalogue as always, from the session's one read of it (17 ms a
+    read, a dozen here): reading it is test_catalogue's subject. Any other suite is read as always."""
+    real = catalogue.load
+    monkeypatch.setattr(catalogue, "load",
+                        lambda path=catalogue.BUILTIN: builtin_catalogue() if Path(path) == catalogue.BUILTIN else real(path))
 
 
 def run(capsys, *args):
