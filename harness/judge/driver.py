@@ -203,9 +203,10 @@ def _unless_skipped(verdict: Verdict, claim: claims_file.Claim, own: list[Row]) 
     if any(verdict.predicates[i].figure is not None for i in verdict.runtime_predicates):
         return verdict
     programs = {(ref.workload, ref.language, ref.variant) for ref in claim.programs()}
-    skipped = [r for r in own if r.get("status") == "skipped" and (r["workload"], r["language"], r["variant"]) in programs]
-    if not skipped:
-        return verdict
+    not_ok = [r for r in own if r.get("status") != "ok" and (r["workload"], r["language"], r["variant"]) in programs]
+    skipped = [r for r in not_ok if r.get("status") == "skipped"]
+    if not skipped or len(skipped) < len(not_ok):
+        return verdict  # a row that failed there is part of the answer: its predicates say how (Inconclusive)
     reasons = dict.fromkeys(str(r.get("reason") or "skipped").removeprefix("not available: ") for r in skipped)
     note = f"not judged on {verdict.runtime}: {'; '.join(reasons)}"
     return Verdict(claim.id, claim.text, list(claim.workloads), verdict.backend, NOT_MEASURED, [], note, verdict.runtime)

@@ -234,7 +234,7 @@ def key_figure(verdict: dict) -> str:
     apart = f"; this predicate {chosen['outcome']}" if own is not None and chosen["outcome"] != verdict["outcome"] else ""
     if chosen.get("figure"):
         return f"{chosen['figure']['label']}: {figure_text(chosen['figure'])}{apart}"
-    return f"{chosen['statement']}: {chosen.get('reason') or 'not measured'}"
+    return f"{chosen['statement']}: {chosen.get('reason') or 'not measured'}{apart}"
 
 
 def runtime_predicates(verdict: dict) -> list | None:

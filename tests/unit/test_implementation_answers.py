@@ -199,3 +199,13 @@ def test_outcomes_side_by_side_one_column_per_further_runtime():
 def test_no_side_by_side_table_when_each_language_ran_on_one_runtime():
     env = environment()
     assert tables.implementations_table(judged(scaling(), env), env) is None
+
+
+def test_c9_on_pypy_with_threads_failed_and_asyncio_skipped_is_judged_showing_the_failure():
+    rows = sleepers() + [dict(r, status="mismatch", runs=[], reason="at most 5238 threads were seen at once")
+                         if r["variant"] == "threads" and r["params"]["tasks"] == 10_000 else r
+                         for r in sleepers(python="pypy", asyncio_skipped=True, per_thread=20e3) if r["language"] == "python"]
+    c9 = of(judged(rows, environment(python=(CPYTHON, PYPY))), "C9")["pypy"]
+    assert c9["outcome"] == CONTRADICTED, "judged: Java's platform threads contradict it on every Python"
+    key = tables.key_figure(c9)
+    assert "5238 threads" in key and key.endswith("; this predicate Inconclusive"), "PyPy's failed row, not only its skip"
