@@ -88,9 +88,15 @@ function runtimeMemory() {
   return { heap_used_bytes: usage.heapUsed, heap_total_bytes: usage.heapTotal, external_bytes: usage.external };
 }
 
+// Bun has no PerformanceObserver 'gc' entries, and Deno lists the type but never delivers one:
+// on those a count of 0 would read as "no collection", so their GC metrics are left out instead.
+const GC_ENTRIES = !process.versions.bun && typeof Deno === 'undefined'
+  && PerformanceObserver.supportedEntryTypes.includes('gc');
+
 /**
  * Counts V8 collections and their pauses from PerformanceObserver 'gc' entries.
  * Entries arrive asynchronously, so call `await recorder.stop()` after the work.
+ * Where the runtime delivers no such entries, stop() returns no GC metrics (absent, never 0).
  */
 class GcRecorder {
   constructor() {
@@ -113,6 +119,7 @@ class GcRecorder {
       this.pauseMs += entry.duration;
     }
     this.observer.disconnect();
+    if (!GC_ENTRIES) return {};
     return { gc_count: this.count, gc_pause_s: this.pauseMs / 1000 };
   }
 }

@@ -142,6 +142,11 @@ def c4_refcount_cost(context: Context, claim: Claim) -> Verdict | None:
         if tracing is None:
             predicates.append(unmeasured(statement, f"> {above:g}×", f"no ok {language} row at depth {depth}"))
             continue
+        if not _reports(tracing, "gc_pause_s"):
+            # Bun and Deno deliver no collector events: their pauses are unknown, not zero.
+            predicates.append(unmeasured(statement, f"> {above:g}×",
+                                         f"{tracing.get('runtime') or language} reports no collector pauses"))
+            continue
         # A pause under the counter's resolution reads 0: count it as one whole tick, which can
         # only make the tracing side look slower, so it may support the claim but never contradict it.
         pauses = _per_object_ns(tracing, "gc_pause_s")
@@ -168,6 +173,12 @@ def _per_object_ns(record: Row, metric: str | None, floor_s: float = 0.0) -> lis
         if work and ops and isinstance(seconds, int | float):
             values.append(max(seconds, floor_s) / (ops * len(work)) * 1e9)
     return values
+
+
+def _reports(record: Row, metric: str) -> bool:
+    """Whether every measured run of a row reports ``metric``: a runtime without the counter leaves it out."""
+    runs = [run for run in record.get("runs") or [] if run.get("work_s")]
+    return all(metric in (run.get("metrics") or {}) for run in runs)
 
 
 def _share(record: Row, metric: str) -> str:

@@ -52,10 +52,10 @@ class Context:
         return float(min(limit, total) if limit and total else (limit or total))
 
     def python_build(self) -> str:
-        """``CPython 3.11.7 (GIL build)``: what C5's note says it was judged on."""
+        """``CPython 3.11.7 (GIL build)``, ``PyPy 3.9.16 (GIL build)``: what C5's note says it was judged on."""
         info = (self.machine.get("runtimes") or self.environment.get("runtimes") or {}).get("python", {})
         build = "free-threaded" if info.get("gil") is False else "GIL"
-        return f"CPython {info.get('version', '?')} ({build} build)"
+        return f"{info.get('implementation') or 'CPython'} {info.get('version', '?')} ({build} build)"
 
 
 def ok_rows(records: list[Row], language: str | None, variant: str | None = None, **params: Any) -> list[Row]:
