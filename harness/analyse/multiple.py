@@ -111,7 +111,7 @@ class Change:
     kind: str
     ratio: float  # after / before, ratio of geometric means
     relative: float  # ratio over the kind's drift factor
-    low: float  # relative ratio's interval at the per-figure level, noise and between-row spread
+    low: float  # relative ratio's interval at the false-coverage-adjusted level (adjusted_level), noise and between-row spread
     high: float
     p_value: float  # of "the relative change is within the ± minimum band"
     significant: bool
@@ -159,12 +159,22 @@ def diff_figures(figures: Sequence[Figure], rate: float = FALSE_DISCOVERY_RATE,
     with np.errstate(divide="ignore", invalid="ignore"):  # Welch–Satterthwaite: tau is known from all rows
         freedom = np.where(total > 0, total**4 / (error**4 / freedom + tau**4 / (rows - 1)), freedom)
     p_values = _band_p_values(relative, total, freedom, band)
-    half = scipy_stats.t.ppf(1 - rate / 2, freedom) * total
     discoveries = benjamini_hochberg(p_values.tolist(), rate)
+    half = scipy_stats.t.ppf(1 - adjusted_level(sum(discoveries), len(discoveries), rate) / 2, freedom) * total
     changes = [Change(figure.key, figure.kind, math.exp(difference[i]), math.exp(relative[i]),
                       math.exp(relative[i] - half[i]), math.exp(relative[i] + half[i]), float(p_values[i]), discoveries[i])
                for i, (figure, _) in enumerate(measured)]
     return DiffResult(changes, drifts, rate)
+
+
+def adjusted_level(discoveries: int, figures: int, rate: float = FALSE_DISCOVERY_RATE) -> float:
+    """The error level of every figure's shown interval: max(R, 1) x rate / m for R discoveries among m.
+
+    Benjamini and Yekutieli's (2005) false-coverage-adjusted intervals: at this level a figure's
+    interval excludes its ± band exactly when Benjamini–Hochberg calls it significant, so the
+    table never shows an interval clear of the band beside "not significant".
+    """
+    return max(discoveries, 1) * rate / max(figures, 1)
 
 
 def _is(kinds: list[str], kind: str) -> npt.NDArray[np.bool_]:

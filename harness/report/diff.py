@@ -135,7 +135,10 @@ def _summary(found: Diff, tested: multiple.DiffResult) -> str:
     skipped = f"; {untested} with under 2 runs a side not tested" if untested else ""
     return (f"{len(tested.significant())} of {len(tested.changes)} figures tested changed significantly: "
             f"Benjamini–Hochberg over all {len(tested.changes)} at a {tested.rate:.0%} false discovery rate, "
-            f"beyond a smallest change worth reporting ({bands}; {multiple.DEFAULT_MIN_CHANGE:.0%} otherwise), {drift}{skipped}.")
+            f"beyond a smallest change worth reporting ({bands}; {multiple.DEFAULT_MIN_CHANGE:.0%} otherwise), {drift}{skipped}. "
+            f"Intervals are at the false-coverage-adjusted level "
+            f"{1 - multiple.adjusted_level(len(tested.significant()), len(tested.changes), tested.rate):.2%}, "
+            f"so an interval clears the band exactly when its figure is significant.")
 
 
 def _disturbance_warning(a: dict, b: dict, common: list, rows_a: dict, rows_b: dict) -> list[str]:
@@ -192,7 +195,7 @@ def _verdict_changes(a: dict, b: dict) -> list:
 
 
 def table_rows(found: Diff) -> list:
-    """[row, figure, A, B, B/A (95 % CI), significance] as strings."""
+    """[row, figure, A, B, B/A (adjusted CI), significance] as strings."""
     rows = []
     for change in found.changes:
         rows.append([change.row, change.figure, _show(change.a, change.figure), _show(change.b, change.figure),
@@ -216,7 +219,7 @@ def _verdict_text(tested: multiple.Change | None) -> str:
     return "significant" if tested.significant else "not significant"
 
 
-HEADERS = ["row", "figure", "A (geometric mean)", "B (geometric mean)", "B/A (95 % CI)", "B against A"]
+HEADERS = ["row", "figure", "A (geometric mean)", "B (geometric mean)", "B/A (FCR-adjusted CI)", "B against A"]
 
 
 def _show(value: float, figure: str) -> str:

@@ -1,0 +1,41 @@
+"""diff's shown interval agrees with its significance: it clears the ± band exactly when
+Benjamini–Hochberg calls the figure significant (false-coverage-adjusted intervals)."""
+
+import math
+
+import numpy as np
+
+from harness.analyse import multiple
+
+
+def figures(seed, count=40, changed=4):
+    """Time figures of two runs of 5 runs a side; the first ``changed`` slowed 3-30 %, some noisy."""
+    rng = np.random.default_rng(seed)
+    found = []
+    for i in range(count):
+        noise = rng.choice([0.005, 0.02, 0.08])
+        slowdown = 1 + rng.uniform(0.03, 0.3) if i < changed else 1.0
+        before = np.exp(rng.normal(0, noise, 5))
+        after = np.exp(rng.normal(math.log(slowdown), noise, 5))
+        found.append(multiple.Figure(f"row{i}", "time", before.tolist(), after.tolist()))
+    return found
+
+
+def clears_band(change, band=multiple.MIN_CHANGE["time"]):
+    return change.low > 1 + band or change.high < 1 / (1 + band)
+
+
+def test_an_interval_clears_the_band_exactly_when_its_figure_is_significant():
+    seen = set()
+    for seed in range(60):
+        result = multiple.diff_figures(figures(seed))
+        for change in result.changes:
+            assert clears_band(change) == change.significant, (seed, change)
+            seen.add(change.significant)
+    assert seen == {True, False}, "both kinds of figure were tested"
+
+
+def test_the_level_widens_with_fewer_discoveries():
+    assert multiple.adjusted_level(0, 20) == multiple.adjusted_level(1, 20) == 0.05 / 20
+    assert math.isclose(multiple.adjusted_level(10, 20), 0.025)
+    assert multiple.adjusted_level(20, 20) == 0.05
