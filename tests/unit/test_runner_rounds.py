@@ -247,5 +247,6 @@ def test_a_defect_in_another_lane_stops_every_lane_and_keeps_what_was_measured(m
     rows, finished = saved[-1]
     assert finished
     by_name = {label(m.job): m for m in rows}
+    assert fake.stopped.is_set()  # the executor was told, which released the local lane's waiting run
     assert len(by_name[local].runs) == 1 and by_name[local].reason == "interrupted after 1 of 3 runs"
     assert by_name[remote].status == Status.NOT_RUN
