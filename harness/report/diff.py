@@ -142,16 +142,22 @@ def _summary(found: Diff, tested: multiple.DiffResult) -> str:
 
 
 def _disturbance_warning(a: dict, b: dict, common: list, rows_a: dict, rows_b: dict) -> list[str]:
-    """A line when the share of disturbed runs over the rows both runs have differs between them."""
+    """A line when the share of disturbed runs over the rows both runs have differs between them, and
+    one per run whose rows had every run disturbed (their figures then rest on disturbed runs)."""
     shares = []
     for rows in (rows_a, rows_b):
         runs = [run for key in common for run in rows[key].get("runs") or []]
         shares.append((sum(1 for run in runs if run.get("disturbed")), len(runs)))
     (da, na), (db, nb) = shares
-    if abs(da / max(na, 1) - db / max(nb, 1)) <= DISTURBANCE_GAP:
-        return []
-    return [f"different disturbance: A {da} of {na} runs disturbed, B {db} of {nb} (others used > ¼ core); "
-            "disturbed runs are left out of the figures"]
+    lines = []
+    if abs(da / max(na, 1) - db / max(nb, 1)) > DISTURBANCE_GAP:
+        lines.append(f"different disturbance: A {da} of {na} runs disturbed, B {db} of {nb} (others used > ¼ core); "
+                     "disturbed runs are left out of the figures")
+    for name, rows in (("A", rows_a), ("B", rows_b)):
+        whole = sum(1 for key in common if (runs := rows[key].get("runs") or []) and all(run.get("disturbed") for run in runs))
+        if whole:
+            lines.append(f"{name}: {whole} of {len(common)} rows had every run disturbed, so their figures use those runs")
+    return lines
 
 
 def _provenance(name: str, document: dict) -> str:

@@ -6,6 +6,8 @@ import math
 import numpy as np
 
 from harness.analyse import multiple
+from harness.report import diff
+from tests.unit.test_diff_control import document, rows
 
 
 def figures(seed, count=40, changed=4):
@@ -39,3 +41,9 @@ def test_the_level_widens_with_fewer_discoveries():
     assert multiple.adjusted_level(0, 20) == multiple.adjusted_level(1, 20) == 0.05 / 20
     assert math.isclose(multiple.adjusted_level(10, 20), 0.025)
     assert multiple.adjusted_level(20, 20) == 0.05
+
+
+def test_rows_whose_every_run_was_disturbed_are_named_in_the_warnings():
+    found = diff.compare_runs(document("a", rows(3, 1, n=2), disturbed=2), document("b", rows(3, 2, n=2)))
+    assert "A: 3 of 3 rows had every run disturbed, so their figures use those runs" in found.warnings
+    assert not any(w.startswith("B:") for w in found.warnings)
