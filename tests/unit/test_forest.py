@@ -70,26 +70,25 @@ def verdict(claim_id="C10", outcome="Contradicted", predicates=None):
                 predicate("echo req/s", "≥ 0.8× the event loop's", "Inconclusive", reason="a row is missing or not ok")]}
 
 
-def test_a_verdict_is_drawn_as_png_and_svg_with_its_figures_in_words(tmp_path):
-    written = forest.draw(verdict(), tmp_path / "forest-c10")
-    assert sorted(path.name for path in written) == ["forest-c10.png", "forest-c10.svg"]
-    svg = (tmp_path / "forest-c10.svg").read_text()
-    assert "C10: Contradicted" in svg and "2.56× (2.23–3.33)" in svg  # text stays text in the SVG
-    assert "no figure: a row is missing or not ok" in svg
-    assert (tmp_path / "forest-c10.png").read_bytes()[:4] == b"\x89PNG"
-
-
 def document(verdicts):
     return {"schema": 2, "run_id": "r1", "verdicts": verdicts, "measurements": [], "environment": {}}
 
 
 @pytest.fixture(scope="module")
 def written(tmp_path_factory):
-    """write_all of a judged verdict and an unmeasured one, drawn once for the tests that read it:
-    (the folder, the files write_all said it wrote)."""
+    """write_all of a judged verdict and an unmeasured one (each judged one through forest.draw),
+    drawn once for the tests that read it (0.25 s a drawing): (the folder, the files it wrote)."""
     folder = tmp_path_factory.mktemp("plots")
     unmeasured = {**verdict("C5", "Not measured", [predicate("p", "< 1.20", "Inconclusive")]), "workloads": ["cpu_scaling"]}
     return folder, forest.write_all(document([verdict(), unmeasured]), folder)
+
+
+def test_a_verdict_is_drawn_as_png_and_svg_with_its_figures_in_words(written):
+    folder, _ = written
+    svg = (folder / "forest-c10.svg").read_text()
+    assert "C10: Contradicted" in svg and "2.56× (2.23–3.33)" in svg  # text stays text in the SVG
+    assert "no figure: a row is missing or not ok" in svg
+    assert (folder / "forest-c10.png").read_bytes()[:4] == b"\x89PNG"
 
 
 def test_write_all_draws_each_judged_verdict_by_its_anchor_and_skips_the_unmeasured(written):
