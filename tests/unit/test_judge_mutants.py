@@ -1,0 +1,484 @@
+"""The edges the mutation check (README, development) found untested: where a predicate's outcome,
+an interval or a checksum decision turns. Every expectation is worked out by hand in a comment.
+"""
+
+import math
+import statistics
+from types import SimpleNamespace
+
+import pytest
+
+from harness.analyse import multiple, sequential, verify
+from harness.analyse.sequential import Design
+from harness.judge import driver, predicates
+from harness.judge.model import CONTRADICTED, INCONCLUSIVE, SUPPORTED, Figure, Predicate, Verdict, combine
+from harness.judge.rows import Context, run_design, switch_rates
+from harness.results.model import Status
+from harness.run.measurement import Measurement
+
+pytestmark = pytest.mark.unit
+
+
+def figure(low, high, estimate=None, method="test"):
+    return Figure("f", (low + high) / 2 if estimate is None else estimate, low, high, "5 vs 5", "", None, method)
+
+
+# --- predicates: which side of a threshold an interval lies on, at the edges ---
+
+@pytest.mark.parametrize(("low", "high", "outcome"), [
+    (2.0, 3.0, SUPPORTED),      # touching from above: "at or above" the threshold
+    (1.0, 1.9, CONTRADICTED),   # wholly below
+    (1.0, 2.0, INCONCLUSIVE),   # reaching up to it: not wholly below
+    (1.9, 2.1, INCONCLUSIVE),
+])
+def test_at_least_at_its_edges(low, high, outcome):
+    assert predicates.at_least("s", figure(low, high), 2.0).outcome == outcome
+
+
+@pytest.mark.parametrize(("low", "high", "outcome"), [
+    (1.0, 1.9, SUPPORTED),
+    (1.0, 2.0, INCONCLUSIVE),   # touching from below is not wholly below
+    (2.0, 3.0, CONTRADICTED),   # at or above it
+    (1.9, 2.1, INCONCLUSIVE),
+])
+def test_below_at_its_edges(low, high, outcome):
+    assert predicates.below("s", figure(low, high), 2.0).outcome == outcome
+
+
+@pytest.mark.parametrize(("low", "high", "outcome"), [
+    (0.67, 1.5, SUPPORTED),     # the band's own edges are inside it
+    (0.66, 1.0, INCONCLUSIVE),
+    (1.0, 1.51, INCONCLUSIVE),
+    (0.5, 0.67, INCONCLUSIVE),  # touching the lower edge from outside
+    (1.5, 2.0, INCONCLUSIVE),   # touching the upper edge from outside
+    (0.5, 0.66, CONTRADICTED),
+    (1.51, 2.0, CONTRADICTED),
+])
+def test_within_at_its_edges(low, high, outcome):
+    assert predicates.within("s", figure(low, high), (0.67, 1.5)).outcome == outcome
+
+
+def test_a_figure_on_too_few_runs_never_decides_whatever_its_range():
+    few = figure(5.0, 6.0, method=f"Hodges–Lehmann ratio; {predicates.TOO_FEW}")
+    assert predicates.at_least("s", few, 2.0).outcome == INCONCLUSIVE
+    assert predicates.below("s", few, 9.0).outcome == INCONCLUSIVE
+    assert predicates.within("s", few, (4.0, 7.0)).outcome == INCONCLUSIVE
+
+
+@pytest.mark.parametrize(("low", "high", "edges", "expected"), [
+    (1.0, 3.0, (2.0,), 0.5),        # split in the middle
+    (1.0, 5.0, (2.0,), 0.25),       # 1 of the 4 wide interval lies below the edge
+    (1.0, 5.0, (4.0,), 0.25),       # 1 of 4 above it
+    (1.0, 5.0, (2.0, 4.5), 0.125),  # the nearer edge: 0.5 of 4
+    (1.0, 3.0, (1.0,), 0.0),        # touching
+    (1.0, 3.0, (3.0,), 0.0),
+    (1.0, 3.0, (5.0,), 0.0),        # no edge inside: only the run count holds it back
+    (2.0, 2.0, (2.0,), 0.0),        # no width
+])
+def test_promise_is_the_share_of_the_interval_on_the_short_side_of_the_nearest_edge(low, high, edges, expected):
+    assert predicates.promise(figure(low, high), edges) == pytest.approx(expected)
+
+
+SINGLE_LOOK_4 = Design(4, 4)  # one look at 4 runs: p* = 2/70 (k = 1, the extremes), see below
+
+
+def test_a_ratio_of_four_runs_each_spans_its_extreme_pairwise_ratios():
+    # One look at 4 runs a row: the Mann–Whitney null puts 1/70 on U = 0, so the two-sided level
+    # 2/70 = 0.0286 fits under 0.7 * 0.05 = 0.035 and 4/70 does not: k = 1, the interval runs from
+    # the smallest to the largest of the 16 pairwise ratios, 2/1 to 5/1. The estimate is the median
+    # of the 16 log-ratios: each a_i four times, so between log 3 and log 4: sqrt(12).
+    with predicates.at_level(SINGLE_LOOK_4):
+        found = predicates.ratio_figure("r", [2.0, 3.0, 4.0, 5.0], [1.0, 1.0, 1.0, 1.0])
+    assert found is not None
+    assert (found.low, found.high) == pytest.approx((2.0, 5.0))
+    assert found.estimate == pytest.approx(math.sqrt(12))
+    assert found.significant is True  # the whole interval is above 1
+    assert found.n == "4 vs 4"
+    assert predicates.TOO_FEW not in found.method
+
+
+def test_a_ratio_whose_interval_covers_one_is_not_significant():
+    with predicates.at_level(SINGLE_LOOK_4):
+        found = predicates.ratio_figure("r", [0.5, 1.0, 2.0, 3.0], [1.0, 1.0, 1.0, 1.0])
+    assert found is not None and (found.low, found.high) == pytest.approx((0.5, 3.0))
+    assert found.significant is False
+
+
+def test_below_the_decisive_run_count_a_ratio_shows_the_range_of_its_pairwise_ratios():
+    # 3 runs a row: 1/20 on U = 0, so even k = 1 needs a level of 0.1: unbounded, hence the range
+    # of the 9 pairwise ratios, 1/4 to 3/1, which decides nothing.
+    with predicates.at_level(Design(3, 3)):
+        found = predicates.ratio_figure("r", [1.0, 2.0, 3.0], [1.0, 2.0, 4.0])
+    assert found is not None
+    assert (found.low, found.high) == pytest.approx((0.25, 3.0))
+    assert predicates.TOO_FEW in found.method and found.significant is None
+    assert predicates.at_least("s", found, 0.1).outcome == INCONCLUSIVE
+
+
+def test_a_ratio_needs_two_runs_a_side():
+    with predicates.at_level(Design(2, 4)):
+        assert predicates.ratio_figure("r", [1.0], [1.0, 2.0]) is None
+        assert predicates.ratio_figure("r", [1.0, 2.0], [1.0]) is None
+        assert predicates.ratio_figure("r", [1.0, 2.0], [1.0, 2.0]) is not None
+
+
+def test_rows_in_the_same_rounds_one_each():
+    assert predicates._same_rounds([1, 2, 3], [3, 2, 1]) is True
+    assert predicates._same_rounds([1, 2, 3], [1, 2, 4]) is False
+    assert predicates._same_rounds([1, 1, 2], [1, 1, 2]) is False  # two runs in one round
+    assert predicates._same_rounds([], []) is False
+    assert predicates._same_rounds([1, None], [1, 2]) is False
+    assert predicates._same_rounds([1, 2], [1, None]) is False
+
+
+def test_pairwise_range_independent_and_paired():
+    assert predicates._pairwise_range([2.0, 6.0], [1.0, 3.0], paired=False) == pytest.approx((2 / 3, 6.0))
+    assert predicates._pairwise_range([2.0, 6.0], [1.0, 3.0], paired=True) == pytest.approx((2.0, 2.0))
+
+
+def test_a_rows_figure_leaves_out_its_disturbed_runs_unless_all_are():
+    row = {"runs": [{"wall_s": 1.0, "round": 1}, {"wall_s": 9.0, "round": 2, "disturbed": True}, {"wall_s": 2.0, "round": 3}]}
+    values, rounds = predicates.timed(row)
+    assert values == [1.0, 2.0] and rounds == [1, 3]
+    every = {"runs": [{"wall_s": 9.0, "disturbed": True}, {"wall_s": 8.0, "disturbed": True}]}
+    assert predicates.timed(every)[0] == [9.0, 8.0]
+
+
+def test_a_median_figure_leaves_out_missing_and_infinite_values():
+    # Median of 1, 2, 3 is 2; with 3 values any distribution-free interval lies within 1..3.
+    found = predicates.median_figure("m", [1.0, 2.0, 3.0, math.inf])
+    assert found is not None and found.estimate == 2.0 and 1.0 <= found.low <= found.high <= 3.0
+
+
+def test_speedup_is_one_worker_over_many_at_the_other_params():
+    program = SimpleNamespace(language="python", variant="threads", label="python/threads")
+    rows = [{"status": "ok", "language": "python", "variant": "threads", "params": params,
+             "runs": [{"wall_s": t} for t in times]}
+            for params, times in [({"threads": 1, "steps": 9}, [4.0] * 4), ({"threads": 2, "steps": 9}, [2.0] * 4),
+                                  ({"threads": 1, "steps": 5}, [1.0] * 4), ({"threads": 2, "steps": 5}, [1.0] * 4)]]
+    with predicates.at_level(SINGLE_LOOK_4):
+        found = predicates.speedup(rows, program, 2, steps=9)
+    assert found is not None and found.estimate == pytest.approx(2.0)  # 4 s at 1 worker over 2 s at 2
+    assert predicates.speedup(rows, program, 4, steps=9) is None
+
+
+# --- the sequential interval ---
+
+@pytest.mark.parametrize(("low", "high", "decision"), [
+    (1.1, 2.0, "above"), (1.0, 2.0, "undecided"), (0.5, 0.9, "below"), (0.5, 1.0, "undecided")])
+def test_decide_calls_touching_undecided(low, high, decision):
+    assert sequential.decide(low, high, 1.0) == decision
+
+
+def test_the_fewest_decisive_runs_come_from_the_exact_null():
+    # Mann–Whitney: P(U = 0) = 1 / C(2n, n) must be <= 0.025: 1/20 at n = 3 is not, 1/70 at n = 4 is.
+    assert sequential.fewest_decisive_runs() == 4
+    # Signed rank: P(T = 0) = 2^-n <= 0.025: 1/32 at n = 5 is not, 1/64 at n = 6 is.
+    assert sequential.fewest_decisive_runs(paired=True) == 6
+
+
+def test_an_independent_interval_says_so_and_keeps_its_level():
+    found = sequential.ratio_interval([2.0, 3.0, 4.0, 5.0], [1.0, 1.0, 1.0, 1.0], Design(4, 4, paired=True))
+    assert found is not None and found.paired is False
+    assert found.nominal_alpha == pytest.approx(2 / 70)  # the single look's level, worked out above
+    assert (found.low, found.high) == pytest.approx((2.0, 5.0))
+    assert (found.n_a, found.n_b) == (4, 4)
+
+
+def test_rows_of_different_run_counts_compare_every_pair():
+    # 4 runs against 5: whatever level the two looks are calibrated to, the interval lies within
+    # the extreme pairwise ratios, 2/1 and 5/0.5, and rests on 4 and 5 runs.
+    found = sequential.ratio_interval([2.0, 3.0, 4.0, 5.0], [1.0, 1.0, 1.0, 1.0, 0.5], Design(4, 5))
+    assert found is not None and (found.n_a, found.n_b) == (4, 5)
+    assert 2.0 - 1e-9 <= found.low <= found.ratio <= found.high <= 10.0 + 1e-9
+
+
+def test_a_paired_interval_of_six_rounds_spans_the_extreme_walsh_averages():
+    # One look at 6 rounds: P(T+ = 0) = 1/64, so the level 2/64 = 0.031 fits under 0.035 and k = 1:
+    # from the smallest to the largest Walsh average of the per-round log-ratios log 2 .. log 7.
+    a, b = [2.0, 3.0, 4.0, 5.0, 6.0, 7.0], [1.0] * 6
+    found = sequential.paired_ratio_interval(a, b, Design(6, 6))
+    assert found is not None and found.paired is True
+    assert found.nominal_alpha == pytest.approx(2 / 64)
+    assert (found.low, found.high) == pytest.approx((2.0, 7.0))
+    logs = [math.log(x) for x in a]
+    walsh = [(logs[i] + logs[j]) / 2 for i in range(6) for j in range(i, 6)]
+    assert found.ratio == pytest.approx(math.exp(statistics.median(walsh)))
+
+
+def test_a_paired_interval_needs_a_positive_value_on_each_side():
+    assert sequential.paired_ratio_interval([0.0, -1.0], [1.0, 2.0], Design(2, 4)) is None
+    assert sequential.paired_ratio_interval([1.0, 2.0], [0.0, math.nan], Design(2, 4)) is None
+    assert sequential.ratio_interval([1.0, 2.0], [0.0, math.inf], Design(2, 4)) is None
+
+
+def test_zero_negative_and_non_finite_runs_are_left_out_of_a_ratio():
+    # Only 2.0 .. 5.0 against 1.0 x 4 remain: the interval of the first test.
+    found = sequential.ratio_interval([2.0, 0.0, 3.0, -1.0, 4.0, math.nan, 5.0, math.inf], [1.0] * 4, Design(4, 8))
+    assert found is not None and found.n_a == 4
+
+
+def test_min_decisive_runs_of_a_paired_design():
+    # Paired, only the look at 6 rounds can reach a level under 0.035 (2/64): it decides alone.
+    assert Design(2, 6, paired=True).min_decisive_runs() == 6
+    assert Design(2, 5, paired=True).min_decisive_runs() is None  # 2 * 2^-5 > 0.035 at every look
+    assert Design(2, 5).min_decisive_runs() is not None  # 4 or 5 runs can decide independently
+
+
+# --- Holm and Benjamini–Hochberg ---
+
+def test_holm_steps_down_and_stops_at_the_first_failure():
+    # m = 3: 0.01 <= 0.05/3, 0.02 <= 0.05/2, 0.04 <= 0.05/1: all rejected.
+    assert multiple.holm([0.04, 0.01, 0.02]) == [True, True, True]
+    # 0.01 <= 0.0167, but 0.03 > 0.025: stop; 0.04 is not rejected although it is under 0.05.
+    assert multiple.holm([0.01, 0.03, 0.04]) == [True, False, False]
+    # Exactly at alpha / m is rejected.
+    assert multiple.holm([0.025, 0.05]) == [True, True]
+
+
+def test_holm_decisions_free_a_share_for_the_rest():
+    tried: list[tuple[int, float]] = []
+
+    def decider(index, needs):
+        def decide(level):
+            tried.append((index, level))
+            return "above" if level >= needs else "undecided"
+        return decide
+
+    # Predicate 0 decides at 0.025 (= 0.05/2); then predicate 1 gets 0.05/1 and decides at 0.04.
+    assert multiple.holm_decisions([decider(0, 0.02), decider(1, 0.04)]) == ["above", "above"]
+    assert tried == [(0, 0.025), (1, 0.025), (1, 0.05)]
+    tried.clear()
+    # Neither decides at 0.025: Holm stops there.
+    assert multiple.holm_decisions([decider(0, 0.03), decider(1, 0.04)]) == ["undecided", "undecided"]
+    assert tried == [(0, 0.025), (1, 0.025)]
+
+
+def test_benjamini_hochberg_by_hand():
+    # Sorted 0.01, 0.02, 0.03, 0.5: BH compares p_(i) with i/4 * 0.05 = 0.0125, 0.025, 0.0375, 0.05.
+    # The largest i that passes is 3, so the first three are discoveries, in their original order.
+    assert multiple.benjamini_hochberg([0.03, 0.5, 0.01, 0.02]) == [True, False, True, True]
+    # m = 2: 0.03 > 0.025 and 0.06 > 0.05: none. 0.04 <= 0.05 lifts 0.03 with it (step-up): both.
+    assert multiple.benjamini_hochberg([0.03, 0.06]) == [False, False]
+    assert multiple.benjamini_hochberg([0.03, 0.04]) == [True, True]
+    assert multiple.benjamini_hochberg([]) == []
+
+
+def test_welchs_log_ratio_by_hand():
+    # before: logs 0 and 2 (values 1, e^2), mean 1, variance 2, /2 = 1; after: logs 1 and 1, variance 0.
+    # Difference 0, standard error 1, Welch freedom 1^2 / (1^2 / 1 + 0) = 1.
+    found = multiple._log_ratio(multiple.Figure("k", "time", [1.0, math.e**2], [math.e, math.e]))
+    assert found == pytest.approx((0.0, 1.0, 1.0))
+    # Both sides constant: no variance, freedom n_before + n_after - 2 = 3.
+    assert multiple._log_ratio(multiple.Figure("k", "time", [1.0, 1.0], [2.0, 2.0, 2.0])) == pytest.approx((math.log(2), 0.0, 3.0))
+    # after: logs 0, 0, 3: mean 1, variance 3, /3 = 1; before logs 0, 2: 1. Freedom 2^2 / (1/1 + 1/2) = 8/3.
+    found = multiple._log_ratio(multiple.Figure("k", "time", [1.0, math.e**2], [1.0, 1.0, math.e**3]))
+    assert found == pytest.approx((0.0, math.sqrt(2), 8 / 3))
+    assert multiple._log_ratio(multiple.Figure("k", "time", [1.0], [1.0, 2.0])) is None
+    assert multiple._log_ratio(multiple.Figure("k", "time", [1.0, 2.0], [1.0])) is None
+
+
+def test_drift_needs_five_rows_of_a_known_kind():
+    import numpy as np
+    five = np.log([1.2, 1.2, 1.2, 1.2, 1.2])
+    found = multiple._drift("time", five, np.zeros(5))
+    assert found is not None and found.factor == pytest.approx(1.2) and found.spread == 0.0 and found.rows == 5
+    assert multiple._drift("time", five[:4], np.zeros(4)) is None
+    assert multiple._drift("cpu", five, np.zeros(5)) is None
+
+
+def test_drift_spread_is_the_normal_mad_less_the_rows_own_noise():
+    import numpy as np
+    # log-ratios -1, 0, 0, 0, 1: median 0, MAD 0, so tau 0 whatever the noise.
+    assert multiple._drift("time", np.array([-1.0, 0, 0, 0, 1.0]), np.zeros(5)).spread == 0.0
+    # -2, -1, 0, 1, 2: MAD 1, normal scale 1.4826; less a median own variance of 0.5^2.
+    found = multiple._drift("time", np.array([-2.0, -1, 0, 1, 2]), np.full(5, 0.5))
+    assert found.spread == pytest.approx(math.sqrt(1.482602218505602**2 - 0.25), rel=1e-6)
+
+
+def test_band_p_values_by_hand():
+    import numpy as np
+    from scipy import stats as scipy_stats
+    band = np.full(3, 0.02)
+    p = multiple._band_p_values(np.array([0.01, 0.5, 0.5]), np.array([0.1, 0.0, 0.1]), np.full(3, 10.0), band)
+    assert p[0] == 1.0  # inside the band
+    assert p[1] == 0.0  # an exact change beyond it
+    assert p[2] == pytest.approx(2 * scipy_stats.t.sf(0.48 / 0.1, 10))
+
+
+# --- rows ---
+
+def test_the_run_design_from_a_runs_options():
+    assert run_design({"min_runs": 3, "max_runs": 10}) == Design(3, 10)
+    assert run_design({"runs": 5}) == Design(5, 5)
+    assert run_design({"runs": 1}) == Design(2, 2)  # one run is judged as two
+    assert run_design({"min_runs": 6, "max_runs": 4}) == Design(6, 6)
+    assert run_design(None) == Design()
+
+
+def test_switch_rates_are_involuntary_switches_per_second_of_wall_time():
+    record = {"runs": [{"ctx_involuntary": 100, "wall_s": 2.0}, {"ctx_involuntary": 0, "wall_s": 1.0},
+                       {"ctx_involuntary": 30, "wall_s": 0}, {"ctx_involuntary": 9, "wall_s": 3.0}]}
+    assert switch_rates(record) == [50.0, 3.0]
+
+
+def test_the_python_build_a_claim_is_judged_on():
+    free = Context([], "native", {"runtimes": {"python": {"version": "3.13.1", "gil": False}}})
+    assert free.python_build() == "CPython 3.13.1 (free-threaded build)"
+    backend = Context([], "docker", {"runtimes": {"python": {"version": "3.11.7", "gil": False}},
+                                     "backends": {"docker": {"runtimes": {"python": {"version": "3.12.0"}}}}})
+    assert backend.python_build() == "CPython 3.12.0 (GIL build)"
+    assert Context([], "native", {}).python_build() == "CPython ? (GIL build)"
+
+
+def test_the_memory_a_run_could_use_is_the_smaller_of_limit_and_total():
+    assert Context([], "native", {"memory_limit_bytes": 2, "memory_total_bytes": 8}).memory_bytes == 2.0
+    assert Context([], "native", {"memory_limit_bytes": 9, "memory_total_bytes": 8}).memory_bytes == 8.0
+    assert Context([], "native", {"memory_total_bytes": 8}).memory_bytes == 8.0
+    assert Context([], "native", {"cores_available": 4}).cores == 4
+
+
+# --- verify: a JVM flag that did not take fails the row ---
+
+def java_row(args, *metrics, language="java", status=Status.OK):
+    program = SimpleNamespace(label=f"{language}/v", language=language, runtime_args=tuple(args))
+    m = Measurement(SimpleNamespace(program=program))
+    m.runs = [{"metrics": dict(found)} for found in metrics]
+    m.status = status
+    return m
+
+
+def test_a_flag_the_jvm_applied_keeps_the_row():
+    row = java_row(["-Xmx1g", "-XX:+UseZGC", "-XX:-UseCompressedOops"],
+                   {"vm_option_UseZGC": 1, "vm_option_UseCompressedOops": 0})
+    verify.check_vm_options([row])
+    assert row.status == Status.OK and row.reason == ""
+
+
+@pytest.mark.parametrize(("reported", "why"), [
+    ({"vm_option_UseZGC": 0}, "the JVM reports UseZGC=false"),
+    ({"vm_option_UseZGC": -1}, "this JVM has no such option"),
+    ({}, "did not report the options"),
+])
+def test_a_flag_that_did_not_take_fails_the_row_and_says_why(reported, why):
+    row = java_row(["-XX:+UseZGC"], reported)
+    verify.check_vm_options([row])
+    assert row.status == Status.FAILED
+    assert row.reason.startswith("-XX:+UseZGC did not take") and why in row.reason
+
+
+def test_a_switched_off_flag_reported_on_fails():
+    row = java_row(["-XX:-UseCompressedOops"], {"vm_option_UseCompressedOops": 1})
+    verify.check_vm_options([row])
+    assert row.status == Status.FAILED and "-XX:-UseCompressedOops" in row.reason and "=true" in row.reason
+
+
+def test_one_run_whose_flag_did_not_take_fails_the_row():
+    row = java_row(["-XX:+UseZGC"], {"vm_option_UseZGC": 1}, {"vm_option_UseZGC": 0})
+    verify.check_vm_options([row])
+    assert row.status == Status.FAILED
+
+
+def test_the_last_of_repeated_flags_wins():
+    row = java_row(["-XX:+UseZGC", "-XX:-UseZGC"], {"vm_option_UseZGC": 0})
+    verify.check_vm_options([row])
+    assert row.status == Status.OK
+
+
+def test_rows_without_java_flags_or_not_ok_are_left_alone():
+    node = java_row(["-XX:+UseZGC"], {}, language="node")
+    plain = java_row(["-Xmx1g"], {})
+    timed_out = java_row(["-XX:+UseZGC"], {}, status=Status.TIMEOUT)
+    verify.check_vm_options([node, plain, timed_out])
+    assert node.status == Status.OK and plain.status == Status.OK
+    assert timed_out.status == Status.TIMEOUT and timed_out.reason == ""
+    later = java_row(["-XX:+UseZGC"], {"vm_option_UseZGC": 0})
+    verify.check_vm_options([node, later])  # a row left alone does not end the check
+    assert later.status == Status.FAILED
+
+
+# --- the driver: disturbed runs, and Holm over a claim's predicates ---
+
+def runs(total, disturbed):
+    return [{"wall_s": 1.0, "disturbed": i < disturbed} for i in range(total)]
+
+
+@pytest.mark.parametrize(("total", "disturbed", "kept"), [
+    (4, 0, 4),  # nothing to leave out
+    (4, 1, 3),  # 3 undisturbed are at least half of 4, and at least 2
+    (4, 2, 2),  # exactly half
+    (4, 3, 4),  # 1 undisturbed is under half: all kept, the claim is held back instead
+    (3, 1, 2),
+    (2, 1, 2),  # 1 undisturbed run has no spread
+])
+def test_a_row_is_judged_on_its_undisturbed_runs_when_they_are_most(total, disturbed, kept):
+    assert len(driver._undisturbed({"runs": runs(total, disturbed)})["runs"]) == kept
+
+
+CLAIM = SimpleNamespace(programs=lambda: [SimpleNamespace(workload="w", language="python", variant="a")])
+
+
+def row(total, disturbed, status="ok", variant="a"):
+    return {"workload": "w", "language": "python", "variant": variant, "status": status, "runs": runs(total, disturbed)}
+
+
+def test_disturbance_counts_the_ok_rows_of_the_claims_programs():
+    rows = [row(4, 1), row(4, 3), row(4, 4, status="failed"), row(4, 4, variant="b"), row(4, 2)]
+    # ok rows of python/a: 1 + 3 + 2 of 12 runs disturbed; only the 3 of 4 is mostly (2 of 4 is not).
+    assert driver.disturbance(CLAIM, rows) == (6, 12, 1)
+
+
+def decided_verdict():
+    return Verdict("C0", "claim", ["w"], "native", SUPPORTED,
+                   [Predicate("p", "≥ 1", SUPPORTED), Predicate("q", "≥ 1", CONTRADICTED), Predicate("r", "≥ 1", INCONCLUSIVE)],
+                   "note")
+
+
+@pytest.mark.parametrize(("rows", "busy"), [
+    ([row(4, 1), row(4, 1)], False),   # 2 of 8 disturbed, no row mostly
+    ([row(4, 2), row(4, 2)], False),   # exactly half is not most
+    ([row(4, 3), row(4, 0)], True),    # 3 of 8 overall, but one row mostly disturbed
+    ([row(4, 2), row(2, 2)], True),    # 4 of 6 overall
+])
+def test_a_claim_on_mostly_disturbed_runs_decides_nothing(rows, busy):
+    verdict = decided_verdict()
+    driver._unless_busy(verdict, CLAIM, rows)
+    if not busy:
+        assert verdict.outcome == SUPPORTED and [p.outcome for p in verdict.predicates] == [SUPPORTED, CONTRADICTED, INCONCLUSIVE]
+        assert verdict.note == "note"
+        return
+    assert verdict.outcome == INCONCLUSIVE and all(p.outcome == INCONCLUSIVE for p in verdict.predicates)
+    assert verdict.note.startswith("machine busy: ") and verdict.note.endswith("; note")
+    assert "the figure alone says Supported" in verdict.predicates[0].reason
+    assert "the figure alone says Contradicted" in verdict.predicates[1].reason
+    assert verdict.predicates[2].reason == ""
+
+
+def level_judge(*needs):
+    """A claim function whose predicate i is Supported when the error level in force is at least needs[i]."""
+    def judge(context, claim):
+        level = predicates.current_design().alpha
+        found = [Predicate(f"p{i}", "≥ 1", SUPPORTED if level >= need else INCONCLUSIVE, figure(level, level))
+                 for i, need in enumerate(needs)]
+        return Verdict("C0", "claim", ["w"], "native", combine(found), found, "")
+    return judge
+
+
+def test_holm_decides_a_claim_only_by_decisions_that_survive_its_family():
+    context = Context([], "native", {}, Design())
+    # Two predicates: the first decides at 0.05/2 = 0.025, then the second at 0.05/1.
+    found = driver.judge_family(level_judge(0.02, 0.04), context, CLAIM)
+    assert found.outcome == SUPPORTED and [p.outcome for p in found.predicates] == [SUPPORTED, SUPPORTED]
+    assert [p.figure.low for p in found.predicates] == pytest.approx([0.025, 0.05])  # the level each decided at
+    assert found.note == "Holm over its 2 predicates, 5% in all."
+    # The second needs more than 0.05 ever gives: the claim stays Inconclusive.
+    found = driver.judge_family(level_judge(0.02, 0.06), context, CLAIM)
+    assert [p.outcome for p in found.predicates] == [SUPPORTED, INCONCLUSIVE] and found.outcome == INCONCLUSIVE
+    # Each alone would decide at 0.05, but neither does at 0.025: both undecided.
+    found = driver.judge_family(level_judge(0.03, 0.03), context, CLAIM)
+    assert [p.outcome for p in found.predicates] == [INCONCLUSIVE, INCONCLUSIVE]
+
+
+def test_a_claim_of_one_predicate_is_judged_at_alpha():
+    found = driver.judge_family(level_judge(0.05), Context([], "native", {}, Design()), CLAIM)
+    assert found.outcome == SUPPORTED and found.note == ""
