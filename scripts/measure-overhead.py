@@ -65,6 +65,7 @@ class ChrootRunner:
             container = docker.client.containers.create(image.image.id, ["true"])
             try:
                 export = subprocess.Popen(["tar", "-x", "-C", str(root)], stdin=subprocess.PIPE)
+                assert export.stdin is not None  # opened with stdin=PIPE
                 for chunk in container.export():
                     export.stdin.write(chunk)
                 export.stdin.close()
@@ -102,7 +103,7 @@ def main() -> int:
     all_jobs = jobs(args.n, args.steps)
     runtimes.compile_java(toolchain, {j.program.root for j in all_jobs if j.program.language == "java"})
     native = NativeExecutor(toolchain)
-    rows = {}
+    rows: dict[tuple, list] = {}
     with tempfile.TemporaryDirectory(prefix="lab-chroot-") as workdir:
         chroot = ChrootRunner(docker, Path(workdir))
         try:

@@ -45,6 +45,9 @@ sys.path.insert(0, str(ROOT))
 from harness.analyse import stats  # noqa: E402
 from harness.measure.machine import disturbed, machine_cpu, others_during  # noqa: E402
 
+FIGURES = ("lab_wall", "bare_wall", "lab_peak", "lab_cgroup", "gnu_time", "harness_cpu", "samples", "lab_disturbed",
+           "bare_disturbed")  # each program's, one entry a run
+
 
 def programs(scratch: Path) -> dict[str, list[str]]:
     """name -> argv of each program, with its inputs prepared in ``scratch``."""
@@ -168,8 +171,7 @@ def main() -> int:
         suite = scratch / "suite.toml"
         suite.write_text(suite_text(chosen))
         names = {f"p{i}": name for i, name in enumerate(chosen)}
-        figures = {name: {"lab_wall": [], "bare_wall": [], "lab_peak": [], "lab_cgroup": [], "gnu_time": [],
-                          "harness_cpu": [], "samples": [], "lab_disturbed": [], "bare_disturbed": []} for name in chosen}
+        figures: dict[str, dict[str, list]] = {name: {key: [] for key in FIGURES} for name in chosen}
         rng = random.Random(0)
         for round_index in range(options.rounds):
             sides = ["lab", "bare"]
