@@ -14,7 +14,9 @@ Two further readings make the row's headline peak memory (see ``peak_memory``):
 The sampler runs beside the program, on the same cores, so what it costs is taken from the program:
 files it reads at every sample stay open and are read again with ``pread`` (reopening one costs
 about 10 µs, a ``pread`` 1-4 µs), and ``smaps_rollup``, which makes the kernel walk every page
-table of a process (0.2-0.5 ms each), is read only as often as ``_PssFollower`` needs.
+table of a process (0.2-0.5 ms each), is read only as often as ``_PssFollower`` needs. Those costs
+are of a warm loop: after 10 ms asleep each system call costs 10-40 µs on the 2-core VM (a whole
+sample of a 3-process tree 0.15-0.2 ms, the wake itself 40 µs), so the number of wakes is what counts.
 
 The interval widens as a run goes on (``interval_at``): the exact figures do not depend on it, and
 a long run would otherwise pay for thousands of samples it does not need. Its first 0.1 s are
