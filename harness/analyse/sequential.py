@@ -262,7 +262,8 @@ def _error(level: float, looks: tuple[int, ...], statistics: Sequence[npt.NDArra
     return float(rejected.mean())
 
 
-def _null_statistics(looks: tuple[int, ...], paired: bool) -> list[npt.NDArray[np.int32]]:
+@functools.cache  # one simulation per design, shared by every alpha that Holm tries on it
+def _null_statistics(looks: tuple[int, ...], paired: bool) -> tuple[npt.NDArray[np.int32], ...]:
     """The rank statistic at each look for seeded sequences of exchangeable runs (no true difference).
 
     Built run by run, as the runner adds them: each new run adds its pairs (Mann–Whitney) or
@@ -287,7 +288,8 @@ def _null_statistics(looks: tuple[int, ...], paired: bool) -> list[npt.NDArray[n
             statistic = statistic + np.sum(a[:, new:n] > b[:, :n], axis=1) + np.sum(a[:, :new] > b[:, new:n], axis=1)
         if n in looks:
             by_look[n] = statistic.astype(np.int32)
-    return [by_look[n] for n in looks]
+            by_look[n].flags.writeable = False  # cached: shared by every caller
+    return tuple(by_look[n] for n in looks)
 
 
 def fewest_decisive_runs(alpha: float = ALPHA, paired: bool = False) -> int:
