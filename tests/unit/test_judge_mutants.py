@@ -11,6 +11,7 @@ import pytest
 from harness.analyse import multiple, sequential, verify
 from harness.analyse.sequential import Design
 from harness.judge import driver, predicates
+from harness.judge.claims import ProgramRef
 from harness.judge.model import CONTRADICTED, INCONCLUSIVE, SUPPORTED, Figure, Predicate, Verdict, combine
 from harness.judge.rows import Context, run_design, switch_rates
 from harness.results.model import Status
@@ -482,3 +483,95 @@ def test_holm_decides_a_claim_only_by_decisions_that_survive_its_family():
 def test_a_claim_of_one_predicate_is_judged_at_alpha():
     found = driver.judge_family(level_judge(0.05), Context([], "native", {}, Design()), CLAIM)
     assert found.outcome == SUPPORTED and found.note == ""
+
+
+# --- diff: a change beyond drift, band and chance ---
+
+T_975_1, T_995_4 = 12.7062047, 4.6040949  # Student's t: 97.5th percentile on 1 degree of freedom, 99.5th on 4 (a table)
+
+
+def test_one_figures_change_with_its_welch_interval_by_hand():
+    # before logs 0 and 2: mean 1, standard error 1; after logs 2 and 2: no spread. Change e^1,
+    # standard error 1 on 1 degree of freedom; too few rows for a drift, so relative = raw.
+    found = multiple.diff_figures([multiple.Figure("k", "time", [1.0, math.e**2], [math.e**2, math.e**2])])
+    (change,) = found.changes
+    assert change.kind == "time" and found.drifts == {}
+    assert change.ratio == pytest.approx(math.e) and change.relative == pytest.approx(math.e)
+    assert change.low == pytest.approx(math.exp(1 - T_975_1)) and change.high == pytest.approx(math.exp(1 + T_975_1))
+    from scipy import stats as scipy_stats
+    assert change.p_value == pytest.approx(2 * scipy_stats.t.sf(1 - math.log1p(0.02), 1))
+    assert change.significant is False  # p about 0.5
+
+
+def test_drift_is_taken_out_and_its_spread_counted_as_noise():
+    # Five time figures, each run alike (no noise of its own), log-ratios 0.3 + (-0.2, -0.1, 0, 0.1, 0.2):
+    # drift e^0.3; spread tau = 1.4826 x MAD 0.1; each figure's error is tau, on
+    # tau^4 / (0 + tau^4 / (5 - 1)) = 4 degrees of freedom. No discovery among 5 figures: each
+    # interval is at the false-coverage-adjusted level max(0, 1) x 5 % / 5 = 1 %.
+    offsets = [-0.2, -0.1, 0.0, 0.1, 0.2]
+    figures = [multiple.Figure(f"k{i}", "time", [1.0, 1.0], [math.exp(0.3 + d)] * 2) for i, d in enumerate(offsets)]
+    found = multiple.diff_figures(figures)
+    drift = found.drifts["time"]
+    tau = 1.482602218505602 * 0.1
+    assert drift.factor == pytest.approx(math.exp(0.3)) and drift.spread == pytest.approx(tau) and drift.rows == 5
+    top = found.changes[4]
+    assert top.ratio == pytest.approx(math.exp(0.5)) and top.relative == pytest.approx(math.exp(0.2))
+    assert top.low == pytest.approx(math.exp(0.2 - T_995_4 * tau), rel=1e-6)
+    assert top.high == pytest.approx(math.exp(0.2 + T_995_4 * tau), rel=1e-6)
+    from scipy import stats as scipy_stats
+    assert top.p_value == pytest.approx(2 * scipy_stats.t.sf((0.2 - math.log1p(0.02)) / tau, 4), rel=1e-6)
+    assert not any(change.significant for change in found.changes)  # 0.2 is about 1.3 tau: chance
+    assert found.notes() == [drift.text()]  # 1.35x across the board is beyond the 2 % band
+
+
+def test_a_memory_figure_gets_its_own_band():
+    # An exact change of 1.5 % (no noise): beyond memory's 1 % band, inside time's 2 %.
+    memory = multiple.diff_figures([multiple.Figure("m", "memory", [100.0, 100.0], [101.5, 101.5])]).changes[0]
+    time = multiple.diff_figures([multiple.Figure("t", "time", [100.0, 100.0], [101.5, 101.5])]).changes[0]
+    assert memory.p_value == 0.0 and memory.significant is True
+    assert time.p_value == 1.0 and time.significant is False
+    custom = multiple.diff_figures([multiple.Figure("t", "time", [100.0, 100.0], [101.5, 101.5])], min_change={"time": 0.01})
+    assert custom.changes[0].significant is True
+
+
+def test_bh_counts_a_q_value_at_the_rate_as_a_discovery():
+    assert multiple.benjamini_hochberg([0.05]) == [True]
+    assert multiple.benjamini_hochberg([0.05], rate=0.04) == [False]
+
+
+def test_the_false_coverage_adjusted_level():
+    assert multiple.adjusted_level(0, 5) == pytest.approx(0.01)  # max(0, 1) x 5 % / 5
+    assert multiple.adjusted_level(3, 10) == pytest.approx(0.015)
+    assert multiple.adjusted_level(0, 0) == pytest.approx(0.05)
+    assert multiple.adjusted_level(2, 4, rate=0.1) == pytest.approx(0.05)
+
+
+# --- the runner's choice: which rows an undecided claim needs ---
+
+def test_a_pending_claim_needs_its_programs_rows_at_its_values():
+    from harness.judge.decide import Pending, sampling_warning
+    need = SimpleNamespace(program=SimpleNamespace(workload="w", language="java", variant="threads"), params=(("threads", 4),))
+    pending = Pending("C8", 0.0, (need,))
+    assert pending.needs("w", "java", "threads", {"threads": 4, "steps": 9}) is True
+    assert pending.needs("w", "java", "threads", {"threads": 2}) is False
+    assert pending.needs("w", "java", "pool", {"threads": 4}) is False
+    assert pending.needs("v", "java", "threads", {"threads": 4}) is False
+    # 1 run a row can never decide; 4 can (one look at 4 runs: 2/70 under 0.035); 3 cannot (2/20).
+    assert sampling_warning(1, 1).startswith("warning: --max-runs 1 is too few") and "at least 4 runs" in sampling_warning(1, 1)
+    assert sampling_warning(3, 10) == ""
+    assert sampling_warning(2, 3).startswith("warning: --max-runs 3 is too few")
+
+
+def test_memory_per_task_is_the_growth_between_each_programs_smallest_and_largest_sweep():
+    def rows(language, sweep):
+        return [{"status": "ok", "language": language, "variant": "v", "params": {"tasks": tasks},
+                 "runs": [{"peak_memory_bytes": m + d} for d in (-10, 0, 10)]} for tasks, m in sweep]
+
+    first, second = ProgramRef("w", "python", "v"), ProgramRef("w", "node", "v")
+    # python: medians 100 at 10 tasks, 300 at 20 (the 15 in between is not used): 20 B a task.
+    # node: 1000 at 100 tasks, 2000 at 300: 5 B a task. Python over Node: 4.
+    records = rows("python", [(10, 100), (15, 5000), (20, 300)]) + rows("node", [(100, 1000), (200, 9000), (300, 2000)])
+    found = predicates.per_task_ratio(records, first, second)
+    assert found is not None and found.estimate == pytest.approx(4.0)
+    assert found.low < 4.0 < found.high and found.n == "3 / 3 / 3 / 3"
+    assert predicates.per_task_ratio(rows("python", [(10, 100)]) + records[3:], first, second) is None
