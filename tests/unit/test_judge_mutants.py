@@ -12,7 +12,7 @@ from harness.analyse import multiple, sequential, verify
 from harness.analyse.sequential import Design
 from harness.judge import driver, predicates
 from harness.judge.claims import ProgramRef
-from harness.judge.model import CONTRADICTED, INCONCLUSIVE, SUPPORTED, Figure, Predicate, Verdict, combine
+from harness.judge.model import CONTRADICTED, INCONCLUSIVE, NOT_MEASURED, SUPPORTED, Figure, Predicate, Verdict, combine
 from harness.judge.rows import Context, run_design, switch_rates
 from harness.results.model import Status
 from harness.run.measurement import Measurement
@@ -575,3 +575,44 @@ def test_memory_per_task_is_the_growth_between_each_programs_smallest_and_larges
     assert found is not None and found.estimate == pytest.approx(4.0)
     assert found.low < 4.0 < found.high and found.n == "3 / 3 / 3 / 3"
     assert predicates.per_task_ratio(rows("python", [(10, 100)]) + records[3:], first, second) is None
+
+
+# --- the driver: a claim judged again on a further runtime (pypy, python3.13t) ---
+
+def further(*figures_, runtime="pypy"):
+    found = [Predicate(f"p{i}", "≥ 1", INCONCLUSIVE, f, "r") for i, f in enumerate(figures_)]
+    verdict = Verdict("C0", "claim", ["w"], "native", INCONCLUSIVE, found, "", runtime)
+    verdict.runtime_predicates = list(range(len(found)))
+    return verdict
+
+
+CLAIM_TEXT = SimpleNamespace(id="C0", text="claim", workloads=("w",), programs=CLAIM.programs)
+
+
+def test_a_further_runtime_that_skipped_every_row_of_the_claim_is_not_judged_on_it():
+    own = [row(0, 0, status="skipped"), row(0, 0, status="skipped", variant="b")]
+    own[0]["reason"] = "not available: no asyncio.Runner"
+    found = driver._unless_skipped(further(None), CLAIM_TEXT, own)
+    assert found.outcome == NOT_MEASURED and found.predicates == [] and found.runtime == "pypy"
+    assert found.note == "not judged on pypy: no asyncio.Runner"
+
+
+def test_a_further_runtime_is_judged_when_a_row_failed_or_a_predicate_has_a_figure():
+    failed = [row(0, 0, status="skipped"), row(0, 0, status="failed")]
+    assert driver._unless_skipped(further(None), CLAIM_TEXT, failed).outcome == INCONCLUSIVE
+    assert driver._unless_skipped(further(None), CLAIM_TEXT, [row(4, 0)]).outcome == INCONCLUSIVE  # nothing skipped
+    with_figure = further(None, figure(1.0, 2.0))
+    skipped = [row(0, 0, status="skipped")]
+    assert driver._unless_skipped(with_figure, CLAIM_TEXT, skipped) is with_figure
+    with_figure.runtime_predicates = [0]  # the figure is the first runtime's, not this one's
+    assert driver._unless_skipped(with_figure, CLAIM_TEXT, skipped).outcome == NOT_MEASURED
+
+
+def test_the_predicates_a_further_runtime_entered_are_those_whose_rows_differ():
+    first = further(figure(1.0, 2.0, 1.5), figure(1.0, 2.0, 1.5), None, runtime="")
+    again = further(figure(1.1, 2.1, 1.5), figure(1.0, 2.0, 1.6), None)  # the same estimate, at another level
+    assert driver._involving(again, [first], "native") == [1]
+    assert driver._involving(again, [first], "docker") == [0, 1, 2]  # no first judgement on that backend
+    assert driver._involving(further(None), [first], "native") == [0]  # another family: all of it
+    other = Verdict("C1", "claim", ["w"], "native", INCONCLUSIVE, first.predicates, "", "")
+    assert driver._involving(again, [other], "native") == [0, 1, 2]
