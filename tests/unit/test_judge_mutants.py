@@ -10,6 +10,7 @@ import pytest
 
 from harness.analyse import multiple, sequential, verify
 from harness.analyse.sequential import Design
+from harness.errors import UsageError
 from harness.judge import driver, predicates
 from harness.judge.claims import ProgramRef
 from harness.judge.model import CONTRADICTED, INCONCLUSIVE, NOT_MEASURED, SUPPORTED, Figure, Predicate, Verdict, combine
@@ -155,8 +156,8 @@ def test_speedup_is_one_worker_over_many_at_the_other_params():
     program = SimpleNamespace(language="python", variant="threads", label="python/threads")
     rows = [{"status": "ok", "language": "python", "variant": "threads", "params": params,
              "runs": [{"wall_s": t} for t in times]}
-            for params, times in [({"threads": 1, "steps": 9}, [4.0] * 4), ({"threads": 2, "steps": 9}, [2.0] * 4),
-                                  ({"threads": 1, "steps": 5}, [1.0] * 4), ({"threads": 2, "steps": 5}, [1.0] * 4)]]
+            for params, times in [({"threads": 1, "steps": 5}, [1.0] * 4), ({"threads": 2, "steps": 5}, [1.0] * 4),
+                                  ({"threads": 1, "steps": 9}, [4.0] * 4), ({"threads": 2, "steps": 9}, [2.0] * 4)]]
     with predicates.at_level(SINGLE_LOOK_4):
         found = predicates.speedup(rows, program, 2, steps=9)
     assert found is not None and found.estimate == pytest.approx(2.0)  # 4 s at 1 worker over 2 s at 2
@@ -616,3 +617,19 @@ def test_the_predicates_a_further_runtime_entered_are_those_whose_rows_differ():
     assert driver._involving(further(None), [first], "native") == [0]  # another family: all of it
     other = Verdict("C1", "claim", ["w"], "native", INCONCLUSIVE, first.predicates, "", "")
     assert driver._involving(again, [other], "native") == [0, 1, 2]
+
+
+def test_a_bootstrap_figure_is_built_at_the_level_in_force():
+    # The same runs at 50 % confidence give a narrower interval than at 95 %, around the same median.
+    runs = [[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0]]
+    wide = predicates.bootstrap_figure("b", runs, statistics.median)
+    with predicates.at_level(Design(alpha=0.5)):
+        narrow = predicates.bootstrap_figure("b", runs, statistics.median)
+    assert wide.estimate == narrow.estimate == 4.0
+    assert wide.low < narrow.low <= 4.0 <= narrow.high < wide.high
+
+
+@pytest.mark.parametrize("alpha", [0.0, 1.0, 1.5])
+def test_a_design_refuses_an_error_level_outside_zero_to_one(alpha):
+    with pytest.raises(UsageError):
+        Design(alpha=alpha)
