@@ -279,6 +279,8 @@ def _tell_settled(shared) -> None:
     settled = getattr(shared.progress, "settled", None)
     if not callable(settled) or getattr(shared.store, "document", None) is None:
         return
+    if any(_counted(m) >= shared.options.min_runs for m in shared.measurements.values()):
+        _ask_claims(shared)  # a claim this round left undecided keeps its rows unsettled: no answer more runs overturn
     with shared.lock:
         elapsed = time.monotonic() - shared.started
         unsettled = {m.job.workload.name for m in shared.measurements.values()

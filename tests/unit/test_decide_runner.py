@@ -155,3 +155,29 @@ def test_min_runs_below_what_the_method_needs_is_a_one_line_error():
     _, chosen = cli.parse(["compare", "--runs", "1"])  # a quick look stays possible, with the warning
     assert (chosen.runs.min_runs, chosen.runs.max_runs) == (1, 1)
     assert decide.sampling_warning(1, 1).startswith("warning: --max-runs 1 is too few")
+
+
+def test_a_claim_still_undecided_after_the_minimum_keeps_its_rows_unsettled_for_the_live_answers():
+    """The live answers judge a claim once its rows are settled: after the minimum round C5 is still
+    undecided (3 runs cannot decide), so its workload must not be told settled, or the panel shows
+    an Inconclusive that more runs then overturn."""
+    planned = threads_jobs()
+    fake = FakeExecutor({label(job): noisy(1.0) for job in planned})
+    calls = []
+
+    class Progress:
+        def __call__(self, *args):
+            pass
+
+        def settled(self, document, unsettled):
+            calls.append((sorted({m["workload"] for m in document["measurements"]}), set(unsettled)))
+
+    class Kept(Store):
+        def save(self, measurements, finished=False):
+            self.document = {**Store.document, "measurements": [m.to_record() for m in measurements]}
+
+    runner.run_all(planned, fake, Kept(), options(), progress=Progress())
+    assert calls[0][1] == {"cpu_scaling"} and calls[0][0] == []
+    settled_at = next(i for i, (_, unsettled) in enumerate(calls) if not unsettled)
+    assert settled_at == len(calls) - 1, "cpu_scaling settles only once C5 is decided"
+    assert all(unsettled == {"cpu_scaling"} for _, unsettled in calls[:-1])
