@@ -83,11 +83,19 @@ def memory(record: Record) -> float | None:
     return None
 
 
+def counted_runs(runs: list[Any]) -> list[Any]:
+    """The runs a row's figures come from: its undisturbed runs when they are at least two and at least
+    half of its runs; otherwise every run, so that the figure can still be shown (one run has no
+    spread, and a few calm runs picked from many would be a choice). Runs without the field are undisturbed.
+    The judge then holds a mostly disturbed row's claim back, and diff says which rows these were."""
+    calm = [run for run in runs if not run.get("disturbed")]
+    return calm if len(calm) >= 2 and 2 * len(calm) >= len(runs) else runs
+
+
 def samples(record: Record, figure: str) -> list[float]:
     """Per-run values of a row's ``time`` or ``memory`` figure (the first field every run has), from its
-    undisturbed runs (all of them where every run was disturbed, so that the figure can still be shown)."""
-    runs = record.get("runs") or []
-    runs = [run for run in runs if not run.get("disturbed")] or runs
+    counted runs (``counted_runs``)."""
+    runs = counted_runs(record.get("runs") or [])
     for name in KEY_FIELDS[figure]:
         values = [run.get(name) for run in runs]
         if values and all(v is not None for v in values):

@@ -23,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
+from harness.analyse.figures import counted_runs
 from harness.analyse.multiple import holm_decisions
 from harness.analyse.sequential import Decision
 
@@ -147,8 +148,8 @@ def _undisturbed(record: Row) -> Row:
     to be shown: ``_unless_busy`` then holds the claim back, instead of the claim reading as not
     measured. Runs without the field are undisturbed."""
     runs = record.get("runs") or []
-    kept = [run for run in runs if not run.get("disturbed")]
-    return {**record, "runs": kept} if len(kept) < len(runs) <= 2 * len(kept) and len(kept) >= 2 else record
+    kept = counted_runs(runs)
+    return {**record, "runs": kept} if len(kept) < len(runs) else record
 
 
 def disturbance(claim: claims_file.Claim, rows: list[Row]) -> tuple[int, int, int]:

@@ -113,9 +113,14 @@ def _geometric_mean(values) -> float:
 
 
 def counted_runs(record: dict) -> list:
-    """A row's undisturbed runs (every run when none is undisturbed); runs without the field are undisturbed."""
+    """A row's runs that its figures come from (figures.counted_runs: the undisturbed ones, unless too few)."""
+    return figures.counted_runs(record.get("runs") or [])
+
+
+def _mostly_disturbed(record: dict) -> bool:
+    """Whether a row's figures use disturbed runs (counted_runs fell back to every run)."""
     runs = record.get("runs") or []
-    return [run for run in runs if not run.get("disturbed")] or runs
+    return any(run.get("disturbed") for run in runs) and len(counted_runs(record)) == len(runs)
 
 
 def _values(record: dict, kind: str) -> list[float]:
@@ -143,7 +148,7 @@ def _summary(found: Diff, tested: multiple.DiffResult) -> str:
 
 def _disturbance_warning(a: dict, b: dict, common: list, rows_a: dict, rows_b: dict) -> list[str]:
     """A line when the share of disturbed runs over the rows both runs have differs between them, and
-    one per run whose rows had every run disturbed (their figures then rest on disturbed runs)."""
+    one per run with rows mostly disturbed (their figures then rest on disturbed runs too)."""
     shares = []
     for rows in (rows_a, rows_b):
         runs = [run for key in common for run in rows[key].get("runs") or []]
@@ -154,9 +159,10 @@ def _disturbance_warning(a: dict, b: dict, common: list, rows_a: dict, rows_b: d
         lines.append(f"different disturbance: A {da} of {na} runs disturbed, B {db} of {nb} (others used > ¼ core); "
                      "disturbed runs are left out of the figures")
     for name, rows in (("A", rows_a), ("B", rows_b)):
-        whole = sum(1 for key in common if (runs := rows[key].get("runs") or []) and all(run.get("disturbed") for run in runs))
-        if whole:
-            lines.append(f"{name}: {whole} of {len(common)} rows had every run disturbed, so their figures use those runs")
+        mostly = sum(1 for key in common if _mostly_disturbed(rows[key]))
+        if mostly:
+            lines.append(f"{name}: {mostly} of {len(common)} rows had fewer than two undisturbed runs, or under half, "
+                         "so their figures use every run, disturbed ones included")
     return lines
 
 

@@ -43,7 +43,18 @@ def test_the_level_widens_with_fewer_discoveries():
     assert multiple.adjusted_level(20, 20) == 0.05
 
 
-def test_rows_whose_every_run_was_disturbed_are_named_in_the_warnings():
+def test_rows_whose_runs_were_mostly_disturbed_are_named_in_the_warnings():
     found = diff.compare_runs(document("a", rows(3, 1, n=2), disturbed=2), document("b", rows(3, 2, n=2)))
-    assert "A: 3 of 3 rows had every run disturbed, so their figures use those runs" in found.warnings
+    assert ("A: 3 of 3 rows had fewer than two undisturbed runs, or under half, so their figures use every run, "
+            "disturbed ones included") in found.warnings
     assert not any(w.startswith("B:") for w in found.warnings)
+
+
+def test_a_row_with_one_undisturbed_run_is_tested_on_every_run_as_the_judge_counts_it():
+    mostly = document("b", rows(3, 2, n=4), disturbed=3)  # one calm run of four: no spread to test on its own
+    found = diff.compare_runs(document("a", rows(3, 1, n=4)), mostly)
+    assert all(change.comparison is not None for change in found.changes), "every figure is tested"
+    assert any(w.startswith("B: 3 of 3 rows had fewer than two undisturbed runs") for w in found.warnings)
+    assert diff.counted_runs(mostly["measurements"][0]) == mostly["measurements"][0]["runs"]
+    half = document("b", rows(1, 2, n=4), disturbed=2)["measurements"][0]
+    assert len(diff.counted_runs(half)) == 2, "two calm runs of four are kept alone"
