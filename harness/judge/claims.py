@@ -14,7 +14,7 @@ import itertools
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,9 @@ from harness.errors import CatalogueError
 
 CLAIMS_FILE = Path(__file__).with_name("claims.toml")
 CLAIM_KEYS = {"text", "judged_from", "predicates_text", "workloads", "languages", "thresholds", "predicates"}
+# implementations = { python = ["CPython"] }: the claim is about these implementations of a language
+# only (reference counting is CPython's), so it is not judged again on another (PyPy).
+OPTIONAL_KEYS = {"implementations"}
 PREDICATE_KEYS = {"name", "groups", "rows"}
 REFERENCE = re.compile(r"(?P<workload>[\w.-]+):(?P<language>[\w.-]+)/(?P<variant>[\w.-]+)")
 CLAIM_IDS = re.compile(r"C\d+(, C\d+)*")  # a catalogue workload's ``claim``: "C5" or "C5, C7, C8"
@@ -88,6 +91,12 @@ class Claim:
     languages: frozenset[str]
     thresholds: Mapping[str, Threshold]
     predicates: tuple[PredicateSpec, ...]
+    implementations: Mapping[str, frozenset[str]] = field(default_factory=dict)  # by language; none: any
+
+    def about(self, language: str, implementation: str) -> bool:
+        """Whether the claim speaks of this implementation of ``language`` (PyPy is not CPython)."""
+        allowed = self.implementations.get(language)
+        return not allowed or not implementation or implementation in allowed  # unrecorded: the reference one
 
     def number(self, name: str) -> float:
         """A threshold that is one number."""
@@ -236,7 +245,7 @@ def _claim(path: Path, claim_id: str, body: Any) -> Claim:
     where = f"{path}: claim {claim_id}"
     if not isinstance(body, dict):
         raise CatalogueError(f"{where}: expected a table")
-    unknown = set(body) - CLAIM_KEYS
+    unknown = set(body) - CLAIM_KEYS - OPTIONAL_KEYS
     missing = CLAIM_KEYS - set(body)
     if unknown or missing:
         raise CatalogueError(f"{where}: unknown keys {sorted(unknown)}, missing keys {sorted(missing)}")
@@ -255,8 +264,13 @@ def _claim(path: Path, claim_id: str, body: Any) -> Claim:
     names = [spec.name for spec in specs]
     if len(set(names)) != len(names):
         raise CatalogueError(f"{where}: two predicates entries share a name: {names}")
+    implementations = {language: frozenset(_strings(f"{where}: implementations", language, names))
+                       for language, names in (_table(where, "implementations", body) if "implementations" in body else {}).items()}
+    odd = [lang for lang in implementations if lang not in languages]
+    if odd:
+        raise CatalogueError(f"{where}: implementations name languages {odd} that the claim is not judged in")
     return Claim(claim_id, body["text"], body["judged_from"], body["predicates_text"], tuple(workloads),
-                 frozenset(languages), thresholds, specs)
+                 frozenset(languages), thresholds, specs, implementations)
 
 
 def _spec(where: str, thresholds: Mapping[str, Threshold], entry: Any) -> PredicateSpec:

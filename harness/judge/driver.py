@@ -70,6 +70,10 @@ def judge_verdicts(document: dict[str, Any], memo: dict[tuple[Any, ...], Verdict
                 _unless_busy(verdict, claim, chosen)
                 verdict.runtime = tag if tag[:1].isalpha() else f"{language}{tag}"  # pypy, python3.13t
                 if language:
+                    implementation = str(context.environment["runtimes"][language].get("implementation") or "")
+                    if not claim.about(language, implementation):
+                        found.append(_not_about(claim, verdict, implementation))
+                        continue
                     verdict.runtime_predicates = _involving(verdict, found, backend)
                     own = [r for r in chosen if r["language"] == language and r["workload"] in claim.workloads]
                     if not verdict.runtime_predicates or not own:
@@ -210,6 +214,14 @@ def _unless_skipped(verdict: Verdict, claim: claims_file.Claim, own: list[Row]) 
         return verdict  # a row that failed there is part of the answer: its predicates say how (Inconclusive)
     reasons = dict.fromkeys(str(r.get("reason") or "skipped").removeprefix("not available: ") for r in skipped)
     note = f"not judged on {verdict.runtime}: {'; '.join(reasons)}"
+    return Verdict(claim.id, claim.text, list(claim.workloads), verdict.backend, NOT_MEASURED, [], note, verdict.runtime)
+
+
+def _not_about(claim: claims_file.Claim, verdict: Verdict, implementation: str) -> Verdict:
+    """A claim about other implementations than the one judged again (reference counting is
+    CPython's, and PyPy has none): a record saying so, not a verdict on figures that mean something else."""
+    about = " and ".join(sorted(name for names in claim.implementations.values() for name in names))
+    note = f"not judged on {verdict.runtime}: the claim is about {about} only, and {verdict.runtime} is {implementation}"
     return Verdict(claim.id, claim.text, list(claim.workloads), verdict.backend, NOT_MEASURED, [], note, verdict.runtime)
 
 

@@ -34,3 +34,29 @@ def test_c5_on_pypy_says_it_was_judged_on_pypy():
     found = [v for v in verdicts.judge_all({"measurements": rows, "environment": environment, "options": OPTIONS})
              if v["claim_id"] == "C5"]
     assert len(found) == 1 and found[0]["note"].startswith("Judged on PyPy 3.9.16 (GIL build).")
+
+
+def test_a_claim_about_cpythons_reference_counting_is_not_judged_on_pypy():
+    cpython = {"version": "3.11.7", "gil": True, "tag": "3.11", "implementation": "CPython"}
+    pypy = {"version": "3.9.16", "gil": True, "tag": "pypy", "implementation": "PyPy"}
+    rows = churn(0.2, 0.01, 0.05)
+    rows += [dict(r, runtime="pypy") for r in churn(0.01, 0.01, 0.05) if r["language"] == "python"]
+    rows = [dict(r, runtime="3.11") if r["language"] == "python" and "runtime" not in r else r for r in rows]
+    environment = {**ENVIRONMENT, "runtimes": {"python": cpython},
+                   "runtime_versions": {"python": {"3.11": cpython, "pypy": pypy}}}
+    found = [v for v in verdicts.judge_all({"measurements": rows, "environment": environment, "options": OPTIONS})
+             if v["claim_id"] == "C4"]
+    assert [(v["runtime"], v["outcome"]) for v in found] == [("", SUPPORTED), ("pypy", "Not measured")]
+    assert found[1]["note"] == "not judged on pypy: the claim is about CPython only, and pypy is PyPy"
+
+
+def test_a_claim_about_cpython_is_still_judged_on_another_cpython():
+    cpython, free = ({"version": v, "gil": g, "tag": t, "implementation": "CPython"}
+                     for v, g, t in (("3.11.7", True, "3.11"), ("3.13.5", False, "3.13t")))
+    rows = [dict(r, runtime="3.11") if r["language"] == "python" else r for r in churn(0.2, 0.01, 0.05)]
+    rows += [dict(r, runtime="3.13t") for r in churn(0.3, 0.01, 0.05) if r["language"] == "python"]
+    environment = {**ENVIRONMENT, "runtimes": {"python": cpython},
+                   "runtime_versions": {"python": {"3.11": cpython, "3.13t": free}}}
+    found = [v for v in verdicts.judge_all({"measurements": rows, "environment": environment, "options": OPTIONS})
+             if v["claim_id"] == "C4"]
+    assert [v["runtime"] for v in found] == ["", "python3.13t"] and found[1]["outcome"] == SUPPORTED
