@@ -89,12 +89,13 @@ def test_a_reading_is_of_the_process_read_longest_ago(monkeypatch):
     assert read == [f"/proc/{pid}/smaps_rollup" for pid in (1, 2, 3, 1)]
 
 
-def test_the_first_tenth_of_a_second_is_sampled_at_half_the_time_run_so_far_then_at_the_interval():
+def test_the_first_second_is_sampled_at_the_interval_from_the_start():
+    # A sparser start missed a short Python program's RSS peak by 9 % against GNU time in CI.
     moments, elapsed = [], 0.0
-    while elapsed < 0.13:
+    for _ in range(6):
         elapsed += sampler_module.interval_at(0.01, elapsed)
         moments.append(round(elapsed * 1000))
-    assert moments == [10, 20, 30, 45, 68, 101, 111, 121, 131]
+    assert moments == [10, 20, 30, 40, 50, 60]
     assert sampler_module.interval_at(0.01, 2.0) == pytest.approx(0.02)  # later: wider with the time run
 
 
