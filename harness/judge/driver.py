@@ -213,15 +213,19 @@ def _unless_skipped(verdict: Verdict, claim: claims_file.Claim, own: list[Row]) 
     if not skipped or len(skipped) < len(not_ok):
         return verdict  # a row that failed there is part of the answer: its predicates say how (Inconclusive)
     reasons = dict.fromkeys(str(r.get("reason") or "skipped").removeprefix("not available: ") for r in skipped)
-    note = f"not judged on {verdict.runtime}: {'; '.join(reasons)}"
-    return Verdict(claim.id, claim.text, list(claim.workloads), verdict.backend, NOT_MEASURED, [], note, verdict.runtime)
+    return _not_judged(claim, verdict, "; ".join(reasons))
 
 
 def _not_about(claim: claims_file.Claim, verdict: Verdict, implementation: str) -> Verdict:
     """A claim about other implementations than the one judged again (reference counting is
     CPython's, and PyPy has none): a record saying so, not a verdict on figures that mean something else."""
     about = " and ".join(sorted(name for names in claim.implementations.values() for name in names))
-    note = f"not judged on {verdict.runtime}: the claim is about {about} only, and {verdict.runtime} is {implementation}"
+    return _not_judged(claim, verdict, f"the claim is about {about} only, and {verdict.runtime} is {implementation}")
+
+
+def _not_judged(claim: claims_file.Claim, verdict: Verdict, why: str) -> Verdict:
+    """The "Not measured" record that stands for ``verdict``: "not judged on pypy: why"."""
+    note = f"not judged on {verdict.runtime}: {why}"
     return Verdict(claim.id, claim.text, list(claim.workloads), verdict.backend, NOT_MEASURED, [], note, verdict.runtime)
 
 
