@@ -183,15 +183,20 @@ def _parser() -> argparse.ArgumentParser:
     compare.set_defaults(verbosity=1)
     compare.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="override a parameter (n=1000, threads=1,2,4)")
     compare.add_argument("--runs", type=options.positive_int, metavar="N", help="exactly N measured runs per row (sets --min-runs and --max-runs)")
-    compare.add_argument("--min-runs", type=options.positive_int, metavar="N", help="measured runs per row at least (quick 3, full 5)")
-    compare.add_argument("--max-runs", type=options.positive_int, metavar="N", help="measured runs per row at most (quick 10, full 20)")
+    quick, full = options.RUN_DEFAULTS["quick"], options.RUN_DEFAULTS["full"]
+    compare.add_argument("--min-runs", type=options.positive_int, metavar="N",
+                         help=f"measured runs per row at least (quick {quick.min_runs}, full {full.min_runs})")
+    compare.add_argument("--max-runs", type=options.positive_int, metavar="N",
+                         help=f"measured runs per row at most (quick {quick.max_runs}, full {full.max_runs})")
     compare.add_argument("--target-ci", type=options.fraction, metavar="F",
-                         help="stop adding runs once the key figure's 95 %% interval is within ±F of it (quick 0.05, full 0.03)")
+                         help=f"stop adding runs once the key figure's 95 %% interval is within ±F of it "
+                              f"(quick {quick.target:g}, full {full.target:g})")
     compare.add_argument("--row-budget", type=options.seconds, metavar="S",
-                         help="stop adding runs once a row's measured runs took S seconds (quick 10, full 120)")
+                         help=f"stop adding runs once a row's measured runs took S seconds "
+                              f"(quick {quick.row_budget_s:.0f}, full {full.row_budget_s:.0f})")
     compare.add_argument("--run-budget", type=options.seconds, metavar="S",
-                         help="no extra runs once the whole run has taken S seconds (quick 420, full no limit); "
-                              "every row still gets --min-runs")
+                         help=f"no extra runs once the whole run has taken S seconds (quick {_budget(quick.run_budget_s)}, "
+                              f"full {_budget(full.run_budget_s)}); every row still gets --min-runs")
     compare.add_argument("--warmup", type=options.non_negative_int, default=1, help="discarded warm-up runs per program (1)")
     compare.add_argument("--timeout", type=options.seconds, help="seconds before a run is killed (quick 120, full 900)")
     compare.add_argument("--out", type=Path, default=DEFAULT_OUT, help="results directory (results)")
@@ -272,11 +277,20 @@ def cmd_clean(chosen: options.CleanOptions) -> int:
     return 0
 
 
+def _budget(seconds: float | None) -> str:
+    """A run budget as the help text shows it."""
+    return "no limit" if seconds is None else f"{seconds:.0f}"
+
+
 def _runtime_options(parser: argparse.ArgumentParser) -> None:
-    several = "; several, comma-separated (3.11,3.13t), or all: every program runs on each, the first is judged"
-    parser.add_argument("--python", metavar="WHICH", help="the Python to measure: a path or a version (default: this one)" + several)
-    parser.add_argument("--java", metavar="WHICH", help="a java executable, JDK home or version such as 21 (default: the newest JDK found)" + several)
-    parser.add_argument("--node", metavar="WHICH", help="the node executable or a version such as 22 (default: node on PATH)" + several)
+    def several(example: str) -> str:
+        return f"; several, comma-separated ({example}), or all: every program runs on each, the first is judged"
+    parser.add_argument("--python", metavar="WHICH",
+                        help="the Python to measure: a path or a version (default: this one)" + several("3.11,3.13t,pypy"))
+    parser.add_argument("--java", metavar="WHICH",
+                        help="a java executable, JDK home or version such as 21 (default: the newest JDK found)" + several("21,25"))
+    parser.add_argument("--node", metavar="WHICH",
+                        help="the node executable or a version such as 22 (default: node on PATH)" + several("20,bun,deno"))
 
 
 def cmd_list(chosen: options.ListOptions) -> int:
