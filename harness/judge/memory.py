@@ -6,13 +6,15 @@ lower and an upper bound on refcounting's cost, is decided here in code, not in 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from harness.analyse import stats
 from harness.analyse.figures import metric_samples, samples
-from harness.judge.claims import Claim
+from harness.judge.claims import Claim, ProgramRef
 from harness.judge.model import CONTRADICTED, INCONCLUSIVE, SUPPORTED, Figure, Predicate, Verdict, number_text
 from harness.judge.predicates import (
     NOT_MEASURED_HERE,
@@ -124,54 +126,119 @@ def c3_cycles(context: Context, claim: Claim) -> Verdict | None:
 
 @judges("C4")
 def c4_refcount_cost(context: Context, claim: Claim) -> Verdict | None:
-    """C4: the time CPython spends freeing by reference count, per object, against a tracing collector's pauses."""
+    """C4: the time CPython spends freeing by reference count, per object, against a tracing collector's pauses.
+
+    One predicate per tracing collector: the JVM's default (G1) and V8's always, and each further JVM
+    collector (claims.toml's "collectors": Parallel, Serial, ZGC, Shenandoah) the run has a row of,
+    named by the collector its JVM reported. Holm runs over all of them, and they combine as every
+    claim's predicates do: Supported when reference counting is slower than every collector measured,
+    Contradicted when it is faster than any one.
+    """
     records = context.workload(claim.workloads[0])
     ((refcounting,),) = claim.groups("refcounting")
     depth = largest(ok_rows(records, refcounting.language), "depth")
     python = one_of(records, refcounting, depth=depth) if depth else None
     if python is None:
         return None
-    freeing, whole = _per_object_ns(python, "refcount_free_s"), _per_object_ns(python, None)
-    predicates, shares = [], [f"Python: reference counting frees {_share(python, 'refcount_free_s')} of its time, "
-                              f"the cycle collector {_share(python, 'gc_pause_s')}"]
-    resolution, above = claim.per_language("counter_resolution_s"), claim.number("above")
-    for (program,) in claim.groups("tracing"):
-        language = program.language
-        statement = f"reference counting takes longer per object than {RUNTIMES[language]}'s collector (binary trees, depth {depth})"
-        tracing = one_of(records, program, depth=depth)
-        if tracing is None:
-            predicates.append(unmeasured(statement, f"> {above:g}×", f"no ok {language} row at depth {depth}"))
-            continue
-        if not _reports(tracing, "gc_pause_s"):
-            # Bun and Deno deliver no collector events: their pauses are unknown, not zero.
-            predicates.append(unmeasured(statement, f"> {above:g}×",
-                                         f"{tracing.get('runtime') or language} reports no collector pauses"))
-            continue
-        # A pause under the counter's resolution reads 0: count it as one whole tick, which can
-        # only make the tracing side look slower, so it may support the claim but never contradict it.
-        pauses = _per_object_ns(tracing, "gc_pause_s")
-        ticks = _per_object_ns(tracing, "gc_pause_s", floor_s=resolution[language])
-        lower = ratio_figure(f"Python's refcount freeing / {NAMES[language]}'s collector pauses, per object", freeing, ticks)
-        upper = (ratio_figure(f"Python's whole time / {NAMES[language]}'s collector pauses, per object", whole, pauses)
-                 if pauses == ticks else None)
-        predicates.append(_bounded(statement, lower, upper, above))
-        shares.append(f"{NAMES[language]}: collector pauses {_share(tracing, 'gc_pause_s')} of its time ({_collectors(tracing)})")
+    variants = [group for group in claim.groups("collectors") if _ran(records, group[0])]
+    refcount = _Refcounting(_per_object_ns(python, _metric("refcount_free_s")), _per_object_ns(python, None), depth,
+                            claim.number("above"), claim.per_language("counter_resolution_s"))
+    predicates, shares = [], [f"Python: reference counting frees {_share(python, _metric('refcount_free_s'))} of its time, "
+                              f"the cycle collector {_share(python, _metric('gc_pause_s'))}"]
+    for (program,) in (*claim.groups("tracing"), *variants):
+        predicate, share = _against(refcount, records, program, named=bool(variants))
+        predicates.append(predicate)
+        shares += [share] if share else []
     note = ("Reference counting's freeing is timed where each tree is dropped; the increments and decrements inside running "
             "code are part of the interpreter's time and no CPython counter separates them, so Python's freeing alone is a "
             "lower bound on refcounting's cost and its whole time an upper bound. Allocation itself is not counted in any "
             "runtime. Tracing collectors' figures are their pauses: work on other threads while the program runs is not in them. "
+            + ("Each JVM collector is named as its GC MXBeans report it; ZGC's and Shenandoah's concurrent cycles are not "
+               "pauses and are left out. The claim holds only if reference counting is slower than every collector. " if variants else "")
             + "; ".join(shares) + ".")
     return verdict(claim, context, predicates, note)
 
 
-def _per_object_ns(record: Row, metric: str | None, floor_s: float = 0.0) -> list[float]:
-    """Per run: a metric's seconds (or the whole timed work, for None) per node built, in ns."""
+@dataclass(frozen=True)
+class _Refcounting:
+    """Python's side of C4 at one depth: per-object nanoseconds of its refcount freeing and of its whole
+    time per run, with the claim's threshold and each runtime's collector counter resolution."""
+
+    freeing: list[float]
+    whole: list[float]
+    depth: int
+    above: float
+    resolution: Mapping[str, float]
+
+
+def _against(refcount: _Refcounting, records: list[Row], program: ProgramRef, named: bool) -> tuple[Predicate, str]:
+    """One tracing collector's predicate against reference counting, and its share of time for the note ("" without one).
+
+    ``named``: the run has further JVM collectors, so each JVM predicate names the collector its row reports.
+    """
+    language, depth, above = program.language, refcount.depth, refcount.above
+    tracing = one_of(records, program, depth=depth)
+    # A collector variant without an ok row is named by its variant (the default one: "default collector").
+    collector = ((tracing and _collector_name(tracing)) or program.variant) if named and language == "java" else ""
+    who = f"{NAMES[language]}'s {collector + ' ' if collector else ''}collector"
+    statement = (f"reference counting takes longer per object than {RUNTIMES[language]}'s "
+                 f"{collector + ' ' if collector else ''}collector (binary trees, depth {depth})")
+    if tracing is None:
+        return unmeasured(statement, f"> {above:g}×", _no_row(records, program, depth)), ""
+    if not _reports(tracing, "gc_pause_s"):
+        # Bun and Deno deliver no collector events: their pauses are unknown, not zero.
+        return unmeasured(statement, f"> {above:g}×", f"{tracing.get('runtime') or language} reports no collector pauses"), ""
+    # A pause under the counter's resolution reads 0: count it as one whole tick, which can
+    # only make the tracing side look slower, so it may support the claim but never contradict it.
+    pauses = _per_object_ns(tracing, _pause_s)
+    ticks = _per_object_ns(tracing, _pause_s, floor_s=refcount.resolution[language])
+    lower = ratio_figure(f"Python's refcount freeing / {who} pauses, per object", refcount.freeing, ticks)
+    upper = (ratio_figure(f"Python's whole time / {who} pauses, per object", refcount.whole, pauses)
+             if pauses == ticks else None)
+    share = f"{NAMES[language]}{' ' + collector if collector else ''}: collector pauses {_share(tracing, _pause_s)} of its time ({_collectors(tracing)})"
+    return _bounded(statement, lower, upper, above), share
+
+
+def _ran(records: list[Row], program: ProgramRef) -> bool:
+    """Whether the run has a row of ``program`` that was not skipped (a --full collector variant in a quick run is not)."""
+    return any((r["language"], r["variant"]) == (program.language, program.variant) and r["status"] != "skipped" for r in records)
+
+
+def _no_row(records: list[Row], program: ProgramRef, depth: int) -> str:
+    """Why a tracing program has no ok row at ``depth``, with a failed row's own reason (a collector flag the JVM ignored)."""
+    name = program.language if program.variant == "default" else f"{program.language}/{program.variant}"
+    failed = [r for r in records if (r["language"], r["variant"]) == (program.language, program.variant)
+              and r["params"].get("depth") == depth and r["status"] != "ok" and r.get("reason")]
+    return f"no ok {name} row at depth {depth}" + (f": {failed[0]['reason']}" if failed else "")
+
+
+Seconds = Callable[[Mapping[str, Any]], Any]
+
+
+def _metric(name: str) -> Seconds:
+    """A run's seconds read from one of its metrics."""
+    return lambda metrics: metrics.get(name)
+
+
+def _pause_s(metrics: Mapping[str, Any]) -> Any:
+    """A tracing collector's pauses in one run, in seconds.
+
+    ``gc_pause_s`` sums every GC MXBean's time, and ZGC and Shenandoah have a bean for their
+    concurrent cycles beside one for their pauses: for them only the pauses beans count.
+    """
+    if not any(key.startswith("gc_") and key.endswith("_cycles_time_s") for key in metrics):
+        return metrics.get("gc_pause_s")
+    return sum(value for key, value in metrics.items() if key.startswith("gc_") and key.endswith("_pauses_time_s"))
+
+
+def _per_object_ns(record: Row, seconds: Seconds | None, floor_s: float = 0.0) -> list[float]:
+    """Per run: ``seconds`` of its metrics (or the whole timed work, for None) per node built, in ns."""
     values = []
     for run in record.get("runs") or []:
         work, ops = run.get("work_s") or [], run.get("ops")
-        seconds: Any = sum(work) if metric is None else (run.get("metrics") or {}).get(metric)
-        if work and ops and isinstance(seconds, int | float):
-            values.append(max(seconds, floor_s) / (ops * len(work)) * 1e9)
+        taken: Any = sum(work) if seconds is None else seconds(run.get("metrics") or {})
+        if work and ops and isinstance(taken, int | float):
+            values.append(max(taken, floor_s) / (ops * len(work)) * 1e9)
     return values
 
 
@@ -181,18 +248,37 @@ def _reports(record: Row, metric: str) -> bool:
     return all(metric in (run.get("metrics") or {}) for run in runs)
 
 
-def _share(record: Row, metric: str) -> str:
-    """The median share of a run's work time that ``metric`` took, as a percentage."""
-    shares = [(run.get("metrics") or {}).get(metric, 0) / sum(run["work_s"]) for run in record.get("runs") or [] if run.get("work_s")]
+def _share(record: Row, seconds: Seconds) -> str:
+    """The median share of a run's work time that ``seconds`` took, as a percentage."""
+    shares = [(seconds(run.get("metrics") or {}) or 0) / sum(run["work_s"]) for run in record.get("runs") or [] if run.get("work_s")]
     return f"{np.median(shares):.1%}" if shares else "?"
+
+
+def _bean_names(record: Row) -> list[str]:
+    """The GC MXBeans a JVM run reports counts of, as its metrics spell them (g1_young_generation, ...)."""
+    metrics = ((record.get("runs") or [{}])[0]).get("metrics") or {}  # an ok row may not have a run yet (mid-run)
+    return [key[3:-6] for key in metrics if key.startswith("gc_") and key.endswith("_count")
+            and key != "gc_count" and not key.startswith("gc_gen")]
 
 
 def _collectors(record: Row) -> str:
     """The collectors a JVM or V8 run reports having run (G1 young, ...)."""
-    metrics = ((record.get("runs") or [{}])[0]).get("metrics") or {}  # an ok row may not have a run yet (mid-run)
-    names = [key[3:-6].replace("_", " ") for key, count in metrics.items() if key.startswith("gc_") and key.endswith("_count")
-             and key != "gc_count" and not key.startswith("gc_gen") and count]
+    metrics = ((record.get("runs") or [{}])[0]).get("metrics") or {}
+    names = [bean.replace("_", " ") for bean in _bean_names(record) if metrics.get(f"gc_{bean}_count")]
     return ", ".join(names) or "its default collector"
+
+
+# The JVM's collectors by the first word of the GC MXBeans they register (JDK 17–25).
+JVM_COLLECTORS = {"g1": "G1", "ps": "Parallel", "copy": "Serial", "marksweepcompact": "Serial", "zgc": "ZGC", "shenandoah": "Shenandoah"}
+
+
+def _collector_name(record: Row) -> str:
+    """The collector a JVM row ran with, as its GC MXBeans name it: G1, Parallel, ZGC, generational ZGC, ...; "" when unreported."""
+    beans = _bean_names(record)
+    names = dict.fromkeys(JVM_COLLECTORS[bean.split("_")[0]] for bean in beans if bean.split("_")[0] in JVM_COLLECTORS)
+    if "ZGC" in names and any(bean.startswith("zgc_minor") for bean in beans):
+        names = {("generational ZGC" if name == "ZGC" else name): None for name in names}
+    return " and ".join(names)
 
 
 def _bounded(statement: str, lower: Figure | None, upper: Figure | None, threshold: float) -> Predicate:
