@@ -16,7 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from harness.analyse import stats
-from harness.judge.verdicts import CLAIMS, measured
+from harness.judge.verdicts import CLAIMS, NOT_MEASURED, measured
 from harness.report.tables import by_workload, claim_runs_text, key_figure, params_text, problems, stored_or_current_verdicts
 from harness.results.model import Status
 
@@ -86,7 +86,7 @@ class RunProgress:
                  if claim not in self.answers and set(workloads) & present and not set(workloads) & busy]
         if not ready:
             return
-        verdicts = measured(self.judge(document))
+        verdicts = shown(self.judge(document))
         for claim in ready:
             self.answers[claim] = [v for v in verdicts if v["claim_id"] == claim]
             for verdict in self.answers[claim]:
@@ -111,14 +111,43 @@ class RunProgress:
         table = Table(title="Answers so far", title_justify="left", show_header=False, box=None)
         for verdicts in self.answers.values():
             for verdict in verdicts:
-                style = OUTCOME_STYLE.get(verdict["outcome"], "")
-                table.add_row(escape(verdict["claim_id"]), f"[{style}]{verdict['outcome']}[/]", escape(key_figure(verdict)))
+                table.add_row(*_answer_cells(verdict, _on_runtime(verdict)), style=_row_style(verdict))
         return Group(table, self.bar)
 
 
+def shown(found: list[dict]) -> list[dict]:
+    """The verdicts the terminal shows: every answer, and each "not judged on <runtime>: <reason>" record
+    (a claim judged again on a further runtime that it is not about, or whose programs that runtime
+    skipped), as the markdown and HTML answers show them; not the claims no row of the run could judge."""
+    return [v for v in found if v["outcome"] != NOT_MEASURED or v.get("runtime")]
+
+
+def _not_judged(verdict: dict) -> bool:
+    return verdict["outcome"] == NOT_MEASURED
+
+
+def _on_runtime(verdict: dict) -> str:
+    return f" on {verdict['runtime']}" if verdict.get("runtime") else ""
+
+
+def _answer_cells(verdict: dict, where: str) -> tuple[str, str, str]:
+    """A verdict's claim, outcome and key figure as table cells (markup escaped); a claim not judged
+    on a runtime shows "not judged" and why in place of the outcome and the figure."""
+    claim = escape(f"{verdict['claim_id']}{where}")
+    if _not_judged(verdict):
+        return claim, "not judged", escape(verdict["note"].removeprefix(f"not judged on {verdict['runtime']}: "))
+    style = OUTCOME_STYLE.get(verdict["outcome"], "")
+    return claim, f"[{style}]{verdict['outcome']}[/]", escape(key_figure(verdict))
+
+
+def _row_style(verdict: dict) -> str:
+    return "dim" if _not_judged(verdict) else ""
+
+
 def _answer_text(verdict: dict) -> str:
-    where = f" on {verdict['runtime']}" if verdict.get("runtime") else ""
-    return f"{verdict['claim_id']}{where} {verdict['outcome']}: {key_figure(verdict)}"
+    if _not_judged(verdict):
+        return f"{verdict['claim_id']} {verdict['note']}"
+    return f"{verdict['claim_id']}{_on_runtime(verdict)} {verdict['outcome']}: {key_figure(verdict)}"
 
 
 def _minutes(seconds: float) -> str:
@@ -134,22 +163,21 @@ def print_summary(document: dict, run_dir, file=None, selected_claims=None) -> N
     """
     console = Console(file=file or sys.stdout, width=max(100, Console().width))
     found, note = stored_or_current_verdicts(document)
-    found = measured(found)
+    found = shown(found)
     # A claim the judge decided is shown even when the selection left out one of its languages
     # (C10 from Python's servers alone); one it could not decide from a partial selection is not.
-    answered = {v["claim_id"] for v in found if v["outcome"] != "Inconclusive"}
+    answered = {v["claim_id"] for v in measured(found) if v["outcome"] != "Inconclusive"}
     outside = [claim for claim in CLAIMS if selected_claims is not None and claim not in selected_claims and claim not in answered]
     found = [v for v in found if v["claim_id"] not in outside]
     table = Table(title=f"Answers (run {document['run_id']})", title_justify="left", show_lines=False)
     for header in ("claim", "outcome", "key figure (95 % interval, n)"):
         table.add_column(header, overflow="fold")
     several = len({v["backend"] for v in found}) > 1
-    judged = {claim for claim in (v["claim_id"] for v in found)}
+    judged = {v["claim_id"] for v in measured(found)}
     for verdict in found:
-        where = (f" [{verdict['backend']}]" if several else "") + (f" on {verdict['runtime']}" if verdict.get("runtime") else "")
-        style = OUTCOME_STYLE.get(verdict["outcome"], "")
-        # escape: rich would read "[docker]" as a style tag and print nothing of it
-        table.add_row(escape(f"{verdict['claim_id']}{where}"), f"[{style}]{verdict['outcome']}[/]", escape(key_figure(verdict)))
+        # escaped in _answer_cells: rich would read "[docker]" as a style tag and print nothing of it
+        where = (f" [{verdict['backend']}]" if several else "") + _on_runtime(verdict)
+        table.add_row(*_answer_cells(verdict, where), style=_row_style(verdict))
     unmeasured = [claim for claim in CLAIMS if claim not in judged and claim not in outside]
     if found:
         console.print(table)
