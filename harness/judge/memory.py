@@ -264,8 +264,10 @@ def _bean_names(record: Row) -> list[str]:
 def _collectors(record: Row) -> str:
     """The collectors a JVM or V8 run reports having run (G1 young, ...)."""
     metrics = ((record.get("runs") or [{}])[0]).get("metrics") or {}
-    names = [bean.replace("_", " ") for bean in _bean_names(record) if metrics.get(f"gc_{bean}_count")]
-    return ", ".join(names) or "its default collector"
+    beans = _bean_names(record)
+    names = [bean.replace("_", " ") for bean in beans if metrics.get(f"gc_{bean}_count")]
+    # V8 names no collectors; a JVM whose collector ran no collection in the run names none either
+    return ", ".join(names) or ("no collection in its first run" if beans else "its default collector")
 
 
 # The JVM's collectors by the first word of the GC MXBeans they register (JDK 17–25).

@@ -10,19 +10,21 @@ from tests.unit.test_verdicts import churn, judge, row, spread_of
 BEANS = {
     "gc-zgc": ("zgc_minor_cycles", "zgc_minor_pauses", "zgc_major_cycles", "zgc_major_pauses"),
     "gc-serial": ("copy", "marksweepcompact"),
+    "gc-shenandoah": ("shenandoah_pauses", "shenandoah_cycles"),
 }
+FLAGS = {"gc-zgc": "UseZGC", "gc-serial": "UseSerialGC", "gc-shenandoah": "UseShenandoahGC"}
 
 
-def collector_row(variant, pause_s, cycles_s=0.0, work_s=0.1, status="ok", reason=""):
+def collector_row(variant, pause_s, cycles_s=0.0, work_s=0.1, status="ok", reason="", count=3):
     """A java alloc_churn row of a collector variant: ``pause_s`` in its pauses beans, ``cycles_s``
     in its concurrent cycles beans, and gc_pause_s the sum of every bean, as Kit.gcTotals reports."""
     record = row("alloc_churn", "java", variant, {"depth": 14}, status=status)
     record["reason"] = reason or record["reason"]
     for factor, run in zip(spread_of(0.01), record["runs"]):
-        metrics = {"gc_pause_s": (pause_s + cycles_s) * factor, f"vm_option_Use{'Z' if variant == 'gc-zgc' else 'Serial'}GC": 1}
+        metrics = {"gc_pause_s": (pause_s + cycles_s) * factor, f"vm_option_{FLAGS[variant]}": 1}
         for bean in BEANS[variant]:
             share = (cycles_s if bean.endswith("cycles") else pause_s) / 2
-            metrics |= {f"gc_{bean}_count": 3, f"gc_{bean}_time_s": share * factor}
+            metrics |= {f"gc_{bean}_count": count, f"gc_{bean}_time_s": share * factor}
         run.update(ops=1_000_000, work_s=[work_s * factor / 2] * 2, metrics=metrics)
     return record
 
@@ -94,3 +96,11 @@ def test_a_quick_run_without_collector_variants_is_judged_as_before():
     # A --full variant the run skipped is not in it either.
     skipped = row("alloc_churn", "java", "gc-zgc", {"depth": 14}, status="skipped")
     assert judge(quick + [skipped], "C4") == verdict
+
+
+def test_a_collector_that_collected_nothing_is_still_named_and_its_note_says_so():
+    rows = with_g1_beans(churn(0.2, 0.01, 0.05)) + [collector_row("gc-shenandoah", 0.0, count=0)]
+    verdict = judge(rows, "C4")
+    assert "the JVM's Shenandoah collector" in verdict["predicates"][2]["statement"]
+    assert "Java Shenandoah: collector pauses 0.0% of its time (no collection in its first run)" in verdict["note"]
+    assert verdict["predicates"][2]["outcome"] == SUPPORTED  # 0 ms read as one whole tick: it may support, never contradict
