@@ -179,13 +179,26 @@ public final class Kit {
         return view;
     }
 
-    /** Collections and collection time summed over every collector since the JVM started. */
+    /**
+     * Collections and pause time summed over every collector since the JVM started. ZGC and
+     * Shenandoah report their concurrent cycles on a "... Cycles" bean beside a "... Pauses" one:
+     * a cycle is the collection, and its time runs beside the program, so the collections are
+     * counted from the cycles and the pause time from the pauses.
+     */
     public static Map<String, Object> gcTotals() {
+        List<GarbageCollectorMXBean> beans = ManagementFactory.getGarbageCollectorMXBeans();
+        boolean pausesApart = beans.stream().anyMatch(bean -> bean.getName().endsWith(" Pauses"));
         long count = 0;
         long millis = 0;
-        for (GarbageCollectorMXBean bean : ManagementFactory.getGarbageCollectorMXBeans()) {
-            count += Math.max(0, bean.getCollectionCount());
-            millis += Math.max(0, bean.getCollectionTime());
+        for (GarbageCollectorMXBean bean : beans) {
+            boolean cycles = pausesApart && bean.getName().endsWith(" Cycles");
+            boolean pauses = pausesApart && bean.getName().endsWith(" Pauses");
+            if (!pauses) {
+                count += Math.max(0, bean.getCollectionCount());
+            }
+            if (!cycles) {
+                millis += Math.max(0, bean.getCollectionTime());
+            }
         }
         Map<String, Object> totals = new LinkedHashMap<>();
         totals.put("gc_count", count);
