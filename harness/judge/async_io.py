@@ -29,7 +29,8 @@ from harness.judge.registry import judges
 from harness.judge.rows import Context, Row, largest, of, one_of, run_values
 
 GENERATOR_BOUND = "generator-bound: the load generator, not the server, set the rate"
-NO_COST = "and no CPU per request to rank the servers by"
+NO_COST = ("and no CPU per request to rank the servers by (needs the server's CPU time, or a core the load "
+           "generator does not share with the server)")
 
 
 @judges("C9")

@@ -56,6 +56,10 @@ class Predicate:
     # 0 when its interval touches the threshold, 0.5 when it is split in the middle; None once decided
     # or without a figure. Not stored.
     promise: float | None = field(default=None, repr=False, compare=False)
+    # About how many runs a row would decide an undecided figure (predicates.projected_runs: the number its
+    # reason shows, then the fewer a more hopeful projection gives), for the runner to stop spending runs
+    # on it (judge/decide.py). None once decided or without an interval. Not stored.
+    runs_needed: tuple[float, float] | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass
@@ -81,6 +85,7 @@ class Verdict:
             del found["runtime_predicates"]
         for predicate in found["predicates"]:
             predicate.pop("promise", None)
+            predicate.pop("runs_needed", None)
         return found
 
 

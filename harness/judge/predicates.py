@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import re
 from collections.abc import Callable, Iterator, Sequence
 from contextvars import ContextVar
 from dataclasses import replace
@@ -38,6 +39,12 @@ Rounds = tuple[Sequence[int | None], Sequence[int | None]]
 # independently: the simulation shows both valid and this one narrower, and a round disturbed by the
 # machine is left out and run again rather than cancelled by pairing. True: pair by round.
 PAIR_BY_ROUND = False
+
+# How many runs a row the full profile allows (options.RUN_DEFAULTS["full"].max_runs: the judge cannot
+# import options; a unit test holds the two equal), to name --full when it would be enough.
+FULL_MAX_RUNS = 20
+# Past this many runs a row, a projection says the figure sits too near its threshold for runs to help.
+PROJECTION_CAP = 100
 
 # The design (looks and error level) every ratio is built for; the driver sets it per run and per Holm step.
 _DESIGN: ContextVar[sequential.Design] = ContextVar("design", default=sequential.Design())  # noqa: B039 (frozen)
@@ -212,8 +219,66 @@ def below(statement: str, figure: Figure | None, threshold: float, shown: str | 
 
 
 def _undecided(statement: str, text: str, figure: Figure, reason: str, edges: Sequence[float]) -> Predicate:
-    """An Inconclusive predicate, with how near its interval is to clearing the threshold (or band)."""
-    return Predicate(statement, text, INCONCLUSIVE, figure, reason, promise(figure, edges))
+    """An Inconclusive predicate, with how near its interval is to clearing the threshold (or band),
+    and, when the interval straddles it, about how many runs a row would decide it."""
+    if TOO_FEW in figure.method:  # a range, not an interval: the reason already names the runs that could decide
+        return Predicate(statement, text, INCONCLUSIVE, figure, reason, promise(figure, edges))
+    needed, edge = projected_runs(figure, edges)
+    shown = projection_text(figure, needed[0] if needed else None, edge, len(edges) > 1)
+    return Predicate(statement, text, INCONCLUSIVE, figure, reason + shown, promise(figure, edges), needed)
+
+
+def figure_runs(figure: Figure) -> int | None:
+    """The fewest runs of the rows a figure came from (its ``n``: ``10 vs 9``, ``10 / 10 / 9 / 10``)."""
+    counts = [int(count) for count in re.findall(r"\d+", figure.n.replace(",", ""))]
+    return min(counts) if counts else None
+
+
+def projected_runs(figure: Figure, edges: Sequence[float]) -> tuple[tuple[float, float] | None, float]:
+    """About how many runs a row would decide an undecided figure (as its reason says it, and the
+    fewer of the hopeful projection), and the edge it must clear.
+
+    The projection of ``sequential.runs_to_clear`` (the estimate stays, the interval shrinks like
+    1/sqrt(runs) at the level in force) on the interval's own scale: for a ratio of two rows, logs,
+    allowing for the rank interval's extra width at few runs (``sequential.runs_to_decide``); else
+    the figure's values (a bootstrap's percentiles). Of the edges inside the interval, the farthest
+    when the estimate is inside the band (Supported needs all cleared), else the nearest
+    (Contradicted needs one). (None, nan) without a run count or an edge inside the interval.
+    """
+    runs = figure_runs(figure)
+    inside = [edge for edge in edges if figure.low <= edge <= figure.high]
+    if runs is None or not inside:
+        return None, math.nan
+    in_band = len(edges) > 1 and min(edges) < figure.estimate < max(edges)
+    about = {edge: _projection(figure, runs, edge, edges, hopeful=False) for edge in inside}
+    edge = (max if in_band else min)(about, key=lambda e: about[e])
+    return (about[edge], _projection(figure, runs, edge, edges, hopeful=True)), edge
+
+
+def _projection(figure: Figure, runs: int, edge: float, edges: Sequence[float], hopeful: bool) -> float:
+    """One edge's projection: logs for a sequential ratio (with the design in force), else the figure's values."""
+    if figure.method.startswith("Hodges–Lehmann ratio") and min(figure.low, figure.estimate, *edges) > 0:
+        design = current_design()
+        design = replace(design, max_runs=max(design.max_runs, runs))
+        log = math.log
+        return float(sequential.runs_to_decide(runs, log(figure.estimate), log(figure.low), log(figure.high), log(edge),
+                                               design, hopeful))
+    return float(sequential.runs_to_clear(runs, figure.estimate, figure.low, figure.high, edge, hopeful))
+
+
+def projection_text(figure: Figure, needed: float | None, edge: float, band: bool) -> str:
+    """``; about 21 runs a row would decide it (--max-runs 21)``, or why more runs would not, or ""."""
+    if needed is None:
+        return ""
+    if needed > PROJECTION_CAP:
+        where = "the band's edge" if band else "the threshold"
+        return (f"; its figure sits too near {where} ({number_text(figure.estimate)} against {number_text(edge)}) "
+                f"for more runs on this machine to decide it (over {PROJECTION_CAP} a row)")
+    runs = int(needed)
+    if runs <= current_design().max_runs:  # within this run's own limit: its budget, not --max-runs, stopped it
+        return f"; about {runs} runs a row would decide it"
+    options = f"--max-runs {runs}" + (", or --full" if runs <= FULL_MAX_RUNS else "")
+    return f"; about {runs} runs a row would decide it ({options})"
 
 
 def promise(figure: Figure, edges: Sequence[float]) -> float:
