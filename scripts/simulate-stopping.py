@@ -13,7 +13,11 @@ Methods: today's Welch interval (stats.compare) looked at after every run; a tim
 confidence sequence for Gaussian data with unknown variance (Lai 1976, the normal-mixture
 t-boundary) on the per-round log-ratios; and harness.analyse.sequential, independent and paired.
 
-    python3 scripts/simulate-stopping.py [--trials 2000]
+With ``--futility`` it prints instead the quick design with and without the runner's futility
+rule (judge/decide.py): from a run count on, a trial whose projected runs to decide
+(sequential.runs_to_clear) exceed a margin times max_runs stops undecided.
+
+    python3 scripts/simulate-stopping.py [--trials 2000] [--futility]
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ import numpy as np
 from scipy import stats as scipy_stats
 
 from harness.analyse import sequential, stats
+from harness.judge import decide
 
 THRESHOLD = 1.5
 DISTURBED_SHARE = 0.10
@@ -146,13 +151,70 @@ def simulate(method: Bounds, log_a: np.ndarray, log_b: np.ndarray, min_runs: int
     return decisions, used
 
 
+Rule = tuple[int, float, bool]  # futile from this many runs, when the projection exceeds this times max_runs; hopeful
+
+
+def simulate_futility(design: sequential.Design, log_a: np.ndarray, log_b: np.ndarray,
+                      rule: Rule | None) -> tuple[np.ndarray, np.ndarray]:
+    """``simulate`` for ``design``, stopping a trial undecided once, at ``rule[0]`` runs or more (and
+    before max_runs), its projected runs to decide exceed ``rule[1]`` times max_runs; ``rule[2]``: the
+    hopeful projection (the narrower side of the interval) rather than the edge's side. None: no stop."""
+    trials = len(log_a)
+    decisions, used = np.zeros(trials, dtype=int), np.full(trials, design.max_runs)
+    open_ = np.ones(trials, dtype=bool)
+    threshold = math.log(THRESHOLD)
+    for n in design.looks:
+        estimate, low, high = sequential.log_bounds(log_a[:, :n], log_b[:, :n], design)
+        side = np.where(low > threshold, 1, np.where(high < threshold, -1, 0))
+        stopping = open_ & (side != 0)
+        decisions[stopping], used[stopping] = side[stopping], n
+        open_ &= side == 0
+        if rule is not None and n >= rule[0] and n < design.max_runs:
+            needed = sequential.runs_to_decide(n, estimate, low, high, threshold, design, hopeful=rule[2])
+            futile = open_ & (needed > rule[1] * design.max_runs)
+            used[futile], open_ = n, open_ & ~futile
+    return decisions, used
+
+
+def futility_table(trials: int, seed: int) -> None:
+    """The quick design (3-10 runs, independent) with and without futility stops, on every case."""
+    design = sequential.Design(3, 10)
+    first = design.min_decisive_runs() or design.max_runs
+    rules: list[tuple[str, Rule | None]] = [
+        ("no futility stop", None),
+        (f"from {first + 1} runs, hopeful > 10 × max (lab)", (first + 1, decide.FUTILITY_MARGIN, True)),
+        (f"from {first + 1} runs, hopeful > 3 × max", (first + 1, 3.0, True)),
+        (f"from {first + 1} runs, hopeful > 1.5 × max", (first + 1, 1.5, True)),
+        (f"from {first + 1} runs, edge side > 1.5 × max", (first + 1, 1.5, False)),
+        (f"from {first + 1} runs, edge side > 10 × max", (first + 1, 10.0, False)),
+    ]
+    print(f"Threshold {THRESHOLD}; design {design.min_runs}–{design.max_runs} independent; {trials} trials per cell; "
+          f"seed {seed}; {DISTURBED_SHARE:.0%} of runs disturbed 1.3–2×.\n")
+    print(f"| {'case':38} | {'futility rule':40} | wrong | decided | mean runs |")
+    print(f"|{'-' * 40}|{'-' * 42}|-------|---------|-----------|")
+    for index, case in enumerate(CASES):
+        rng = np.random.default_rng([seed, index])
+        a, b = runs(case, trials, design.max_runs, rng)
+        for name, rule in rules:
+            decisions, used = simulate_futility(design, np.log(a), np.log(b), rule)
+            at_threshold = case.ratio == THRESHOLD
+            wrong = np.mean(decisions != 0) if at_threshold else np.mean(decisions == (1 if case.ratio < THRESHOLD else -1))
+            right = "–" if at_threshold else f"{np.mean(decisions == (1 if case.ratio > THRESHOLD else -1)):.1%}"
+            print(f"| {case.name:38} | {name:40} | {wrong:5.1%} | {right:>7} | {used.mean():9.1f} |", flush=True)
+
+
 def main() -> int:
-    """Print the method x case table."""
+    """Print the method x case table (or, with --futility, the futility table)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--trials", type=int, default=4000)
     parser.add_argument("--seed", type=int, default=28)
+    parser.add_argument("--futility", action="store_true", help="the quick design with and without futility stops")
     args = parser.parse_args()
     started = time.monotonic()
+    if args.futility:
+        futility_table(args.trials, args.seed)
+        print(f"\n{time.monotonic() - started:.0f} s", file=sys.stderr)
+        return 0
     quick = (3, 10)
     methods: list[tuple[str, Bounds, tuple[int, int]]] = [
         ("today: Welch 95 %, stop when clear", welch_today, quick),

@@ -5,7 +5,8 @@ failed with the reason, and every other row is still measured.
 
 The claims drive the sampling (issue 28, point 1). Once every row has its minimum runs, each round
 asks the judge which claims are still undecided (judge/decide.py, most promising first) and gives
-the next runs to their rows, until each is decided or its rows reach --max-runs or their budget.
+the next runs to their rows, until each is decided or its rows reach --max-runs or their budget,
+or more runs are not worth it (futile: named once, "C13: no more runs, about 17 a row would decide it").
 Only then do other noisy rows get extra runs, while their interval is wider than ±target. A run
 taken for a claim says so (``for_claim`` in its record).
 """
@@ -124,6 +125,7 @@ class _Shared:
                                     if m.status == Status.OK))
         self.claims = {}  # row key -> the undecided claim its next run is for, most promising
         self.claims_off = False  # set when asking the judge failed: the run goes on by the ±target rule
+        self.futile = set()  # the claims more runs are not worth (judge/decide.py), each named once
         self.verdicts = {}  # the judge's memo: a claim whose rows got no run since is not judged again
 
     def save(self) -> None:
@@ -200,13 +202,17 @@ def _ask_claims(shared) -> None:
         keys = [m.job.key for m in shared.measurements.values() if m.runs]
         runs = {"min_runs": options.min_runs, "max_runs": options.max_runs}
         try:
-            pending = decide.undecided({"measurements": rows, "environment": document.get("environment") or {},
-                                        "options": runs}, options.profile, shared.verdicts)
+            pending, futile = decide.survey({"measurements": rows, "environment": document.get("environment") or {},
+                                             "options": runs}, options.profile, shared.verdicts)
         except Exception as error:  # the claims are a guide to the sampling: without them, the ±target rule
             shared.claims_off, shared.claims = True, {}
             print(f"warning: claims no longer guide the extra runs ({_describe(error)}); rows stop by ±{options.target:.0%}",
                   file=sys.stderr, flush=True)
             return
+        for given_up in futile:  # named once, when the claim is given up: "C13: no more runs, about 17 a row would decide it"
+            if given_up.claim_id not in shared.futile:
+                shared.futile.add(given_up.claim_id)
+                print(given_up.text(), file=sys.stderr, flush=True)
         claims: dict[tuple, str] = {}
         for claim in pending:
             for key, row in zip(keys, rows):

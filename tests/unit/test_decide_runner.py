@@ -97,7 +97,8 @@ def _call_index(calls, name, index):
     return [i for i, called in enumerate(calls) if called == name][index]
 
 
-def test_a_claims_rows_stop_at_max_runs_undecided():
+def test_a_claims_rows_stop_at_max_runs_undecided(monkeypatch):
+    monkeypatch.setattr(decide, "FUTILITY_MARGIN", float("inf"))  # the futility stop: test_decide_futility.py
     planned = threads_jobs()
     one, two = (label(job) for job in planned)
     # a speedup of 1.2 exactly: the threshold itself, never decided
