@@ -161,7 +161,8 @@ def latency_plot(records: list, title: str, stem: Path):
             style["markerfacecolor"] = "none"
         axes.plot([100.0 / (100.0 - p) for p, _ in points], [ms for _, ms in points], label=figures.label(record), **style)
         paced = [w for w in load.get("open_loop", []) if w.get("fraction") == 0.8]
-        if paced and len(_percentile_points(paced[0])) >= 2:  # the same server at 80 % of its rate, on schedule
+        # the same server at 80 % of its rate, when the generator kept the schedule (else its lag is in the curve)
+        if paced and paced[0].get("schedule_kept") is not False and len(_percentile_points(paced[0])) >= 2:
             open_points = _percentile_points(paced[0])
             axes.plot([100.0 / (100.0 - p) for p, _ in open_points], [ms for _, ms in open_points],
                       label=f"{figures.label(record)}, open loop at 80 %", **dict(style, linestyle="--"))

@@ -24,6 +24,9 @@ READY_TIMEOUT_S = 30.0
 PROBE_TIMEOUT_S = 20.0
 SATURATION = 1.5  # the generator's ceiling must be this many times the server's rate
 OPEN_LOOP_FRACTIONS = (0.5, 0.8)  # --open-loop: constant-rate windows at these shares of the closed-loop rate
+# An open-loop window whose answered rate fell this far below its schedule measured the generator's lag
+# (or a machine too busy to send on time), not only the server: its latency is not the server's.
+SCHEDULE_KEPT = 0.9
 CALIBRATION_S = 2.0
 
 
@@ -178,6 +181,7 @@ class Lifecycle:
             paced = dataclasses.replace(spec, rate=fraction * capacity)
             found = self._generator().run(paced, port, neighbour)
             windows.append({"fraction": fraction, "target_rps": paced.rate, "requests_per_s": found["requests_per_s"],
+                            "schedule_kept": found["requests_per_s"] >= SCHEDULE_KEPT * paced.rate,
                             "latency_us": found["latency_us"], "latency_curve_us": found.get("latency_curve_us", []),
                             "errors": found["errors"],
                             "error_kinds": found["error_kinds"]})

@@ -223,8 +223,16 @@ def _load_figures(load: dict) -> dict:
         "latency_p99_us": latency.get("p99"),
         "latency_max_us": latency.get("max"),
         "generator_cpu_util": load.get("generator_cpu_util"),
-        **{f"open_p99_at_{round(w['fraction'] * 100)}_us": (w.get("latency_us") or {}).get("p99") for w in load.get("open_loop", [])},
+        **{f"open_p99_at_{round(w['fraction'] * 100)}_us": _open_p99(w) for w in load.get("open_loop", [])},
     }
+
+
+def _open_p99(window: dict) -> float | None:
+    """An open-loop window's p99, or None when its schedule was not kept: latency counted from when
+    each request was due then includes the generator's own lag, which is not the server's."""
+    if window.get("schedule_kept") is False:
+        return None
+    return (window.get("latency_us") or {}).get("p99")
 
 
 NOT_AVAILABLE_EXIT = 3  # protocol: "this variant cannot run here", with the reason on stderr
