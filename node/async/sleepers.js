@@ -15,6 +15,11 @@
  * added about 35 % to the peak RSS at 100,000 tasks of 3 s). Its timer is set when the call
  * returns, so every task has reached its sleep once the loop that starts them ends.
  *
+ * No task ends before every task has started, so all are alive at once when the heap view is taken
+ * and the peak is reached, whatever `sleep_ms`: the event loop sees to it, as no timer fires before
+ * the synchronous loop that set them all has ended. (An OS thread of the Python and Java thread
+ * variants that wakes before the last has started waits until then, for the same guarantee.)
+ *
  * `promises`: those timer promises and Promise.all on them all: one thread, one event loop.
  */
 const { setTimeout: sleep } = require('node:timers/promises');

@@ -4,9 +4,16 @@ The tasks do no work, so everything beyond one sleep (metric ``overhead_s``) is 
 charges to start, park, time and wake that many tasks; what one sleeping task holds shows in the
 peak RSS as ``tasks`` grows, and in the runtime's heap view taken while all of them sleep.
 ``spawn_s`` is the time from before the first task starts until every task has reached its sleep,
-in every language. The checksum is the sum of the indices the tasks returned. The cycle
-collector's runs over all iterations are reported too: tens of thousands of live tasks make each
-full collection long.
+in every language.
+
+No task ends before every task has started, so all are alive at once when the heap view is taken
+and the peak is reached, whatever ``sleep_ms``: the event loop sees to it for asyncio tasks (no
+timer fires before the loop that started them all yields), and an OS thread that wakes before the
+last has started waits at a gate until then. Starting 10,000 OS threads takes seconds here, so
+without the gate the first would end before the last started.
+
+The checksum is the sum of the indices the tasks returned. The cycle collector's runs over all
+iterations are reported too: tens of thousands of live tasks make each full collection long.
 
 A task is the sleep itself and nothing more, ``asyncio.sleep(delay, result=index)``, so that the
 memory compared is what the runtime needs for a sleeping task, not the program's bookkeeping.
@@ -48,11 +55,17 @@ async def sleep_all_async(tasks, delay, seen):
 def sleep_all_threads(tasks, delay, seen):
     results = [0] * tasks
     asleep = threading.Semaphore(0)  # a countdown: released once by each thread as it goes to sleep
+    # The gate no thread ends before: a lock held until every thread has started, then passed from
+    # one waiting thread to the next, as the Java program's monitor. (An Event woke 10,000 threads
+    # at once to fight over its lock and the GIL: a run had not ended after 6 minutes.)
+    gate = threading.Lock()
+    gate.acquire()
 
     def sleep_then_return(index):
         asleep.release()
         time.sleep(delay)
-        results[index] = index  # a thread's return value: each writes its own slot
+        with gate:  # held by the main thread until every thread has started: all are alive at once
+            results[index] = index  # a thread's return value: each writes its own slot
 
     started = time.perf_counter()
     threads = [threading.Thread(target=sleep_then_return, args=(i,)) for i in range(tasks)]
@@ -61,7 +74,8 @@ def sleep_all_threads(tasks, delay, seen):
     for _ in range(tasks):
         asleep.acquire()
     seen["spawn_s"] = time.perf_counter() - started
-    seen.update(runtime_memory())
+    seen.update(runtime_memory())  # while every task is alive (asleep, or waiting at the gate)
+    gate.release()
     for thread in threads:
         thread.join()
     return sum(results)
