@@ -121,8 +121,9 @@ class _Shared:
         self.lock = threading.RLock()
         self.stopping = threading.Event()  # set on Ctrl-C or a lane's error: every lane ends after its current run
         self.started = time.monotonic()
-        self.counter = _Counter(sum(options.min_runs + _warmups(m.job, options) for m in measurements.values()
-                                    if m.status == Status.OK))
+        ready = [m for m in measurements.values() if m.status == Status.OK]
+        self.counter = _Counter(options.min_runs * len(ready)
+                                + sum(_warmups(m.job, options) for m in _first_of_each_program(ready)))
         self.claims = {}  # row key -> the undecided claim its next run is for, most promising
         self.claims_off = False  # set when asking the judge failed: the run goes on by the ±target rule
         self.futile = set()  # the claims more runs are not worth (judge/decide.py), each named once
@@ -166,8 +167,8 @@ def _measure(shared, members, lifecycle) -> None:
     """Warm-up rounds, then measured rounds until no row of ``members`` needs another run."""
     options = shared.options
     for round_index in range(options.warmup):
-        chosen = [m for m in members if not m.finished_badly and _warmups(m.job, options) > round_index]
-        _round(chosen, lifecycle, shared, round_index, warming=True)
+        ready = [m for m in members if not m.finished_badly and _warmups(m.job, options) > round_index]
+        _round(_first_of_each_program(ready), lifecycle, shared, round_index, warming=True)
     round_index = options.warmup
     while not shared.stopping.is_set() and (chosen := _choose(shared, members)):
         _round(chosen, lifecycle, shared, round_index, warming=False)
@@ -380,6 +381,20 @@ def _note_interrupted(measurements, runs: int) -> None:
                 measurement.reason = f"interrupted after {counted} of {runs} runs"
             else:
                 measurement.mark(Status.NOT_RUN, "interrupted before it was measured")
+
+
+def _first_of_each_program(members: list) -> list:
+    """One row per program (its first, the smallest sizes in plan order) to warm up.
+
+    Every run is a fresh process, so a warm-up cannot leave a JIT or heap warm for the next run:
+    what it warms is the machine's caches of the program's files (page cache, class data, compiled
+    bytecode), and every row of one program shares those. Warming each row cost quick 74 s.
+    """
+    firsts: dict[tuple, Measurement] = {}
+    for measurement in members:
+        workload, language, runtime, variant, _params, backend = measurement.job.key
+        firsts.setdefault((workload, language, runtime, variant, backend), measurement)
+    return list(firsts.values())
 
 
 def _warmups(job, options: RunOptions) -> int:
