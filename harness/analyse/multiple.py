@@ -183,15 +183,29 @@ def _is(kinds: list[str], kind: str) -> npt.NDArray[np.bool_]:
 
 def _log_ratio(figure: Figure) -> tuple[float, float, float] | None:
     """(difference of log-means after - before, its standard error, Welch's degrees of freedom)."""
-    before, after = _logs(figure.before), _logs(figure.after)
+    before, after = _log_values(figure.before), _log_values(figure.after)
     if before is None or after is None:
         return None
-    var_before, var_after = before.var(ddof=1) / len(before), after.var(ddof=1) / len(after)
+    (mean_before, var_before), (mean_after, var_after) = _mean_var(before), _mean_var(after)
+    var_before, var_after = var_before / len(before), var_after / len(after)
     variance = var_before + var_after
     if variance == 0:
-        return float(after.mean() - before.mean()), 0.0, float(len(before) + len(after) - 2)
+        return mean_after - mean_before, 0.0, float(len(before) + len(after) - 2)
     freedom = variance**2 / (var_before**2 / (len(before) - 1) + var_after**2 / (len(after) - 1))
-    return float(after.mean() - before.mean()), math.sqrt(variance), float(freedom)
+    return mean_after - mean_before, math.sqrt(variance), float(freedom)
+
+
+def _log_values(values: Sequence[float]) -> list[float] | None:
+    """The logs of a figure's usable values as plain floats (numpy's set-up outweighs the arithmetic on a
+    row's few runs, and a diff takes this for every figure), or None with fewer than two."""
+    kept = [math.log(v) for v in values if v is not None and v > 0 and math.isfinite(v)]
+    return kept if len(kept) >= 2 else None
+
+
+def _mean_var(values: list[float]) -> tuple[float, float]:
+    """The mean and the sample variance (ddof 1) of at least two values."""
+    mean = math.fsum(values) / len(values)
+    return mean, math.fsum((v - mean) ** 2 for v in values) / (len(values) - 1)
 
 
 def _drift(kind: str, differences: FloatArray, errors: FloatArray) -> Drift | None:
@@ -215,8 +229,3 @@ def _band_p_values(relative: FloatArray, error: FloatArray, freedom: FloatArray,
         tail = 2 * scipy_stats.t.sf(beyond / error, freedom)
     p_values: FloatArray = np.where(beyond <= 0, 1.0, np.where(error == 0, 0.0, np.minimum(1.0, tail)))
     return p_values
-
-
-def _logs(values: Sequence[float]) -> FloatArray | None:
-    kept = np.asarray([v for v in values if v is not None and v > 0 and math.isfinite(v)], dtype=float)
-    return np.log(kept) if len(kept) >= 2 else None
