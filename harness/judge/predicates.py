@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from harness.analyse import sequential, stats
-from harness.analyse.figures import samples
+from harness.analyse.figures import counted_runs, samples
 from harness.judge.claims import Claim, ProgramRef
 from harness.judge.model import CONTRADICTED, INCONCLUSIVE, SUPPORTED, Figure, Predicate, Verdict, combine, number_text
 from harness.judge.rows import Context, Row, known, of, one_of
@@ -108,8 +108,7 @@ def _pairwise_range(a: Sequence[float], b: Sequence[float], paired: bool) -> tup
 
 def timed(record: Row, figure: str = "time") -> tuple[list[float], list[int | None]]:
     """A row's per-run ``figure`` values (as ``samples``) and the round each ran in, in step."""
-    runs = record.get("runs") or []
-    runs = [run for run in runs if not run.get("disturbed")] or runs
+    runs = counted_runs(record.get("runs") or [])  # the one rule samples() and diff use too
     for name in KEY_FIELDS[figure]:
         values = [run.get(name) for run in runs]
         if values and all(v is not None for v in values):
