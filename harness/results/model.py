@@ -215,14 +215,14 @@ class Run:
 
 # A stored row's fields in the order the runner writes them (run/measurement.py ``to_record``).
 ROW_ORDER = ("workload", "family", "language", "variant", "runtime", "backend", "machine", "params", "args",
-             "runtime_args", "cores", "status", "reason", "checksum", "command", "stderr_tail", "runs", "stop_reason",
-             "summary")
+             "runtime_args", "cores", "status", "reason", "checksum", "command", "stderr_tail", "runs", "disturbed_runs",
+             "stop_reason", "summary")
 REQUIRED = ("workload", "language", "variant", "params", "status", "runs")
 ROW_FIELDS: dict[str, Check] = {
     "workload": TEXT, "language": TEXT, "variant": TEXT, "params": OBJECT, "status": TEXT, "runs": LIST,
     "family": TEXT, "runtime": TEXT, "backend": TEXT, "machine": TEXT, "args": OBJECT, "runtime_args": LIST,
     "cores": TEXT, "reason": TEXT, "checksum": TEXT_OR_NULL, "command": LIST, "stderr_tail": TEXT,
-    "stop_reason": TEXT, "summary": OBJECT_OR_NULL,
+    "disturbed_runs": NUMBER, "stop_reason": TEXT, "summary": OBJECT_OR_NULL,
 }
 PARAM: Check = ((str, int, float, bool), "a string, number or boolean")
 NAMED = {"workload", "language", "variant", "params", "status", "runs", "summary"}  # Row's own attributes
