@@ -299,7 +299,7 @@ def run_summary(document: dict) -> str:
         ("Harness on swarm manager " if only_swarm else "")
         + f"{env.get('host')}: {env.get('cpu_model')}, {env.get('cores_available')} of {env.get('cores_logical')} cores, "
         f"{env.get('memory_total_bytes', 0) / 2**30:.1f} GiB; {runtimes}. {backends_text(env)}. "
-        f"Profile {options.get('profile', '?')}, {runs_policy(options)} after {options.get('warmup', '?')} warm-up, "
+        f"Profile {options.get('profile', '?')}, {runs_policy(options)} after {options.get('warmup', '?')} warm-up of each program, "
         f"languages interleaved in a shuffled order ({spread}). Rows: {status}; {noisy} of {len(ok)} ok rows have a "
         f"noisy key figure, {cells} timing and memory cells flagged ~ in all; {disturbed} of {len(every_run)} runs disturbed "
         f"(others used > ¼ core). Lab commit {commit}; started "
