@@ -318,7 +318,7 @@ def _save(plt, figure, stem: Path, log_labels: bool = True) -> list[Path]:
         for axes in figure.axes:  # plain numbers on a log y axis, not powers of ten (x ticks are the swept values)
             for axis in (axes.yaxis,):
                 if axis.get_scale() == "log":
-                    axis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+                    axis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 3.0, 5.0)))
                     axis.set_major_formatter(FuncFormatter(lambda value, _: _plain(value)))
                     axis.set_minor_formatter(FuncFormatter(lambda value, _: ""))
     make_folder(stem.parent)
