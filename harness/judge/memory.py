@@ -6,7 +6,7 @@ lower and an upper bound on refcounting's cost, is decided here in code, not in 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -141,10 +141,10 @@ def c4_refcount_cost(context: Context, claim: Claim) -> Verdict | None:
     if python is None:
         return None
     variants = [group for group in claim.groups("collectors") if _ran(records, group[0])]
-    refcount = _Refcounting(_per_object_ns(python, _metric("refcount_free_s")), _per_object_ns(python, None), depth,
+    refcount = _Refcounting(_per_object_ns(python, "refcount_free_s"), _per_object_ns(python, None), depth,
                             claim.number("above"), claim.per_language("counter_resolution_s"))
-    predicates, shares = [], [f"Python: reference counting frees {_share(python, _metric('refcount_free_s'))} of its time, "
-                              f"the cycle collector {_share(python, _metric('gc_pause_s'))}"]
+    predicates, shares = [], [f"Python: reference counting frees {_share(python, 'refcount_free_s')} of its time, "
+                              f"the cycle collector {_share(python, 'gc_pause_s')}"]
     for (program,) in (*claim.groups("tracing"), *variants):
         predicate, share = _against(refcount, records, program, named=bool(variants))
         predicates.append(predicate)
@@ -190,12 +190,12 @@ def _against(refcount: _Refcounting, records: list[Row], program: ProgramRef, na
         return unmeasured(statement, f"> {above:g}×", f"{tracing.get('runtime') or language} reports no collector pauses"), ""
     # A pause under the counter's resolution reads 0: count it as one whole tick, which can
     # only make the tracing side look slower, so it may support the claim but never contradict it.
-    pauses = _per_object_ns(tracing, _pause_s)
-    ticks = _per_object_ns(tracing, _pause_s, floor_s=refcount.resolution[language])
+    pauses = _per_object_ns(tracing, "gc_pause_s")
+    ticks = _per_object_ns(tracing, "gc_pause_s", floor_s=refcount.resolution[language])
     lower = ratio_figure(f"Python's refcount freeing / {who} pauses, per object", refcount.freeing, ticks)
     upper = (ratio_figure(f"Python's whole time / {who} pauses, per object", refcount.whole, pauses)
              if pauses == ticks else None)
-    share = f"{NAMES[language]}{' ' + collector if collector else ''}: collector pauses {_share(tracing, _pause_s)} of its time ({_collectors(tracing)})"
+    share = f"{NAMES[language]}{' ' + collector if collector else ''}: collector pauses {_share(tracing, 'gc_pause_s')} of its time ({_collectors(tracing)})"
     return _bounded(statement, lower, upper, above), share
 
 
@@ -212,33 +212,17 @@ def _no_row(records: list[Row], program: ProgramRef, depth: int) -> str:
     return f"no ok {name} row at depth {depth}" + (f": {failed[0]['reason']}" if failed else "")
 
 
-Seconds = Callable[[Mapping[str, Any]], Any]
+def _per_object_ns(record: Row, metric: str | None, floor_s: float = 0.0) -> list[float]:
+    """Per run: a metric's seconds (or the whole timed work, for None) per node built, in ns.
 
-
-def _metric(name: str) -> Seconds:
-    """A run's seconds read from one of its metrics."""
-    return lambda metrics: metrics.get(name)
-
-
-def _pause_s(metrics: Mapping[str, Any]) -> Any:
-    """A tracing collector's pauses in one run, in seconds.
-
-    ``gc_pause_s`` sums every GC MXBean's time, and ZGC and Shenandoah have a bean for their
-    concurrent cycles beside one for their pauses: for them only the pauses beans count.
-    """
-    if not any(key.startswith("gc_") and key.endswith("_cycles_time_s") for key in metrics):
-        return metrics.get("gc_pause_s")
-    return sum(value for key, value in metrics.items() if key.startswith("gc_") and key.endswith("_pauses_time_s"))
-
-
-def _per_object_ns(record: Row, seconds: Seconds | None, floor_s: float = 0.0) -> list[float]:
-    """Per run: ``seconds`` of its metrics (or the whole timed work, for None) per node built, in ns."""
+    A JVM's ``gc_pause_s`` is its pauses only: Kit.gcTotals leaves out ZGC's and Shenandoah's
+    concurrent cycles, which run beside the program."""
     values = []
     for run in record.get("runs") or []:
         work, ops = run.get("work_s") or [], run.get("ops")
-        taken: Any = sum(work) if seconds is None else seconds(run.get("metrics") or {})
-        if work and ops and isinstance(taken, int | float):
-            values.append(max(taken, floor_s) / (ops * len(work)) * 1e9)
+        seconds: Any = sum(work) if metric is None else (run.get("metrics") or {}).get(metric)
+        if work and ops and isinstance(seconds, int | float):
+            values.append(max(seconds, floor_s) / (ops * len(work)) * 1e9)
     return values
 
 
@@ -248,9 +232,9 @@ def _reports(record: Row, metric: str) -> bool:
     return all(metric in (run.get("metrics") or {}) for run in runs)
 
 
-def _share(record: Row, seconds: Seconds) -> str:
-    """The median share of a run's work time that ``seconds`` took, as a percentage."""
-    shares = [(seconds(run.get("metrics") or {}) or 0) / sum(run["work_s"]) for run in record.get("runs") or [] if run.get("work_s")]
+def _share(record: Row, metric: str) -> str:
+    """The median share of a run's work time that ``metric`` took, as a percentage."""
+    shares = [(run.get("metrics") or {}).get(metric, 0) / sum(run["work_s"]) for run in record.get("runs") or [] if run.get("work_s")]
     return f"{np.median(shares):.1%}" if shares else "?"
 
 
