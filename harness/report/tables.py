@@ -166,7 +166,7 @@ def answers_table(found: list) -> Table:
             rows.append([claim_id, claim, "not measured in this run", reasons[0].split(": ", 1)[-1] if reasons else "—"])
             anchors.append("")
         for verdict in mine:
-            where = (f" [{verdict['backend']}]" if several else "") + _on_runtime(verdict)
+            where = (f" [{verdict['backend']}]" if several else "") + on_runtime(verdict)
             if verdict["outcome"] != verdicts.NOT_MEASURED:
                 rows.append([claim_id + where, claim, verdict["outcome"], key_figure(verdict) or "—"])
                 anchors.append(_anchor(verdict, several))
@@ -181,7 +181,7 @@ def implementations_table(found: list, environment: dict) -> Table | None:
     first runtimes' column: each cell the outcome alone. The key figures stay in the answers' rows:
     they are not one quantity across a row (C11's on pypy is Python's, on bun Node's). None when no
     claim was judged again."""
-    shown = [v for v in found if v["outcome"] != verdicts.NOT_MEASURED or v.get("runtime")]
+    shown = shown_verdicts(found)
     runtimes = list(dict.fromkeys(v["runtime"] for v in shown if v.get("runtime")))
     if not runtimes:
         return None
@@ -210,7 +210,14 @@ def _anchor(verdict: dict, several: bool) -> str:
     return verdict["claim_id"].lower() + (f"-{verdict['backend']}" if several else "") + (f"-{runtime}" if runtime else "")
 
 
-def _on_runtime(verdict: dict) -> str:
+def shown_verdicts(found: list[dict]) -> list[dict]:
+    """The verdicts the answers show: every answer, and each "not judged on <runtime>: <reason>" record
+    (a claim judged again on a further runtime that it is not about, or whose programs that runtime
+    skipped); not the records of claims no row of the run could judge."""
+    return [v for v in found if v["outcome"] != verdicts.NOT_MEASURED or v.get("runtime")]
+
+
+def on_runtime(verdict: dict) -> str:
     """`` on python3.13t`` for a claim judged again on a further version of a language."""
     return f" on {verdict['runtime']}" if verdict.get("runtime") else ""
 
@@ -256,7 +263,7 @@ def claim_detail(verdict: dict, several: bool, infos: dict | None = None) -> Cla
     """A verdict's predicates with their thresholds, figures and outcomes, and its workloads' first plots."""
     rows = [[p["statement"], p["threshold"], figure_text(p["figure"]) if p.get("figure") else "—",
              p["outcome"] + (f": {p['reason']}" if p.get("reason") else "")] for p in verdict["predicates"]]
-    where = (f" [{verdict['backend']}]" if several else "") + _on_runtime(verdict)
+    where = (f" [{verdict['backend']}]" if several else "") + on_runtime(verdict)
     return ClaimDetail(
         anchor=_anchor(verdict, several),
         heading=f"{verdict['claim_id']}{where}: {verdict['claim']}",

@@ -17,7 +17,16 @@ from rich.table import Table
 
 from harness.analyse import stats
 from harness.judge.verdicts import CLAIMS, NOT_MEASURED, measured
-from harness.report.tables import by_workload, claim_runs_text, key_figure, params_text, problems, stored_or_current_verdicts
+from harness.report.tables import (
+    by_workload,
+    claim_runs_text,
+    key_figure,
+    on_runtime,
+    params_text,
+    problems,
+    shown_verdicts,
+    stored_or_current_verdicts,
+)
 from harness.results.model import Status
 
 OUTCOME_STYLE = {"Supported": "green", "Contradicted": "red", "Inconclusive": "yellow"}
@@ -86,7 +95,7 @@ class RunProgress:
                  if claim not in self.answers and set(workloads) & present and not set(workloads) & busy]
         if not ready:
             return
-        verdicts = shown(self.judge(document))
+        verdicts = shown_verdicts(self.judge(document))
         for claim in ready:
             self.answers[claim] = [v for v in verdicts if v["claim_id"] == claim]
             for verdict in self.answers[claim]:
@@ -111,23 +120,12 @@ class RunProgress:
         table = Table(title="Answers so far", title_justify="left", show_header=False, box=None)
         for verdicts in self.answers.values():
             for verdict in verdicts:
-                table.add_row(*_answer_cells(verdict, _on_runtime(verdict)), style=_row_style(verdict))
+                table.add_row(*_answer_cells(verdict, on_runtime(verdict)), style=_row_style(verdict))
         return Group(table, self.bar)
-
-
-def shown(found: list[dict]) -> list[dict]:
-    """The verdicts the terminal shows: every answer, and each "not judged on <runtime>: <reason>" record
-    (a claim judged again on a further runtime that it is not about, or whose programs that runtime
-    skipped), as the markdown and HTML answers show them; not the claims no row of the run could judge."""
-    return [v for v in found if v["outcome"] != NOT_MEASURED or v.get("runtime")]
 
 
 def _not_judged(verdict: dict) -> bool:
     return verdict["outcome"] == NOT_MEASURED
-
-
-def _on_runtime(verdict: dict) -> str:
-    return f" on {verdict['runtime']}" if verdict.get("runtime") else ""
 
 
 def _answer_cells(verdict: dict, where: str) -> tuple[str, str, str]:
@@ -147,7 +145,7 @@ def _row_style(verdict: dict) -> str:
 def _answer_text(verdict: dict) -> str:
     if _not_judged(verdict):
         return f"{verdict['claim_id']} {verdict['note']}"
-    return f"{verdict['claim_id']}{_on_runtime(verdict)} {verdict['outcome']}: {key_figure(verdict)}"
+    return f"{verdict['claim_id']}{on_runtime(verdict)} {verdict['outcome']}: {key_figure(verdict)}"
 
 
 def _minutes(seconds: float) -> str:
@@ -163,7 +161,7 @@ def print_summary(document: dict, run_dir, file=None, selected_claims=None) -> N
     """
     console = Console(file=file or sys.stdout, width=max(100, Console().width))
     found, note = stored_or_current_verdicts(document)
-    found = shown(found)
+    found = shown_verdicts(found)
     # A claim the judge decided is shown even when the selection left out one of its languages
     # (C10 from Python's servers alone); one it could not decide from a partial selection is not.
     answered = {v["claim_id"] for v in measured(found) if v["outcome"] != "Inconclusive"}
@@ -176,7 +174,7 @@ def print_summary(document: dict, run_dir, file=None, selected_claims=None) -> N
     judged = {v["claim_id"] for v in measured(found)}
     for verdict in found:
         # escaped in _answer_cells: rich would read "[docker]" as a style tag and print nothing of it
-        where = (f" [{verdict['backend']}]" if several else "") + _on_runtime(verdict)
+        where = (f" [{verdict['backend']}]" if several else "") + on_runtime(verdict)
         table.add_row(*_answer_cells(verdict, where), style=_row_style(verdict))
     unmeasured = [claim for claim in CLAIMS if claim not in judged and claim not in outside]
     if found:
