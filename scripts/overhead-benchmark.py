@@ -1,33 +1,41 @@
 #!/usr/bin/env python3
 """What the lab adds to a program's figures: programs it did not write, through the lab and bare.
 
-    python3 scripts/overhead-benchmark.py [--rounds 5] [--runs 2] [--only WORD,...] [--all-runs] [--json FILE]
+    python3 scripts/overhead-benchmark.py [--blocks 20] [--runs 2] [--only WORD,...] [--all-runs] [--json FILE]
 
-``--only compileall,gzip`` runs only the programs whose name has one of the words; each side gets
-``--rounds`` x ``--runs`` runs of each.
+``--only compileall,gzip`` runs only the programs whose name has one of the words.
 
 Each program is a public, well-known program already on a Debian machine with the lab's runtimes
 (Python's timeit and compileall, the JDK's javac and jar, npm, gzip and xz), run unchanged as a
-command program of a suite written to a temporary folder. A round runs every program ``--runs``
-times through ``python3 -m harness compare --suite`` (the lab, exactly as a user runs it) and the
-same number of times bare, in an order shuffled per round: bare means spawned with posix_spawn and
-waited for with wait4 by this small script, as ``hyperfine -N`` does. GNU time then runs each
-program once a round for its ``%M``.
+command program of a suite written to a temporary folder. Through the lab means
+``python3 -m harness compare --suite`` exactly as a user runs it; bare means spawned with
+posix_spawn and waited for with wait4 by this small script, as ``hyperfine -N`` does.
 
-It prints, per program: the median wall time through the lab and bare, their ratio with a
-bootstrap 95 % interval (ratio of medians) and Welch's interval (ratio of geometric means), and
-the lab's headline peak memory and cgroup peak against GNU time's ``%M``. A benchmark, not a test:
-its figures depend on the machine, and the lab's goal is every wall ratio at most 1.02.
+The runs come in *blocks*: one program, ``--runs`` runs through the lab in one ``compare``, with
+the same number of bare runs split around them (half before, half after). A block takes seconds,
+so each block's ratio (median lab wall over median bare wall) is free of the machine's drift over
+minutes, which on a shared host is larger than the 2 % the lab aims at. Blocks of the programs are
+shuffled within each of ``--blocks`` passes. GNU time runs each program once in each of the first
+five passes for its ``%M``.
+
+It prints, per program: the median wall time through the lab and bare; the paired ratio (the
+geometric mean of the blocks' ratios, with Student's t 95 % interval over blocks) and, for
+comparison, the unpaired ratio of all runs' medians with its bootstrap interval; whether the goal
+holds (ratio at most 1.02, and an interval that includes 1 or reaches at most 1.02); and the lab's
+headline peak memory and cgroup peak against GNU time's ``%M``. A benchmark, not a test: its
+figures depend on the machine.
 
 On a busy machine some runs are *disturbed* (others took over a quarter of a core meanwhile, see
 harness/measure/machine.py): the lab runs those again, and this script judges its bare runs the
-same way. The ratios compare the undisturbed runs of both sides (``--all-runs``: every run).
+same way. The ratios compare the undisturbed runs of both sides (``--all-runs``: every run); a
+block left with no undisturbed run on a side is left out, and the n column counts blocks.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import random
 import shutil
@@ -39,14 +47,13 @@ import tempfile
 import time
 from pathlib import Path
 
+import scipy.stats
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from harness.analyse import stats  # noqa: E402
 from harness.measure.machine import disturbed, machine_cpu, others_during  # noqa: E402
-
-FIGURES = ("lab_wall", "bare_wall", "lab_peak", "lab_cgroup", "gnu_time", "harness_cpu", "samples", "lab_disturbed",
-           "bare_disturbed")  # each program's, one entry a run
 
 
 def programs(scratch: Path) -> dict[str, list[str]]:
@@ -114,31 +121,77 @@ def gnu_time_peak(argv: list[str]) -> int:
     return int(done.stderr.strip().splitlines()[-1]) * 1024
 
 
-def lab_pass(suite: Path, out: Path, runs: int) -> dict[str, list[dict]]:
-    """One ``compare --suite`` of every program, ``runs`` measured runs each: workload -> its runs."""
+def lab_runs(suite: Path, out: Path, workload: str, runs: int) -> list[dict]:
+    """``runs`` measured runs of one workload of the suite through ``compare``: their run records."""
     done = subprocess.run([sys.executable, "-m", "harness", "compare", "--suite", str(suite), "--out", str(out),
-                           "--runs", str(runs), "--warmup", "0", "--quiet"], cwd=ROOT, capture_output=True, text=True)
+                           "--only", workload, "--runs", str(runs), "--warmup", "0", "--quiet"],
+                          cwd=ROOT, capture_output=True, text=True)
     if done.returncode != 0:
         raise SystemExit(f"the lab failed (exit {done.returncode}):\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
     document = json.loads((out / "latest" / "results.json").read_text())
-    return {row["workload"]: row["runs"] for row in document["measurements"]}
+    (row,) = (row for row in document["measurements"] if row["workload"] == workload)
+    return list(row["runs"])
 
 
-def ratio_text(lab: list[float], bare: list[float]) -> str:
-    """Ratio of medians with its bootstrap interval, and Welch's ratio of geometric means."""
-    medians = stats.bootstrap_interval([lab, bare], lambda a, b: statistics.median(a) / statistics.median(b))
-    welch = stats.compare(lab, bare)
-    text = f"{medians[0]:.3f} ({medians[1]:.3f}–{medians[2]:.3f})" if medians else "-"
-    if welch:
-        text += f"  geo {welch.ratio:.3f} ({welch.low:.3f}–{welch.high:.3f})"
-    return text
+def run_block(argv: list[str], suite: Path, out: Path, workload: str, runs: int) -> dict[str, list]:
+    """One block: bare runs split around ``runs`` lab runs of one program; every figure of it."""
+    before = [bare_wall(argv) for _ in range((runs + 1) // 2)]
+    records = lab_runs(suite, out, workload, runs)
+    after = [bare_wall(argv) for _ in range(runs // 2)]
+    bare = before + after
+    return {
+        "lab_wall": [run["wall_s"] for run in records],
+        "lab_disturbed": [bool(run.get("disturbed")) for run in records],
+        "lab_peak": [run.get("peak_memory_bytes") for run in records],
+        "lab_cgroup": [run.get("cgroup_peak_bytes") for run in records],
+        "harness_cpu": [run.get("harness_cpu_s") for run in records],
+        "samples": [run.get("samples") for run in records],
+        "bare_wall": [wall for wall, _ in bare],
+        "bare_disturbed": [busy for _, busy in bare],
+    }
 
 
-def compared(entry: dict, side: str, all_runs: bool) -> list[float]:
-    """The walls of one side that the ratio compares: the undisturbed ones (all, when none is)."""
-    walls = entry[f"{side}_wall"]
-    calm = [wall for wall, busy in zip(walls, entry[f"{side}_disturbed"]) if not busy]
-    return walls if all_runs or not calm else calm
+def kept(walls: list[float], disturbed_flags: list[bool], all_runs: bool) -> list[float]:
+    """The walls a ratio compares: every one with ``all_runs``, else the undisturbed ones."""
+    return list(walls) if all_runs else [wall for wall, busy in zip(walls, disturbed_flags) if not busy]
+
+
+def block_log_ratios(blocks: list[dict[str, list]], all_runs: bool) -> list[float]:
+    """log(median lab wall / median bare wall) of each block that kept a run on both sides."""
+    logs = []
+    for block in blocks:
+        lab = kept(block["lab_wall"], block["lab_disturbed"], all_runs)
+        bare = kept(block["bare_wall"], block["bare_disturbed"], all_runs)
+        if lab and bare:
+            logs.append(math.log(statistics.median(lab) / statistics.median(bare)))
+    return logs
+
+
+def paired_ratio(logs: list[float]) -> tuple[float, float, float] | None:
+    """The geometric mean of the blocks' ratios with Student's t 95 % interval (None under 3 blocks)."""
+    if len(logs) < 3:
+        return None
+    interval = scipy.stats.ttest_1samp(logs, 0.0).confidence_interval(0.95)
+    return math.exp(statistics.fmean(logs)), math.exp(interval.low), math.exp(interval.high)
+
+
+def meets_goal(ratio: tuple[float, float, float] | None, bound: float = 1.02) -> str:
+    """Whether a ratio meets the lab's goal: at most ``bound``, its interval including 1 or below ``bound``."""
+    if ratio is None:
+        return "-"
+    estimate, low, high = ratio
+    return "yes" if estimate <= bound and (low <= 1.0 or high <= bound) else "no"
+
+
+def unpaired_ratio(lab: list[float], bare: list[float]) -> tuple[float, float, float] | None:
+    """Ratio of the medians of all runs, with its bootstrap 95 % interval (drift included)."""
+    result = stats.bootstrap_interval([lab, bare], lambda a, b: statistics.median(a) / statistics.median(b))
+    return (result[0], result[1], result[2]) if result else None
+
+
+def ratio_text(ratio: tuple[float, float, float] | None) -> str:
+    """'1.003 (0.990–1.016)', or '-'."""
+    return f"{ratio[0]:.3f} ({ratio[1]:.3f}–{ratio[2]:.3f})" if ratio else "-"
 
 
 def mib(values: list) -> float:
@@ -153,11 +206,36 @@ def median_of(values: list) -> float:
     return statistics.median(present) if present else float("nan")
 
 
+def flattened(blocks: list[dict[str, list]], key: str) -> list:
+    """One figure of every run of every block, in order."""
+    return [value for block in blocks for value in block[key]]
+
+
+def print_table(figures: dict[str, dict], all_runs: bool) -> None:
+    """One line a program: medians, the paired and unpaired ratios, the goal, memory and harness CPU."""
+    print(f"{'program':34} {'lab s':>7} {'bare s':>7}  {'paired ratio, 95 %':22} {'blocks':>6} {'goal':>4}  "
+          f"{'unpaired ratio of medians':26} {'headline MiB':>12} {'GNU %M MiB':>10} {'cgroup MiB':>10} "
+          f"{'harness CPU ms':>14}")
+    for name, entry in figures.items():
+        blocks = entry["blocks"]
+        lab = kept(flattened(blocks, "lab_wall"), flattened(blocks, "lab_disturbed"), all_runs)
+        bare = kept(flattened(blocks, "bare_wall"), flattened(blocks, "bare_disturbed"), all_runs)
+        logs = block_log_ratios(blocks, all_runs)
+        paired = paired_ratio(logs)
+        print(f"{name:34} {median_of(lab):7.3f} {median_of(bare):7.3f}  {ratio_text(paired):22} {len(logs):6} "
+              f"{meets_goal(paired):>4}  {ratio_text(unpaired_ratio(lab, bare)):26} "
+              f"{mib(flattened(blocks, 'lab_peak')):12.1f} {mib(entry['gnu_time']):10.1f} "
+              f"{mib(flattened(blocks, 'lab_cgroup')):10.1f} {1000 * median_of(flattened(blocks, 'harness_cpu')):14.2f}")
+    print(f"{'every run compared' if all_runs else 'undisturbed runs compared'}; the lab's wall is its run "
+          "record's wall_s (disturbed runs it ran again are extra); goal: paired ratio <= 1.02 with its "
+          "interval including 1 or reaching at most 1.02")
+
+
 def main() -> int:
-    """Run the rounds and print the table."""
+    """Run the blocks and print the table."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--runs", type=int, default=2, help="runs of each side in a round")
+    parser.add_argument("--blocks", type=int, default=20, help="blocks of each program (passes over them all)")
+    parser.add_argument("--runs", type=int, default=2, help="runs of each side in a block")
     parser.add_argument("--only", default="", help="comma-separated words: programs whose name has one of them")
     parser.add_argument("--all-runs", action="store_true", help="compare every run, disturbed ones too")
     parser.add_argument("--json", type=Path, help="also write every figure here")
@@ -170,43 +248,19 @@ def main() -> int:
             chosen = {name: argv for name, argv in chosen.items() if any(w in name for w in words)}
         suite = scratch / "suite.toml"
         suite.write_text(suite_text(chosen))
-        names = {f"p{i}": name for i, name in enumerate(chosen)}
-        figures: dict[str, dict[str, list]] = {name: {key: [] for key in FIGURES} for name in chosen}
+        workloads = {name: f"p{i}" for i, name in enumerate(chosen)}
+        figures: dict[str, dict] = {name: {"blocks": [], "gnu_time": []} for name in chosen}
         rng = random.Random(0)
-        for round_index in range(options.rounds):
-            sides = ["lab", "bare"]
-            rng.shuffle(sides)
-            for side in sides:
-                if side == "lab":
-                    for workload, runs in lab_pass(suite, scratch / "out", options.runs).items():
-                        entry = figures[names[workload]]
-                        entry["lab_wall"] += [run["wall_s"] for run in runs]
-                        entry["lab_peak"] += [run.get("peak_memory_bytes") for run in runs]
-                        entry["lab_cgroup"] += [run.get("cgroup_peak_bytes") for run in runs]
-                        entry["harness_cpu"] += [run.get("harness_cpu_s") for run in runs]
-                        entry["samples"] += [run.get("samples") for run in runs]
-                        entry["lab_disturbed"] += [bool(run.get("disturbed")) for run in runs]
-                else:
-                    order = [name for name in chosen for _ in range(options.runs)]
-                    rng.shuffle(order)
-                    for name in order:
-                        wall, busy = bare_wall(chosen[name])
-                        figures[name]["bare_wall"].append(wall)
-                        figures[name]["bare_disturbed"].append(busy)
-            for name, argv in chosen.items():
-                figures[name]["gnu_time"].append(gnu_time_peak(argv))
-            print(f"round {round_index + 1} of {options.rounds} done", file=sys.stderr)
-    print(f"{'program':34} {'lab s':>8} {'bare s':>8}  {'wall ratio, 95 % interval':44} {'n lab/bare':>10} "
-          f"{'headline MiB':>12} {'GNU %M MiB':>10} {'cgroup MiB':>10} {'harness CPU ms':>14} {'samples':>7}")
-    for name, entry in figures.items():
-        lab, bare = compared(entry, "lab", options.all_runs), compared(entry, "bare", options.all_runs)
-        print(f"{name:34} {statistics.median(lab):8.3f} {statistics.median(bare):8.3f}  "
-              f"{ratio_text(lab, bare):44} {f'{len(lab)}/{len(bare)}':>10} {mib(entry['lab_peak']):12.1f} "
-              f"{mib(entry['gnu_time']):10.1f} {mib(entry['lab_cgroup']):10.1f} "
-              f"{1000 * median_of(entry['harness_cpu']):14.2f} {median_of(entry['samples']):7.0f}")
-    print(f"{options.rounds * options.runs} runs a side per program, "
-          f"{'every run compared' if options.all_runs else 'the undisturbed ones compared (n)'}; "
-          "the lab's wall is its run record's wall_s (disturbed runs it ran again are extra)")
+        for pass_index in range(options.blocks):
+            order = list(chosen)
+            rng.shuffle(order)
+            for name in order:
+                figures[name]["blocks"].append(
+                    run_block(chosen[name], suite, scratch / "out", workloads[name], options.runs))
+                if pass_index < 5:
+                    figures[name]["gnu_time"].append(gnu_time_peak(chosen[name]))
+            print(f"pass {pass_index + 1} of {options.blocks} done", file=sys.stderr)
+    print_table(figures, options.all_runs)
     if options.json:
         options.json.write_text(json.dumps(figures, indent=1))
     return 0
