@@ -11,7 +11,9 @@ slower); in the drift cases both rows are 20 % slower in a stretch of rounds.
 
 Methods: today's Welch interval (stats.compare) looked at after every run; a time-uniform
 confidence sequence for Gaussian data with unknown variance (Lai 1976, the normal-mixture
-t-boundary) on the per-round log-ratios; and harness.analyse.sequential, independent and paired.
+t-boundary) on the per-round log-ratios; and harness.analyse.sequential, independent (each row's
+slowest run left out from 7 runs on), paired, and independent with every run kept (the method
+before, ``Design(trim=False)``). The "none disturbed" cases show what the disturbed runs cost.
 
 With ``--futility`` it prints instead the quick design with and without the runner's futility
 rule (judge/decide.py): from a run count on, a trial whose projected runs to decide
@@ -48,6 +50,7 @@ class Case:
     cv_a: float
     cv_b: float
     drift: str = ""  # "", "stretch" (4 rounds at 1.2x), "half" (every other round 1.1-1.4x)
+    disturbed: float = DISTURBED_SHARE  # the share of runs 1.3-2x slower
 
 
 CASES = [
@@ -63,6 +66,8 @@ CASES = [
     Case("1.8 vs 1.5, CV 10 %, drift 4 rounds", 1.8, 0.10, 0.10, "stretch"),
     Case("1.8 vs 1.5, CV 10 %, busy half", 1.8, 0.10, 0.10, "half"),
     Case("1.25 vs 1.5, CV 10 %", 1.25, 0.10, 0.10),
+    Case("1.8 vs 1.5, CV 5 %, none disturbed", 1.8, 0.05, 0.05, disturbed=0.0),
+    Case("1.8 vs 1.5, CV 10 %, none disturbed", 1.8, 0.10, 0.10, disturbed=0.0),
 ]
 
 
@@ -71,7 +76,7 @@ def runs(case: Case, trials: int, rounds: int, rng: np.random.Generator) -> tupl
     def row(cv: float) -> np.ndarray:
         sigma = math.sqrt(math.log1p(cv * cv))
         values = rng.lognormal(0.0, sigma, (trials, rounds))
-        disturbed = rng.random((trials, rounds)) < DISTURBED_SHARE
+        disturbed = rng.random((trials, rounds)) < case.disturbed
         return values * np.where(disturbed, rng.uniform(1.3, 2.0, (trials, rounds)), 1.0)
     a, b = case.ratio * row(case.cv_a), row(case.cv_b)
     shared = np.ones((trials, rounds))
@@ -177,16 +182,19 @@ def simulate_futility(design: sequential.Design, log_a: np.ndarray, log_b: np.nd
 
 
 def futility_table(trials: int, seed: int) -> None:
-    """The quick design (3-10 runs, independent) with and without futility stops, on every case."""
-    design = sequential.Design(3, 10)
+    """The quick design (3-10 runs, independent) with and without futility stops, on every case;
+    and the lab's rule on the method before (every run kept), for the before/after comparison."""
+    design, before = sequential.Design(3, 10), sequential.Design(3, 10, trim=False)
     first = design.min_decisive_runs() or design.max_runs
-    rules: list[tuple[str, Rule | None]] = [
-        ("no futility stop", None),
-        (f"from {first + 1} runs, hopeful > 10 × max (lab)", (first + 1, decide.FUTILITY_MARGIN, True)),
-        (f"from {first + 1} runs, hopeful > 3 × max", (first + 1, 3.0, True)),
-        (f"from {first + 1} runs, hopeful > 1.5 × max", (first + 1, 1.5, True)),
-        (f"from {first + 1} runs, edge side > 1.5 × max", (first + 1, 1.5, False)),
-        (f"from {first + 1} runs, edge side > 10 × max", (first + 1, 10.0, False)),
+    lab: Rule = (first + 1, decide.FUTILITY_MARGIN, True)
+    rules: list[tuple[str, Rule | None, sequential.Design]] = [
+        ("no futility stop", None, design),
+        (f"from {first + 1} runs, hopeful > 10 × max (lab)", lab, design),
+        (f"from {first + 1} runs, hopeful > 3 × max", (first + 1, 3.0, True), design),
+        (f"from {first + 1} runs, hopeful > 1.5 × max", (first + 1, 1.5, True), design),
+        (f"from {first + 1} runs, edge side > 1.5 × max", (first + 1, 1.5, False), design),
+        (f"from {first + 1} runs, edge side > 10 × max", (first + 1, 10.0, False), design),
+        ("lab's, before: every run kept", lab, before),
     ]
     print(f"Threshold {THRESHOLD}; design {design.min_runs}–{design.max_runs} independent; {trials} trials per cell; "
           f"seed {seed}; {DISTURBED_SHARE:.0%} of runs disturbed 1.3–2×.\n")
@@ -195,8 +203,8 @@ def futility_table(trials: int, seed: int) -> None:
     for index, case in enumerate(CASES):
         rng = np.random.default_rng([seed, index])
         a, b = runs(case, trials, design.max_runs, rng)
-        for name, rule in rules:
-            decisions, used = simulate_futility(design, np.log(a), np.log(b), rule)
+        for name, rule, chosen in rules:
+            decisions, used = simulate_futility(chosen, np.log(a), np.log(b), rule)
             at_threshold = case.ratio == THRESHOLD
             wrong = np.mean(decisions != 0) if at_threshold else np.mean(decisions == (1 if case.ratio < THRESHOLD else -1))
             right = "–" if at_threshold else f"{np.mean(decisions == (1 if case.ratio > THRESHOLD else -1)):.1%}"
@@ -220,6 +228,7 @@ def main() -> int:
         ("today: Welch 95 %, stop when clear", welch_today, quick),
         ("time-uniform t-CS (Lai), per round", lai_sequence, quick),
         ("sequential rank, independent", sequential_bounds(sequential.Design(*quick)), quick),
+        ("before: sequential rank, all runs kept", sequential_bounds(sequential.Design(*quick, trim=False)), quick),
         ("sequential rank, paired", sequential_bounds(sequential.Design(*quick, paired=True)), quick),
         ("rank, one look at 10 (no stopping)", sequential_bounds(sequential.Design(10, 10)), (10, 10)),
     ]
