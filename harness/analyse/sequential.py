@@ -105,8 +105,12 @@ class Design:
 
     @property
     def trims(self) -> bool:
-        """Whether each row's slowest run is left out from TRIM_FROM runs on (independent form only)."""
-        return self.trim and not self.paired
+        """Whether each row's slowest run is left out from TRIM_FROM runs on (independent form only).
+
+        A design that stops before TRIM_FROM never leaves a run out, so it is the method before,
+        calibrated as before (``--runs 5`` keeps its level: a single look at 5 runs can decide at
+        Holm's alpha/4, which the trimmed share could not)."""
+        return self.trim and not self.paired and self.max_runs >= TRIM_FROM
 
     def min_decisive_runs(self) -> int | None:
         """The fewest runs per row at which any data could decide; None if no planned look can."""

@@ -159,3 +159,12 @@ def test_bad_designs_and_looks_past_the_plan_are_refused():
     assert "too few" in sequential.Design(2, 3).warning()
     assert QUICK.warning() == ""
     assert sequential.ratio_interval([], [1.0, 2.0], QUICK) is None
+
+
+def test_a_design_that_stops_before_trimming_is_calibrated_as_the_untrimmed_one():
+    # --runs 5 never reaches TRIM_FROM, so nothing is left out and the level is the untrimmed one:
+    # a single look at 5 runs a row decides at Holm's 0.05/4 (the exact two-sided extreme of 5 vs 5
+    # is 2/252 = 0.0079 <= 0.7 * 0.0125), which the trimmed share (0.6 * 0.0125 = 0.0075) could not.
+    assert not sequential.Design(5, 5, 0.0125).trims
+    assert sequential.Design(5, 5, 0.0125).min_decisive_runs() == 5
+    assert sequential.Design(3, 10).trims
