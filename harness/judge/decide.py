@@ -15,7 +15,7 @@ a run more than the fewest that could decide (6 in the quick profile), and even 
 projection of the runs that would decide it (``Predicate.runs_needed``) is over ten times
 --max-runs. Stopping for futility cannot make a wrong decision more likely (it only declines to
 decide); the margin is what keeps it from costing decisions: in scripts/simulate-stopping.py
---futility, a ratio 20 % beyond its threshold is decided 0-0.2 points less often with it, 5-11
+--futility, a ratio 20 % beyond its threshold is decided 0.1-0.3 points less often with it, 5-11
 points less with 1.5 times --max-runs (docs/statistics-sequential.md).
 """
 
