@@ -633,3 +633,185 @@ def test_a_bootstrap_figure_is_built_at_the_level_in_force():
 def test_a_design_refuses_an_error_level_outside_zero_to_one(alpha):
     with pytest.raises(UsageError):
         Design(alpha=alpha)
+
+
+# --- what a combinator's predicate carries: its statement, threshold text, outcome and figure ---
+
+COMBINATORS = [
+    # (combinator, threshold, shown text, a figure on the claim's side, one wholly on the other, one straddling)
+    (predicates.at_least, 2.0, "≥ 2.00", (2.5, 3.0), (1.0, 1.5), (1.5, 2.5)),
+    (predicates.below, 2.0, "< 2.00", (1.0, 1.5), (2.5, 3.0), (1.5, 2.5)),
+    (predicates.within, (0.5, 1.5), "within 0.5–1.50", (0.8, 1.2), (2.0, 3.0), (1.0, 2.0)),
+]
+
+
+@pytest.mark.parametrize(("combinator", "threshold", "text", "inside", "outside", "across"), COMBINATORS)
+def test_a_predicate_keeps_its_statement_threshold_and_figure(combinator, threshold, text, inside, outside, across):
+    for span, outcome in [(inside, SUPPORTED), (outside, CONTRADICTED), (across, INCONCLUSIVE)]:
+        shown = figure(*span)
+        found = combinator("the statement", shown, threshold)
+        assert (found.statement, found.threshold, found.outcome, found.figure) == ("the statement", text, outcome, shown)
+    assert combinator("s", figure(*inside), threshold, shown="as shown").threshold == "as shown"
+    straddling = combinator("s", figure(*across), threshold)
+    assert straddling.reason.startswith("the interval straddles the threshold" if combinator is not predicates.within
+                                        else "the interval reaches outside the band")
+    missing = combinator("the statement", None, threshold)
+    assert (missing.statement, missing.threshold, missing.outcome, missing.figure, missing.reason) == (
+        "the statement", text, INCONCLUSIVE, None, predicates.NOT_MEASURED_HERE)
+    few = figure(*inside, method=f"Hodges–Lehmann ratio; {predicates.TOO_FEW}")
+    held = combinator("the statement", few, threshold)
+    assert (held.statement, held.threshold, held.outcome, held.figure) == ("the statement", text, INCONCLUSIVE, few)
+    assert held.reason.startswith("too few runs to decide")
+
+
+def test_an_unmeasured_predicate_is_inconclusive_with_its_reason():
+    found = predicates.unmeasured("s", "≥ 2", "needs two cores")
+    assert (found.statement, found.threshold, found.outcome, found.figure, found.reason) == ("s", "≥ 2", INCONCLUSIVE, None, "needs two cores")
+
+
+def test_a_median_figure_is_built_at_the_level_in_force():
+    # n = 10 at 50 %: coverage of (x(4), x(7)) is 1 - 2 x 176/1024 = 0.656, of (x(5), x(6)) 252/1024 = 0.246:
+    # depth 4, share (0.65625 - 0.5) / (0.65625 - 0.24609) = 8/21, weight 6 x 8/21 / (4 + 2 x 8/21) = 0.48;
+    # low 0.48 x 5 + 0.52 x 4 = 4.48, high 0.48 x 6 + 0.52 x 7 = 6.52.
+    with predicates.at_level(Design(alpha=0.5)):
+        found = predicates.median_figure("m", [float(v) for v in range(1, 11)])
+    assert found is not None
+    assert (found.label, found.estimate, found.n, found.unit, found.significant) == ("m", 5.5, "10", "", None)
+    assert (found.low, found.high) == pytest.approx((4.48, 6.52))
+    assert found.method == "median, 50% CI"
+
+
+def test_ratio_and_bootstrap_figures_carry_their_label_and_unit():
+    with predicates.at_level(SINGLE_LOOK_4):
+        ratio = predicates.ratio_figure("r", [2.0, 3.0, 4.0, 5.0], [1.0] * 4)
+    assert ratio is not None and (ratio.label, ratio.unit) == ("r", "×")
+    boot = predicates.bootstrap_figure("b", [[1.0, 2.0, 3.0]], statistics.median)
+    assert boot is not None and (boot.label, boot.unit, boot.significant, boot.n) == ("b", "", None, "3")
+    assert boot.method == "percentile bootstrap, each row's runs resampled"
+
+
+def test_speedup_takes_the_one_worker_row_whichever_comes_first():
+    program = SimpleNamespace(language="python", variant="threads", label="python/threads")
+    rows = [{"status": "ok", "language": "python", "variant": "threads", "params": params, "runs": [{"wall_s": t} for t in times]}
+            for params, times in [({"threads": 2, "steps": 9}, [2.0] * 4), ({"threads": 1, "steps": 9}, [4.0] * 4)]]
+    with predicates.at_level(SINGLE_LOOK_4):
+        found = predicates.speedup(rows, program, 2, steps=9)
+    # 4 s at 1 worker over 2 s at 2 workers, though the 2-worker row is listed first.
+    assert found is not None and found.estimate == pytest.approx(2.0)
+    assert found.label == "python/threads speedup at 2 workers"
+
+
+def test_memory_per_task_resamples_each_row_along_its_own_runs():
+    # The vectorized statistic must take each resample's median, not one median over all resamples:
+    # scipy draws the same resamples for the plain statistic, so both intervals agree.
+    from harness.analyse import stats
+
+    def rows(language, sweep):
+        return [{"status": "ok", "language": language, "variant": "v", "params": {"tasks": tasks},
+                 "runs": [{"peak_memory_bytes": m + d} for d in spread]} for tasks, m, spread in sweep]
+
+    first, second = ProgramRef("w", "python", "v"), ProgramRef("w", "node", "v")
+    records = (rows("python", [(10, 100, (-30, 0, 20)), (20, 300, (-10, 0, 40))])
+               + rows("node", [(100, 1000, (-50, 0, 10)), (300, 2000, (-20, 0, 60))]))
+    found = predicates.per_task_ratio(records, first, second)
+    sets = [[70, 100, 120], [290, 300, 340], [950, 1000, 1010], [1980, 2000, 2060]]
+
+    def plain(a, b, c, d):
+        return ((statistics.median(b) - statistics.median(a)) / 10) / ((statistics.median(d) - statistics.median(c)) / 200)
+
+    reference = stats.bootstrap_interval(sets, plain)
+    assert found is not None and reference is not None and found.unit == "×"
+    # estimate: (300 - 100) / 10 = 20 B a task over (2000 - 1000) / 200 = 5: 4.
+    assert found.estimate == pytest.approx(4.0)
+    assert (found.low, found.high) == pytest.approx(reference[1:])
+
+
+def test_the_run_count_a_figure_rests_on_is_its_smallest():
+    assert predicates.figure_runs(Figure("f", 1.0, 0.5, 2.0, "10 vs 9")) == 9
+    assert predicates.figure_runs(Figure("f", 1.0, 0.5, 2.0, "1,000 / 12")) == 12
+    assert predicates.figure_runs(Figure("f", 1.0, 0.5, 2.0, "")) is None
+
+
+def test_promise_of_an_interval_narrower_than_one():
+    assert predicates.promise(figure(0.5, 1.0), (0.75,)) == pytest.approx(0.5)
+
+
+# --- rows and the stored verdict ---
+
+def test_a_programs_rows_at_given_values_and_the_largest_value_among_ok_rows():
+    from harness.judge.rows import largest, of
+    program = ProgramRef("w", "python", "v")
+    rows = [{"status": "ok", "language": "python", "variant": "v", "params": {"threads": t}} for t in (1, 2)]
+    assert [r["params"]["threads"] for r in of(rows, program, threads=2)] == [2]
+    failed = {"status": "failed", "language": "python", "variant": "v", "params": {"threads": 8}}
+    other = {"status": "ok", "language": "python", "variant": "v", "params": {}}
+    assert largest(rows + [failed, other], "threads") == 2  # the failed row's 8 is no evidence
+
+
+def test_a_stored_verdict_keeps_runtime_predicates_only_for_a_further_runtime():
+    first = Verdict("C0", "claim", ["w"], "native", SUPPORTED, [Predicate("p", "≥ 1", SUPPORTED, None, "", 0.5, (3.0, 2.0))])
+    stored = first.to_dict()
+    assert "runtime_predicates" not in stored and set(stored["predicates"][0]) == {"statement", "threshold", "outcome", "figure", "reason"}
+    again = Verdict("C0", "claim", ["w"], "native", SUPPORTED, [], "", "pypy", [0])
+    assert again.to_dict()["runtime_predicates"] == [0]
+
+
+# --- the driver: Holm's levels, the family, and the claims' records ---
+
+def outcome_judge(*rules):
+    """A claim function whose predicate i has outcome rules[i](level) at the error level in force."""
+    def judge(context, claim):
+        level = predicates.current_design().alpha
+        found = [Predicate(f"p{i}", "≥ 1", rule(level), figure(level, level)) for i, rule in enumerate(rules)]
+        return Verdict("C0", "claim", ["w"], "native", combine(found), found, "")
+    return judge
+
+
+def test_a_contradicted_predicate_frees_its_share_for_the_rest():
+    # p0 is Contradicted from 0.02 on, p1 Supported from 0.04: at 0.05/2 p0 decides (Contradicted), so p1 is
+    # tried at 0.05/1 and decides too.
+    found = driver.judge_family(outcome_judge(lambda a: CONTRADICTED if a >= 0.02 else INCONCLUSIVE,
+                                              lambda a: SUPPORTED if a >= 0.04 else INCONCLUSIVE),
+                                Context([], "native", {}, Design()), CLAIM)
+    assert [p.outcome for p in found.predicates] == [CONTRADICTED, SUPPORTED] and found.outcome == CONTRADICTED
+
+
+def test_holm_spends_the_runs_own_error_level():
+    # alpha 10 %: p0 decides at 0.10/2 = 0.05, then p1 at 0.10/1.
+    found = driver.judge_family(level_judge(0.05, 0.1), Context([], "native", {}, Design(alpha=0.1)), CLAIM)
+    assert [p.outcome for p in found.predicates] == [SUPPORTED, SUPPORTED]
+    assert found.note == "Holm over its 2 predicates, 10% in all."
+
+
+def test_a_family_that_shrinks_at_a_lower_level_keeps_its_first_judgement():
+    # At 0.05 the claim has two predicates, at Holm's 0.025 only one: no level below decides anything, and each
+    # predicate is shown as first judged (its figure at 0.05).
+    def judge(context, claim):
+        level = predicates.current_design().alpha
+        found = [Predicate(f"p{i}", "≥ 1", SUPPORTED, figure(level, level)) for i in range(2 if level >= 0.05 else 1)]
+        return Verdict("C0", "claim", ["w"], "native", combine(found), found, "")
+    found = driver.judge_family(judge, Context([], "native", {}, Design()), CLAIM)
+    assert len(found.predicates) == 2 and [p.figure.low for p in found.predicates] == pytest.approx([0.05, 0.05])
+
+
+def test_a_further_runtime_with_an_ok_row_but_no_figure_and_a_skipped_one_is_not_judged():
+    # Only not-ok rows count towards "skipped everything": the ok row is neither skipped nor failed.
+    own = [row(4, 0), row(0, 0, status="skipped")]
+    own[1]["reason"] = "not available: no asyncio.Runner"
+    found = driver._unless_skipped(further(None), CLAIM_TEXT, own)
+    assert found.outcome == NOT_MEASURED
+    assert (found.claim_id, found.claim, found.workloads, found.backend) == ("C0", "claim", ["w"], "native")
+
+
+def test_a_run_without_rows_or_environment_records_every_claim_as_not_measured():
+    found = driver.judge_verdicts({"measurements": []})
+    assert found and all(v.outcome == NOT_MEASURED and v.backend == "native" for v in found)
+    assert all(v.note.startswith("not measured in this run: none of ") for v in found)
+
+
+def test_rows_without_a_backend_field_are_the_native_backends():
+    from tests.unit.test_verdicts import ENVIRONMENT, OPTIONS, scaling
+    rows = [{k: v for k, v in r.items() if k != "backend"} for r in scaling(1.0, 1.9)]
+    found = [v for v in driver.judge_verdicts({"measurements": rows, "environment": ENVIRONMENT, "options": OPTIONS})
+             if v.claim_id == "C5"]
+    assert [(v.backend, v.outcome) for v in found] == [("native", SUPPORTED)]
