@@ -18,7 +18,7 @@ from harness import cli, runtimes
 from harness.catalogue import loader as catalogue_loader
 from harness.runtimes import toolchain as toolchain_module
 
-gc.freeze()  # numpy and scipy, just imported, live as long as the session: see pytest_collection_finish
+gc.freeze()  # numpy and the harness, just imported, live as long as the session: see pytest_collection_finish
 
 ROOT = Path(__file__).resolve().parent.parent
 PROGRAMS = Path(__file__).resolve().parent / "programs"

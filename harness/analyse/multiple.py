@@ -22,8 +22,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from scipy import stats as scipy_stats
 
+from harness.analyse.lazy import scipy_stats
 from harness.analyse.sequential import Decision, FloatArray
 
 FAMILY_ALPHA = 0.05

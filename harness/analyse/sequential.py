@@ -46,8 +46,8 @@ from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
-from scipy import stats as scipy_stats
 
+from harness.analyse.lazy import scipy_stats
 from harness.errors import UsageError
 
 Decision = Literal["above", "below", "undecided"]

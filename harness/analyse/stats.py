@@ -28,7 +28,8 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from scipy import stats as scipy_stats
+
+from harness.analyse.lazy import scipy_stats
 
 LEVEL = 0.95
 MIN_N_FOR_CI = 6  # the smallest n at which an order-statistic interval reaches 95 %
