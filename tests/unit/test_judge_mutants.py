@@ -815,3 +815,69 @@ def test_rows_without_a_backend_field_are_the_native_backends():
     found = [v for v in driver.judge_verdicts({"measurements": rows, "environment": ENVIRONMENT, "options": OPTIONS})
              if v.claim_id == "C5"]
     assert [(v.backend, v.outcome) for v in found] == [("native", SUPPORTED)]
+
+
+# --- the driver: which rows each runtime is judged on, and every claim judged again ---
+
+def two_runtimes(further_runtime, first_rows_last=False):
+    """Python on CPython 3.11 and on ``further_runtime`` (its tag): C4's churn and C5's scaling rows of each."""
+    from tests.unit.test_verdicts import ENVIRONMENT, OPTIONS, churn, scaling
+    cpython = {"version": "3.11.7", "gil": True, "tag": "3.11", "implementation": "CPython"}
+    tag = further_runtime["tag"]
+    first = [dict(r, runtime="3.11") if r["language"] == "python" else r for r in churn(0.2, 0.01, 0.05) + scaling(1.0, 1.9)]
+    again = [dict(r, runtime=tag) for r in churn(0.01, 0.01, 0.05) + scaling(1.9, 1.9) if r["language"] == "python"]
+    stray = [dict(r, runtime="21") for r in scaling(1.0, 1.0) if r["language"] == "java"]  # no java entry in runtimes
+    environment = {**ENVIRONMENT, "runtimes": {"python": cpython},
+                   "runtime_versions": {"python": {"3.11": cpython, tag: further_runtime}}}
+    rows = again + first + stray if first_rows_last else first + again + stray
+    return driver.judge_verdicts({"measurements": rows, "environment": environment, "options": OPTIONS})
+
+
+def test_a_claim_not_about_one_runtime_leaves_the_next_claims_judged_on_it():
+    found = {(v.claim_id, v.runtime): v for v in two_runtimes({"version": "3.9.16", "gil": True, "tag": "pypy", "implementation": "PyPy"})}
+    assert found["C4", "pypy"].outcome == NOT_MEASURED and "about CPython only" in found["C4", "pypy"].note
+    assert found["C5", "pypy"].outcome == CONTRADICTED  # the later claim is still judged on pypy's own rows
+
+
+def test_a_further_cpython_build_without_an_implementation_is_judged_on_cpython_only_claims():
+    # No "implementation" recorded: the reference one (CPython), so C4 is judged on it, not left out.
+    found = {(v.claim_id, v.runtime): v for v in two_runtimes({"version": "3.13.5", "gil": False, "tag": "3.13t"})}
+    assert found["C4", "python3.13t"].outcome != NOT_MEASURED
+
+
+def test_each_runtime_is_judged_on_its_own_rows_whatever_their_order():
+    # The further build's rows listed first: the first judgement must still take the 3.11 rows (C5 Supported:
+    # no thread speedup), the further one its own (Contradicted); the java row of an unknown runtime is ignored.
+    found = [(v.runtime, v.outcome) for v in two_runtimes({"version": "3.13.5", "gil": False, "tag": "3.13t"}, first_rows_last=True)
+             if v.claim_id == "C5"]
+    assert found == [("", SUPPORTED), ("python3.13t", CONTRADICTED)]
+
+
+def test_a_run_without_an_environment_is_still_judged():
+    stray = {"workload": "nothing_claimed", "language": "python", "variant": "v", "params": {}, "status": "failed", "runs": []}
+    found = driver.judge_verdicts({"measurements": [stray]})
+    assert found and all(v.outcome == NOT_MEASURED for v in found)
+
+
+# --- how a figure and a build are written (cheap to pin down, read beside every verdict) ---
+
+@pytest.mark.parametrize(("shown", "text"), [
+    (Figure("f", 1.5, 1.2, 1.8, "5 vs 5", "×", True, "m"), "1.50× (1.20–1.80), n=5 vs 5, significant"),
+    (Figure("f", 1.5, 1.2, 1.8, "5 vs 5", "×", False, "m"), "1.50× (1.20–1.80), n=5 vs 5, not significant"),
+    (Figure("f", 1.5, 1.2, 1.8, "3 vs 3", "×", None, f"Hodges–Lehmann ratio; {predicates.TOO_FEW}"),
+     "1.50× (1.20–1.80 range), n=3 vs 3"),
+    (Figure("f", 2.0, 2.0, 2.0, "5", "", None, "median"), "2.00 (every run alike), n=5"),
+    (Figure("f", 2.0, 1.0, 1.0, "5", "", None, "median"), "2.00 (1.00–1.00), n=5"),
+])
+def test_a_figures_text(shown, text):
+    assert shown.text() == text
+
+
+def test_a_missing_number_is_a_question_mark():
+    from harness.judge.model import number_text
+    assert number_text(None) == "?" and number_text(math.nan) == "?" and number_text(2) == "2.00"
+
+
+def test_the_python_build_of_a_backend_without_its_own_runtimes():
+    environment = {"runtimes": {"python": {"version": "3.9.16", "implementation": "PyPy"}}, "backends": {"docker": {"cores_available": 2}}}
+    assert Context([], "docker", environment).python_build() == "PyPy 3.9.16 (GIL build)"
