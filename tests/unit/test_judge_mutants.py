@@ -881,3 +881,101 @@ def test_a_missing_number_is_a_question_mark():
 def test_the_python_build_of_a_backend_without_its_own_runtimes():
     environment = {"runtimes": {"python": {"version": "3.9.16", "implementation": "PyPy"}}, "backends": {"docker": {"cores_available": 2}}}
     assert Context([], "docker", environment).python_build() == "PyPy 3.9.16 (GIL build)"
+
+
+# --- how many runs would decide an undecided figure: the runner's choice and the reason's wording ---
+
+def boot(low, estimate, high, n="10"):
+    return Figure("b", estimate, low, high, n, "", None, "percentile bootstrap, each row's runs resampled")
+
+
+@pytest.mark.parametrize(("shown", "edges", "expected"), [
+    # In the band (0.67 < 1.0 < 1.5): the edge that needs more runs. Edge 0.67: half 1.0 - 0.6 = 0.4, gap 0.33,
+    # 10 x (0.4/0.33)^2 = 14.7 -> 15. Edge 1.5: half 0.7, gap 0.5, 10 x 1.4^2 = 19.6 -> 20; hopeful, the narrower
+    # half 0.4: 10 x 0.8^2 = 6.4 -> 7, but at least one run more than 10: 11.
+    (boot(0.6, 1.0, 1.7), (0.67, 1.5), ((20.0, 11.0), 1.5)),
+    # Outside the band (0.6 < 0.67): the edge that needs fewer. Edge 0.67: half 1.0, gap 0.07: about 2,000.
+    # Edge 1.5: half 1.0, gap 0.9, 10 x 1.23 = 12.3 -> 13; hopeful half 0.1: 11.
+    (boot(0.5, 0.6, 1.6), (0.67, 1.5), ((13.0, 11.0), 1.5)),
+    # An edge on the interval's end is inside it: half = gap, 10 x 1 -> 11.
+    (boot(0.6, 1.0, 1.7), (0.6,), ((11.0, 11.0), 0.6)),
+    (boot(0.6, 1.0, 1.7), (1.7,), ((11.0, 11.0), 1.7)),
+    # An estimate on a band's edge is not inside the band: the nearer projection (edge 1.5: 20), not the
+    # edge it sits on (infinitely many runs).
+    (boot(0.6, 1.0, 1.7), (1.0, 1.5), ((20.0, 11.0), 1.5)),
+    (boot(0.6, 1.0, 1.7), (0.67, 1.0), ((15.0, 15.0), 0.67)),  # hopeful: the narrower half is this side's 0.4
+])
+def test_projected_runs_by_hand(shown, edges, expected):
+    needed, edge = predicates.projected_runs(shown, edges)
+    assert (needed, edge) == (pytest.approx(expected[0]), pytest.approx(expected[1]))
+
+
+def test_no_projection_without_a_run_count_or_an_edge_inside():
+    needed, edge = predicates.projected_runs(boot(0.6, 1.0, 1.7, n=""), (1.5,))
+    assert needed is None and math.isnan(edge)
+    needed, edge = predicates.projected_runs(boot(0.6, 1.0, 1.7), (2.0,))
+    assert needed is None and math.isnan(edge)
+
+
+@pytest.mark.parametrize(("needed", "band", "text"), [
+    (None, False, ""),
+    (10.0, False, "; about 10 runs a row would decide it"),  # within this run's --max-runs 10
+    (20.0, False, "; about 20 runs a row would decide it (--max-runs 20, or --full)"),
+    (21.0, False, "; about 21 runs a row would decide it (--max-runs 21)"),
+    (100.0, False, "; about 100 runs a row would decide it (--max-runs 100)"),  # the cap itself is still a number
+    (101.0, False, "; its figure sits too near the threshold (1.00 against 1.50) for more runs on this machine "
+                   "to decide it (over 100 a row)"),
+    (101.0, True, "; its figure sits too near the band's edge (1.00 against 1.50) for more runs on this machine "
+                  "to decide it (over 100 a row)"),
+])
+def test_the_projection_as_the_reason_says_it(needed, band, text):
+    with predicates.at_level(Design(3, 10)):
+        assert predicates.projection_text(boot(0.6, 1.0, 1.7), needed, 1.5, band) == text
+
+
+def test_an_undecided_predicate_says_how_many_runs_would_decide_it():
+    # at_least 1.5 on the first figure above: edge 1.5, about 20 runs (hopeful 11), outside --max-runs 10.
+    with predicates.at_level(Design(3, 10)):
+        found = predicates.at_least("s", boot(0.6, 1.0, 1.7), 1.5)
+    assert found.runs_needed == pytest.approx((20.0, 11.0))
+    assert found.reason == "the interval straddles the threshold; about 20 runs a row would decide it (--max-runs 20, or --full)"
+    with predicates.at_level(Design(3, 10)):
+        band = predicates.within("s", boot(0.5, 0.6, 1.6), (0.67, 1.5))
+    assert band.reason.startswith("the interval reaches outside the band; about 13 runs a row would decide it")
+
+
+def test_when_pairing_is_chosen_runs_are_paired_by_their_round_not_their_place(monkeypatch):
+    # A ran rounds 5..0, B rounds 0..5. By round the pairs are (7, 1), (6, 2), (5, 3), (4, 4), (3, 5), (2, 6):
+    # ratios 7 .. 1/3. One look at 6 rounds has k = 1 (2/64 under 0.035), so the interval runs from the smallest
+    # to the largest Walsh average: the extreme log-ratios, 1/3 to 7. Paired by place it would be 7/6 to 2.
+    monkeypatch.setattr(predicates, "PAIR_BY_ROUND", True)
+    with predicates.at_level(Design(6, 6)):
+        found = predicates.ratio_figure("r", [2.0, 3.0, 4.0, 5.0, 6.0, 7.0], [1.0, 2.0, 3.0, 4.0, 5.0, 6.0],
+                                        rounds=([5, 4, 3, 2, 1, 0], [0, 1, 2, 3, 4, 5]))
+    assert found is not None and found.n == "6 vs 6 paired" and "Wilcoxon signed-rank" in found.method
+    assert (found.low, found.high) == pytest.approx((1 / 3, 7.0))
+
+
+# --- the runner's choice: the undecided claims, most promising first ---
+
+def test_the_undecided_claims_come_most_promising_first_then_by_number():
+    from harness.catalogue import loader as catalogue_loader
+    from harness.judge import claims as claims_file
+    from harness.judge import decide
+    from tests.unit.test_verdicts import ENVIRONMENT, scaling
+    # 4 runs a row on looks 3..10: every cpu_scaling claim still open. C11's interval touches its threshold
+    # (promise 0); C5's and C7's are split near the middle (promise about 0.5, equal): C5 before C7 by number.
+    document = {"measurements": scaling(1.2, 1.5, java_2=1.6, node_2=1.3, runs=4), "environment": ENVIRONMENT,
+                "options": {"min_runs": 3, "max_runs": 10}}
+    pending, futile = decide.survey(document)
+    assert [p.claim_id for p in pending] == ["C11", "C5", "C7"] and futile == []
+    assert pending[0].promise == 0.0 and 0.4 < pending[1].promise < 0.5
+    assert pending[1].promise == pytest.approx(pending[2].promise)
+    every = claims_file.load()
+    for found in pending:  # the quick profile's rows on the run's 2 cores
+        assert found.rows == tuple(every[found.claim_id].needed_rows(catalogue_loader.load(), "quick", 2))
+    # A decided claim (C5 at 6 runs a row, one look) before an open one (C7: java's 1.6 on its threshold) does
+    # not end the survey.
+    decided_first = {"measurements": scaling(1.0, 1.9, java_2=1.6, runs=6), "environment": ENVIRONMENT,
+                     "options": {"min_runs": 6, "max_runs": 6}}
+    assert [p.claim_id for p in decide.undecided(decided_first)] == ["C7"]
