@@ -16,7 +16,6 @@ from harness.analyse import stats
 
 SUPPORTED, CONTRADICTED, INCONCLUSIVE = "Supported", "Contradicted", "Inconclusive"
 NOT_MEASURED = "Not measured"  # a claim none of whose workloads ran: a record, never an outcome
-RULES_VERSION = 2
 
 
 @dataclass

@@ -10,10 +10,10 @@ from __future__ import annotations
 from harness.judge.claims import claim_text, texts
 from harness.judge.claims import read as _read
 from harness.judge.driver import judge_all, measured
-from harness.judge.model import CONTRADICTED, INCONCLUSIVE, NOT_MEASURED, RULES_VERSION, SUPPORTED, Figure, Predicate, Verdict
+from harness.judge.model import CONTRADICTED, INCONCLUSIVE, NOT_MEASURED, SUPPORTED, Figure, Predicate, Verdict
 
 __all__ = [
-    "CLAIMS", "CLAIM_LANGUAGES", "CLAIM_WORKLOADS", "CONTRADICTED", "INCONCLUSIVE", "NOT_MEASURED", "RULES_VERSION",
+    "CLAIMS", "CLAIM_LANGUAGES", "CLAIM_WORKLOADS", "CONTRADICTED", "INCONCLUSIVE", "NOT_MEASURED",
     "SUPPORTED", "THREAD_SERVER_PAIRS", "Figure", "Predicate", "Verdict", "claim_text", "judge_all", "measured",
 ]
 
