@@ -140,7 +140,9 @@ def bootstrap_figure(label: str, sample_sets: list[list[float]], statistic: Call
                      vectorized: bool = False) -> Figure | None:
     """A statistic of several rows' runs with a percentile bootstrap interval at the level in force, or None."""
     found = stats.bootstrap_interval(sample_sets, statistic, level=_confidence(), vectorized=vectorized)
-    if found is None:
+    # A statistic that divides by a growth which some resamples (or the runs) leave at zero has no
+    # finite interval: there is no figure, and an infinite one could not be stored as JSON.
+    if found is None or not all(math.isfinite(value) for value in found):
         return None
     estimate, low, high = found
     return Figure(label, estimate, low, high, " / ".join(str(len(s)) for s in sample_sets), unit, None,

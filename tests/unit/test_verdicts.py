@@ -4,6 +4,8 @@ Rows are synthetic: a few runs of each program with chosen times, memory and met
 outcome is reached by data alone.
 """
 
+import json
+
 import pytest
 
 from harness.judge import verdicts
@@ -422,3 +424,15 @@ def test_c10_a_generator_bound_event_loop_decides_only_a_shortfall():
 def test_c4_a_pause_below_the_counters_resolution_never_contradicts():
     verdict = judge(churn(0.0001, 0.0, 0.0, python_work_s=0.0002), "C4")
     assert verdict["outcome"] == INCONCLUSIVE and "resolution" in verdict["predicates"][0]["reason"]
+
+
+def test_memory_per_task_that_did_not_grow_gives_no_figure_rather_than_an_infinite_one():
+    # At tiny sizes asyncio's peak can be the same at both task counts: its growth, the ratio's
+    # denominator, is 0, and the bootstrap's interval ran from -inf to inf. That verdict could not be
+    # stored (results.json is strict JSON) and the compare ended with exit 3.
+    rows = [row("sleepers", "node", "promises", {"tasks": tasks}, memory=40e6 + 2_000 * tasks) for tasks in (10, 100)]
+    rows += [row("sleepers", "python", "asyncio", {"tasks": tasks}, memory=30e6, jitter=0.0) for tasks in (10, 100)]
+    verdict = judge(rows, "C13")
+    json.dumps(verdict, allow_nan=False)  # raised ValueError: Out of range float values are not JSON compliant
+    (per_task,) = [p for p in verdict["predicates"] if "memory per task" in p["statement"]]
+    assert per_task["outcome"] == INCONCLUSIVE and per_task["figure"] is None
