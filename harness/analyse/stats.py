@@ -48,18 +48,33 @@ def median_interval(values: Sequence[float] | npt.NDArray[np.float64], level: fl
     """
     ordered = np.sort(np.asarray(values, dtype=float))
     n = len(ordered)
+    plan = _interpolation(n, level)
+    if plan is None:
+        return float(ordered[0]), float(ordered[-1]), "range"
+    depth, weight = plan
+    low = weight * ordered[depth] + (1 - weight) * ordered[depth - 1]
+    high = weight * ordered[n - depth - 1] + (1 - weight) * ordered[n - depth]
+    return float(low), float(high), f"{level:.0%} CI"
+
+
+@functools.cache  # by n and level only: every row of a run asks again (a third of a sample's cost)
+def _interpolation(n: int, level: float) -> tuple[int, float] | None:
+    """``(depth, weight)`` of the median's ``level`` interval of n values, or None when only the range covers it.
+
+    The interval lies between the order statistics (x[depth], x[n - depth + 1]), which cover at least
+    ``level``, and the next pair inwards, which cover less; ``weight`` interpolates between them so
+    that the coverage is ``level`` (Hettmansperger and Sheather's interpolation).
+    """
     coverage = _order_statistic_coverage(n)
     if n < 2 or coverage(1) < level:
-        return float(ordered[0]), float(ordered[-1]), "range"
+        return None
     depth = 1  # the interval (x[depth], x[n - depth + 1]), 1-based, still covering `level`
     while depth + 1 <= n // 2 and coverage(depth + 1) >= level:
         depth += 1
     wider, narrower = coverage(depth), coverage(depth + 1)
     share = (wider - level) / (wider - narrower)
     weight = (n - depth) * share / (depth + (n - 2 * depth) * share)
-    low = weight * ordered[depth] + (1 - weight) * ordered[depth - 1]
-    high = weight * ordered[n - depth - 1] + (1 - weight) * ordered[n - depth]
-    return float(low), float(high), f"{level:.0%} CI"
+    return depth, weight
 
 
 @functools.cache
