@@ -22,6 +22,7 @@ from harness.judge.predicates import (
     at_least,
     below,
     bootstrap_figure,
+    finite,
     median_figure,
     ratio_figure,
     row_ratio,
@@ -271,6 +272,7 @@ def _bounded(statement: str, lower: Figure | None, upper: Figure | None, thresho
     """Supported when even the lower bound's interval lies above ``threshold``, Contradicted when
     even the upper bound's lies below it; between the two the run cannot tell."""
     shown = f"> {number_text(threshold)}×"
+    lower, upper = finite(lower), finite(upper)
     if lower is None:
         return Predicate(statement, shown, INCONCLUSIVE, None, NOT_MEASURED_HERE)
     if TOO_FEW in lower.method or (upper is not None and TOO_FEW in upper.method):

@@ -179,6 +179,7 @@ def per_task_ratio(records: list[Row], first: ProgramRef, second: ProgramRef, la
 def at_least(statement: str, figure: Figure | None, threshold: float, shown: str | None = None) -> Predicate:
     """Supported when the interval lies at or above ``threshold``, Contradicted when wholly below."""
     text = shown or f"≥ {number_text(threshold)}"
+    figure = finite(figure)
     if figure is None:
         return Predicate(statement, text, INCONCLUSIVE, None, NOT_MEASURED_HERE)
     if TOO_FEW in figure.method:
@@ -194,6 +195,7 @@ def within(statement: str, figure: Figure | None, band: tuple[float, float], sho
     """Supported when the interval lies inside ``band``, Contradicted when wholly outside it."""
     low, high = band
     text = shown or f"within {number_text(low)}–{number_text(high)}"
+    figure = finite(figure)
     if figure is None:
         return Predicate(statement, text, INCONCLUSIVE, None, NOT_MEASURED_HERE)
     if TOO_FEW in figure.method:
@@ -208,6 +210,7 @@ def within(statement: str, figure: Figure | None, band: tuple[float, float], sho
 def below(statement: str, figure: Figure | None, threshold: float, shown: str | None = None) -> Predicate:
     """Supported when the interval lies wholly below ``threshold``, Contradicted when at or above it."""
     text = shown or f"< {number_text(threshold)}"
+    figure = finite(figure)
     if figure is None:
         return Predicate(statement, text, INCONCLUSIVE, None, NOT_MEASURED_HERE)
     if TOO_FEW in figure.method:
@@ -217,6 +220,18 @@ def below(statement: str, figure: Figure | None, threshold: float, shown: str | 
     if figure.low >= threshold:
         return Predicate(statement, text, CONTRADICTED, figure)
     return _undecided(statement, text, figure, "the interval straddles the threshold", (threshold,))
+
+
+def finite(figure: Figure | None) -> Figure | None:
+    """The figure, or None when its estimate or an end of its interval is infinite or undefined.
+
+    Such a figure is no measurement (a ratio over a zero growth, a resampled interval that ran off
+    to infinity): its predicate reads "not measured" rather than deciding on it, and results.json,
+    which is strict JSON, can store it.
+    """
+    if figure is None or all(math.isfinite(value) for value in (figure.estimate, figure.low, figure.high)):
+        return figure
+    return None
 
 
 def _undecided(statement: str, text: str, figure: Figure, reason: str, edges: Sequence[float]) -> Predicate:

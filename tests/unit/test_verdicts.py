@@ -436,3 +436,18 @@ def test_memory_per_task_that_did_not_grow_gives_no_figure_rather_than_an_infini
     json.dumps(verdict, allow_nan=False)  # raised ValueError: Out of range float values are not JSON compliant
     (per_task,) = [p for p in verdict["predicates"] if "memory per task" in p["statement"]]
     assert per_task["outcome"] == INCONCLUSIVE and per_task["figure"] is None
+
+
+@pytest.mark.parametrize("check", ["at_least", "below", "within"])
+@pytest.mark.parametrize("ends", [(float("inf"), 1.0, float("inf")), (1.0, float("-inf"), 2.0), (float("nan"), 0.5, 2.0)])
+def test_a_figure_that_is_not_finite_is_no_measurement_whatever_the_predicate(check, ends):
+    # Any figure with an infinite or undefined end, not only a bootstrap's, would have decided on
+    # nothing (inf >= 1.2 is "Supported") and then ended the compare with exit 3 at results.json.
+    from harness.judge import predicates
+    from harness.judge.model import Figure
+
+    estimate, low, high = ends
+    figure = Figure("a ratio", estimate, low, high, "5 vs 5", "×")
+    args = ((0.8, 1.25),) if check == "within" else (1.2,)
+    found = getattr(predicates, check)("a statement", figure, *args)
+    assert found.outcome == INCONCLUSIVE and found.figure is None and found.reason == predicates.NOT_MEASURED_HERE
