@@ -182,7 +182,7 @@ def _typical_peak(measurement: Checked, field: str) -> int:
     """The lower median of the runs' counts: a single-worker run's own threads, without the helper
     threads some runtimes start now and then (Bun's single-worker runs saw 6 to 10 threads, so the
     largest made a baseline its two-worker runs, 8 to 10, could not clear)."""
-    counts = [run.get(field) or 0 for run in measurement.runs]
+    counts = [run[field] for run in measurement.runs if run.get(field) is not None]  # unsampled runs saw nothing
     return statistics.median_low(counts) if counts else 0
 
 
