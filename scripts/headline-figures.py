@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from harness.analyse import figures, stats
 from harness.errors import LabError
-from harness.results import store
+from harness.results import model, store
 
 REFERENCES = {"python": "3.11", "node": "20"}  # the implementation each further one is compared with
 TIMED = [("alloc_churn", "default", {}), ("cpu_scaling", "sequential", {"threads": 1})]
@@ -60,8 +60,8 @@ def warm_ratios(document: dict[str, Any]) -> list[str]:
         for m in rows_of(document, workload):
             if m["variant"] != variant or any(m["params"].get(k) != v for k, v in fixed.items()):
                 continue
-            size = tuple(sorted((k, v) for k, v in m["params"].items() if k not in fixed))
-            by_runtime[(m["language"], str(m.get("runtime") or ""), size)] = figures.samples(m, "time")
+            size = model.params_key({k: v for k, v in m["params"].items() if k not in fixed})
+            by_runtime[(m["language"], model.runtime(m), size)] = figures.samples(m, "time")
         for (language, runtime, size), times in sorted(by_runtime.items()):
             if language not in REFERENCES or runtime == REFERENCES[language]:
                 continue

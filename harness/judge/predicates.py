@@ -140,13 +140,13 @@ def bootstrap_figure(label: str, sample_sets: list[list[float]], statistic: Call
                      vectorized: bool = False) -> Figure | None:
     """A statistic of several rows' runs with a percentile bootstrap interval at the level in force, or None."""
     found = stats.bootstrap_interval(sample_sets, statistic, level=_confidence(), vectorized=vectorized)
-    # A statistic that divides by a growth which some resamples (or the runs) leave at zero has no
-    # finite interval: there is no figure, and an infinite one could not be stored as JSON.
-    if found is None or not all(math.isfinite(value) for value in found):
+    if found is None:
         return None
     estimate, low, high = found
-    return Figure(label, estimate, low, high, " / ".join(str(len(s)) for s in sample_sets), unit, None,
-                  "percentile bootstrap, each row's runs resampled")
+    # A statistic that divides by a growth which some resamples (or the runs) leave at zero has no
+    # finite interval, and so no figure: not in a predicate, nor in a note (C9's prints these).
+    return finite(Figure(label, estimate, low, high, " / ".join(str(len(s)) for s in sample_sets), unit, None,
+                         "percentile bootstrap, each row's runs resampled"))
 
 
 def speedup(records: list[Row], program: ProgramRef, workers: int, **params: Any) -> Figure | None:
