@@ -11,6 +11,7 @@ Everything is read from a results document alone, so the report can show it for 
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -83,8 +84,10 @@ def compare(document: Document) -> Comparison | None:
 
 
 def overlap(first: dict[str, Any], second: dict[str, Any]) -> bool:
-    """Whether two figures' intervals share a point (touching counts as overlapping)."""
-    return bool(first["low"] <= second["high"] and second["low"] <= first["high"])
+    """Whether two figures' intervals share a point (touching counts as overlapping); a stored high end
+    of null is an open one (a one-sided ratio)."""
+    first_high, second_high = (math.inf if f["high"] is None else f["high"] for f in (first, second))
+    return bool(first["low"] <= second_high and second["low"] <= first_high)
 
 
 def _pairs(verdicts: list[dict[str, Any]]) -> dict[tuple[str, str], tuple[dict[str, Any], dict[str, Any]]]:

@@ -115,7 +115,7 @@ class Design:
     def min_decisive_runs(self) -> int | None:
         """The fewest runs per row at which any data could decide; None if no planned look can."""
         level = self.nominal_alpha()
-        return next((n for n in self.looks if _critical_counts(n, n, level, self.paired, self.trims) is not None), None)
+        return next((n for n in self.looks if _bounded_both_ways(n, n, level, self.paired, self.trims) is not None), None)
 
     def warning(self) -> str:
         """One line when this design can never decide anything, else ""."""
@@ -198,7 +198,7 @@ def width_excess(n: int, design: Design) -> float:
 
 @functools.cache
 def _width_excess(n: int, level: float, paired: bool, trim: bool) -> float:
-    counts = _critical_counts(n, n, level, paired, trim)
+    counts = _bounded_both_ways(n, n, level, paired, trim)
     if counts is None:
         return 1.0
     rng = np.random.default_rng(CALIBRATION_SEED)
@@ -247,16 +247,19 @@ def log_bounds(log_a: FloatArray, log_b: FloatArray, design: Design) -> tuple[Fl
     """Estimate, low and high of log(A/B) for many comparisons at once: one per row of the 2-d inputs.
 
     The simulations call this directly; ``ratio_interval`` is its one-comparison form. Bounds
-    are -inf and inf below the first run count that can decide.
+    are -inf and inf below the first run count that can decide. Rows that keep different numbers of
+    runs can have one bound only (7 runs against 5: only one tail of the rank test reaches p*/2);
+    the other end is then open, and the interval can still decide on its bounded side.
     """
     _check_look(max(log_a.shape[1], log_b.shape[1]), design)
     level = design.nominal_alpha()
     ordered = _ordered(log_a, log_b, design.paired, design.trims)
     counts = _critical_counts(log_a.shape[1], log_b.shape[1], level, design.paired, design.trims)
     estimate = np.median(ordered, axis=1)
-    if counts is None:
-        return estimate, np.full(len(ordered), -np.inf), np.full(len(ordered), np.inf)
-    return estimate, ordered[:, counts[0] - 1], ordered[:, -counts[1]]
+    low_count, high_count = counts or (None, None)
+    low = ordered[:, low_count - 1] if low_count else np.full(len(ordered), -np.inf)
+    high = ordered[:, -high_count] if high_count else np.full(len(ordered), np.inf)
+    return estimate, low, high
 
 
 def kept_runs(n: int, trim: bool = True) -> int:
@@ -332,15 +335,23 @@ def _null_pmf(m: int, n: int, paired: bool, trim: bool) -> FloatArray:
     return _signed_rank_pmf(m) if paired else _mann_whitney_pmf(m, n, kept_runs(m, trim), kept_runs(n, trim))
 
 
-def _critical_counts(m: int, n: int, level: float, paired: bool, trim: bool = True) -> tuple[int, int] | None:
-    """(j, k): the interval runs from the j-th smallest to the k-th largest difference (None: unbounded).
+def _critical_counts(m: int, n: int, level: float, paired: bool, trim: bool = True) -> tuple[int | None, int | None] | None:
+    """(j, k): the interval runs from the j-th smallest to the k-th largest difference.
 
     k is the largest count whose tail P(statistic <= k - 1) is at most ``level / 2``, j the same
-    for the upper tail. They differ only when the two rows keep different numbers of runs.
+    for the upper tail. They differ only when the two rows keep different numbers of runs, and then
+    one tail may have no such count while the other has: that end is open (None) and the other
+    still bounds, each tail holding its own ``level / 2``. None when neither tail can bound.
     """
     pmf = _null_pmf(m, n, paired, trim)
     low, high = _tail_count(pmf[::-1], level), _tail_count(pmf, level)
-    return None if low is None or high is None else (low, high)
+    return None if low is None and high is None else (low, high)
+
+
+def _bounded_both_ways(m: int, n: int, level: float, paired: bool, trim: bool) -> tuple[int, int] | None:
+    """``_critical_counts`` when both ends are bounded, else None."""
+    counts = _critical_counts(m, n, level, paired, trim)
+    return None if counts is None or None in counts else counts  # type: ignore[return-value]
 
 
 def _tail_count(pmf: FloatArray, level: float) -> int | None:
@@ -370,7 +381,7 @@ def _error(level: float, looks: tuple[int, ...], statistics: Sequence[npt.NDArra
     """The share of simulated sequences in which some look's interval excludes the true ratio."""
     rejected = np.zeros(len(statistics[0]), dtype=bool)
     for n, statistic in zip(looks, statistics):
-        counts = _critical_counts(n, n, level, paired, trim)
+        counts = _bounded_both_ways(n, n, level, paired, trim)  # n against n: both tails alike
         if counts is not None:
             top = n * (n + 1) // 2 if paired else kept_runs(n, trim) ** 2
             rejected |= (statistic <= counts[1] - 1) | (statistic >= top - counts[0] + 1)
@@ -417,4 +428,4 @@ def fewest_decisive_runs(alpha: float = ALPHA, paired: bool = False) -> int:
 
 def _fewest_decisive(alpha: float, paired: bool) -> int:
     """The fewest runs at which even a single look at level ``alpha`` could decide."""
-    return next(n for n in range(2, 50) if _critical_counts(n, n, alpha, paired, not paired) is not None)
+    return next(n for n in range(2, 50) if _bounded_both_ways(n, n, alpha, paired, not paired) is not None)

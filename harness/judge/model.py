@@ -16,6 +16,9 @@ from harness.analyse import stats
 
 SUPPORTED, CONTRADICTED, INCONCLUSIVE = "Supported", "Contradicted", "Inconclusive"
 NOT_MEASURED = "Not measured"  # a claim none of whose workloads ran: a record, never an outcome
+# A figure's method says this when the runs so far bound its interval on one side only (rows of
+# different run counts): the open end is 0 below or infinity above (results.json stores it as null).
+ONE_SIDED = "one end open"
 
 
 @dataclass
@@ -31,10 +34,20 @@ class Figure:
     significant: bool | None = None
     method: str = ""
 
+    def open_ends(self) -> tuple[bool, bool]:
+        """Whether the interval is open below and above (a one-sided figure: ``ONE_SIDED``)."""
+        if ONE_SIDED not in self.method:
+            return False, False
+        return self.low is not None and self.low <= 0, self.high is None or self.high == math.inf
+
     def text(self) -> str:
-        """``1.02× (0.97–1.08), n=5 vs 5, not significant``."""
+        """``1.02× (0.97–1.08), n=5 vs 5, not significant``; one-sided: ``1.90× (≥ 1.62, one-sided)``."""
         kind = " range" if self.method.endswith("range") else ""
-        if self.low == self.high == self.estimate:
+        open_below, open_above = self.open_ends()
+        if open_below or open_above:
+            bound = f"≥ {number_text(self.low)}" if open_above else f"≤ {number_text(self.high)}"
+            value = f"{number_text(self.estimate)}{self.unit} ({bound}{self.unit}, one-sided)"
+        elif self.low == self.high == self.estimate:
             value = f"{number_text(self.estimate)}{self.unit} (every run alike)"
         else:
             value = f"{number_text(self.estimate)}{self.unit} ({number_text(self.low)}–{number_text(self.high)}{kind})"
@@ -85,6 +98,8 @@ class Verdict:
         for predicate in found["predicates"]:
             predicate.pop("promise", None)
             predicate.pop("runs_needed", None)
+            if predicate.get("figure") and predicate["figure"]["high"] == math.inf:
+                predicate["figure"]["high"] = None  # an open upper end (ONE_SIDED): strict JSON has no infinity
         return found
 
 

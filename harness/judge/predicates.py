@@ -26,7 +26,17 @@ import numpy as np
 from harness.analyse import sequential, stats
 from harness.analyse.figures import counted_runs, samples
 from harness.judge.claims import Claim, ProgramRef
-from harness.judge.model import CONTRADICTED, INCONCLUSIVE, SUPPORTED, Figure, Predicate, Verdict, combine, number_text
+from harness.judge.model import (
+    CONTRADICTED,
+    INCONCLUSIVE,
+    ONE_SIDED,
+    SUPPORTED,
+    Figure,
+    Predicate,
+    Verdict,
+    combine,
+    number_text,
+)
 from harness.judge.rows import Context, Row, known, of, one_of
 from harness.results.model import KEY_FIELDS
 
@@ -85,9 +95,11 @@ def ratio_figure(label: str, a: Sequence[float], b: Sequence[float], unit: str =
     method = (f"Hodges–Lehmann ratio, sequential {test} interval "
               f"(looks at {design.min_runs}–{design.max_runs} runs, error ≤ {design.alpha:.3g})")
     low, high = found.low, found.high
-    if not (math.isfinite(low) and math.isfinite(high) and low > 0):
+    if not (math.isfinite(high) or low > 0):  # no bound on either side yet
         low, high = _pairwise_range(a, b, paired)
         method = f"Hodges–Lehmann ratio; {TOO_FEW}"
+    elif not (math.isfinite(high) and low > 0):  # rows of different run counts: one tail bounds
+        method += f"; {ONE_SIDED}"
     significant = None if TOO_FEW in method else sequential.decide(found.low, found.high, 1.0) != "undecided"
     return Figure(label, found.ratio, low, high, f"{found.n_a} vs {found.n_b}" + (" paired" if paired else ""),
                   unit, significant, method)
@@ -227,11 +239,13 @@ def finite(figure: Figure | None) -> Figure | None:
 
     Such a figure is no measurement (a ratio over a zero growth, a resampled interval that ran off
     to infinity): its predicate reads "not measured" rather than deciding on it, and results.json,
-    which is strict JSON, can store it.
+    which is strict JSON, can store it. The one exception is the open upper end of a one-sided
+    ratio (``ONE_SIDED``): its bounded end decides, and results.json stores the open one as null.
     """
-    if figure is None or all(math.isfinite(value) for value in (figure.estimate, figure.low, figure.high)):
-        return figure
-    return None
+    if figure is None:
+        return None
+    ends = (figure.estimate, figure.low) if figure.open_ends()[1] else (figure.estimate, figure.low, figure.high)
+    return figure if all(math.isfinite(value) for value in ends) else None
 
 
 def _undecided(statement: str, text: str, figure: Figure, reason: str, edges: Sequence[float]) -> Predicate:
@@ -265,6 +279,7 @@ def projected_runs(figure: Figure, edges: Sequence[float]) -> tuple[tuple[float,
     inside = [edge for edge in edges if figure.low <= edge <= figure.high]
     if runs is None or not inside:
         return None, math.nan
+    figure = _closed(figure)
     in_band = len(edges) > 1 and min(edges) < figure.estimate < max(edges)
     about = {edge: _projection(figure, runs, edge, edges, hopeful=False) for edge in inside}
     edge = (max if in_band else min)(about, key=lambda e: about[e])
@@ -301,9 +316,22 @@ def promise(figure: Figure, edges: Sequence[float]) -> float:
     """How much of its interval must go before it clears the nearest of ``edges`` inside it, as a share
     of its width: 0 when it touches one (or none is inside: only the run count holds it back), 0.5
     when one splits it in the middle."""
-    width = figure.high - figure.low
-    inside = [min(edge - figure.low, figure.high - edge) / width for edge in edges if width > 0 and figure.low <= edge <= figure.high]
-    return min(inside, default=0.0)
+    inside = [edge for edge in edges if figure.low <= edge <= figure.high]
+    low, high = _closed(figure).low, _closed(figure).high
+    width = high - low
+    shares = [max(0.0, min(edge - low, high - edge)) / width for edge in inside if width > 0]
+    return min(shares, default=0.0)
+
+
+def _closed(figure: Figure) -> Figure:
+    """A one-sided figure with its open end mirrored from the bounded one about the estimate (on the
+    ratio's log scale), for the projections and the promise, which need a width on both sides."""
+    open_below, open_above = figure.open_ends()
+    if open_above:
+        return replace(figure, high=figure.estimate**2 / figure.low)
+    if open_below:
+        return replace(figure, low=figure.estimate**2 / figure.high)
+    return figure
 
 
 def too_few_reason() -> str:

@@ -90,9 +90,15 @@ def log_scale(rows: list[dict]) -> bool:
     figures = [p["figure"] for p in rows if p.get("figure")]
     if not figures or any(f.get("unit") != "×" for f in figures):
         return False
-    values = [v for f in figures for v in (f["estimate"], f["low"], f["high"])]
+    values = [v for f in figures for v in _bounded_values(f)]
     values += [v for p in rows for v in threshold_values(p["threshold"])]
     return all(v is not None and v > 0 for v in values)
+
+
+def _bounded_values(found: dict) -> list:
+    """A stored figure's estimate and the ends of its interval that are bounded (a one-sided figure has one)."""
+    open_below, open_above = verdicts.Figure(**found).open_ends()
+    return [found["estimate"]] + ([] if open_below else [found["low"]]) + ([] if open_above else [found["high"]])
 
 
 def draw(verdict: dict, path_stem: Path) -> list[Path]:
@@ -121,18 +127,15 @@ def _panel(axes: Any, rows: list[dict]) -> None:
     logarithmic = log_scale(rows)
     if logarithmic:
         axes.set_xscale("log")
-    labels, values = [], []
+    labels, values, bars = [], [], []
     for index, predicate in enumerate(rows):
         y = len(rows) - 1 - index  # the first predicate on top
         colour = COLOURS.get(predicate["outcome"], UNMEASURED)
         _threshold(axes, predicate["threshold"], y)
         found = predicate.get("figure")
-        if found and None not in (found["estimate"], found["low"], found["high"]):
-            low, high = sorted((found["low"], found["high"]))
-            axes.hlines(y, low, high, color=colour, linewidth=5, alpha=0.55)
-            axes.plot([found["estimate"]], [y], marker="o", markersize=8, color=colour, markeredgecolor="black",
-                      markeredgewidth=0.6, zorder=3)
-            values += [low, high, found["estimate"]]
+        if found and None not in _bounded_values(found):
+            bars.append((y, found, colour))  # drawn once the axis limits are known: an open end runs to the edge
+            values += _bounded_values(found)
             labels.append(tables.figure_text(found).split(", n=")[0])
         else:
             axes.text(0.5, y, f"no figure: {predicate.get('reason') or 'not measured'}"[:110], transform=axes.get_yaxis_transform(),
@@ -144,6 +147,8 @@ def _panel(axes: Any, rows: list[dict]) -> None:
                          fontsize=7.5)
     axes.set_ylim(-0.6, len(rows) - 0.4)
     _limits(axes, values, logarithmic)
+    for y, found, colour in bars:
+        _bar(axes, y, found, colour)
     right = axes.twinx()  # each row's figure in words at its right
     right.set_ylim(axes.get_ylim())
     right.set_yticks(range(len(rows)))
@@ -156,6 +161,21 @@ def _panel(axes: Any, rows: list[dict]) -> None:
         axes.xaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
         axes.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
         axes.xaxis.set_minor_locator(NullLocator())  # unlabelled minor ticks cost a third of the drawing
+
+
+def _bar(axes: Any, y: float, found: dict, colour: str) -> None:
+    """A figure's interval as a bar and its estimate as a dot; an open end runs to the panel's edge, with an arrow."""
+    open_below, open_above = verdicts.Figure(**found).open_ends()
+    left, right = axes.get_xlim()
+    low = left if open_below else found["low"]
+    high = right if open_above else found["high"]
+    axes.hlines(y, min(low, high), max(low, high), color=colour, linewidth=5, alpha=0.55)
+    for is_open, x, marker in ((open_below, left, "<"), (open_above, right, ">")):
+        if is_open:
+            axes.plot([x], [y], marker=marker, markersize=9, color=colour, clip_on=False, zorder=3)
+    axes.plot([found["estimate"]], [y], marker="o", markersize=8, color=colour, markeredgecolor="black",
+              markeredgewidth=0.6, zorder=3)
+    axes.set_xlim(left, right)
 
 
 def _threshold(axes: Any, text: str, y: float) -> None:

@@ -74,6 +74,15 @@ def test_overlapping_intervals_agree_even_when_the_estimates_differ():
     assert found.apart == [] and found.alike == ["C4"]
 
 
+def test_a_stored_open_upper_end_reaches_every_figure_above_its_bounded_one():
+    # A one-sided ratio is stored with "high": null (results.json has no infinity): open above, it
+    # overlaps any figure above its low end, and is apart only from one wholly below it.
+    open_above = figure(20.0, 13.7, None)
+    assert backends.overlap(open_above, figure(40.0, 30.0, 50.0)) and backends.overlap(figure(40.0, 30.0, 50.0), open_above)
+    assert not backends.overlap(open_above, figure(6.71, 4.88, 9.22))
+    assert backends.overlap(open_above, open_above)
+
+
 def test_the_key_figure_is_the_native_deciding_predicate_matched_by_statement():
     # Natively the first predicate decided; in containers only the second predicate is apart: not the key.
     native = verdict("native", figure(15.7, 13.7, 18.1), second=figure(7.0, 4.5, 11.0, "per V8"))

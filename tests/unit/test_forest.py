@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from harness.judge import model
 from harness.report import forest, html, markdown, tables
 
 pytestmark = pytest.mark.unit
@@ -31,9 +32,13 @@ def test_the_threshold_is_read_back_from_its_text(text, expected):
     assert forest.threshold_values(text) == pytest.approx(expected)
 
 
-def figure(estimate, low, high, unit="×"):
+def figure(estimate, low, high, unit="×", method="test"):
     return {"label": "x", "estimate": estimate, "low": low, "high": high, "n": "5 vs 5", "unit": unit,
-            "significant": None, "method": "test"}
+            "significant": None, "method": method}
+
+
+# As results.json stores a ratio that only its lower end bounds (rows of 7 and 5 runs): the high end is null.
+ONE_SIDED = figure(1.9, 1.62, None, method=f"Hodges–Lehmann ratio, sequential Mann–Whitney interval; {model.ONE_SIDED}")
 
 
 def predicate(statement, threshold, outcome, found=None, reason=""):
@@ -54,6 +59,26 @@ def test_panels_group_predicates_by_unit_in_order():
                                                                      ["generator flat", "stream flat"]]
 
 
+def test_an_open_end_runs_to_the_panels_edge_and_leaves_the_limits_alone():
+    plt = forest._pyplot()
+    drawn, axes = plt.subplots()
+    try:
+        axes.set_xlim(0.5, 4.0)
+        forest._bar(axes, 0, ONE_SIDED, "green")
+        (segment,) = axes.collections[0].get_segments()
+        assert [x for x, _ in segment] == [1.62, 4.0]
+        assert axes.get_xlim() == (0.5, 4.0)
+        below = {**ONE_SIDED, "low": 0.0, "high": 1.2}  # the mirror: open below, at 0 on a ratio's scale
+        forest._bar(axes, 1, below, "green")
+        assert [x for x, _ in axes.collections[1].get_segments()[0]] == [0.5, 1.2]
+    finally:
+        plt.close(drawn)
+
+
+def test_a_one_sided_ratio_keeps_its_panel_on_a_log_axis():
+    assert forest.log_scale([predicate("a", "≥ 1.5×", "Supported", ONE_SIDED)])
+
+
 def test_ratios_above_zero_go_on_a_log_axis_and_others_do_not():
     ratios = [predicate("a", "≥ 0.8×", "Supported", figure(1.1, 0.9, 1.3)), predicate("b", "within 0.67–1.5×", "Inconclusive")]
     assert forest.log_scale(ratios)
@@ -67,7 +92,8 @@ def verdict(claim_id="C10", outcome="Contradicted", predicates=None):
             "predicates": predicates or [
                 predicate("threads req/s", "≥ 0.8× the event loop's", "Contradicted", figure(0.35, 0.27, 0.47)),
                 predicate("threads CPU per request", "< 1.25× the event loop's", "Contradicted", figure(2.56, 2.23, 3.33)),
-                predicate("echo req/s", "≥ 0.8× the event loop's", "Inconclusive", reason="a row is missing or not ok")]}
+                predicate("echo req/s", "≥ 0.8× the event loop's", "Inconclusive", reason="a row is missing or not ok"),
+                predicate("echo CPU per request", "≥ 1.5×", "Supported", ONE_SIDED)]}
 
 
 def document(verdicts):
@@ -88,6 +114,7 @@ def test_a_verdict_is_drawn_as_png_and_svg_with_its_figures_in_words(written):
     svg = (folder / "forest-c10.svg").read_text()
     assert "C10: Contradicted" in svg and "2.56× (2.23–3.33)" in svg  # text stays text in the SVG
     assert "no figure: a row is missing or not ok" in svg
+    assert "1.90× (≥ 1.62×, one-sided)" in svg  # a one-sided figure is drawn too, its open end in words
     assert (folder / "forest-c10.png").read_bytes()[:4] == b"\x89PNG"
 
 

@@ -84,20 +84,31 @@ def test_rows_keeping_different_run_counts_take_each_bound_from_its_own_tail():
     assert interval.ratio == pytest.approx(ratio(2.5, 2), rel=1e-12)
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "defect in sequential._critical_counts: where only one tail reaches p*/2 (7 runs against 5 in the "
-    "quick design) both bounds are dropped, so a ratio decidable at 5 vs 5, 6 vs 5 and 8 vs 5 is not at 7 vs 5"))
 def test_a_bound_one_tail_reaches_is_kept_when_the_other_tail_cannot_bound():
     # QUICK at 7 runs against 5 (6 and 5 kept): p*/2 = 0.006561 = 5.2/792. The upper tail gives a low end,
     # P(U >= 28) = 4/792 <= 5.2/792 < P(U >= 27) = 7/792: the 3rd smallest difference, 2/1.001^2 = 1.996.
     # The lower tail's most extreme order alone is 6/792 > 5.2/792: no high end (A below B cannot be shown).
-    # Each tail holds its own p*/2, so [1.996, inf) keeps the level, and clears 1.5: "above". Today
-    # _critical_counts returns None when either tail is None: (0, inf), and the judge reads "too few
-    # runs ... needs >= 5 runs a row" for rows of 7 and 5 runs. (A crash here is not this defect.)
+    # Each tail holds its own p*/2, so [1.996, inf) keeps the level, and clears 1.5: "above". (Before,
+    # both bounds were dropped: (0, inf), and the judge read "too few runs" for rows of 7 and 5 runs.)
     interval = sequential.ratio_interval(*rows(7, 5), QUICK)
     assert interval.low == pytest.approx(ratio(0, 2), rel=1e-12)
     assert interval.high == math.inf
     assert interval.decide(1.5) == "above"
+
+
+def test_the_mirror_order_gives_the_open_end_below():
+    # B over A for the same rows: 5 runs against 7. The bounded end is now the high one, 1/1.996.
+    a, b = rows(7, 5)
+    interval = sequential.ratio_interval(b, a, QUICK)
+    assert interval.low == 0.0
+    assert interval.high == pytest.approx(1 / ratio(0, 2), rel=1e-12)
+    assert interval.decide(1 / 1.5) == "below"
+
+
+def test_rows_that_neither_tail_can_bound_stay_unbounded():
+    # 3 against 3 in QUICK: the most extreme order, 1/20, is far above p*/2.
+    interval = sequential.ratio_interval(*rows(3, 3), QUICK)
+    assert (interval.low, interval.high) == (0.0, math.inf)
 
 
 # --- the calibration: the error count that chooses p* ---

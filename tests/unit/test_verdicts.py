@@ -451,3 +451,53 @@ def test_a_figure_that_is_not_finite_is_no_measurement_whatever_the_predicate(ch
     args = ((0.8, 1.25),) if check == "within" else (1.2,)
     found = getattr(predicates, check)("a statement", figure, *args)
     assert found.outcome == INCONCLUSIVE and found.figure is None and found.reason == predicates.NOT_MEASURED_HERE
+
+
+# --- a ratio that only one end bounds (rows of 7 and 5 runs in the quick design) ---
+
+def one_sided_ratio(a_over_b=True):
+    """A's 7 runs 2 x 1.1^i against B's 5 runs 1.001^j (quick design): only A's side bounds, at 1.996."""
+    from harness.analyse import sequential
+    from harness.judge import predicates
+
+    a, b = [2 * 1.1**i for i in range(7)], [1.001**j for j in range(5)]
+    with predicates.at_level(sequential.Design(3, 10)):
+        return predicates.ratio_figure("a ratio", *((a, b) if a_over_b else (b, a)))
+
+
+def test_a_one_sided_ratio_decides_on_its_bounded_end_and_never_on_its_open_one():
+    from harness.judge import predicates
+
+    figure = one_sided_ratio()
+    assert figure.low == pytest.approx(2 / 1.001**2) and figure.high == float("inf")
+    assert figure.text().startswith("2.") and "(≥ 2.00×, one-sided), n=7 vs 5, significant" in figure.text()
+    assert predicates.at_least("s", figure, 1.5).outcome == SUPPORTED
+    assert predicates.below("s", figure, 1.5).outcome == CONTRADICTED
+    assert predicates.within("s", figure, (0.67, 1.5)).outcome == CONTRADICTED
+    # Past its bounded end, the open one cannot show a figure below a threshold: undecided, with a projection.
+    undecided = predicates.below("s", figure, 4.0)
+    assert undecided.outcome == INCONCLUSIVE and "straddles" in undecided.reason
+    assert undecided.promise is not None and 0 <= undecided.promise <= 0.5
+
+
+def test_the_mirror_one_sided_ratio_is_open_below():
+    from harness.judge import predicates
+
+    figure = one_sided_ratio(a_over_b=False)
+    assert figure.low == 0.0 and figure.high == pytest.approx(1.001**2 / 2)
+    assert "(≤ 0.501×, one-sided)" in figure.text()
+    assert predicates.below("s", figure, 0.67).outcome == SUPPORTED
+    assert predicates.at_least("s", figure, 0.3).outcome == INCONCLUSIVE
+
+
+def test_a_one_sided_figure_is_stored_as_strict_json_and_reads_back_with_its_text():
+    from harness.judge import predicates
+    from harness.judge.model import Figure, Verdict
+    from harness.report import tables
+
+    figure = one_sided_ratio()
+    verdict = Verdict("C13", "a claim", ["tcp_echo"], "native", SUPPORTED, [predicates.at_least("s", figure, 1.5)])
+    stored = json.loads(json.dumps(verdict.to_dict(), allow_nan=False))
+    assert stored["predicates"][0]["figure"]["high"] is None
+    assert tables.figure_text(stored["predicates"][0]["figure"]) == figure.text()
+    assert Figure(**stored["predicates"][0]["figure"]).open_ends() == (False, True)
