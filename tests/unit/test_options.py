@@ -21,7 +21,7 @@ def compare(*argv):
 
 def test_the_profile_gives_the_run_counts_and_the_flags_override_them():
     quick = compare().runs
-    assert (quick.min_runs, quick.max_runs, quick.target, quick.row_budget_s, quick.run_budget_s) == (3, 10, 0.05, 40.0, 540.0)
+    assert (quick.min_runs, quick.max_runs, quick.target, quick.row_budget_s, quick.run_budget_s) == (3, 10, 0.05, 40.0, 460.0)
     full = compare("--full").runs
     assert (full.min_runs, full.max_runs, full.run_budget_s, full.profile) == (5, 20, None, "full")
     assert (compare("--runs", 4).runs.min_runs, compare("--runs", 4).runs.max_runs) == (4, 4)
