@@ -439,7 +439,8 @@ def test_memory_per_task_that_did_not_grow_gives_no_figure_rather_than_an_infini
 
 
 @pytest.mark.parametrize("check", ["at_least", "below", "within"])
-@pytest.mark.parametrize("ends", [(float("inf"), 1.0, float("inf")), (1.0, float("-inf"), 2.0), (float("nan"), 0.5, 2.0)])
+@pytest.mark.parametrize("ends", [(float("inf"), 1.0, float("inf")), (1.0, float("-inf"), 2.0), (float("nan"), 0.5, 2.0),
+                                  (1.5, 1.0, float("inf"))])  # an open end is no measurement unless one-sided
 def test_a_figure_that_is_not_finite_is_no_measurement_whatever_the_predicate(check, ends):
     # Any figure with an infinite or undefined end, not only a bootstrap's, would have decided on
     # nothing (inf >= 1.2 is "Supported") and then ended the compare with exit 3 at results.json.
@@ -501,3 +502,35 @@ def test_a_one_sided_figure_is_stored_as_strict_json_and_reads_back_with_its_tex
     assert stored["predicates"][0]["figure"]["high"] is None
     assert tables.figure_text(stored["predicates"][0]["figure"]) == figure.text()
     assert Figure(**stored["predicates"][0]["figure"]).open_ends() == (False, True)
+
+
+def test_a_one_sided_ratio_below_one_is_still_one_sided_and_its_method_names_the_test():
+    # A's 7 runs at 0.5 x 1.1^i against B's 5 at 1.001^j: bounded below at 0.5/1.001^2 = 0.499, open above.
+    from harness.analyse import sequential
+    from harness.judge import predicates
+    from harness.judge.model import ONE_SIDED
+
+    a, b = [0.5 * 1.1**i for i in range(7)], [1.001**j for j in range(5)]
+    with predicates.at_level(sequential.Design(3, 10)):
+        figure = predicates.ratio_figure("a ratio", a, b)
+        two_sided = predicates.ratio_figure("a ratio", a[:5], b)  # 5 against 5: both ends bound
+    assert figure.low == pytest.approx(0.5 / 1.001**2) and figure.high == float("inf")
+    assert figure.open_ends() == (False, True)
+    assert figure.method.startswith("Hodges–Lehmann ratio, sequential Mann–Whitney interval")
+    assert figure.method.endswith(ONE_SIDED)
+    assert two_sided.low < 1 and two_sided.open_ends() == (False, False) and ONE_SIDED not in two_sided.method
+
+
+@pytest.mark.parametrize(("figure", "closed"), [
+    ((3.0, 2.0, float("inf")), (2.0, 4.5)),  # open above: the high end mirrors 3/2 about 3 on the log scale
+    ((0.5, 0.0, 0.625), (0.4, 0.625)),       # open below: 0.5/0.625 below 0.5
+    ((2.0, 1.6, 3.0), (1.6, 3.0)),           # two-sided: as it is
+])
+def test_the_projections_mirror_an_open_end_from_the_bounded_one(figure, closed):
+    from harness.judge import predicates
+    from harness.judge.model import ONE_SIDED, Figure
+
+    estimate, low, high = figure
+    method = "Hodges–Lehmann ratio" + (f"; {ONE_SIDED}" if closed != (low, high) else "")
+    found = predicates._closed(Figure("r", estimate, low, high, "7 vs 5", "×", True, method))
+    assert (found.low, found.high) == pytest.approx(closed)
