@@ -19,6 +19,8 @@ disturbed is never decided: it stays Inconclusive, "machine busy: X of Y runs di
 from __future__ import annotations
 
 import copy
+import hashlib
+import json
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
@@ -93,10 +95,17 @@ def _judged(memo: dict[tuple[Any, ...], Verdict | None] | None, context: Context
         return judge_family(judge, context, claim)
     rows = [r for name in claim.workloads for r in context.workload(name)]
     key = (*where, claim.id, tuple(sorted((r["workload"], r["language"], r["variant"], str(sorted(r["params"].items())),
-                                          r.get("runtime", ""), r["status"], len(r.get("runs") or [])) for r in rows)))
+                                          r.get("runtime", ""), r["status"], _fingerprint(r.get("runs") or [])) for r in rows)))
     if key not in memo:
         memo[key] = judge_family(judge, context, claim)
     return copy.deepcopy(memo[key])
+
+
+def _fingerprint(runs: list[dict[str, Any]]) -> str:
+    """A digest of the runs a row is judged on. Not their count: a row whose runs were mostly
+    disturbed is judged on all of them, and once calm runs outnumber those, on the calm ones alone,
+    which can be as many runs with other values behind them."""
+    return hashlib.sha1(json.dumps(runs, sort_keys=True, default=str).encode()).hexdigest()
 
 
 def judge_family(judge: Judge, context: Context, claim: claims_file.Claim) -> Verdict | None:

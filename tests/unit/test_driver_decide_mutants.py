@@ -71,6 +71,36 @@ def test_the_memo_tells_apart_rows_at_other_parameter_values():
     assert again.outcome != SUPPORTED and again.predicates[-1].figure is None
 
 
+def test_the_memo_is_not_fooled_by_a_row_whose_count_comes_back_with_other_runs():
+    # Processes at 2 workers: 2 calm runs and 3 disturbed ones (4x slower) is mostly disturbed, so all
+    # 5 are judged; 3 calm runs more make 8, of which the 5 calm ones are judged: 5 again. C5's
+    # processes speedup is about 1.9 on the calm runs, so the memo must judge afresh and agree with a
+    # judge that has no memo (it served the first verdict, 0.477x (0.468-1.92), Inconclusive).
+    import copy
+
+    rows = scaling(1.0, 1.9)
+    calm = next(r for r in rows if r["variant"] == "processes" and r["params"]["threads"] == 2)["runs"]
+    first = copy.deepcopy(rows)
+    busy = next(r for r in first if r["variant"] == "processes" and r["params"]["threads"] == 2)
+    busy["runs"] = [dict(calm[0]), dict(calm[1])] + [dict(run, work_warm_s=run["work_warm_s"] * 4, disturbed=True)
+                                                     for run in calm[2:]]
+    later = copy.deepcopy(first)
+    next(r for r in later if r["variant"] == "processes" and r["params"]["threads"] == 2)["runs"] += [dict(run) for run in calm[2:]]
+
+    def c5(found):
+        return next(v for v in found if v.claim_id == "C5")
+
+    def document(measured):
+        return {"measurements": measured, "environment": ENVIRONMENT, "options": {"min_runs": 5, "max_runs": 5}}
+
+    memo: dict = {}
+    c5(driver.judge_verdicts(document(first), memo))
+    remembered, fresh = c5(driver.judge_verdicts(document(later), memo)), c5(driver.judge_verdicts(document(later)))
+    assert fresh.outcome == SUPPORTED
+    assert (remembered.outcome, [p.figure.text() for p in remembered.predicates]) == (
+        fresh.outcome, [p.figure.text() for p in fresh.predicates])
+
+
 def test_the_memo_hands_out_a_copy_that_the_caller_may_hold_back():
     # A claim judged once, then held back as busy by its caller (a row of 4 runs, 3 disturbed): the memo's
     # verdict must stay as judged, Supported with no reason, for the next call with the same rows.
