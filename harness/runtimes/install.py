@@ -114,8 +114,11 @@ def install(text: str, say=print) -> Installed:
     folder = cache_root() / f"{language}-{version}"
     executable = executable_in(folder, language, version)
     if (folder / ".complete").exists() and executable.is_file():
-        say(f"{language}@{version}: already installed ({executable})")
-        return Installed(language, version, executable)
+        broken = _does_not_run(executable, language)
+        if not broken:
+            say(f"{language}@{version}: already installed ({executable})")
+            return Installed(language, version, executable)
+        say(f"{language}@{version}: the copy in the cache does not run ({broken}); installing it again")
     installer = {"node": _install_node, "java": _install_java, "python": _install_python}[language]
     if version in STANDALONE_VERSIONS:
         installer = _install_standalone
@@ -223,6 +226,23 @@ def _install_pypy(name: str, folder: Path, scratch: Path, say) -> None:
         raise InstallError("python@pypy: the packages hold no usr/bin/pypy3.N")
     shutil.move(str(scratch / "root" / "usr"), folder)
     (folder / "bin" / name).symlink_to(executable.name)  # PyPy finds its library from its real path
+    # The interpreter loads libpypy3.N-c.so from beside itself (its RUNPATH is $ORIGIN) or from the
+    # system's library folders, where Debian puts it and an unpacked copy does not: link it beside.
+    for library in (folder / "lib").glob("*-linux-gnu/libpypy*.so*"):
+        (folder / "bin" / library.name).symlink_to(Path("..") / library.relative_to(folder))
+
+
+def _does_not_run(executable: Path, language: str) -> str:
+    """Why an installed runtime cannot report its version (its last line of output), or ""."""
+    try:
+        done = subprocess.run([str(executable), "-version" if language == "java" else "--version"],
+                              capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired) as error:
+        return str(error)
+    if done.returncode == 0:
+        return ""
+    lines = (done.stdout + done.stderr).strip().splitlines()
+    return lines[-1] if lines else f"exit status {done.returncode}"
 
 
 def _install_java(major: str, folder: Path, scratch: Path, say) -> None:

@@ -79,3 +79,49 @@ def test_several_choices_keep_their_order_and_name_each_once(cache):
 def test_a_free_threaded_python_is_tagged_t():
     free = runtimes.Runtime("python", "/x/python3.13t", "3.13.5", free_threaded=True)
     assert free.tag == "3.13t" and runtimes.Runtime("java", "/x/java", "21.0.8").tag == "21"
+
+
+def fake_apt_pypy(monkeypatch, calls):
+    """`apt-get download pypy3 pypy3-lib` answered by two debs laid out as Debian's are: usr/bin/pypy3.9
+    and usr/lib/x86_64-linux-gnu/libpypy3.9-c.so. The fake interpreter, like the real one, runs only
+    when the library is beside it (the real one's RUNPATH is $ORIGIN)."""
+    interpreter = '#!/bin/sh\n[ -e "$(dirname "$0")/libpypy3.9-c.so" ] || { echo "libpypy3.9-c.so: cannot open" >&2; exit 127; }\necho "Python 3.9.16 PyPy 7.3.11"\n'
+
+    def run(command, cwd, what):
+        calls.append(command)
+        if command[0] == "apt-get":
+            (cwd / "pypy3.deb").write_text("")
+            (cwd / "pypy3-lib.deb").write_text("")
+        elif command[0] == "dpkg-deb" and command[2].endswith("pypy3.deb"):
+            binary = cwd / "root" / "usr" / "bin" / "pypy3.9"
+            binary.parent.mkdir(parents=True, exist_ok=True)
+            binary.write_text(interpreter)
+            binary.chmod(0o755)
+        elif command[0] == "dpkg-deb":
+            library = cwd / "root" / "usr" / "lib" / "x86_64-linux-gnu" / "libpypy3.9-c.so"
+            library.parent.mkdir(parents=True, exist_ok=True)
+            library.write_text("")
+        return ""
+    monkeypatch.setattr(install, "_run", run)
+    monkeypatch.setattr(install.shutil, "which", lambda name: f"/usr/bin/{name}")
+
+
+def test_pypy_from_debians_packages_runs_from_the_cache_without_the_system_library(cache, monkeypatch):
+    calls = []
+    fake_apt_pypy(monkeypatch, calls)
+    installed = install.install("python@pypy", say=lambda _: None)
+    assert installed.executable == cache / "runtimes" / "python-pypy" / "bin" / "pypy"
+    assert install._does_not_run(installed.executable, "python") == ""
+    beside = installed.executable.parent / "libpypy3.9-c.so"
+    assert beside.is_symlink() and beside.resolve() == cache / "runtimes" / "python-pypy" / "lib" / "x86_64-linux-gnu" / "libpypy3.9-c.so"
+
+
+def test_a_cached_runtime_that_does_not_run_is_installed_again(cache, monkeypatch):
+    calls, said = [], []
+    fake_apt_pypy(monkeypatch, calls)
+    installed = install.install("python@pypy", say=lambda _: None)
+    (installed.executable.parent / "libpypy3.9-c.so").unlink()  # as an install before the link was made
+    again = install.install("python@pypy", say=said.append)
+    assert again == installed and install._does_not_run(again.executable, "python") == ""
+    assert len([c for c in calls if c[0] == "apt-get"]) == 2
+    assert "does not run (libpypy3.9-c.so: cannot open); installing it again" in said[0]
