@@ -317,7 +317,8 @@ def promise(figure: Figure, edges: Sequence[float]) -> float:
     of its width: 0 when it touches one (or none is inside: only the run count holds it back), 0.5
     when one splits it in the middle."""
     inside = [edge for edge in edges if figure.low <= edge <= figure.high]
-    low, high = _closed(figure).low, _closed(figure).high
+    closed = _closed(figure)
+    low, high = closed.low, closed.high
     width = high - low
     shares = [max(0.0, min(edge - low, high - edge)) / width for edge in inside if width > 0]
     return min(shares, default=0.0)
