@@ -201,6 +201,7 @@ class Spawned:
                                        gate="\0".join(GATE).encode()).start(paused=True)
             # What the program inherits at exec as its high-water mark (see measure/peaks.py).
             self.inherited_bytes = own_high_water_mark()
+            self.sampler.exact_above = self.inherited_bytes  # above it, sampling less costs the headline nothing
             if here.recv(1) != b"r":
                 raise OSError("the program's start gate (/bin/sh) did not start")
             # The gate's sample (its files opened, the cgroup listed) and the sampler thread's wake

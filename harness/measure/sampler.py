@@ -19,7 +19,15 @@ are of a warm loop: after 10 ms asleep each system call costs 10-40 µs on the 2
 sample of a 3-process tree 0.15-0.2 ms, the wake itself 40 µs), so the number of wakes is what counts.
 
 The interval widens as a run goes on (``interval_at``): the exact figures do not depend on it, and
-a long run would otherwise pay for thousands of samples it does not need.
+a long run would otherwise pay for thousands of samples it does not need. It also widens while the
+tree is *calm*: one process, above the resident size it inherited at exec (``exact_above``), whose
+thread count has not changed, and no process or thread started anywhere since the last sample
+(``calm_interval``). Its headline peak is then ``ru_maxrss``, exact whenever sampled or not (see
+measure/peaks.py), and only its sampled RSS and threads get coarser. A JVM that keeps both
+cores busy is where each wake costs most: javac's 20 threads made 90 wakes of 85 µs in 0.95 s, the
+harness's 12 ms of CPU taken from a program that had none to spare (scripts/overhead-benchmark.py
+measured javac 1.5 % slower through the lab). Anything new (a thread, a process, another process
+on the machine) brings the interval back to ``interval_at`` at once.
 """
 
 from __future__ import annotations
@@ -41,6 +49,7 @@ PSS_REFRESH_EVERY = 20  # with one: one process's file pages' share every 20th s
 PSS_SHARE = 0.005  # ... spending at most 0.5 % of the time on them (a reading of 0.3 ms: none in the next 60 ms)
 MANY_THREADS = 64
 SLOWEST_INTERVAL_S = 0.05  # the widest the interval gets, after a few seconds
+CALM_AFTER = 4  # calm samples in a row before the interval widens: doubling every 2 more, up to SLOWEST_INTERVAL_S
 READ_SIZE = 16384  # more than any /proc/<pid>/stat, status or memory.stat holds
 GO, STOP = b"g", b"s"  # what go() and stop() write to the sampler's thread
 
@@ -53,6 +62,16 @@ def interval_at(base_s: float, elapsed_s: float) -> float:
     against GNU time's %M in CI, so the start is sampled at ``base_s`` like the rest of the first second.)
     """
     return min(max(base_s, base_s * elapsed_s), max(base_s, SLOWEST_INTERVAL_S))
+
+
+def calm_interval(base_s: float, elapsed_s: float, calm: int) -> float:
+    """The sampling interval after ``calm`` calm samples in a row (see the module's docstring):
+    ``interval_at`` until CALM_AFTER of them, then twice the base, doubling every two more samples,
+    never beyond SLOWEST_INTERVAL_S and never below ``interval_at``."""
+    usual = interval_at(base_s, elapsed_s)
+    if calm < CALM_AFTER:
+        return usual
+    return max(usual, min(SLOWEST_INTERVAL_S, base_s * 2 ** ((calm - CALM_AFTER) // 2 + 1)))
 
 
 class TreeSampler:
@@ -82,6 +101,11 @@ class TreeSampler:
         self._stat, self._status = _OpenFiles("stat"), _OpenFiles("status")
         self._newest = _NewestPid()
         self._hwm_read = False
+        self.calm = 0  # calm samples in a row: one process, its thread count unchanged, nothing started
+        self._relisted = True  # the last _pids() saw a process or thread start somewhere (or could not tell)
+        self._threads_before = -1
+        # The resident size above which the root's ru_maxrss is its own (measure/peaks.py); None: never calm.
+        self.exact_above: int | None = None
         self._listed: list[int] = []  # the tree's processes at the last listing, while none of them has ended
         self._lock = threading.Lock()  # a server's window samples from the main thread too
         # The thread sleeps in poll() on this pipe (go, stop): about half the CPU of a threading.Event's
@@ -136,7 +160,7 @@ class TreeSampler:
         waker.register(self._wake_read, select.POLLIN)
         if not self._sampled:
             self.sample()
-        while not waker.poll(1000 * interval_at(self.interval_s, time.perf_counter() - self._began)):  # until stop()
+        while not waker.poll(1000 * calm_interval(self.interval_s, time.perf_counter() - self._began, self.calm)):
             self.sample()
 
     def sample(self) -> None:
@@ -161,8 +185,9 @@ class TreeSampler:
             if pid == self.root_pid:
                 root_rss = stat[0]
         self._stat.keep_only(pids)
+        sparse = self.calm >= CALM_AFTER  # samples are spaced out: read every figure at each of them
         # The cgroup's anonymous memory: at every sample of a tree (its PSS follows it), else every few.
-        wanted = processes > 1 or self.samples % ANON_EVERY == 0
+        wanted = processes > 1 or sparse or self.samples % ANON_EVERY == 0
         anon = self._anon.read() if self._anon and wanted else None
         if anon is not None:
             self.peak_anon_bytes = max(self.peak_anon_bytes, anon)
@@ -178,13 +203,17 @@ class TreeSampler:
                 # VmHWM is never below the RSS just read, and never falls: reading it every few samples
                 # adds only what rose and fell between two samples, which it still holds then.
                 self.peak_hwm_bytes = max(self.peak_hwm_bytes, root_rss)
-                if self.samples % HWM_EVERY == 0 or not self._hwm_read:
+                if self.samples % HWM_EVERY == 0 or not self._hwm_read or sparse:
                     self._hwm_read = True
                     hwm = _status_value(self._status.read(self.root_pid), b"VmHWM:") * 1024
                     self.peak_hwm_bytes = max(self.peak_hwm_bytes, hwm)
             # PSS <= RSS for every process: a tree whose RSS sum is not above the PSS peak cannot set a new one.
             if processes > 1 and rss > self.peak_pss_bytes:
                 self._tree_pss(pids, rss, anon, new_high)
+        steady = (processes == 1 and threads == self._threads_before and not self._relisted and self.exec_seen
+                  and self.exact_above is not None and root_rss > self.exact_above)
+        self.calm = self.calm + 1 if steady else 0
+        self._threads_before = threads
         # memory.stat through the cgroup's own reader is the costliest read; its exact peak comes from the cgroup anyway.
         if self.cgroup is not None and self._anon is None and self.samples % ANON_EVERY == 1:
             self.peak_anon_bytes = max(self.peak_anon_bytes, self.cgroup.anon_bytes())
@@ -199,9 +228,11 @@ class TreeSampler:
 
     def _pids(self) -> list[int]:
         """The tree's processes: listed again only when a process may have started or ended since."""
+        self._relisted = True  # a container's processes, listed at every sample: never calm
         if self.cgroup is not None and self._procs is None:
             return self.cgroup.pids()
-        if self._newest.changed() or not self._listed:
+        self._relisted = self._newest.changed() or not self._listed
+        if self._relisted:
             self._listed = _cgroup_pids(self._procs) if self._procs is not None else _tree(self.root_pid)
         return self._listed
 

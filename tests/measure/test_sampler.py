@@ -99,6 +99,47 @@ def test_the_first_second_is_sampled_at_the_interval_from_the_start():
     assert sampler_module.interval_at(0.01, 2.0) == pytest.approx(0.02)  # later: wider with the time run
 
 
+def test_a_calm_process_is_sampled_at_twice_the_interval_after_four_samples_then_doubling_to_the_slowest():
+    def interval_ms(calm, elapsed=0.0):
+        return round(1000 * sampler_module.calm_interval(0.01, elapsed, calm), 6)
+    assert [interval_ms(calm) for calm in range(10)] == [10, 10, 10, 10, 20, 20, 40, 40, 50, 50]
+    assert interval_ms(0, elapsed=3.0) == 30 and interval_ms(4, elapsed=3.0) == 30  # never below interval_at
+    assert interval_ms(9, elapsed=0.0) == 50 and sampler_module.SLOWEST_INTERVAL_S == 0.05
+    assert round(1000 * sampler_module.calm_interval(0.1, 0.0, 9)) == 100  # a wider --sample-ms stays as asked
+
+
+# One process of ~80 MiB and one thread, asleep for a second: calm from its fifth sample.
+ASLEEP = "import time\nx = bytearray(80 * 2**20)\nx[::4096] = b'1' * (len(x) // 4096)\ntime.sleep(1.0)\n"
+
+
+def _samples_of(script: str, exact_above):
+    child = subprocess.Popen([sys.executable, "-c", script])
+    sampler = sampler_module.TreeSampler(child.pid, interval_s=0.01)
+    sampler.exact_above = exact_above
+    sampler.start()
+    child.wait()
+    sampler.stop()
+    return sampler
+
+
+def test_a_calm_process_above_what_it_inherited_is_sampled_less_often_than_one_that_may_not_be():
+    calm = _samples_of(ASLEEP, exact_above=0)
+    unknown = _samples_of(ASLEEP, exact_above=None)  # the native executor always sets it; a container never
+    below = _samples_of(ASLEEP, exact_above=2**40)  # its ru_maxrss might be the harness's: VmHWM must be sampled
+    assert calm.samples < 0.6 * unknown.samples and calm.samples < 0.6 * below.samples, \
+        (calm.samples, unknown.samples, below.samples)
+    assert unknown.calm == below.calm == 0
+    assert calm.peak_hwm_bytes >= 80 * 2**20  # the high-water mark is read at every calm sample
+
+
+def test_threads_started_after_a_calm_stretch_are_still_counted():
+    script = ("import threading, time\nx = bytearray(80 * 2**20)\nx[::4096] = b'1' * (len(x) // 4096)\n"
+              "time.sleep(0.6)\nthreads = [threading.Thread(target=time.sleep, args=(0.4,)) for _ in range(5)]\n"
+              "[t.start() for t in threads]\n[t.join() for t in threads]\n")
+    sampler = _samples_of(script, exact_above=0)
+    assert sampler.peak_threads == 6  # the main thread and five more, started 0.6 s into the calm
+
+
 def test_a_sample_taken_while_paused_is_the_first_and_the_next_comes_an_interval_after_go():
     child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(0.3)"])
     sampler = sampler_module.TreeSampler(child.pid, interval_s=1.0).start(paused=True)
