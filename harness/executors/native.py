@@ -88,12 +88,13 @@ class NativeExecutor(Executor):
         command, env = self.toolchain.launch(job.program, {**job.arguments(), **(extra_args or {})})
         whole = job.program.checksum not in ("", "none")  # a command program's output is its answer
         return run_measured(command, env, timeout_s, self.sample_interval_s, self.cgroups, cpus, cwd=job.program.cwd,
-                            whole_stdout=whole)
+                            whole_stdout=whole, counts_workers=bool(job.program.parallel))
 
     def start(self, job: Job, arguments: dict, cpus=None) -> NativeServer:
         """Start the job's program as a server with exactly ``arguments``; the caller stops it."""
         command, env = self.toolchain.launch(job.program, arguments)
-        return NativeServer(Spawned(command, env, self.cgroups, self.sample_interval_s, cpus))
+        return NativeServer(Spawned(command, env, self.cgroups, self.sample_interval_s, cpus,
+                                    counts_workers=bool(job.program.parallel)))
 
     def start_helper(self, name, arguments: list, cpus=None) -> NativeServer:
         """Start a server of the harness's own (a fixture, the ceiling server), measured the same way."""
@@ -125,9 +126,14 @@ class LocalNeighbour:
         """Nothing to release: each helper has ended when run returns."""
 
 
-def run_measured(command, env, timeout_s, interval_s, support, cpus=None, cwd=None, whole_stdout=False) -> RunResult:
-    """Spawn ``command`` in a new process group (and cgroup), sample it, wait4 it, clean up."""
-    spawned = Spawned(command, env, support, interval_s, cpus, cwd, whole_stdout)
+def run_measured(command, env, timeout_s, interval_s, support, cpus=None, cwd=None, whole_stdout=False,
+                 counts_workers=False) -> RunResult:
+    """Spawn ``command`` in a new process group (and cgroup), sample it, wait4 it, clean up.
+
+    ``counts_workers``: the run's sampled thread and process counts decide its status (a parallel
+    variant must be seen running its workers, analyse/verify.py), so it is sampled at the usual
+    interval throughout, never the wider one of a calm tree (measure/sampler.py)."""
+    spawned = Spawned(command, env, support, interval_s, cpus, cwd, whole_stdout, counts_workers)
     spawned.batch = True  # alone on its CPUs: what the rest of the machine did meanwhile is counted
     return _wait_or_kill(spawned, timeout_s)
 
@@ -158,9 +164,10 @@ def _wait_or_kill(spawned: Spawned, timeout_s: float) -> RunResult:
 class Spawned:
     """A program started in its own process group (and cgroup, and CPUs), watched by a sampler."""
 
-    def __init__(self, command, env, support, interval_s, cpus=None, cwd=None, whole_stdout=False):
+    def __init__(self, command, env, support, interval_s, cpus=None, cwd=None, whole_stdout=False, counts_workers=False):
         self.command = command
         self.cpus = cpus
+        self.counts_workers = counts_workers
         self.group: cgroups.Cgroup | None = support.create()  # None: no cgroup here, the tree is sampled
         self.children_before = harness_children()  # any other is the program's, or an orphan of it
         self.out, self.err = Capture(whole=whole_stdout), Capture()
@@ -201,7 +208,9 @@ class Spawned:
                                        gate="\0".join(GATE).encode()).start(paused=True)
             # What the program inherits at exec as its high-water mark (see measure/peaks.py).
             self.inherited_bytes = own_high_water_mark()
-            self.sampler.exact_above = self.inherited_bytes  # above it, sampling less costs the headline nothing
+            # Above it, sampling a calm tree less often costs the headline nothing; a run whose workers
+            # must be seen is sampled at the usual interval throughout (a short burst of threads).
+            self.sampler.exact_above = None if self.counts_workers else self.inherited_bytes
             if here.recv(1) != b"r":
                 raise OSError("the program's start gate (/bin/sh) did not start")
             # The gate's sample (its files opened, the cgroup listed) and the sampler thread's wake

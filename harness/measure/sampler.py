@@ -27,7 +27,9 @@ measure/peaks.py), and only its sampled RSS and threads get coarser. A JVM that 
 cores busy is where each wake costs most: javac's 20 threads made 90 wakes of 85 µs in 0.95 s, the
 harness's 12 ms of CPU taken from a program that had none to spare (scripts/overhead-benchmark.py
 measured javac 1.5 % slower through the lab). Anything new (a thread, a process, another process
-on the machine) brings the interval back to ``interval_at`` at once.
+on the machine) brings the interval back to ``interval_at`` at once. A run whose thread or process
+count decides its status (a parallel variant, analyse/verify.py) is never calm: PyPy's two threads
+of a short cpu_scaling run lived less than one calm interval and went unseen.
 """
 
 from __future__ import annotations

@@ -132,6 +132,15 @@ def test_a_calm_process_above_what_it_inherited_is_sampled_less_often_than_one_t
     assert calm.peak_hwm_bytes >= 80 * 2**20  # the high-water mark is read at every calm sample
 
 
+def test_a_run_whose_workers_must_be_seen_is_never_sampled_less_often():
+    from harness.executors.native import run_measured
+    # Above what it inherits from this process, however large the test session has grown.
+    argv = [sys.executable, "-c", ASLEEP.replace("80 * 2**20", "600 * 2**20")]
+    counted = run_measured(argv, None, 30.0, 0.01, SUPPORT, counts_workers=True)
+    usual = run_measured(argv, None, 30.0, 0.01, SUPPORT)
+    assert usual.samples < 0.6 * counted.samples, (usual.samples, counted.samples)
+
+
 def test_threads_started_after_a_calm_stretch_are_still_counted():
     script = ("import threading, time\nx = bytearray(80 * 2**20)\nx[::4096] = b'1' * (len(x) // 4096)\n"
               "time.sleep(0.6)\nthreads = [threading.Thread(target=time.sleep, args=(0.4,)) for _ in range(5)]\n"
