@@ -19,7 +19,12 @@ With ``--futility`` it prints instead the quick design with and without the runn
 rule (judge/decide.py): from a run count on, a trial whose projected runs to decide
 (sequential.runs_to_clear) exceed a margin times max_runs stops undecided.
 
-    python3 scripts/simulate-stopping.py [--trials 2000] [--futility]
+With ``--stages`` it prints the quick profile's designs, the lab's futility rule in the loop:
+3-10 runs (the quick profile before), 3-20 at one level, and 3-20 at two levels (the looks up
+to 6 runs, then the rest; sequential.EARLY_SHARE), beside Welch's 95 % interval at one look of 10
+runs and looked at after every run.
+
+    python3 scripts/simulate-stopping.py [--trials 2000] [--futility | --stages]
 """
 
 from __future__ import annotations
@@ -211,14 +216,57 @@ def futility_table(trials: int, seed: int) -> None:
             print(f"| {case.name:38} | {name:40} | {wrong:5.1%} | {right:>7} | {used.mean():9.1f} |", flush=True)
 
 
+def stages_table(trials: int, seed: int) -> None:
+    """The quick profile's designs, the lab's futility rule in the loop, against Welch's interval."""
+    designs = [("sequential rank, 3–10 (quick before)", sequential.Design(3, 10)),
+               ("sequential rank, 3–20, one level", sequential.Design(3, 20, staged=False)),
+               ("sequential rank, 3–20, two levels (quick)", sequential.Design(3, 20))]
+    welch: list[tuple[str, tuple[int, int]]] = [("Welch 95 %, one look at 10", (10, 10)),
+                                                ("Welch 95 %, stop when clear, 3–20", (3, 20))]
+    print(f"Threshold {THRESHOLD}; {trials} trials per cell; seed {seed}; {DISTURBED_SHARE:.0%} of runs disturbed "
+          f"1.3–2×; the lab's futility rule in the loop for the sequential designs.\n")
+    for name, design in designs:
+        levels = sorted(set(design.levels()), reverse=True)
+        print(f"- {name}: p* {' then '.join(f'{level:.4f}' for level in levels)}; "
+              f"first decisive look {design.min_decisive_runs()} runs")
+    print(f"\n| {'case':38} | {'method':42} | wrong | decided | mean runs |")
+    print(f"|{'-' * 40}|{'-' * 44}|-------|---------|-----------|")
+    for index, case in enumerate(CASES):
+        rng = np.random.default_rng([seed, index])
+        a, b = runs(case, trials, 20, rng)
+        log_a, log_b = np.log(a), np.log(b)
+        results = []
+        for name, (low, high) in welch:
+            results.append((name, *simulate(welch_today, log_a, log_b, low, high)))
+        for name, design in designs:
+            first = design.min_decisive_runs() or design.max_runs
+            rule: Rule = (first + 1, decide.FUTILITY_MARGIN, True)
+            results.append((name, *simulate_futility(design, log_a[:, :design.max_runs], log_b[:, :design.max_runs], rule)))
+        for name, decisions, used in results:
+            print(f"| {case.name:38} | {name:42} | {_rates(case, decisions)} | {used.mean():9.1f} |", flush=True)
+
+
+def _rates(case: Case, decisions: np.ndarray) -> str:
+    """``wrong | decided`` for one case: at the threshold every decision is wrong; beyond it, the right side's share."""
+    at_threshold = case.ratio == THRESHOLD
+    wrong = np.mean(decisions != 0) if at_threshold else np.mean(decisions == (1 if case.ratio < THRESHOLD else -1))
+    right = "–" if at_threshold else f"{np.mean(decisions == (1 if case.ratio > THRESHOLD else -1)):.1%}"
+    return f"{wrong:5.1%} | {right:>7}"
+
+
 def main() -> int:
     """Print the method x case table (or, with --futility, the futility table)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--trials", type=int, default=4000)
     parser.add_argument("--seed", type=int, default=28)
     parser.add_argument("--futility", action="store_true", help="the quick design with and without futility stops")
+    parser.add_argument("--stages", action="store_true", help="the quick profile's designs: 3-10, 3-20 at one and two levels")
     args = parser.parse_args()
     started = time.monotonic()
+    if args.stages:
+        stages_table(args.trials, args.seed)
+        print(f"\n{time.monotonic() - started:.0f} s", file=sys.stderr)
+        return 0
     if args.futility:
         futility_table(args.trials, args.seed)
         print(f"\n{time.monotonic() - started:.0f} s", file=sys.stderr)

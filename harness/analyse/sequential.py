@@ -20,10 +20,12 @@ has its tables):
   has the same distribution as B", its error is what it says, whatever the noise. Leaving out
   each row's slowest run keeps that: the statistic is still a function of the ranks alone, and
   its null distribution (``_mann_whitney_pmf`` with the kept counts) is exact.
-- Repeated looks: every look uses the same nominal level ``p*``, chosen so that the chance of
-  *any* look's interval missing the true ratio is at most 0.6 ``alpha`` (paired: 0.7; a
-  Pocock-style split of alpha over the planned looks; the rest is room for rows whose noise
-  differs in shape).
+- Repeated looks: each look uses a nominal level ``p*``, chosen so that the chance of *any*
+  look's interval missing the true ratio is at most 0.6 ``alpha`` (paired: 0.7; the rest is room
+  for rows whose noise differs in shape). In a design of up to ``ONE_LEVEL_UP_TO`` runs every look
+  has the same level (a Pocock-style split of alpha over the planned looks). A longer design spends
+  ``EARLY_SHARE`` of that error on the looks up to ``EARLY_END`` runs and the rest on the later
+  ones, at a lower level: a row that decides at 5 runs still does, and a hard one gets 20 looks.
   That chance does not depend on the noise (the ranks of independent, identically distributed
   runs are uniformly shuffled), so ``p*`` is calibrated once per design by a seeded simulation
   of the rank null.
@@ -67,6 +69,15 @@ INDEPENDENT_SHARE = 0.6
 # earlier: at 6 runs, 5 kept a row can never reach the quick design's level, and a look that
 # cannot decide after one that could would read as "too few runs".
 TRIM_FROM = 7
+# A design with looks past ONE_LEVEL_UP_TO runs a row has two levels: the looks up to EARLY_END
+# runs spend EARLY_SHARE of the error, the later ones the rest. With 3-20 runs the early level is
+# 0.0079, still enough to decide at 5 runs (one level over all 18 looks, 0.0068, needs 6), and the
+# later looks get 0.0056: at 1.8 against 1.5, CV 10 %, 90.2 % decide (one level: 92.5 %, at 0.4
+# runs a row more). Designs up to 10 runs keep one level: two would only lower it there.
+# (scripts/simulate-stopping.py --stages.)
+ONE_LEVEL_UP_TO = 10
+EARLY_END = 6
+EARLY_SHARE = 0.4
 
 
 @dataclass(frozen=True)
@@ -76,7 +87,9 @@ class Design:
     ``paired`` chooses the per-round design (signed ranks of per-round log-ratios) over the
     independent one (Mann–Whitney on the two rows' log values). ``trim``: the independent one
     leaves out each row's slowest run from TRIM_FROM runs on; False keeps every run (the method
-    before, calibrated to CALIBRATION_SHARE; the simulation compares the two).
+    before, calibrated to CALIBRATION_SHARE; the simulation compares the two). ``staged``: a design
+    past ONE_LEVEL_UP_TO runs has two levels (EARLY_SHARE); False gives every look one level (the
+    simulation compares them).
     """
 
     min_runs: int = 3
@@ -84,6 +97,7 @@ class Design:
     alpha: float = ALPHA
     paired: bool = False
     trim: bool = True
+    staged: bool = True
 
     def __post_init__(self) -> None:
         if self.min_runs < 2:
@@ -99,9 +113,19 @@ class Design:
         return tuple(range(self.min_runs, self.max_runs + 1))
 
     def nominal_alpha(self) -> float:
-        """``p*``: the two-sided error each look's interval is built for (calibrated, cached)."""
+        """``p*`` of the first look: the two-sided error its interval is built for (calibrated, cached).
+        In a design past ONE_LEVEL_UP_TO runs, the looks past EARLY_END have a lower one: ``level``."""
+        return self.levels()[0]
+
+    def level(self, n: int) -> float:
+        """``p*`` of the look at ``n`` runs a row (a look before the first is held to the first's)."""
+        levels = self.levels()
+        return levels[min(max(n, self.min_runs), self.max_runs) - self.min_runs]
+
+    def levels(self) -> tuple[float, ...]:
+        """Each look's ``p*``, in the order of ``looks`` (calibrated, cached)."""
         share = INDEPENDENT_SHARE if self.trims else CALIBRATION_SHARE
-        return _calibrated_alpha(self.looks, self.alpha * share, self.paired, self.trims)
+        return _calibrated_levels(self.looks, self.alpha * share, self.paired, self.trims, self.staged)
 
     @property
     def trims(self) -> bool:
@@ -114,8 +138,8 @@ class Design:
 
     def min_decisive_runs(self) -> int | None:
         """The fewest runs per row at which any data could decide; None if no planned look can."""
-        level = self.nominal_alpha()
-        return next((n for n in self.looks if _bounded_both_ways(n, n, level, self.paired, self.trims) is not None), None)
+        return next((n for n in self.looks if _bounded_both_ways(n, n, self.level(n), self.paired, self.trims) is not None),
+                    None)
 
     def warning(self) -> str:
         """One line when this design can never decide anything, else ""."""
@@ -182,18 +206,28 @@ def runs_to_decide(n: int, estimate: npt.ArrayLike, low: npt.ArrayLike, high: np
     At few runs the rank interval is wider than 1/sqrt(n) from a large sample would make it (at the
     first decisive look it spans the whole range of the pairwise ratios), so the 1/sqrt(n)
     projection from it is scaled by ``width_excess(n)``: without that, a row whose ratio lies 20 %
-    beyond its threshold looks hopeless at 5 runs and decides at 8.
+    beyond its threshold looks hopeless at 5 runs and decides at 8. A projection past EARLY_END from
+    a look before it is stretched by the square of the two levels' normal quantiles: the later looks'
+    lower level makes a wider interval.
     """
     needed = runs_to_clear(n, estimate, low, high, edge, hopeful)
     scaled: FloatArray = np.where(needed > n, np.maximum(np.ceil(needed / width_excess(n, design) - 1e-9), n + 1), needed)
+    later = design.level(design.max_runs)
+    if later < design.level(n):  # past EARLY_END the level is lower and the interval wider by the ratio of z's
+        stretch = (_z(later) / _z(design.level(n))) ** 2
+        scaled = np.where(scaled > EARLY_END, np.maximum(np.ceil(scaled * stretch - 1e-9), EARLY_END + 1), scaled)
     return scaled
+
+
+def _z(level: float) -> float:
+    return float(scipy_stats.norm.ppf(1 - level / 2))
 
 
 def width_excess(n: int, design: Design) -> float:
     """How much wider, squared, the interval at ``n`` runs a row is than its large-sample width: the
     median half-width on standard normal logs over ``z * sqrt(pi/3 * var)`` (Hodges–Lehmann's
     variance). 1 where no interval is bounded."""
-    return _width_excess(n, design.nominal_alpha(), design.paired, design.trims)
+    return _width_excess(n, design.level(n), design.paired, design.trims)
 
 
 @functools.cache
@@ -219,7 +253,8 @@ def ratio_interval(a: Sequence[float], b: Sequence[float], design: Design) -> Ra
         return None
     independent = replace(design, paired=False)
     estimate, low, high = log_bounds(log_a[None, :], log_b[None, :], independent)
-    return RatioInterval(*_ratios(estimate, low, high), len(log_a), len(log_b), False, independent.nominal_alpha())
+    return RatioInterval(*_ratios(estimate, low, high), len(log_a), len(log_b), False,
+                         independent.level(max(len(log_a), len(log_b))))
 
 
 def paired_ratio_interval(a: Sequence[float], b: Sequence[float], design: Design) -> RatioInterval | None:
@@ -234,7 +269,7 @@ def paired_ratio_interval(a: Sequence[float], b: Sequence[float], design: Design
         return None
     paired = replace(design, paired=True)
     estimate, low, high = log_bounds(log_a[None, :], log_b[None, :], paired)
-    return RatioInterval(*_ratios(estimate, low, high), len(log_a), len(log_b), True, paired.nominal_alpha())
+    return RatioInterval(*_ratios(estimate, low, high), len(log_a), len(log_b), True, paired.level(len(log_a)))
 
 
 def pair_rounds(a: Mapping[int, float], b: Mapping[int, float]) -> tuple[list[float], list[float]]:
@@ -251,8 +286,9 @@ def log_bounds(log_a: FloatArray, log_b: FloatArray, design: Design) -> tuple[Fl
     runs can have one bound only (7 runs against 5: only one tail of the rank test reaches p*/2);
     the other end is then open, and the interval can still decide on its bounded side.
     """
-    _check_look(max(log_a.shape[1], log_b.shape[1]), design)
-    level = design.nominal_alpha()
+    look = max(log_a.shape[1], log_b.shape[1])
+    _check_look(look, design)
+    level = design.level(look)  # rows of unequal counts: the later look's, never above the earlier's
     ordered = _ordered(log_a, log_b, design.paired, design.trims)
     counts = _critical_counts(log_a.shape[1], log_b.shape[1], level, design.paired, design.trims)
     estimate = np.median(ordered, axis=1)
@@ -362,25 +398,53 @@ def _tail_count(pmf: FloatArray, level: float) -> int | None:
 # The calibration of p*: the chance that any look rejects the true ratio, under the rank null.
 
 @functools.cache
-def _calibrated_alpha(looks: tuple[int, ...], alpha: float, paired: bool, trim: bool) -> float:
-    """The largest per-look level whose simulated chance of any false rejection is at most ``alpha``."""
+def _calibrated_levels(looks: tuple[int, ...], alpha: float, paired: bool, trim: bool, staged: bool = True
+                       ) -> tuple[float, ...]:
+    """Each look's level: one per stage, each the largest whose simulated chance of any false
+    rejection, over the looks up to the stage's end, is within its share of ``alpha`` (EARLY_SHARE
+    for the first of two stages, all of it for the last). Up to ONE_LEVEL_UP_TO runs, one stage;
+    past it, the looks up to EARLY_END and the rest."""
     statistics = _null_statistics(looks, paired, trim)
-    candidates = sorted({2 * float(p) for n in looks for p in np.cumsum(_null_pmf(n, n, paired, trim)) if 2 * p <= alpha})
+    stages = [list(looks)]
+    if staged and max(looks) > ONE_LEVEL_UP_TO:
+        stages = [stage for stage in ([n for n in looks if n <= EARLY_END], [n for n in looks if n > EARLY_END]) if stage]
+    levels: dict[int, float] = {}
+    for index, stage in enumerate(stages):
+        budget = alpha if index == len(stages) - 1 else alpha * EARLY_SHARE
+        level = _stage_level(stage, budget, levels, looks, statistics, paired, trim)
+        levels.update(dict.fromkeys(stage, level))
+    return tuple(levels[n] for n in looks)
+
+
+def _stage_level(stage: list[int], budget: float, earlier: dict[int, float], looks: tuple[int, ...],
+                 statistics: Sequence[npt.NDArray[np.int32]], paired: bool, trim: bool) -> float:
+    """The largest level for ``stage``'s looks, after the ``earlier`` stages' levels, within ``budget``.
+
+    Never above an earlier stage's level where that stage can decide: a later look is never the
+    easier one. A stage none of whose looks can decide at any level within its budget gets the
+    budget over its looks (it decides nothing, and costs nothing)."""
+    ceiling = min((level for n, level in earlier.items() if _bounded_both_ways(n, n, level, paired, trim)), default=budget)
+    candidates = sorted({2 * float(p) for n in stage for p in np.cumsum(_null_pmf(n, n, paired, trim))
+                         if 2 * p <= min(budget, ceiling)})
+
+    def error(level: float) -> float:
+        return _error([earlier.get(n, level if n in stage else 0.0) for n in looks], looks, statistics, paired, trim)
+
     low, high = 0, len(candidates)  # candidates[:low] are known to pass
     while low < high:
         middle = (low + high) // 2
-        if _error(candidates[middle], looks, statistics, paired, trim) <= alpha:
+        if error(candidates[middle]) <= budget:
             low = middle + 1
         else:
             high = middle
-    return candidates[low - 1] if low else alpha / len(looks)
+    return candidates[low - 1] if low else budget / len(stage)
 
 
-def _error(level: float, looks: tuple[int, ...], statistics: Sequence[npt.NDArray[np.int32]], paired: bool,
+def _error(levels: Sequence[float], looks: tuple[int, ...], statistics: Sequence[npt.NDArray[np.int32]], paired: bool,
            trim: bool) -> float:
-    """The share of simulated sequences in which some look's interval excludes the true ratio."""
+    """The share of simulated sequences in which some look's interval (at that look's level) excludes the true ratio."""
     rejected = np.zeros(len(statistics[0]), dtype=bool)
-    for n, statistic in zip(looks, statistics):
+    for n, level, statistic in zip(looks, levels, statistics):
         counts = _bounded_both_ways(n, n, level, paired, trim)  # n against n: both tails alike
         if counts is not None:
             top = n * (n + 1) // 2 if paired else kept_runs(n, trim) ** 2

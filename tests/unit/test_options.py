@@ -21,11 +21,11 @@ def compare(*argv):
 
 def test_the_profile_gives_the_run_counts_and_the_flags_override_them():
     quick = compare().runs
-    assert (quick.min_runs, quick.max_runs, quick.target, quick.row_budget_s, quick.run_budget_s) == (3, 10, 0.05, 40.0, 460.0)
+    assert (quick.min_runs, quick.max_runs, quick.target, quick.row_budget_s, quick.run_budget_s) == (3, 20, 0.05, 40.0, 460.0)
     full = compare("--full").runs
     assert (full.min_runs, full.max_runs, full.run_budget_s, full.profile) == (5, 20, None, "full")
     assert (compare("--runs", 4).runs.min_runs, compare("--runs", 4).runs.max_runs) == (4, 4)
-    assert compare("--min-runs", 12).runs.max_runs == 12  # a minimum above the profile's maximum raises it
+    assert compare("--min-runs", 24).runs.max_runs == 24  # a minimum above the profile's maximum raises it
     counts = compare("--target-ci", 0.1, "--row-budget", 5, "--run-budget", 60, "--timeout", 3, "--warmup", 0).runs
     assert (counts.target, counts.row_budget_s, counts.run_budget_s, counts.timeout_s, counts.warmup) == (0.1, 5, 60, 3, 0)
 

@@ -39,7 +39,7 @@ def ratio(i, j):
 @pytest.fixture
 def fresh_calibration():
     """p* is cached a process; the calibration is what is under test, so it is done again here."""
-    sequential._calibrated_alpha.cache_clear()
+    sequential._calibrated_levels.cache_clear()
 
 
 # --- which differences bound the interval ---
@@ -123,7 +123,7 @@ def test_a_look_rejects_only_its_most_extreme_statistics(n, level, paired, trim,
     # At a level of twice the most extreme order's chance, the critical counts are (1, 1): a sequence
     # is rejected at U = 0 or U = top, never one step inside. Half of the four are rejected.
     statistic = np.array([0, 1, top - 1, top], dtype=np.int32)
-    assert sequential._error(level, (n,), [statistic], paired, trim) == 0.5
+    assert sequential._error([level], (n,), [statistic], paired, trim) == 0.5
 
 
 def test_a_sequence_rejected_at_any_look_counts_once_and_undecisive_looks_count_not_at_all():
@@ -134,7 +134,7 @@ def test_a_sequence_rejected_at_any_look_counts_once_and_undecisive_looks_count_
     at_three = np.array([0, 9, 0, 9, 4], dtype=np.int32)
     at_five = np.array([0, 12, 12, 12, 12], dtype=np.int32)
     at_six = np.array([18, 1, 18, 18, 18], dtype=np.int32)
-    assert sequential._error(2 / 252, (3, 5, 6), [at_three, at_five, at_six], False, False) == pytest.approx(0.4)
+    assert sequential._error([2 / 252] * 3, (3, 5, 6), [at_three, at_five, at_six], False, False) == pytest.approx(0.4)
 
 
 def test_a_single_look_that_can_never_decide_gets_alpha_over_its_looks(fresh_calibration):
