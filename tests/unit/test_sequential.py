@@ -10,7 +10,7 @@ import pytest
 from harness.analyse import sequential
 from harness.errors import UsageError
 
-QUICK = sequential.Design(3, 10)
+TEN = sequential.Design(3, 10)  # the quick profile before it went to 20 runs (test_sequential_levels.py)
 
 
 def _disturbed_runs(rng, trials, runs, ratio, cv=0.10):
@@ -36,15 +36,15 @@ def test_a_disturbed_run_delays_a_clear_decision_but_does_not_undo_it():
     # issue 28's C5 row: runs near 0.114 s and one disturbed at 0.194 s
     fast = [0.115, 0.113, 0.194, 0.114, 0.112, 0.113, 0.115, 0.114]
     slow = [0.190, 0.192, 0.188, 0.195, 0.191, 0.190, 0.189, 0.192]
-    assert sequential.ratio_interval(slow[:5], fast[:5], QUICK).decide(1.5) == "undecided"  # at 5: min to max
-    interval = sequential.ratio_interval(slow, fast, QUICK)
+    assert sequential.ratio_interval(slow[:5], fast[:5], TEN).decide(1.5) == "undecided"  # at 5: min to max
+    interval = sequential.ratio_interval(slow, fast, TEN)
     assert interval.decide(1.5) == "above"
     assert 1.6 < interval.low < interval.ratio < interval.high < 1.75
 
 
-def test_nothing_is_decided_before_five_runs_in_the_quick_design():
-    assert QUICK.min_decisive_runs() == 5
-    interval = sequential.ratio_interval([10.0] * 4, [1.0] * 4, QUICK)
+def test_nothing_is_decided_before_five_runs_in_a_three_to_ten_design():
+    assert TEN.min_decisive_runs() == 5
+    interval = sequential.ratio_interval([10.0] * 4, [1.0] * 4, TEN)
     assert (interval.low, interval.high) == (0.0, math.inf)
     assert interval.decide(1.5) == "undecided"
 
@@ -60,8 +60,8 @@ def test_paired_runs_cancel_a_drift_both_rows_share():
     drift = np.array([1.0, 1.3, 0.8, 1.5, 1.0, 0.7, 1.2, 1.1, 0.9, 1.4])
     b = drift * np.array([1.0, 1.01, 0.99, 1.0, 1.02, 0.98, 1.0, 1.01, 0.99, 1.0])
     a = 2 * drift * np.array([1.01, 0.99, 1.0, 1.0, 0.98, 1.02, 0.99, 1.0, 1.01, 1.0])
-    paired = sequential.paired_ratio_interval(a.tolist(), b.tolist(), QUICK)
-    independent = sequential.ratio_interval(a.tolist(), b.tolist(), QUICK)
+    paired = sequential.paired_ratio_interval(a.tolist(), b.tolist(), TEN)
+    independent = sequential.ratio_interval(a.tolist(), b.tolist(), TEN)
     assert paired.paired and paired.decide(1.9) == "above" and paired.decide(2.1) == "below"
     assert independent.high - independent.low > 5 * (paired.high - paired.low)
 
@@ -83,15 +83,15 @@ def test_the_exact_null_distributions_match_enumeration():
 
 
 def test_the_per_look_level_spends_alpha_better_than_bonferroni():
-    level = QUICK.nominal_alpha()
-    assert QUICK.alpha * sequential.INDEPENDENT_SHARE / len(QUICK.looks) < level < QUICK.alpha * sequential.INDEPENDENT_SHARE
+    level = TEN.nominal_alpha()
+    assert TEN.alpha * sequential.INDEPENDENT_SHARE / len(TEN.looks) < level < TEN.alpha * sequential.INDEPENDENT_SHARE
 
 
-def test_the_quick_designs_calibrated_level():
+def test_three_to_ten_designs_calibrated_level():
     # 0.0148 while every run was kept and the calibration targeted 0.7 alpha. Leaving out each row's
     # slowest run from 7 runs on needs 0.6 alpha to keep rows of CV 5 % against 15 % at their threshold
     # under 5 % wrong (4.8-4.9 % over 20,000 trials; 5.1-5.3 % before), so p* fell to 0.0131.
-    assert QUICK.nominal_alpha() == pytest.approx(0.013122, abs=1e-6)
+    assert TEN.nominal_alpha() == pytest.approx(0.013122, abs=1e-6)
     assert sequential.Design(3, 10, trim=False).nominal_alpha() == pytest.approx(0.014763, abs=1e-6)
     assert sequential.Design(3, 10, paired=True).nominal_alpha() == pytest.approx(1 / 64)  # paired: unchanged
 
@@ -99,14 +99,14 @@ def test_the_quick_designs_calibrated_level():
 def test_from_seven_runs_each_rows_slowest_run_is_left_out():
     fast = [1.00, 1.02, 0.98, 1.01, 0.99, 1.03, 0.97]
     slow = [1.80, 1.83, 1.77, 1.81, 1.79, 1.82, 1.78]
-    quiet = sequential.ratio_interval(slow, fast, QUICK)
+    quiet = sequential.ratio_interval(slow, fast, TEN)
     disturbed_fast = fast[:5] + [1.9] + fast[6:]  # B's slowest run (1.03) disturbed: 1.9
-    disturbed = sequential.ratio_interval(slow, disturbed_fast, QUICK)
+    disturbed = sequential.ratio_interval(slow, disturbed_fast, TEN)
     assert (disturbed.low, disturbed.ratio, disturbed.high) == pytest.approx((quiet.low, quiet.ratio, quiet.high))
     assert quiet.decide(1.5) == "above" and (quiet.n_a, quiet.n_b) == (7, 7)
     kept_all = sequential.ratio_interval(slow, disturbed_fast, sequential.Design(3, 10, trim=False))
     assert kept_all.low < disturbed.low  # the disturbed run, kept, widens the interval towards it
-    at_six = [sequential.ratio_interval(slow[:6], b, QUICK) for b in (fast[:6], disturbed_fast[:6])]
+    at_six = [sequential.ratio_interval(slow[:6], b, TEN) for b in (fast[:6], disturbed_fast[:6])]
     assert at_six[1].low < at_six[0].low  # below 7 runs every run counts
     assert [sequential.kept_runs(n) for n in (5, 6, 7, 10)] == [5, 6, 6, 9]
     assert sequential.kept_runs(10, trim=False) == 10
@@ -133,7 +133,7 @@ def test_rows_keeping_different_run_counts_cover_at_the_level_on_each_side():
     assert np.mean(low > 0) <= level / 2 + 0.004 and np.mean(high < 0) <= level / 2 + 0.004
 
 
-def test_twenty_percent_beyond_the_threshold_the_quick_design_decides_90_percent_at_cv_5():
+def test_twenty_percent_beyond_the_threshold_a_three_to_ten_design_decides_90_percent_at_cv_5():
     # issue 28, point 2: 1.8 against 1.5, lognormal CV 5 %, 10 % of runs 1.3-2x slower.
     log_a, log_b = _disturbed_runs(np.random.default_rng(28), 1000, 10, 1.8, cv=0.05)
     decided = {}
@@ -153,12 +153,12 @@ def test_bad_designs_and_looks_past_the_plan_are_refused():
     with pytest.raises(UsageError, match="below --min-runs"):
         sequential.Design(5, 3)
     with pytest.raises(UsageError, match="past the sequential design's last look"):
-        sequential.ratio_interval([1.0] * 11, [1.0] * 11, QUICK)
+        sequential.ratio_interval([1.0] * 11, [1.0] * 11, TEN)
     with pytest.raises(UsageError, match="in pairs"):
-        sequential.paired_ratio_interval([1.0, 2.0], [1.0], QUICK)
+        sequential.paired_ratio_interval([1.0, 2.0], [1.0], TEN)
     assert "too few" in sequential.Design(2, 3).warning()
-    assert QUICK.warning() == ""
-    assert sequential.ratio_interval([], [1.0, 2.0], QUICK) is None
+    assert TEN.warning() == ""
+    assert sequential.ratio_interval([], [1.0, 2.0], TEN) is None
 
 
 def test_a_design_that_stops_before_trimming_is_calibrated_as_the_untrimmed_one():

@@ -21,7 +21,7 @@ import pytest
 from harness.analyse import sequential
 from harness.analyse.sequential import Design
 
-QUICK = Design(3, 10)
+TEN = Design(3, 10)  # the quick profile before it went to 20 runs (test_sequential_levels.py)
 
 
 def rows(runs_a, runs_b):
@@ -45,11 +45,11 @@ def fresh_calibration():
 # --- which differences bound the interval ---
 
 def test_seven_runs_a_row_keep_six_and_bound_at_the_second_difference_from_each_end():
-    # QUICK's p*/2 = 0.006561. Kept 6 and 6: P(U <= 1) = 15/3432 = 0.00437 is within it,
+    # TEN's p*/2 = 0.006561. Kept 6 and 6: P(U <= 1) = 15/3432 = 0.00437 is within it,
     # P(U <= 2) = 28/3432 = 0.00816 is not: the interval runs from the 2nd smallest to the 2nd largest
     # of the 36 kept differences (i, j in 0..5): (i=0, j=4) and (i=5, j=1).
     # The estimate is the mean of the 18th and 19th: (i=2, j=0) and (i=3, j=5) -> 2 x 1.1^2.5 / 1.001^2.5.
-    interval = sequential.ratio_interval(*rows(7, 7), QUICK)
+    interval = sequential.ratio_interval(*rows(7, 7), TEN)
     assert interval.low == pytest.approx(ratio(0, 4), rel=1e-12)
     assert interval.high == pytest.approx(ratio(5, 1), rel=1e-12)
     assert interval.ratio == pytest.approx(ratio(2.5, 2.5), rel=1e-12)
@@ -85,12 +85,12 @@ def test_rows_keeping_different_run_counts_take_each_bound_from_its_own_tail():
 
 
 def test_a_bound_one_tail_reaches_is_kept_when_the_other_tail_cannot_bound():
-    # QUICK at 7 runs against 5 (6 and 5 kept): p*/2 = 0.006561 = 5.2/792. The upper tail gives a low end,
+    # TEN at 7 runs against 5 (6 and 5 kept): p*/2 = 0.006561 = 5.2/792. The upper tail gives a low end,
     # P(U >= 28) = 4/792 <= 5.2/792 < P(U >= 27) = 7/792: the 3rd smallest difference, 2/1.001^2 = 1.996.
     # The lower tail's most extreme order alone is 6/792 > 5.2/792: no high end (A below B cannot be shown).
     # Each tail holds its own p*/2, so [1.996, inf) keeps the level, and clears 1.5: "above". (Before,
     # both bounds were dropped: (0, inf), and the judge read "too few runs" for rows of 7 and 5 runs.)
-    interval = sequential.ratio_interval(*rows(7, 5), QUICK)
+    interval = sequential.ratio_interval(*rows(7, 5), TEN)
     assert interval.low == pytest.approx(ratio(0, 2), rel=1e-12)
     assert interval.high == math.inf
     assert interval.decide(1.5) == "above"
@@ -99,15 +99,15 @@ def test_a_bound_one_tail_reaches_is_kept_when_the_other_tail_cannot_bound():
 def test_the_mirror_order_gives_the_open_end_below():
     # B over A for the same rows: 5 runs against 7. The bounded end is now the high one, 1/1.996.
     a, b = rows(7, 5)
-    interval = sequential.ratio_interval(b, a, QUICK)
+    interval = sequential.ratio_interval(b, a, TEN)
     assert interval.low == 0.0
     assert interval.high == pytest.approx(1 / ratio(0, 2), rel=1e-12)
     assert interval.decide(1 / 1.5) == "below"
 
 
 def test_rows_that_neither_tail_can_bound_stay_unbounded():
-    # 3 against 3 in QUICK: the most extreme order, 1/20, is far above p*/2.
-    interval = sequential.ratio_interval(*rows(3, 3), QUICK)
+    # 3 against 3 in TEN: the most extreme order, 1/20, is far above p*/2.
+    interval = sequential.ratio_interval(*rows(3, 3), TEN)
     assert (interval.low, interval.high) == (0.0, math.inf)
 
 
@@ -158,10 +158,10 @@ def test_an_untrimmed_single_look_spends_the_largest_exact_tail_within_its_share
 
 
 def test_the_documented_levels_hold_when_calibrated_afresh(fresh_calibration):
-    # docs/statistics-sequential.md: p* = 0.0131 for the quick design (twice 319 of the C(18, 9) =
+    # docs/statistics-sequential.md: p* = 0.0131 for a 3-10 design (twice 319 of the C(18, 9) =
     # 48,620 orders of the 9-run look), 0.0148 kept all (twice 95 of C(16, 8) = 12,870), and 1/64
     # paired (twice 1 of the 2^7 sign patterns at 7 runs).
-    assert QUICK.nominal_alpha() == pytest.approx(2 * 319 / 48620, rel=1e-12)
+    assert TEN.nominal_alpha() == pytest.approx(2 * 319 / 48620, rel=1e-12)
     assert Design(3, 10, trim=False).nominal_alpha() == pytest.approx(2 * 95 / 12870, rel=1e-12)
     assert Design(3, 10, paired=True).nominal_alpha() == pytest.approx(1 / 64, rel=1e-12)
 
@@ -209,29 +209,29 @@ def test_an_interval_of_no_width_on_its_edge_never_clears_it_and_warns_of_nothin
 
 def test_an_interval_already_off_its_edge_needs_the_runs_it_has():
     # Low 0.5 is above the edge 0.4: cleared at 5 runs, so 5, not one more, and not scaled.
-    assert sequential.runs_to_decide(5, 0.8, 0.5, 1.0, 0.4, QUICK) == 5
+    assert sequential.runs_to_decide(5, 0.8, 0.5, 1.0, 0.4, TEN) == 5
 
 
 def test_a_row_that_has_not_cleared_is_told_at_least_one_run_more():
     # Gap 0.75 - 0 = 0.75 over half 1 (the high side): 5 x (1/0.75)^2 = 8.9 -> 9 runs at 1/sqrt(n). At 5
     # runs the rank interval is about twice as wide (squared) as the large-sample one, so 9 scales to
     # 5; the floor keeps n + 1 = 6.
-    assert sequential.width_excess(5, QUICK) > 1.5
-    assert sequential.runs_to_decide(5, 0.0, -1.0, 1.0, 0.75, QUICK) == 6
+    assert sequential.width_excess(5, TEN) > 1.5
+    assert sequential.runs_to_decide(5, 0.0, -1.0, 1.0, 0.75, TEN) == 6
 
 
 def test_the_hopeful_projection_reaches_the_scaled_one():
     # As above (81 on the edge's side, 6 hopeful): hopeful stays 6 (already the floor); the edge's
     # side is scaled down by the extra width at 5 runs but stays well above 6.
-    assert sequential.runs_to_decide(5, 1.0, 0.0, 1.25, 0.75, QUICK, hopeful=True) == 6
-    assert 6 < sequential.runs_to_decide(5, 1.0, 0.0, 1.25, 0.75, QUICK) < 81
+    assert sequential.runs_to_decide(5, 1.0, 0.0, 1.25, 0.75, TEN, hopeful=True) == 6
+    assert 6 < sequential.runs_to_decide(5, 1.0, 0.0, 1.25, 0.75, TEN) < 81
 
 
 def test_no_extra_width_where_a_design_cannot_bound_an_interval_yet():
-    # Paired, quick: p* = 1/64, and 5 signed ranks' most extreme pattern is 2/32: unbounded at 5 runs,
+    # Paired, 3-10: p* = 1/64, and 5 signed ranks' most extreme pattern is 2/32: unbounded at 5 runs,
     # so no excess (independent at the same level it would be: 2/252 < 1/64).
     assert sequential.width_excess(5, Design(3, 10, paired=True)) == 1.0
-    # Holm's alpha/4 on the quick design: p* is below the trimmed 7-run extreme 16/3432, so 7 runs cannot
+    # Holm's alpha/4 on the 3-10 design: p* is below the trimmed 7-run extreme 16/3432, so 7 runs cannot
     # bound (all kept they could: 2/3432).
     holm = Design(3, 10, 0.0125)
     assert 2 / 3432 < holm.nominal_alpha() < 16 / 3432
