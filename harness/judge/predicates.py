@@ -95,6 +95,10 @@ def ratio_figure(label: str, a: Sequence[float], b: Sequence[float], unit: str =
     method = (f"Hodges–Lehmann ratio, sequential {test} interval "
               f"(looks at {design.min_runs}–{design.max_runs} runs, error ≤ {design.alpha:.3g})")
     low, high = found.low, found.high
+    closed = _closed_end(a, b, low, high, found.ratio, design)
+    if closed is not None:
+        low, high = closed
+        method += f"; its open end from the first {min(len(a), len(b))} runs of each row"
     if not (math.isfinite(high) or low > 0):  # no bound on either side yet
         low, high = _pairwise_range(a, b, paired)
         method = f"Hodges–Lehmann ratio; {TOO_FEW}"
@@ -103,6 +107,29 @@ def ratio_figure(label: str, a: Sequence[float], b: Sequence[float], unit: str =
     significant = None if TOO_FEW in method else sequential.decide(found.low, found.high, 1.0) != "undecided"
     return Figure(label, found.ratio, low, high, f"{found.n_a} vs {found.n_b}" + (" paired" if paired else ""),
                   unit, significant, method)
+
+
+def _closed_end(a: Sequence[float], b: Sequence[float], low: float, high: float, estimate: float,
+                design: sequential.Design) -> tuple[float, float] | None:
+    """Both ends, when rows of different run counts bound only one end and their first runs bound the other.
+
+    At 7 runs against 6 only one tail of the rank test may reach the look's level, though the look
+    at 6 against 6 (each row's first 6 runs, the design's own look) bounds both. Each end holds its
+    own half of the error, so the open end may come from that look. It happens when a row gets a
+    run more after its claim was decided: C4 went from Supported at 6 against 6 to Inconclusive at
+    7 against 6 in a CI run. None when nothing is open, the counts are equal, or that look is open too.
+    """
+    shorter = min(len(a), len(b))
+    if len(a) == len(b) or (math.isfinite(high) and low > 0) or not (math.isfinite(high) or low > 0):
+        return None
+    equal = sequential.ratio_interval(a[:shorter], b[:shorter], design)
+    if equal is None:
+        return None
+    if math.isfinite(high) and equal.low > 0:
+        return min(equal.low, estimate), high
+    if low > 0 and math.isfinite(equal.high):
+        return low, max(equal.high, estimate)
+    return None
 
 
 def _same_rounds(rounds_a: Sequence[int | None], rounds_b: Sequence[int | None]) -> bool:

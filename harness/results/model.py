@@ -34,7 +34,9 @@ STATUSES = frozenset(status.value for status in Status)
 # Bump when a claim's rule changes, so a stored verdict says which rules judged it.
 # 2: from 7 runs a row on, each row's slowest run is left out of a ratio's sequential interval.
 # 3: a ratio whose rows keep different run counts keeps the one bound its rank test reaches (one-sided).
-RULES_VERSION = 3
+# 4: a design past 10 runs a row has two levels (sequential.EARLY_SHARE); an open end of rows of
+#    different run counts is closed by the look at each row's first runs where that bounds it.
+RULES_VERSION = 4
 
 # Run fields summarised with a median and a confidence interval, in table order.
 SUMMARY_FIELDS = (

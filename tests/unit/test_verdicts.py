@@ -454,14 +454,18 @@ def test_a_figure_that_is_not_finite_is_no_measurement_whatever_the_predicate(ch
     assert found.outcome == INCONCLUSIVE and found.figure is None and found.reason == predicates.NOT_MEASURED_HERE
 
 
-# --- a ratio that only one end bounds (rows of 7 and 5 runs in the quick design) ---
+# --- a ratio that only one end bounds (rows of 7 and 4 runs in a 3-10 design) ---
 
 def one_sided_ratio(a_over_b=True):
-    """A's 7 runs 2 x 1.1^i against B's 5 runs 1.001^j (quick design): only A's side bounds, at 1.996."""
+    """A's 7 runs 2 x 1.1^i against B's 4 runs 1.001^j (a 3-10 design): only A's side bounds, at 1.998.
+
+    The 2nd smallest of the differences of A's 6 kept runs and B's 4 (critical counts (2, open) at
+    0.0131) is i = 0 against j = 2: 2 / 1.001^2. The first 4 runs of each row bound nothing (4 against
+    4 never reaches the level), so the open end stays open."""
     from harness.analyse import sequential
     from harness.judge import predicates
 
-    a, b = [2 * 1.1**i for i in range(7)], [1.001**j for j in range(5)]
+    a, b = [2 * 1.1**i for i in range(7)], [1.001**j for j in range(4)]
     with predicates.at_level(sequential.Design(3, 10)):
         return predicates.ratio_figure("a ratio", *((a, b) if a_over_b else (b, a)))
 
@@ -471,7 +475,7 @@ def test_a_one_sided_ratio_decides_on_its_bounded_end_and_never_on_its_open_one(
 
     figure = one_sided_ratio()
     assert figure.low == pytest.approx(2 / 1.001**2) and figure.high == float("inf")
-    assert figure.text().startswith("2.") and "(≥ 2.00×, one-sided), n=7 vs 5, significant" in figure.text()
+    assert figure.text().startswith("2.") and "(≥ 2.00×, one-sided), n=7 vs 4, significant" in figure.text()
     assert predicates.at_least("s", figure, 1.5).outcome == SUPPORTED
     assert predicates.below("s", figure, 1.5).outcome == CONTRADICTED
     assert predicates.within("s", figure, (0.67, 1.5)).outcome == CONTRADICTED
@@ -505,20 +509,41 @@ def test_a_one_sided_figure_is_stored_as_strict_json_and_reads_back_with_its_tex
 
 
 def test_a_one_sided_ratio_below_one_is_still_one_sided_and_its_method_names_the_test():
-    # A's 7 runs at 0.5 x 1.1^i against B's 5 at 1.001^j: bounded below at 0.5/1.001^2 = 0.499, open above.
+    # A's 7 runs at 0.5 x 1.1^i against B's 4 at 1.001^j: bounded below at 0.5/1.001^2 = 0.499, open above.
     from harness.analyse import sequential
     from harness.judge import predicates
     from harness.judge.model import ONE_SIDED
 
-    a, b = [0.5 * 1.1**i for i in range(7)], [1.001**j for j in range(5)]
+    a, b = [0.5 * 1.1**i for i in range(7)], [1.001**j for j in range(4)]
     with predicates.at_level(sequential.Design(3, 10)):
         figure = predicates.ratio_figure("a ratio", a, b)
-        two_sided = predicates.ratio_figure("a ratio", a[:5], b)  # 5 against 5: both ends bound
+        two_sided = predicates.ratio_figure("a ratio", a[:5], b + [1.004])  # 5 against 5: both ends bound
     assert figure.low == pytest.approx(0.5 / 1.001**2) and figure.high == float("inf")
     assert figure.open_ends() == (False, True)
     assert figure.method.startswith("Hodges–Lehmann ratio, sequential Mann–Whitney interval")
     assert figure.method.endswith(ONE_SIDED)
     assert two_sided.low < 1 and two_sided.open_ends() == (False, False) and ONE_SIDED not in two_sided.method
+
+
+def test_an_open_end_is_closed_by_the_look_at_each_rows_first_runs_when_that_bounds_it():
+    # A's 7 runs 2 x 1.1^i against B's 6 runs 1.001^j in the 3-20 design: at 7 against 6 the later
+    # level (0.0056) bounds only A's side, at the 3rd smallest difference of A's 6 kept runs and all of
+    # B's 6 (a row keeps all its runs below 7): i = 0 against j = 3, 2 / 1.001^3. The look at each row's first 6 runs (6 against 6, all kept,
+    # the early level 0.0079: counts (2, 2)) bounds both: its high end is the 2nd largest of
+    # 2 x 1.1^i / 1.001^j over i, j in 0..5, i = 5 against j = 1: 2 x 1.1^5 / 1.001.
+    from harness.analyse import sequential
+    from harness.judge import predicates
+    from harness.judge.model import ONE_SIDED
+
+    a, b = [2 * 1.1**i for i in range(7)], [1.001**j for j in range(6)]
+    with predicates.at_level(sequential.Design(3, 20)):
+        figure = predicates.ratio_figure("a ratio", a, b)
+    assert figure.low == pytest.approx(2 / 1.001**3)
+    assert figure.high == pytest.approx(2 * 1.1**5 / 1.001)
+    assert figure.open_ends() == (False, False) and ONE_SIDED not in figure.method
+    assert figure.method.endswith("its open end from the first 6 runs of each row")
+    assert figure.n == "7 vs 6"
+    assert predicates.below("s", figure, 4.0).outcome == SUPPORTED  # the closed end decides it: 3.22 < 4
 
 
 @pytest.mark.parametrize(("figure", "closed"), [
