@@ -30,6 +30,7 @@ from harness.runtimes.toolchain import Toolchain
 
 PR_SET_CHILD_SUBREAPER = 36  # linux/prctl.h
 STOP_GRACE_S = 5.0
+LEFTOVER_GRACE_S = 1.0  # as the container wrapper waits (containers.WRAPPER)
 MAX_POLL_S = 86400.0  # poll() takes at most 2**31 ms: a longer timeout is waited in parts
 # The gate a program is started through: a shell that says it is ready on its stdin (one end of a
 # socket pair), waits there for the word to go, and only then replaces itself with the program
@@ -434,6 +435,12 @@ def _kill_leftovers(pgid: int, group, children_before=frozenset()) -> int:
     survivors |= {pid for pid in _group_members(pgid) if _running(pid)}
     adopted = harness_children() - set(children_before) - {pgid}
     survivors |= {pid for pid in adopted if _running(pid)}
+    # A helper that ends by itself once the program is gone (CPython 3.14's forkserver and resource
+    # tracker, which read EOF when it exits) gets LEFTOVER_GRACE_S to go before it counts as left.
+    deadline = time.monotonic() + LEFTOVER_GRACE_S
+    while survivors and time.monotonic() < deadline:
+        time.sleep(0.05)
+        survivors = {pid for pid in survivors if _running(pid)}
     if survivors:
         _signal_group(pgid, signal.SIGKILL)
         for pid in survivors:

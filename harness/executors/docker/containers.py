@@ -29,7 +29,8 @@ HELPERS_ROOT = "/lab/helpers"
 
 # The wrapper runs the program, then reports what only the inside of the container can read once
 # the program is over: the container's cgroup (v2 or v1), the program's CPU time, and processes it
-# left behind. Shell built-ins only (no fork), so the report costs nothing measurable. It is the
+# left behind. Shell built-ins only (no fork, unless something is left), so the report costs nothing
+# measurable. It is the
 # container's PID 1, which the kernel shields from signals it does not handle: it hands a SIGTERM
 # (docker kill -s TERM, how servers are stopped) on to the program, then waits for its real status.
 # The trap is set before the program starts: a SIGTERM in between is handed on, not fatal.
@@ -57,14 +58,22 @@ elif [ -r $c/memory/memory.max_usage_in_bytes ]; then
     [ -r $c/cpuacct/cpuacct.usage ] && read -r cpu < $c/cpuacct/cpuacct.usage
     while read -r k n; do case $k in oom_kill) oom=$n;; esac; done < $c/memory/memory.oom_control
 fi
-left=0
-for p in /proc/[0-9]*; do
-    [ "${p#/proc/}" = "$$" ] && continue
-    s=
-    read -r s 2>/dev/null < "$p/stat" || continue
-    st=${s##*) }
-    case $st in Z*) continue;; esac
-    left=$((left + 1))
+left=0 waited=0
+while :; do
+    left=0
+    for p in /proc/[0-9]*; do
+        [ "${p#/proc/}" = "$$" ] && continue
+        s=
+        read -r s 2>/dev/null < "$p/stat" || continue
+        st=${s##*) }
+        case $st in Z*) continue;; esac
+        left=$((left + 1))
+    done
+    # A helper that ends by itself once the program is gone (CPython 3.14's forkserver and
+    # resource tracker) gets up to 1 s to go; only then does sleep fork.
+    { [ $left = 0 ] || [ $waited -ge 20 ]; } && break
+    waited=$((waited + 1))
+    sleep 0.05 2>/dev/null || break
 done
 printf '\n%s\n' "@@runtime-lab-wrapper@@" >&2
 printf 'rc=%s cgroup=%s peak=%s file=%s anon=%s cpu_ns=%s oom_kill=%s leftovers=%s\n' \
