@@ -36,7 +36,7 @@ from harness.paths import CACHE
 from harness.report import diff, publish, show, terminal
 from harness.results import store
 from harness.run import backends, runner
-from harness.runtimes import install
+from harness.runtimes import image_runtimes, install
 
 DEFAULT_OUT = Path("results")
 EXIT_CODES = """exit codes:
@@ -347,6 +347,9 @@ def cmd_runtimes(chosen: options.RuntimesOptions) -> int:
         if not found:
             print(f"{language:7} {'-':6} {'missing':10}")
     print(f"installable: {', '.join(install.INSTALLABLE)}  (python -m harness runtimes install LANGUAGE@VERSION)")
+    in_sid = ", ".join(f"--{r.language} sid:{r.name}" for r in image_runtimes.IN_SID)
+    print(f"in Debian sid's image {image_runtimes.SID_IMAGE}, with --backend docker: {in_sid}  "
+          f"(scripts/build-base-images.sh sid)")
     return 0
 
 
@@ -357,7 +360,10 @@ def cmd_compare(chosen: options.CompareOptions) -> int:
     workloads = plan.select(loaded, list(selection.only), selection.family, list(selection.languages))
     # The runtimes are found first: several of one language multiply its jobs, natively and in containers.
     which = backend.runtimes
-    toolchain = runtimes.discover(which.python, which.java, which.node) if "native" in backend.names or which.asked() else None
+    # Only containers run (docker, swarm): a version this machine lacks may come from an image (sid:3.14).
+    in_images = "native" not in backend.names
+    toolchain = (runtimes.discover(which.python, which.java, which.node, in_images=in_images)
+                 if "native" in backend.names or which.asked() else None)
     jobs = plan.jobs_for(workloads, chosen.profile, list(selection.languages), dict(selection.params),
                          backends.places(backend), list(selection.variants), toolchain.tags() if toolchain else None)
     plan.check_thread_limits(jobs)

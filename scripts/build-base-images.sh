@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Build the lab's base images locally, for engines that cannot pull from a registry.
 #
-#   scripts/build-base-images.sh [--force] [BASE ...]      BASE: python jdk jre node cc (default: all)
+#   scripts/build-base-images.sh [--force] [BASE ...]      BASE: python jdk jre node cc sid (default: all but sid)
 #
 # Each base is a Debian minbase root filesystem made by debootstrap from the Debian mirror this
 # machine's apt already uses, with one runtime added, then `docker import`ed:
@@ -11,6 +11,8 @@
 #   runtime-lab/base-jre:trixie      openjdk-21-jre-headless  (java runtime stage)
 #   runtime-lab/base-node:trixie     nodejs                   (node image)
 #   runtime-lab/base-cc:trixie       gcc, libc6-dev           (the harness image's loadgen stage)
+#   runtime-lab/base-sid:sid         python3.14, pypy3, openjdk-25-jre-headless, from Debian sid
+#                                    (--backend docker --python sid:3.14,sid:pypy --java sid:25; about 350 MB)
 #
 # A base that already exists is kept (--force rebuilds it). Finally it writes the build arguments
 # that point the Dockerfiles at these bases into .env at the repository root, which
@@ -33,7 +35,10 @@ declare -A PACKAGES=(
     [jre]="openjdk-21-jre-headless"
     [node]="nodejs"
     [cc]="gcc,libc6-dev"
+    [sid]="python3.14,pypy3,openjdk-25-jre-headless"
 )
+# The Debian suite and image tag of a base other than LAB_DEBIAN_SUITE's (sid: runtimes newer than trixie's).
+declare -A OWN_SUITE=([sid]=sid)
 # The build argument (in the Dockerfiles and docker-compose.yml) each base is passed as.
 declare -A BUILD_ARG=(
     [python]=LAB_PYTHON_BASE [jdk]=LAB_JDK_BASE [jre]=LAB_JRE_BASE [node]=LAB_NODE_BASE [cc]=LAB_CC_BASE
@@ -57,17 +62,18 @@ debian_mirror() {
 have_image() { docker image inspect "$1" >/dev/null 2>&1; }
 
 build_base() {
-    local name=$1 image="runtime-lab/base-$1:$TAG"
+    local name=$1 suite=${OWN_SUITE[$1]:-$SUITE} tag=${OWN_SUITE[$1]:-$TAG}
+    local image="runtime-lab/base-$1:$tag" cache="$WORK/debs${OWN_SUITE[$1]:+-${OWN_SUITE[$1]}}"
     if [[ $FORCE == 0 ]] && have_image "$image"; then
         echo "== $image: present, kept"
         return
     fi
     local rootfs="$WORK/rootfs-$name" started=$SECONDS
     rm -rf "$rootfs"
-    mkdir -p "$rootfs" "$WORK/debs"
-    echo "== $image: debootstrap $SUITE minbase + ${PACKAGES[$name]} from $MIRROR"
-    if ! debootstrap --variant=minbase --include="${PACKAGES[$name]}" --cache-dir="$WORK/debs" \
-            "$SUITE" "$rootfs" "$MIRROR" >"$WORK/debootstrap-$name.log" 2>&1; then
+    mkdir -p "$rootfs" "$cache"
+    echo "== $image: debootstrap $suite minbase + ${PACKAGES[$name]} from $MIRROR"
+    if ! debootstrap --variant=minbase --include="${PACKAGES[$name]}" --cache-dir="$cache" \
+            "$suite" "$rootfs" "$MIRROR" >"$WORK/debootstrap-$name.log" 2>&1; then
         tail -n 20 "$WORK/debootstrap-$name.log" >&2
         die "debootstrap failed for $name (whole log: $WORK/debootstrap-$name.log)"
     fi
@@ -78,7 +84,7 @@ build_base() {
         --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
         --change 'ENV LANG=C.UTF-8' \
         --change 'CMD ["/bin/sh"]' \
-        --message "runtime-lab base: debootstrap $SUITE minbase + ${PACKAGES[$name]}" \
+        --message "runtime-lab base: debootstrap $suite minbase + ${PACKAGES[$name]}" \
         - "$image" >/dev/null
     rm -rf "$rootfs"
     echo "== $image: built in $((SECONDS - started)) s ($(docker image inspect -f '{{.Size}}' "$image" | awk '{printf "%.0f MB", $1 / 1e6}'))"
@@ -104,8 +110,8 @@ for arg in "$@"; do
     case $arg in
         --force) FORCE=1 ;;
         -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
-        python|jdk|jre|node|cc) chosen+=("$arg") ;;
-        *) die "unknown argument '$arg'; expected --force or some of: ${ALL[*]}" ;;
+        python|jdk|jre|node|cc|sid) chosen+=("$arg") ;;
+        *) die "unknown argument '$arg'; expected --force or some of: ${ALL[*]} sid" ;;
     esac
 done
 [[ ${#chosen[@]} -gt 0 ]] || chosen=("${ALL[@]}")
@@ -114,7 +120,7 @@ command -v docker >/dev/null || die "no docker client; run scripts/install-docke
 docker info >/dev/null 2>&1 || die "the Docker engine is not running; start it (dockerd, or systemctl start docker)"
 missing=()
 for name in "${chosen[@]}"; do
-    [[ $FORCE == 1 ]] || ! have_image "runtime-lab/base-$name:$TAG" || continue
+    [[ $FORCE == 1 ]] || ! have_image "runtime-lab/base-$name:${OWN_SUITE[$name]:-$TAG}" || continue
     missing+=("$name")
 done
 if [[ ${#missing[@]} -gt 0 ]]; then

@@ -9,14 +9,14 @@ import re
 import shutil
 import subprocess
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from harness import paths
 from harness.catalogue.loader import Program
 from harness.errors import BuildError, RuntimeNotFound
 from harness.results.files import cache_problem, no_room
-from harness.runtimes import command_programs
+from harness.runtimes import command_programs, image_runtimes
 
 JAVA_COLLECTORS = ("G1", "Serial", "Parallel", "Z", "Shenandoah", "Epsilon")
 # Heap sizes that shape the memory and collector figures (C4's pauses), set explicitly so that a
@@ -45,6 +45,9 @@ class Runtime:
     # Another implementation of the language ("pypy"; "bun", "deno" for JavaScript), "" for the
     # reference one (CPython, Node, HotSpot). It names the runtime among others: pypy/threads.
     implementation: str = ""
+    # The image that holds it ("" for one on this machine): its executable is a path in that image,
+    # and only the docker backend can run it (image_runtimes.py). Its tag ends in the image's tag.
+    image: str = ""
 
     @property
     def major(self) -> int:
@@ -56,12 +59,13 @@ class Runtime:
 
     @property
     def tag(self) -> str:
-        """How tables name this runtime among others of its language: 3.11, 3.13t, 21, 22, pypy."""
+        """How tables name this runtime among others of its language: 3.11, 3.13t, 21, 22, pypy, 3.14-sid."""
+        suffix = f"-{self.image.rsplit(':', 1)[-1]}" if self.image else ""
         if self.implementation:
-            return self.implementation
+            return self.implementation + suffix
         if self.language == "python":
-            return ".".join(self.version.split(".")[:2]) + ("t" if self.free_threaded else "")
-        return str(self.major)
+            return ".".join(self.version.split(".")[:2]) + ("t" if self.free_threaded else "") + suffix
+        return f"{self.major}{suffix}"
 
 
 @dataclass
@@ -99,8 +103,9 @@ class Toolchain:
         return self.runtimes[program.language]
 
     def tags(self) -> dict:
-        """language -> the tags of its chosen runtimes, for languages with several."""
-        return {language: [r.tag for r in chosen] for language, chosen in self.versions.items() if len(chosen) > 1}
+        """language -> the tags of its chosen runtimes, for languages with several or with one only an image holds."""
+        return {language: [r.tag for r in chosen] for language, chosen in self.versions.items()
+                if len(chosen) > 1 or any(r.image for r in chosen)}
 
 
 def skip_reason(toolchain: Toolchain, program: Program) -> str:
@@ -114,6 +119,9 @@ def skip_reason(toolchain: Toolchain, program: Program) -> str:
         return toolchain.missing[program.language]
     needed = needed_java(program)
     runtime = toolchain.runtime_for(program)
+    if runtime.image:
+        return (f"{program.language} {runtime.tag} is only in the image {runtime.image}: run it with --backend docker "
+                f"(scripts/build-base-images.sh sid builds the image)")
     if needed and runtime.major < needed:
         return f"needs Java {needed} or newer; found {runtime.version} (install a newer JDK or pass --java PATH)"
     return ""
@@ -141,18 +149,20 @@ def java_class(program: Program) -> str:
     return ".".join(program.source.relative_to(program.root).with_suffix("").parts)
 
 
-def discover(python=None, java=None, node=None) -> Toolchain:
+def discover(python=None, java=None, node=None, in_images: bool = False) -> Toolchain:
     """Find each runtime; explicit choices must work, defaults may be missing.
 
     A choice is a path, a version the lab can find (``3.13t``, ``21``, ``22``: on this machine or
-    installed by ``runtimes install``), ``all``, or several of these separated by commas: then
-    the language's programs run on each, and the first is the one the verdicts judge.
+    installed by ``runtimes install``), ``all``, one only an image holds (``sid:3.14``), or several
+    of these separated by commas: then the language's programs run on each, and the first is the
+    one the verdicts judge. ``in_images`` (the docker backend alone): a version this machine lacks
+    may come from an image too (``3.14`` as ``sid:3.14``).
     """
     toolchain = Toolchain(runtimes={})
     finders = {"python": (_find_python, python), "java": (_find_java, java), "node": (_find_node, node)}
     for language, (finder, explicit) in finders.items():
         try:
-            chosen = _choose(language, finder, explicit)
+            chosen = _choose(language, finder, explicit, in_images)
         except RuntimeNotFound as missing:
             if explicit:
                 raise
@@ -160,18 +170,19 @@ def discover(python=None, java=None, node=None) -> Toolchain:
             continue
         toolchain.runtimes[language] = chosen[0]
         toolchain.versions[language] = chosen
-    if len(toolchain.versions.get("java", [])) > 1 or any(r.compiler is None for r in toolchain.versions.get("java", [])):
+    host_javas = [r for r in toolchain.versions.get("java", []) if not r.image]  # an image's Java runs classes built there
+    if len(host_javas) > 1 or any(r.compiler is None for r in host_javas):
         _share_newest_javac(toolchain)
     return toolchain
 
 
-def _choose(language: str, finder, explicit) -> list:
+def _choose(language: str, finder, explicit, in_images: bool = False) -> list:
     """The runtimes one --python/--java/--node value names, in its order, each once."""
     if not explicit:
         return [finder(None)]
     chosen: dict[str, Runtime] = {}
     for item in [part.strip() for part in str(explicit).split(",") if part.strip()]:
-        for runtime in _resolve(language, finder, item):
+        for runtime in _resolve(language, finder, item, in_images):
             chosen.setdefault(runtime.tag, runtime)
     if not chosen:
         raise RuntimeNotFound(f"{language}: '{explicit}' names no runtime")
@@ -181,8 +192,30 @@ def _choose(language: str, finder, explicit) -> list:
 VERSION = re.compile(r"\d+(\.\d+)?t?")
 
 
-def _resolve(language: str, finder, item: str) -> list:
-    """One item of a choice: ``all``, a version, or a path."""
+def _resolve(language: str, finder, item: str, in_images: bool = False) -> list:
+    """One item of a choice: ``all``, a version, one an image holds (``sid:3.14``), or a path."""
+    if item.startswith(image_runtimes.SID_PREFIX):
+        return [_in_image(language, item)]
+    try:
+        return _on_this_machine(language, finder, item)
+    except RuntimeNotFound:
+        if in_images and image_runtimes.find(language, item):
+            return [_in_image(language, item)]
+        raise
+
+
+def _in_image(language: str, item: str) -> Runtime:
+    """The runtime an image holds, as ``sid:3.14`` names it; its version is probed in the image when it runs."""
+    found = image_runtimes.find(language, item)
+    if found is None:
+        known = ", ".join(image_runtimes.names(language)) or "none"
+        raise RuntimeNotFound(f"--{language} {item}: not a runtime the lab's images hold ({known})")
+    version = "0" if found.implementation else found.name
+    return Runtime(language, Path(found.executable), version, implementation=found.implementation, image=found.image)
+
+
+def _on_this_machine(language: str, finder, item: str) -> list:
+    """One item of a choice, found on this machine: ``all``, a version, or a path."""
     if item == "all":
         return available(language) or [finder(None)]
     if item in IMPLEMENTATIONS.get(language, {}) and not Path(item).exists():
@@ -190,11 +223,14 @@ def _resolve(language: str, finder, item: str) -> list:
     if VERSION.fullmatch(item) and not Path(item).exists():
         found = [r for r in available(language) if r.tag == item or (language == "node" and str(r.major) == item)]
         if not found:
+            sid = f", or run Debian sid's in a container: --backend docker --{language} sid:{item}" \
+                if image_runtimes.find(language, item) else ""
             raise RuntimeNotFound(f"{language} {item}: not found here; install it with "
-                                  f"`python -m harness runtimes install {language}@{item}` or pass a path")
+                                  f"`python -m harness runtimes install {language}@{item}` or pass a path{sid}")
         return found[:1]
     if "/" not in item and not Path(item).exists() and shutil.which(item) is None:  # not a path, nor a name on PATH
-        known = ", ".join(["a version such as 3.12", *IMPLEMENTATIONS.get(language, {}), "all", "a path"])
+        known = ", ".join(["a version such as 3.12", *IMPLEMENTATIONS.get(language, {}), *image_runtimes.names(language),
+                           "all", "a path"])
         raise RuntimeNotFound(f"--{language} {item}: not a runtime the lab knows ({known}); "
                               f"see `python -m harness runtimes list`")
     return [finder(item)]
@@ -258,7 +294,7 @@ def _share_newest_javac(toolchain: Toolchain) -> None:
         if not javacs:
             raise RuntimeNotFound(f"java: no javac found to compile the programs; {HINTS['java']}") from None
     newest = max(javacs, key=lambda r: _version_key(r.version)).compiler
-    chosen = [Runtime("java", r.executable, r.version, newest) for r in toolchain.versions["java"]]
+    chosen = [r if r.image else replace(r, compiler=newest) for r in toolchain.versions["java"]]
     toolchain.versions["java"] = chosen
     toolchain.runtimes["java"] = chosen[0]
 
@@ -398,7 +434,9 @@ def compile_java(toolchain: Toolchain, roots) -> None:
     into the same folder. The JDKs that cannot run it skip its programs (skip_reason); sources
     needing more than the newest chosen Java are left out.
     """
-    chosen = toolchain.versions.get("java") or [toolchain.runtimes["java"]]
+    chosen = [r for r in toolchain.versions.get("java") or [toolchain.runtimes["java"]] if not r.image]
+    if not chosen:  # only a Java an image holds: its image compiles the classes, and natively its rows skip
+        return
     compiler, oldest, newest = chosen[0].compiler, min(r.major for r in chosen), max(r.major for r in chosen)
     for root in sorted(set(roots)):
         sources = [s for s in sorted(Path(root).rglob("*.java")) if (required_version(s) or 0) <= newest]
@@ -449,8 +487,11 @@ def _javac(compiler: Path, release: int, sources: list, classes: Path) -> None:
 
 
 def describe(runtime: Runtime) -> dict:
-    """Version, executable and the effective memory settings of one runtime."""
+    """Version, executable and the effective memory settings of one runtime (one an image holds: what
+    is known before its image is probed, which the docker backend's own description then gives)."""
     info = {"executable": str(runtime.executable), "version": runtime.version, "tag": runtime.tag}
+    if runtime.image:
+        return {**info, "image": runtime.image, "implementation": runtime.implementation or None}
     info.update({"python": _python_settings, "java": _java_settings, "node": _node_settings}[runtime.language](runtime))
     return info
 

@@ -89,7 +89,10 @@ class Limits:
 # What each runtime says about itself inside its image, under the same limits and heap sizes as the runs.
 PROBES = {
     "python": ["python3", "-c", "import gc, json, platform, sys; print(json.dumps({'version': platform.python_version(), "
-               "'implementation': platform.python_implementation(), 'gc_thresholds': list(gc.get_threshold()), "
+               "'implementation': platform.python_implementation(), "
+               "'gc_thresholds': list(gc.get_threshold()) if hasattr(gc, 'get_threshold') else [], "  # PyPy has none
+               "'implementation_version': '.'.join(map(str, sys.pypy_version_info[:3])) if hasattr(sys, 'pypy_version_info') "
+               "else None, "
                "'gil': sys._is_gil_enabled() if hasattr(sys, '_is_gil_enabled') else True, 'executable': sys.executable}))"],
     "java": ["/bin/sh", "-c", f"java {' '.join(HEAP_ARGS['java'])} -XX:+PrintFlagsFinal -version 2>&1; "
              "echo executable=$(command -v java)"],
@@ -161,6 +164,20 @@ class DockerExecutor:
         self.engine_host = {"name": info.get("Name"), "cpus": info.get("NCPU"), "memory_bytes": info.get("MemTotal"),
                             "os": info.get("OperatingSystem"), "kernel": info.get("KernelVersion")}
 
+    def _runtimes_judged(self) -> dict:
+        """``runtimes``: each language's runtime as its image has it, and for a language run on several
+        (or on one only an image holds) the first chosen one's, which the verdicts judge; with
+        ``runtime_versions``, each chosen one as its own image has it, by tag."""
+        runtimes, versions = dict(self.runtimes), {}
+        for language, tags in (self.toolchain.tags() if self.toolchain else {}).items():
+            probed = {tag: self.version_runtimes[f"{language}{tag}"] for tag in tags
+                      if f"{language}{tag}" in self.version_runtimes}
+            if tags[0] in probed:
+                runtimes[language] = probed[tags[0]]
+            if probed:
+                versions[language] = probed
+        return {"runtimes": runtimes, **({"runtime_versions": versions} if versions else {})}
+
     # ------------------------------------------------------------------ what is in the images
 
     def _describe(self, image: Image) -> dict:
@@ -218,7 +235,7 @@ class DockerExecutor:
             **({"suite_images": {name: image.describe() for name, image in self.suite_images.items() if image}}
                if self.suite_images else {}),
             "helpers_image": self.helper_image.describe() if self.helper_image else "not needed in this run",
-            "runtimes": self.runtimes,
+            **self._runtimes_judged(),
             "runtimes_missing": {},
             **({"version_images": {f"{language}{tag}": image.describe() for (language, tag), image in
                                    self.version_images.items()},
@@ -280,6 +297,15 @@ class DockerExecutor:
             if language not in languages:
                 continue
             for runtime in self.toolchain.versions[language]:
+                if runtime.image:  # a runtime only an image holds (Debian sid's): the language's image on it
+                    found_image = images.ensure_image_runtime(self.client, language, runtime.tag, runtime.image,
+                                                              str(runtime.executable), build, bases, self.progress)
+                    if found_image is None:
+                        gaps[(language, runtime.tag)] = (f"no image {runtime.image} on this engine; build it with "
+                                                         f"scripts/build-base-images.sh sid")
+                    else:
+                        found[(language, runtime.tag)] = found_image
+                    continue
                 executable = Path(runtime.executable).resolve()
                 home = executable.parent.parent  # <prefix>/bin/python3.13t, <node>/bin/node, <java home>/bin/java
                 outside = images.link_outside(home)

@@ -107,6 +107,54 @@ def ensure_version(client, language: str, tag: str, home: Path, executable: str,
     return ensure(client, versioned, build, {**bases, argument: runtime_base}, progress)
 
 
+# A base image that already holds the runtime (Debian sid's): its executable linked to the name the programs call.
+IMAGE_RUNTIME_DOCKERFILE = """\
+ARG BASE
+FROM ${{BASE}}
+RUN ln -sf {executable} /usr/local/bin/{command} && {command} {version_flag} >/dev/null
+"""
+
+
+def ensure_image_runtime(client, language: str, tag: str, base: str, executable: str, build: str, bases: dict,
+                         progress) -> Image | None:
+    """``runtime-lab/<language>:<tag>`` for a runtime that ``base`` holds at ``executable``: the
+    language's Dockerfile on ``base`` with that executable as the programs' command. None when the
+    engine has no ``base`` (it is built locally, never pulled)."""
+    base_image = existing_image(client, base)
+    if base_image is None:
+        return None
+    spec = IMAGES[language]
+    argument = VERSION_BASE_ARG[language]
+    name = f"{IMAGE_PREFIX}base-{language}:{tag}"
+    dockerfile = IMAGE_RUNTIME_DOCKERFILE.format(executable=executable, command=CONTAINER_RUNTIMES[language],
+                                                 version_flag="-version" if language == "java" else "--version")
+    label = hashlib.sha256(f"{dockerfile}\0{base_image.id}".encode()).hexdigest()[:16]
+    existing = existing_image(client, name)
+    if existing is None and build == "never":
+        raise LabError(f"no image {name}; build it (--docker-build auto)")
+    if build == "always" or (build == "auto" and (existing is None or existing.labels.get(HASH_LABEL) != label)):
+        progress(f"building {name} from {base}")
+        _build_from_dockerfile(client, language, name, dockerfile, base, label, None)
+    versioned = replace(spec, name=f"{IMAGE_PREFIX}{language}:{tag}")
+    return ensure(client, versioned, build, {**bases, argument: name}, progress)
+
+
+def _build_from_dockerfile(client, language: str, name: str, dockerfile: str, base: str, label: str,
+                           runtime_home: Path | None) -> None:
+    """Build ``name`` from ``dockerfile`` on ``base`` (with ``runtime_home`` as runtime/ in its context)."""
+    with tempfile.TemporaryFile() as context:
+        with tarfile.open(fileobj=context, mode="w") as tar:
+            data = dockerfile.encode()
+            info = tarfile.TarInfo("Dockerfile")
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+            if runtime_home is not None:
+                tar.add(runtime_home, arcname="runtime")
+        context.seek(0)
+        spec = ImageSpec(language, "Dockerfile", (), "", (), name)
+        _stream_build(client, spec, context, {"BASE": base}, {IMAGE_LABEL: f"base-{language}", HASH_LABEL: label})
+
+
 def _default_base(spec: ImageSpec, argument: str) -> str:
     """The base a Dockerfile names by default (``ARG LAB_PYTHON_BASE=python:3.13-slim``)."""
     match = re.search(rf"^ARG {argument}=(\S+)", (REPO / spec.dockerfile).read_text(), re.MULTILINE)
@@ -129,16 +177,7 @@ def _runtime_base(client, language, tag, home: Path, executable, plain: str, bui
     if existing is not None and (build == "never" or (build == "auto" and existing.labels.get(HASH_LABEL) == label)):
         return name
     progress(f"building {name} from {home}")
-    with tempfile.TemporaryFile() as context:
-        with tarfile.open(fileobj=context, mode="w") as tar:
-            data = dockerfile.encode()
-            info = tarfile.TarInfo("Dockerfile")
-            info.size = len(data)
-            tar.addfile(info, io.BytesIO(data))
-            tar.add(home, arcname="runtime")
-        context.seek(0)
-        spec = ImageSpec(language, "Dockerfile", (), "", (), name)
-        _stream_build(client, spec, context, {"BASE": plain}, {IMAGE_LABEL: f"base-{language}", HASH_LABEL: label})
+    _build_from_dockerfile(client, language, name, dockerfile, plain, label, home)
     return name
 
 
