@@ -42,6 +42,10 @@ def test_a_runtime_only_the_sid_image_holds_runs_there_and_agrees(sid_base, tmp_
         assert probed["version"].startswith(version), probed  # what the image has, not what was asked
     first = next(iter(versions))  # the verdicts judge the first chosen, and the run says which version that was
     assert docker["runtimes"][language]["version"].startswith(versions[first])
+    assert docker["runtimes"][language]["tag"] == first
+    claim = {"python": "C5", "java": "C7"}[language]  # judged on the first chosen: its rows are found
+    [verdict] = [v for v in document["verdicts"] if not v.get("runtime") and v["claim_id"] == claim]
+    assert verdict["outcome"] != "Not measured", verdict
     if language == "python":
         assert docker["version_runtimes"]["pythonpypy-sid"]["implementation"] == "PyPy"
         assert docker["version_runtimes"]["pythonpypy-sid"]["implementation_version"][0].isdigit()

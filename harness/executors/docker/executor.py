@@ -170,7 +170,8 @@ class DockerExecutor:
         ``runtime_versions``, each chosen one as its own image has it, by tag."""
         runtimes, versions = dict(self.runtimes), {}
         for language, tags in (self.toolchain.tags() if self.toolchain else {}).items():
-            probed = {tag: self.version_runtimes[f"{language}{tag}"] for tag in tags
+            # "tag": which rows are the first runtime's, as the judge reads it (driver._judged_runtime)
+            probed = {tag: {**self.version_runtimes[f"{language}{tag}"], "tag": tag} for tag in tags
                       if f"{language}{tag}" in self.version_runtimes}
             if tags[0] in probed:
                 runtimes[language] = probed[tags[0]]
