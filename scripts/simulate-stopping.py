@@ -210,10 +210,7 @@ def futility_table(trials: int, seed: int) -> None:
         a, b = runs(case, trials, design.max_runs, rng)
         for name, rule, chosen in rules:
             decisions, used = simulate_futility(chosen, np.log(a), np.log(b), rule)
-            at_threshold = case.ratio == THRESHOLD
-            wrong = np.mean(decisions != 0) if at_threshold else np.mean(decisions == (1 if case.ratio < THRESHOLD else -1))
-            right = "–" if at_threshold else f"{np.mean(decisions == (1 if case.ratio > THRESHOLD else -1)):.1%}"
-            print(f"| {case.name:38} | {name:40} | {wrong:5.1%} | {right:>7} | {used.mean():9.1f} |", flush=True)
+            print(f"| {case.name:38} | {name:40} | {_rates(case, decisions)} | {used.mean():9.1f} |", flush=True)
 
 
 def stages_table(trials: int, seed: int) -> None:
@@ -295,10 +292,7 @@ def main() -> int:
         chosen = methods + (longer if case.ratio != THRESHOLD or case.name.endswith("CV 10 %") else [])
         for name, method, (low, high) in chosen:
             decisions, used = simulate(method, log_a, log_b, low, high)
-            at_threshold = case.ratio == THRESHOLD
-            wrong = np.mean(decisions != 0) if at_threshold else np.mean(decisions == (1 if case.ratio < THRESHOLD else -1))
-            right = "–" if at_threshold else f"{np.mean(decisions == (1 if case.ratio > THRESHOLD else -1)):.1%}"
-            print(f"| {case.name:38} | {name:42} | {low}–{high:<2} | {wrong:5.1%} | {right:>7} | {used.mean():9.1f} |",
+            print(f"| {case.name:38} | {name:42} | {low}–{high:<2} | {_rates(case, decisions)} | {used.mean():9.1f} |",
                   flush=True)
     print(f"\n{time.monotonic() - started:.0f} s", file=sys.stderr)
     return 0
