@@ -104,7 +104,7 @@ def ratio_figure(label: str, a: Sequence[float], b: Sequence[float], unit: str =
         method = f"Hodges–Lehmann ratio; {TOO_FEW}"
     elif not (math.isfinite(high) and low > 0):  # rows of different run counts: one tail bounds
         method += f"; {ONE_SIDED}"
-    significant = None if TOO_FEW in method else sequential.decide(found.low, found.high, 1.0) != "undecided"
+    significant = None if TOO_FEW in method else sequential.decide(low, high, 1.0) != "undecided"
     return Figure(label, found.ratio, low, high, f"{found.n_a} vs {found.n_b}" + (" paired" if paired else ""),
                   unit, significant, method)
 

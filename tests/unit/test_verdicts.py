@@ -543,6 +543,24 @@ def test_an_open_end_is_closed_by_the_look_at_each_rows_first_runs_when_that_bou
     assert figure.open_ends() == (False, False) and ONE_SIDED not in figure.method
     assert figure.method.endswith("its open end from the first 6 runs of each row")
     assert figure.n == "7 vs 6"
+    assert figure.significant  # against 1, on the closed interval: 1.99-3.22 excludes it
+
+
+def test_a_ratio_whose_low_end_is_closed_by_the_first_runs_is_significant_on_that_end():
+    # C4's case: A's 6 runs 2 x 1.1^i against B's 7 runs 1.001^j (3-20 design). At 6 against 7 (B keeps
+    # its fastest 6) only the high end bounds: the 3rd largest difference, i = 5 against j = 2,
+    # 2 x 1.1^5 / 1.001^2. The low end comes from the first 6 runs of each (counts (2, 2) at 0.0079):
+    # the 2nd smallest, i = 0 against j = 4, 2 / 1.001^4. Significant against 1 on that closed end;
+    # from the open interval (0 to 3.21) it would not be.
+    from harness.analyse import sequential
+    from harness.judge import predicates
+
+    a, b = [2 * 1.1**i for i in range(6)], [1.001**j for j in range(7)]
+    with predicates.at_level(sequential.Design(3, 20)):
+        figure = predicates.ratio_figure("a ratio", a, b)
+    assert figure.low == pytest.approx(2 / 1.001**4) and figure.high == pytest.approx(2 * 1.1**5 / 1.001**2)
+    assert figure.significant is True
+    assert "significant" in figure.text() and "not significant" not in figure.text()
     assert predicates.below("s", figure, 4.0).outcome == SUPPORTED  # the closed end decides it: 3.22 < 4
 
 
