@@ -203,8 +203,7 @@ def futility_table(trials: int, seed: int) -> None:
     ]
     print(f"Threshold {THRESHOLD}; design {design.min_runs}–{design.max_runs} independent; {trials} trials per cell; "
           f"seed {seed}; {DISTURBED_SHARE:.0%} of runs disturbed 1.3–2×.\n")
-    print(f"| {'case':38} | {'futility rule':40} | wrong | decided | mean runs |")
-    print(f"|{'-' * 40}|{'-' * 42}|-------|---------|-----------|")
+    _table_header("futility rule", 40)
     for index, case in enumerate(CASES):
         rng = np.random.default_rng([seed, index])
         a, b = runs(case, trials, design.max_runs, rng)
@@ -226,8 +225,8 @@ def stages_table(trials: int, seed: int) -> None:
         levels = sorted(set(design.levels()), reverse=True)
         print(f"- {name}: p* {' then '.join(f'{level:.4f}' for level in levels)}; "
               f"first decisive look {design.min_decisive_runs()} runs")
-    print(f"\n| {'case':38} | {'method':42} | wrong | decided | mean runs |")
-    print(f"|{'-' * 40}|{'-' * 44}|-------|---------|-----------|")
+    print()
+    _table_header("method", 42)
     for index, case in enumerate(CASES):
         rng = np.random.default_rng([seed, index])
         a, b = runs(case, trials, 20, rng)
@@ -241,6 +240,12 @@ def stages_table(trials: int, seed: int) -> None:
             results.append((name, *simulate_futility(design, log_a[:, :design.max_runs], log_b[:, :design.max_runs], rule)))
         for name, decisions, used in results:
             print(f"| {case.name:38} | {name:42} | {_rates(case, decisions)} | {used.mean():9.1f} |", flush=True)
+
+
+def _table_header(column: str, width: int) -> None:
+    """The header of a case x ``column`` table of wrong and decided rates."""
+    print(f"| {'case':38} | {column:{width}} | wrong | decided | mean runs |")
+    print(f"|{'-' * 40}|{'-' * (width + 2)}|-------|---------|-----------|")
 
 
 def _rates(case: Case, decisions: np.ndarray) -> str:

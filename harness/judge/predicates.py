@@ -119,15 +119,16 @@ def _closed_end(a: Sequence[float], b: Sequence[float], low: float, high: float,
     run more after its claim was decided: C4 went from Supported at 6 against 6 to Inconclusive at
     7 against 6 in a CI run. None when nothing is open, the counts are equal, or that look is open too.
     """
-    shorter = min(len(a), len(b))
-    if len(a) == len(b) or (math.isfinite(high) and low > 0) or not (math.isfinite(high) or low > 0):
+    open_low, open_high = low <= 0, not math.isfinite(high)
+    if len(a) == len(b) or open_low == open_high:
         return None
+    shorter = min(len(a), len(b))
     equal = sequential.ratio_interval(a[:shorter], b[:shorter], design)
     if equal is None:
         return None
-    if math.isfinite(high) and equal.low > 0:
+    if open_low and equal.low > 0:
         return min(equal.low, estimate), high
-    if low > 0 and math.isfinite(equal.high):
+    if open_high and math.isfinite(equal.high):
         return low, max(equal.high, estimate)
     return None
 

@@ -127,21 +127,27 @@ def ensure_image_runtime(client, language: str, tag: str, base: str, executable:
     argument = VERSION_BASE_ARG[language]
     name = f"{IMAGE_PREFIX}base-{language}:{tag}"
     dockerfile = IMAGE_RUNTIME_DOCKERFILE.format(executable=executable, command=CONTAINER_RUNTIMES[language],
-                                                 version_flag="-version" if language == "java" else "--version")
-    label = hashlib.sha256(f"{dockerfile}\0{base_image.id}".encode()).hexdigest()[:16]
-    existing = existing_image(client, name)
-    if existing is None and build == "never":
+                                                 version_flag=_version_flag(language))
+    if build == "never" and existing_image(client, name) is None:
         raise LabError(f"no image {name}; build it (--docker-build auto)")
-    if build == "always" or (build == "auto" and (existing is None or existing.labels.get(HASH_LABEL) != label)):
-        progress(f"building {name} from {base}")
-        _build_from_dockerfile(client, language, name, dockerfile, base, label, None)
+    label = hashlib.sha256(f"{dockerfile}\0{base_image.id}".encode()).hexdigest()[:16]
+    _keep_or_build(client, language, name, dockerfile, base, label, build, progress, source=base)
     versioned = replace(spec, name=f"{IMAGE_PREFIX}{language}:{tag}")
     return ensure(client, versioned, build, {**bases, argument: name}, progress)
 
 
-def _build_from_dockerfile(client, language: str, name: str, dockerfile: str, base: str, label: str,
-                           runtime_home: Path | None) -> None:
-    """Build ``name`` from ``dockerfile`` on ``base`` (with ``runtime_home`` as runtime/ in its context)."""
+def _version_flag(language: str) -> str:
+    return "-version" if language == "java" else "--version"
+
+
+def _keep_or_build(client, language: str, name: str, dockerfile: str, base: str, label: str, build: str, progress,
+                   source: str, runtime_home: Path | None = None) -> None:
+    """Keep ``name`` when building is off or it was built from ``label``; else build it from
+    ``dockerfile`` on ``base`` (with ``runtime_home`` as runtime/ in its context)."""
+    existing = existing_image(client, name)
+    if existing is not None and (build == "never" or (build == "auto" and existing.labels.get(HASH_LABEL) == label)):
+        return
+    progress(f"building {name} from {source}")
     with tempfile.TemporaryFile() as context:
         with tarfile.open(fileobj=context, mode="w") as tar:
             data = dockerfile.encode()
@@ -166,18 +172,13 @@ def _runtime_base(client, language, tag, home: Path, executable, plain: str, bui
     name = f"{IMAGE_PREFIX}base-{language}:{tag}"
     inside = f"{RUNTIMES_INSIDE}/{language}{tag}"
     dockerfile = RUNTIME_BASE_DOCKERFILE.format(home=inside, executable=executable, command=CONTAINER_RUNTIMES[language],
-                                                version_flag="-version" if language == "java" else "--version")
+                                                version_flag=_version_flag(language))
     plain_image = existing_image(client, plain)
     digest = hashlib.sha256(f"{dockerfile}\0{plain_image.id if plain_image else plain}".encode())
     for path in sorted(home.rglob("*")):
         stat = path.lstat()
         digest.update(f"{path.relative_to(home)}\0{stat.st_size}\0{int(stat.st_mtime)}\0".encode())
-    label = digest.hexdigest()[:16]
-    existing = existing_image(client, name)
-    if existing is not None and (build == "never" or (build == "auto" and existing.labels.get(HASH_LABEL) == label)):
-        return name
-    progress(f"building {name} from {home}")
-    _build_from_dockerfile(client, language, name, dockerfile, plain, label, home)
+    _keep_or_build(client, language, name, dockerfile, plain, digest.hexdigest()[:16], build, progress, str(home), home)
     return name
 
 
